@@ -1,0 +1,147 @@
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { App, type Authorize, HTTPReceiver, SocketModeReceiver } from "@slack/bolt";
+import type { Logger } from "@slack/logger";
+import { WebAPIPlatformError, WebClient } from "@slack/web-api";
+import type { Clock } from "./clock.js";
+import type { HandlerContext } from "./commands/context.js";
+import { registerSslCommand, type SubcommandHandlers } from "./commands/ssl-command.js";
+import type { Config } from "./config.js";
+import type { DatabaseHandle } from "./db/client.js";
+
+export interface AppDeps {
+  database: DatabaseHandle;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface CertdeskApp {
+  bolt: App;
+  /** The bot's Web API client, for work that is not an answer to a request (scheduler, pollers). */
+  client: WebClient;
+  /** Starts listening; resolves to the HTTP port actually bound (health, and events in HTTP mode). */
+  start(): Promise<{ port: number }>;
+  stop(): Promise<void>;
+}
+
+const HEALTH_TIMEOUT_MS = 2_000;
+
+/** Registers every handler on a Bolt app; tests build the app through this, exactly as main.ts does. */
+export function createApp(config: Config, deps: AppDeps): CertdeskApp {
+  const customRoutes = [
+    {
+      path: "/healthz",
+      method: ["GET"],
+      handler: (_req: IncomingMessage, res: ServerResponse) => {
+        void answerHealth(deps.database, res);
+      },
+    },
+  ];
+  const receiver = config.slack.socketMode
+    ? new SocketModeReceiver({
+        appToken: config.slack.appToken ?? "",
+        customRoutes,
+        logger: deps.logger,
+        // Socket Mode serves custom routes (/healthz) on its own server, configured here.
+        installerOptions: { port: config.port, clientOptions: { slackApiUrl: config.slack.apiUrl } },
+      })
+    : new HTTPReceiver({
+        signingSecret: config.slack.signingSecret ?? "",
+        endpoints: "/slack/events",
+        customRoutes,
+        logger: deps.logger,
+      });
+
+  const clientOptions = {
+    slackApiUrl: config.slack.apiUrl,
+    logger: deps.logger,
+    // The default policy retries for about 30 minutes; a user is waiting on most of these calls.
+    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 3_000 },
+    timeout: 10_000,
+  };
+  const client = new WebClient(config.slack.botToken, clientOptions);
+  let identity: Awaited<ReturnType<Authorize<boolean>>> | undefined;
+  // Bolt's own token mode calls auth.test from its constructor, where a failure becomes an
+  // unhandled rejection; start() checks the token instead and every request reuses the answer.
+  const authorize: Authorize<boolean> = async () => {
+    if (!identity) throw new Error("certdesk received a request before start() verified the bot token");
+    return identity;
+  };
+  const bolt = new App({ authorize, receiver, logger: deps.logger, clientOptions });
+
+  const context: HandlerContext = {
+    config,
+    logger: deps.logger,
+    describeFailure: () =>
+      "Sorry, something went wrong on our side and nothing was changed. Please try again; if it keeps happening, tell the certdesk admins.",
+  };
+
+  const subcommands: SubcommandHandlers = {};
+  registerSslCommand(bolt, context, subcommands);
+
+  bolt.error(async (error) => {
+    deps.logger.error("Unhandled error in a Slack handler:", error);
+  });
+
+  let server: Server | undefined;
+  return {
+    bolt,
+    client,
+    async start() {
+      identity = await verifyBotToken(client, config);
+      if (config.slack.socketMode) {
+        await bolt.start();
+        return { port: config.port };
+      }
+      server = (await bolt.start(config.port)) as Server;
+      const address = server.address();
+      return { port: typeof address === "object" && address ? address.port : config.port };
+    },
+    async stop() {
+      await bolt.stop();
+    },
+  };
+}
+
+export class SlackStartError extends Error {
+  override name = "SlackStartError";
+}
+
+async function verifyBotToken(
+  client: WebClient,
+  config: Config,
+): Promise<Awaited<ReturnType<Authorize<boolean>>>> {
+  try {
+    const auth = await client.auth.test();
+    return {
+      botToken: config.slack.botToken,
+      botId: auth.bot_id,
+      botUserId: auth.user_id,
+      teamId: auth.team_id,
+      enterpriseId: auth.enterprise_id,
+    };
+  } catch (error) {
+    if (error instanceof WebAPIPlatformError) {
+      throw new SlackStartError(
+        `Slack refused SLACK_BOT_TOKEN (${error.data.error}). Copy the Bot User OAuth Token (xoxb-…) again from the app's OAuth & Permissions page, and reinstall the app if it was uninstalled.`,
+      );
+    }
+    throw new SlackStartError(
+      `Slack's Web API${config.slack.apiUrl ? ` at ${config.slack.apiUrl}` : ""} could not be reached (${(error as Error).message}). Check the network or SLACK_API_URL, then start again.`,
+    );
+  }
+}
+
+async function answerHealth(database: DatabaseHandle, res: ServerResponse): Promise<void> {
+  let healthy = false;
+  try {
+    await Promise.race([
+      database.ping(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), HEALTH_TIMEOUT_MS).unref()),
+    ]);
+    healthy = true;
+  } catch {
+    healthy = false;
+  }
+  res.writeHead(healthy ? 200 : 503, { "content-type": "application/json" });
+  res.end(JSON.stringify({ db: healthy ? "ok" : "unavailable" }));
+}

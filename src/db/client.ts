@@ -1,0 +1,109 @@
+import { mkdir } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import { sql } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import * as schema from "./schema.js";
+
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: "pglite" | "postgres";
+  /** Cheap round trip for /healthz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type DatabaseTarget =
+  | { kind: "pglite"; dataDir?: string }
+  | { kind: "postgres"; url: string; max?: number };
+
+export class DatabaseStartError extends Error {
+  override name = "DatabaseStartError";
+}
+
+const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));
+/** Arbitrary constant: replicas starting together migrate one at a time. */
+const MIGRATION_LOCK_KEY = 727_001;
+
+/** Opens the database and applies the committed drizzle-kit migrations. */
+export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
+  return target.kind === "pglite" ? openPglite(target.dataDir) : openPostgres(target.url, target.max);
+}
+
+async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> {
+  let client: PGlite;
+  try {
+    if (dataDir) await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    client = new PGlite(dataDir);
+    await client.waitReady;
+  } catch (error) {
+    throw new DatabaseStartError(
+      `The embedded database in ${dataDir ?? "memory"} could not be opened (${errorText(error)}). ` +
+        "If DATA_DIR holds a damaged database, move it aside (nothing was deleted) or set DATABASE_URL to use PostgreSQL.",
+    );
+  }
+  const db = drizzlePglite(client, { schema }) as unknown as Database;
+  try {
+    await migratePglite(db as never, { migrationsFolder });
+  } catch (error) {
+    await client.close();
+    throw new DatabaseStartError(`The embedded database could not be migrated: ${errorText(error)}.`);
+  }
+  return {
+    db,
+    kind: "pglite",
+    ping: async () => {
+      await client.query("select 1");
+    },
+    close: () => client.close(),
+  };
+}
+
+async function openPostgres(url: string, max = 10): Promise<DatabaseHandle> {
+  const migrator = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  try {
+    await migrator`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+    await migratePostgres(drizzlePostgres(migrator), { migrationsFolder });
+    await migrator`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
+  } catch (error) {
+    throw new DatabaseStartError(
+      `PostgreSQL at ${redactUrl(url)} could not be reached or migrated (${errorText(error)}). ` +
+        "Check that it is running and that DATABASE_URL is right.",
+    );
+  } finally {
+    await migrator.end({ timeout: 5 });
+  }
+  const client = postgres(url, { max, onnotice: () => {}, connect_timeout: 10 });
+  const db = drizzlePostgres(client, { schema }) as unknown as Database;
+  return {
+    db,
+    kind: "postgres",
+    ping: async () => {
+      await db.execute(sql`select 1`);
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+/** The URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparseable URL)";
+  }
+}
+
+function errorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/postgres(ql)?:\/\/[^\s]+/g, (match) => redactUrl(match));
+}

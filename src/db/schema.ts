@@ -1,0 +1,233 @@
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgSequence,
+  pgTable,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+/**
+ * The whole product's schema. Slack timestamps (ts) are text: as floats they lose precision.
+ * Lists and snapshots are jsonb so PGlite and PostgreSQL store them the same way.
+ */
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
+
+export const clients = pgTable(
+  "clients",
+  {
+    id: serial("id").primaryKey(),
+    name: text("name").notNull(),
+    organisation: text("organisation"),
+    street: text("street"),
+    city: text("city"),
+    state: text("state"),
+    postalCode: text("postal_code"),
+    /** ISO-3166 alpha-2. */
+    country: text("country"),
+    phone: text("phone"),
+    email: text("email"),
+    /** Per-client override of EXPIRY_DAYS; null = the global thresholds. */
+    expiryDays: jsonb("expiry_days").$type<number[]>(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [uniqueIndex("clients_name_lower_idx").on(sql`lower(${table.name})`)],
+);
+
+export const contacts = pgTable(
+  "contacts",
+  {
+    id: serial("id").primaryKey(),
+    clientId: integer("client_id")
+      .notNull()
+      .references(() => clients.id, { onDelete: "cascade" }),
+    firstName: text("first_name").notNull(),
+    lastName: text("last_name").notNull(),
+    email: text("email").notNull(),
+    phone: text("phone").notNull(),
+    title: text("title").notNull().default(""),
+    isDefault: boolean("is_default").notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (table) => [index("contacts_client_idx").on(table.clientId)],
+);
+
+export interface ContactSnapshot {
+  firstName: string;
+  lastName: string;
+  email: string;
+  phone: string;
+  title: string;
+}
+
+export interface DcvInstructionRecord {
+  domain: string;
+  method: "email" | "http" | "dns";
+  email?: string;
+  httpUrl?: string;
+  httpContent?: string;
+  dnsRecord?: { name: string; type: "CNAME" | "TXT"; value: string };
+}
+
+export interface ProviderStatusDetail {
+  lines: string[];
+  domains: { domain: string; method?: string; state: string }[];
+}
+
+export const orderReferenceSeq = pgSequence("order_reference_seq", { startWith: 1001 });
+
+export const ORDER_STATUSES = [
+  "awaiting_approval",
+  "submitting",
+  "pending",
+  "issued",
+  "rejected",
+  "failed",
+  "cancelled",
+  "expired",
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const orders = pgTable(
+  "orders",
+  {
+    id: serial("id").primaryKey(),
+    reference: text("reference").notNull().unique().default(sql`'SSL-' || nextval('order_reference_seq')`),
+    clientId: integer("client_id")
+      .notNull()
+      .references(() => clients.id),
+    provider: text("provider").notNull(),
+    providerOrderId: text("provider_order_id"),
+    productId: text("product_id").notNull(),
+    productName: text("product_name").notNull(),
+    periodMonths: integer("period_months").notNull(),
+    serverType: text("server_type").notNull(),
+    dcvMethod: text("dcv_method").notNull(),
+    approverEmail: text("approver_email"),
+    primaryDomain: text("primary_domain").notNull(),
+    sans: jsonb("sans").$type<string[]>().notNull().default([]),
+    addonIds: jsonb("addon_ids").$type<string[]>().notNull().default([]),
+    organisation: text("organisation"),
+    unit: text("unit"),
+    locality: text("locality"),
+    state: text("state"),
+    country: text("country"),
+    contact: jsonb("contact").$type<ContactSnapshot>().notNull(),
+    csr: text("csr"),
+    /** Vault ciphertext (AES-256-GCM, key id inside); the only column a private key may reach. */
+    encryptedPrivateKey: text("encrypted_private_key"),
+    keyAlgorithm: text("key_algorithm").notNull().default("rsa-2048"),
+    certificate: text("certificate"),
+    chain: jsonb("chain").$type<string[]>(),
+    status: text("status").$type<OrderStatus>().notNull(),
+    statusDetail: jsonb("status_detail").$type<ProviderStatusDetail>(),
+    dcvInstructions: jsonb("dcv_instructions").$type<DcvInstructionRecord[]>(),
+    failureReason: text("failure_reason"),
+    cost: text("cost"),
+    notBefore: timestamp("not_before", { withTimezone: true }),
+    notAfter: timestamp("not_after", { withTimezone: true }),
+    lastCheckedAt: timestamp("last_checked_at", { withTimezone: true }),
+    slackChannel: text("slack_channel"),
+    slackThreadTs: text("slack_thread_ts"),
+    slackMessageTs: text("slack_message_ts"),
+    requestedBy: text("requested_by").notNull(),
+    approvedBy: text("approved_by"),
+    renewalOfId: integer("renewal_of_id"),
+    idempotencyKey: text("idempotency_key").notNull().unique(),
+    alertsSnoozedUntil: timestamp("alerts_snoozed_until", { withTimezone: true }),
+    alertsAcknowledgedBy: text("alerts_acknowledged_by"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [
+    index("orders_status_idx").on(table.status),
+    index("orders_status_not_after_idx").on(table.status, table.notAfter),
+    index("orders_client_idx").on(table.clientId, table.createdAt),
+    index("orders_primary_domain_idx").on(table.primaryDomain),
+    index("orders_renewal_of_idx").on(table.renewalOfId),
+    index("orders_created_idx").on(table.createdAt),
+  ],
+);
+
+export const orderEvents = pgTable(
+  "order_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    orderId: integer("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    /** Slack user ID, or "system" / "provider" for automatic changes. */
+    actor: text("actor").notNull(),
+    kind: text("kind").notNull(),
+    detail: jsonb("detail").$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (table) => [index("order_events_order_idx").on(table.orderId, table.at)],
+);
+
+export const alertsSent = pgTable(
+  "alerts_sent",
+  {
+    id: serial("id").primaryKey(),
+    orderId: integer("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    threshold: integer("threshold").notNull(),
+    /** Null until Slack accepted the post: a crash between insert and post is retried. */
+    postedAt: timestamp("posted_at", { withTimezone: true }),
+    slackChannel: text("slack_channel"),
+    slackTs: text("slack_ts"),
+    createdAt: createdAt(),
+  },
+  (table) => [uniqueIndex("alerts_sent_unique_idx").on(table.orderId, table.kind, table.threshold)],
+);
+
+/** Step 1 of the order modal, kept server-side: private_metadata holds only 3000 characters. */
+export const orderDrafts = pgTable(
+  "order_drafts",
+  {
+    id: serial("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    data: jsonb("data").$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [index("order_drafts_created_idx").on(table.createdAt)],
+);
+
+/** The built-in sandbox provider's own records: restart-safe like a real CA's. */
+export const sandboxAuthority = pgTable("sandbox_authority", {
+  id: integer("id").primaryKey(),
+  certificatePem: text("certificate_pem").notNull(),
+  encryptedPrivateKey: text("encrypted_private_key").notNull(),
+  createdAt: createdAt(),
+});
+
+export const sandboxOrders = pgTable("sandbox_orders", {
+  id: serial("id").primaryKey(),
+  productId: text("product_id").notNull(),
+  commonName: text("common_name").notNull(),
+  domains: jsonb("domains").$type<string[]>().notNull(),
+  csr: text("csr").notNull(),
+  periodMonths: integer("period_months").notNull(),
+  dcvMethod: text("dcv_method").notNull(),
+  approverEmail: text("approver_email"),
+  status: text("status").notNull(),
+  placedAt: timestamp("placed_at", { withTimezone: true }).notNull(),
+  issueAt: timestamp("issue_at", { withTimezone: true }).notNull(),
+  certificatePem: text("certificate_pem"),
+  chain: jsonb("chain").$type<string[]>(),
+  notBefore: timestamp("not_before", { withTimezone: true }),
+  notAfter: timestamp("not_after", { withTimezone: true }),
+  renewalOf: text("renewal_of"),
+});

@@ -1,0 +1,43 @@
+import type { KnownBlock } from "@slack/types";
+
+export interface HelpMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+const USAGE = [
+  "`/ssl order [client] [domain]` — order a certificate (opens the order form)",
+  "`/ssl list [client]` — certificates of a client, or the most recent ones",
+  "`/ssl status <SSL-1042 | domain>` — ask the provider for an order's status now",
+  "`/ssl renew <SSL-1042 | domain>` — renew a certificate with the same CSR",
+  "`/ssl clients` — client accounts · `/ssl client add` · `/ssl client edit <name>`",
+  "`/ssl help` — this message",
+];
+
+/** Usage, sent only to the caller; `notUnderstood` is the text that did not parse, if any. */
+export function helpMessage(notUnderstood?: string): HelpMessage {
+  const intro = notUnderstood
+    ? `I did not understand \`/ssl ${truncate(notUnderstood, 200)}\`. Here is what I can do:`
+    : "certdesk orders and tracks SSL/TLS certificates for our clients. Here is what I can do:";
+  return {
+    text: `${intro}\n${USAGE.join("\n")}`,
+    blocks: [
+      { type: "section", text: { type: "mrkdwn", text: intro } },
+      { type: "section", text: { type: "mrkdwn", text: USAGE.map((line) => `• ${line}`).join("\n") } },
+      {
+        type: "context",
+        elements: [
+          {
+            type: "mrkdwn",
+            text: "Order messages have buttons (Check status · Details · Renew), and the message shortcuts work on them too.",
+          },
+        ],
+      },
+    ],
+  };
+}
+
+function truncate(text: string, max: number): string {
+  const clean = text.replace(/`/g, "'");
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}

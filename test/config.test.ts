@@ -1,0 +1,126 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config.js";
+
+const minimal = { SLACK_BOT_TOKEN: "xoxb-1-abc", SLACK_SIGNING_SECRET: "s3cr3t-signing" };
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("applies the documented defaults", () => {
+    const config = loadConfig(minimal);
+    expect(config.port).toBe(3000);
+    expect(config.dataDir).toBe("./data");
+    expect(config.providers.enabled).toEqual(["sandbox"]);
+    expect(config.providers.sandbox.approvalSeconds).toBe(60);
+    expect(config.slack.socketMode).toBe(false);
+    expect(config.requireApproval).toBe(false);
+    expect(config.orderers).toEqual([]);
+    expect(config.schedule).toEqual({
+      pollCron: "*/15 * * * *",
+      expiryCron: "0 9 * * *",
+      expiryDays: [30, 14, 7, 1],
+      expiryDigest: false,
+      timeZone: "UTC",
+    });
+  });
+
+  it("selects Socket Mode when an app token is set, without a signing secret", () => {
+    const config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1-A" });
+    expect(config.slack.socketMode).toBe(true);
+  });
+
+  it("explains how to fix a missing bot token and signing secret, in one list", () => {
+    const problems = problemsOf({});
+    expect(problems).toContain(
+      "SLACK_BOT_TOKEN is missing: install the app from manifest.yml and copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions",
+    );
+    expect(problems.some((p) => p.startsWith("SLACK_SIGNING_SECRET is missing: HTTP mode needs it"))).toBe(
+      true,
+    );
+  });
+
+  it("lists every malformed value, naming the variable and the fix", () => {
+    const problems = problemsOf({
+      ...minimal,
+      PORT: "99999",
+      SSL_PROVIDERS: "sandbox,verisign",
+      POLL_CRON: "every minute",
+      EXPIRY_DAYS: "30,0,x",
+      TZ: "Mars/Olympus",
+      SSL_CHANNEL: "#ssl",
+      SSL_APPROVERS: "U123ABC,bob",
+      SSL_REQUIRE_APPROVAL: "maybe",
+      CERTDESK_KEY: "short",
+    });
+    const variables = problems.map((p) => p.split(" ")[0]);
+    expect(variables).toEqual(
+      expect.arrayContaining([
+        "PORT",
+        "SSL_PROVIDERS",
+        "POLL_CRON",
+        "EXPIRY_DAYS",
+        "TZ",
+        "SSL_CHANNEL",
+        "SSL_APPROVERS",
+        "SSL_REQUIRE_APPROVAL",
+        "CERTDESK_KEY",
+      ]),
+    );
+    expect(problems.find((p) => p.startsWith("SSL_PROVIDERS"))).toContain('"verisign"');
+    expect(problems.find((p) => p.startsWith("CERTDESK_KEY"))).toContain("openssl rand -base64 32");
+  });
+
+  it("never echoes a secret value, even a malformed one", () => {
+    const secretValues = {
+      SLACK_BOT_TOKEN: "xoxp-user-token-not-a-bot-token-9f8e7d",
+      SLACK_APP_TOKEN: "xoxb-wrong-kind-of-token-1a2b3c",
+      CERTDESK_KEY: "not-base64-secret-material-@@@",
+      SECTIGO_LOGIN_PASSWORD: "hunter2-sectigo",
+    };
+    const problems = problemsOf({ ...secretValues, SSL_PROVIDERS: "sectigo", SLACK_SIGNING_SECRET: "x" });
+    const message = new ConfigError(problems).message;
+    for (const value of Object.values(secretValues)) expect(message).not.toContain(value);
+    expect(message).toContain("SLACK_BOT_TOKEN is not a bot token");
+    expect(message).toContain("SECTIGO_LOGIN_NAME is missing");
+  });
+
+  it("requires provider credentials only for enabled providers", () => {
+    expect(() => loadConfig({ ...minimal, SSL_PROVIDERS: "sandbox" })).not.toThrow();
+    const problems = problemsOf({ ...minimal, SSL_PROVIDERS: "gogetssl" });
+    expect(problems.map((p) => p.split(" ")[0]).sort()).toEqual(["GOGETSSL_PASSWORD", "GOGETSSL_USER"]);
+  });
+
+  it("requires CERTDESK_KEY with PostgreSQL, where replicas must share it", () => {
+    const problems = problemsOf({ ...minimal, DATABASE_URL: "postgres://u@db/certdesk" });
+    expect(problems[0]).toMatch(/^CERTDESK_KEY is missing: with DATABASE_URL/);
+    const key = Buffer.alloc(32, 7).toString("base64");
+    expect(loadConfig({ ...minimal, DATABASE_URL: "postgres://u@db/x", CERTDESK_KEY: key }).certdeskKey).toBe(
+      key,
+    );
+  });
+
+  it("parses thresholds, lists and flags", () => {
+    const config = loadConfig({
+      ...minimal,
+      EXPIRY_DAYS: "7, 30,1",
+      SSL_ORDERERS: "U1AAA, S2BBB",
+      SSL_REQUIRE_APPROVAL: "TRUE",
+      SSL_PROVIDERS: "sandbox, sectigo",
+      SECTIGO_LOGIN_NAME: "reseller",
+      SECTIGO_LOGIN_PASSWORD: "pw",
+      SECTIGO_TEST: "true",
+    });
+    expect(config.schedule.expiryDays).toEqual([30, 7, 1]);
+    expect(config.orderers).toEqual(["U1AAA", "S2BBB"]);
+    expect(config.requireApproval).toBe(true);
+    expect(config.providers.sectigo).toMatchObject({ loginName: "reseller", test: true });
+  });
+});

@@ -1,0 +1,80 @@
+import { type CertdeskApp, createApp } from "../../src/app.js";
+import type { Clock } from "../../src/clock.js";
+import { type Config, loadConfig } from "../../src/config.js";
+import { createLogger, LogLevel } from "../../src/log.js";
+import { createTestDatabase, type TestDatabase } from "./database.js";
+import { type SlackApiFake, startSlackApiFake } from "./slack-api-fake.js";
+import { SlackDriver } from "./slack-driver.js";
+
+export const SIGNING_SECRET = "test-signing-secret-0123456789abcdef";
+
+export class TestClock implements Clock {
+  constructor(private current = new Date("2026-11-27T10:00:00Z")) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+  set(date: Date): void {
+    this.current = new Date(date);
+  }
+}
+
+export interface TestApp {
+  app: CertdeskApp;
+  config: Config;
+  url: string;
+  slack: SlackApiFake;
+  driver: SlackDriver;
+  database: TestDatabase;
+  clock: TestClock;
+  logLines: string[];
+  stop(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  database?: TestDatabase;
+}
+
+/** The real Bolt app in HTTP mode on a free port, against the Slack API fake and a test database. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const slack = await startSlackApiFake();
+  const database = options.database ?? (await createTestDatabase());
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: "xoxb-test-token",
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: "1",
+    ...options.env,
+  });
+  config.port = 0;
+  const logLines: string[] = [];
+  const logger = createLogger(LogLevel.DEBUG, (_level, line) => logLines.push(line));
+  const clock = new TestClock();
+  const app = createApp(config, { database, clock, logger });
+  const { port } = await app.start();
+  const url = `http://127.0.0.1:${port}`;
+  const driver = new SlackDriver(url, SIGNING_SECRET, {
+    teamId: "T0TEST",
+    userId: "U0ANN",
+    channelId: "C0OPS",
+    responseUrl: () => slack.responseUrl(),
+  });
+  return {
+    app,
+    config,
+    url,
+    slack,
+    driver,
+    database,
+    clock,
+    logLines,
+    async stop() {
+      await app.stop();
+      await slack.stop();
+      if (!options.database) await database.close();
+    },
+  };
+}
