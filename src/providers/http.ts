@@ -31,6 +31,8 @@ export function createProviderHttp(options: ProviderHttpOptions): ProviderHttp {
   const delayMs = options.retryDelayMs ?? 500;
   axiosRetry(instance, {
     retries: options.readRetries ?? 3,
+    // Each attempt gets the full timeout; otherwise a timed-out read leaves no time for its retry.
+    shouldResetTimeout: true,
     retryDelay: (count, error) => exponentialDelay(count, error, delayMs),
     retryCondition: (error) => {
       if (isNetworkError(error) || error.code === "ECONNABORTED" || error.code === "ETIMEDOUT") return true;

@@ -1,0 +1,218 @@
+import type { z } from "zod";
+import { ProviderInputError, ProviderOutcomeUnknownError, ProviderUnavailableError } from "./errors.js";
+import { GoGetSslClient } from "./gogetssl/client.js";
+import { dcvInstruction } from "./gogetssl/dcv.js";
+import { orderForm } from "./gogetssl/order-form.js";
+import { toProduct, toServerTypes } from "./gogetssl/products.js";
+import { toStatusResult } from "./gogetssl/status.js";
+import {
+  approverEmailsResponse,
+  orderStatusResponse,
+  type PlaceOrderResponse,
+  placeOrderResponse,
+  productsResponse,
+  webserversResponse,
+} from "./gogetssl/wire.js";
+import type {
+  DcvInstruction,
+  PlaceOrderRequest,
+  PlaceOrderResult,
+  Product,
+  ProviderCapabilities,
+  RenewRequest,
+  ServerType,
+  SslProvider,
+  StatusResult,
+} from "./types.js";
+
+export interface GoGetSslProviderOptions {
+  user: string;
+  password: string;
+  /** Production by default; GoGetSSL's sandbox is https://sandbox.gogetssl.com/api. */
+  apiUrl?: string;
+  timeoutMs?: number;
+  readRetries?: number;
+  retryDelayMs?: number;
+  minPollIntervalSeconds?: number;
+  now?: () => Date;
+}
+
+export const GOGETSSL_API_URL = "https://my.gogetssl.com/api";
+const PRODUCT_CACHE_MS = 60 * 60 * 1000;
+/** Server types of the Comodo/Sectigo supplier; GoGetSSL's own products use the same list. */
+const SECTIGO_SUPPLIER = 1;
+
+/** GoGetSSL REST API v1 (https://my.gogetssl.com/api). */
+export class GoGetSslProvider implements SslProvider {
+  readonly id = "gogetssl" as const;
+  readonly displayName = "GoGetSSL";
+  readonly capabilities: ProviderCapabilities;
+  private readonly client: GoGetSslClient;
+  private readonly now: () => Date;
+  private productCache: { expiresAt: number; products: Promise<Product[]> } | undefined;
+
+  constructor(options: GoGetSslProviderOptions) {
+    this.client = new GoGetSslClient(
+      { user: options.user, password: options.password },
+      {
+        baseURL: options.apiUrl ?? GOGETSSL_API_URL,
+        timeoutMs: options.timeoutMs,
+        readRetries: options.readRetries,
+        retryDelayMs: options.retryDelayMs,
+      },
+    );
+    this.now = options.now ?? (() => new Date());
+    this.capabilities = {
+      dcvMethods: ["email", "http", "dns"],
+      addons: false,
+      multiDomain: true,
+      wildcard: true,
+      renew: true,
+      resendApproval: true,
+      minPollIntervalSeconds: options.minPollIntervalSeconds ?? 60,
+    };
+  }
+
+  listProducts(): Promise<Product[]> {
+    const now = this.now().getTime();
+    if (this.productCache && this.productCache.expiresAt > now) return this.productCache.products;
+    const products = this.fetchProducts();
+    this.productCache = { expiresAt: now + PRODUCT_CACHE_MS, products };
+    // A failed fetch must not be served from the cache for an hour.
+    products.catch(() => {
+      if (this.productCache?.products === products) this.productCache = undefined;
+    });
+    return products;
+  }
+
+  async listServerTypes(): Promise<ServerType[]> {
+    const action = "listing server types";
+    const body = await this.client.call({
+      kind: "read",
+      method: "GET",
+      path: `/tools/webservers/${SECTIGO_SUPPLIER}`,
+      action,
+    });
+    return toServerTypes(this.expect(webserversResponse, body, action).webservers);
+  }
+
+  async getApproverEmails(domain: string): Promise<string[]> {
+    const action = `listing approval email addresses for ${domain}`;
+    const body = await this.client.call({
+      kind: "read",
+      method: "POST",
+      path: "/tools/domain/emails/",
+      form: { domain },
+      action,
+    });
+    const lists = this.expect(approverEmailsResponse, body, action);
+    const all = [...(lists.ComodoApprovalEmails ?? []), ...(lists.GeotrustApprovalEmails ?? [])];
+    const seen = new Map<string, string>();
+    for (const email of all.map((entry) => entry.trim())) {
+      if (email.includes("@") && !seen.has(email.toLowerCase())) seen.set(email.toLowerCase(), email);
+    }
+    return [...seen.values()];
+  }
+
+  placeOrder(request: PlaceOrderRequest): Promise<PlaceOrderResult> {
+    return this.submit("/orders/add_ssl_order/", `placing order ${request.reference}`, request);
+  }
+
+  renew(request: RenewRequest): Promise<PlaceOrderResult> {
+    const action = `placing renewal ${request.reference} of GoGetSSL order ${request.previousProviderOrderId}`;
+    return this.submit("/orders/add_ssl_renew_order/", action, request);
+  }
+
+  async getStatus(providerOrderId: string): Promise<StatusResult> {
+    const action = `checking the status of GoGetSSL order ${providerOrderId}`;
+    const body = await this.client.call({
+      kind: "read",
+      method: "GET",
+      path: `/orders/status/${encodeURIComponent(providerOrderId)}`,
+      action,
+    });
+    return toStatusResult(providerOrderId, this.expect(orderStatusResponse, body, action));
+  }
+
+  async resendApproval(providerOrderId: string): Promise<void> {
+    await this.client.call({
+      kind: "read",
+      method: "GET",
+      path: `/orders/ssl/resend_validation_email/${encodeURIComponent(providerOrderId)}`,
+      action: `resending the approval email of GoGetSSL order ${providerOrderId}`,
+    });
+  }
+
+  private async fetchProducts(): Promise<Product[]> {
+    const action = "listing products";
+    const body = await this.client.call({ kind: "read", method: "GET", path: "/products/ssl/", action });
+    const entries = this.expect(productsResponse, body, action).products;
+    const products = entries.flatMap((entry) => toProduct(entry) ?? []);
+    if (entries.length > 0 && products.length === 0) {
+      throw new ProviderUnavailableError(
+        "gogetssl",
+        `GoGetSSL listed ${entries.length} products, but none had a recognisable id, name, validation ` +
+          "level and period; the product list format may have changed.",
+      );
+    }
+    return products;
+  }
+
+  private async submit(path: string, action: string, request: PlaceOrderRequest): Promise<PlaceOrderResult> {
+    if (request.dcvMethod === "email" && !request.approverEmail?.trim()) {
+      throw new ProviderInputError(
+        "gogetssl",
+        "approverEmail",
+        "Choose an approval email address: email validation needs one.",
+      );
+    }
+    const body = await this.client.call({
+      kind: "send",
+      method: "POST",
+      path,
+      form: orderForm(request),
+      action,
+    });
+    const parsed = placeOrderResponse.safeParse(body);
+    if (!parsed.success) {
+      throw new ProviderOutcomeUnknownError(
+        "gogetssl",
+        `GoGetSSL answered ${action} without an order id, so the order may or may not exist. ` +
+          "Look for it under Orders in the GoGetSSL client area before submitting again.",
+      );
+    }
+    return toPlaceOrderResult(request, parsed.data);
+  }
+
+  private expect<S extends z.ZodType>(schema: S, body: unknown, action: string): z.output<S> {
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      throw new ProviderUnavailableError(
+        "gogetssl",
+        `GoGetSSL answered ${action} in a format certdesk does not recognise. Try again later; ` +
+          "if it persists, the GoGetSSL API may have changed.",
+      );
+    }
+    return parsed.data;
+  }
+}
+
+/** GoGetSSL sends HTTP/DNS details with the order where it can; otherwise they appear in the status. */
+function toPlaceOrderResult(request: PlaceOrderRequest, response: PlaceOrderResponse): PlaceOrderResult {
+  const dcv: DcvInstruction[] = [
+    dcvInstruction(request.commonName, request.dcvMethod, response.approver_method, request.approverEmail),
+    ...request.sans.map((domain) => {
+      const san = response.san?.find((entry) => entry.san_name === domain);
+      const details = san?.validation ?? response.approver_method;
+      return dcvInstruction(domain, request.dcvMethod, details, request.approverEmail);
+    }),
+  ];
+  const result: PlaceOrderResult = { providerOrderId: response.order_id, status: "pending", dcv };
+  if (response.order_amount) {
+    result.cost = {
+      amount: response.order_amount,
+      ...(response.currency ? { currency: response.currency } : {}),
+    };
+  }
+  return result;
+}

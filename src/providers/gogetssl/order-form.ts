@@ -1,0 +1,76 @@
+import type { OrderContact, OrderOrganisation, PlaceOrderRequest } from "../types.js";
+
+/** Every GoGetSSL order covers unlimited servers. */
+const UNLIMITED_SERVERS = "-1";
+
+function withoutBlanks(fields: Record<string, string | undefined>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    const trimmed = value?.trim();
+    if (trimmed) result[name] = trimmed;
+  }
+  return result;
+}
+
+/**
+ * The admin and tech contacts are the same person; OV/EV orders also need an address on them,
+ * and the organisation's is the only one certdesk has.
+ */
+function contactFields(prefix: "admin" | "tech", contact: OrderContact, organisation: OrderOrganisation) {
+  return {
+    [`${prefix}_firstname`]: contact.firstName,
+    [`${prefix}_lastname`]: contact.lastName,
+    [`${prefix}_email`]: contact.email,
+    [`${prefix}_phone`]: contact.phone,
+    [`${prefix}_title`]: contact.title,
+    [`${prefix}_organization`]: organisation.name,
+    [`${prefix}_addressline1`]: organisation.street,
+    [`${prefix}_city`]: organisation.city,
+    [`${prefix}_region`]: organisation.state,
+    [`${prefix}_postalcode`]: organisation.postalCode,
+    [`${prefix}_country`]: organisation.country,
+  };
+}
+
+function organisationFields(organisation: OrderOrganisation) {
+  return {
+    org_name: organisation.name,
+    org_division: organisation.unit,
+    org_addressline1: organisation.street,
+    org_city: organisation.city,
+    org_region: organisation.state,
+    org_postalcode: organisation.postalCode,
+    org_country: organisation.country,
+    org_phone: organisation.phone,
+  };
+}
+
+/**
+ * Per-SAN approvers: for email DCV the one approver address serves every SAN (certdesk asks for a
+ * single address); for http/dns GoGetSSL takes the method name in place of an address.
+ */
+function sanFields(request: PlaceOrderRequest) {
+  if (request.sans.length === 0) return {};
+  const approver = request.dcvMethod === "email" ? request.approverEmail : request.dcvMethod;
+  return {
+    dns_names: request.sans.join(","),
+    approver_emails: request.sans.map(() => approver ?? "").join(","),
+  };
+}
+
+/** The form body of `add_ssl_order` and `add_ssl_renew_order`. */
+export function orderForm(request: PlaceOrderRequest): Record<string, string> {
+  return withoutBlanks({
+    product_id: request.productId,
+    period: String(request.periodMonths),
+    csr: request.csrPem,
+    server_count: UNLIMITED_SERVERS,
+    webserver_type: request.serverTypeId,
+    dcv_method: request.dcvMethod,
+    approver_email: request.dcvMethod === "email" ? request.approverEmail : undefined,
+    ...sanFields(request),
+    ...contactFields("admin", request.contact, request.organisation),
+    ...contactFields("tech", request.contact, request.organisation),
+    ...organisationFields(request.organisation),
+  });
+}

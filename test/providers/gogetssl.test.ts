@@ -1,0 +1,791 @@
+import { X509Certificate } from "node:crypto";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  ProviderAuthError,
+  ProviderInputError,
+  ProviderOutcomeUnknownError,
+  ProviderUnavailableError,
+} from "../../src/providers/errors.js";
+import { fieldFor } from "../../src/providers/gogetssl/errors.js";
+import { GoGetSslProvider, type GoGetSslProviderOptions } from "../../src/providers/gogetssl.js";
+import type { PlaceOrderRequest } from "../../src/providers/types.js";
+import {
+  GOGETSSL_STUB_PASSWORD,
+  GOGETSSL_STUB_USER,
+  type GoGetSslStub,
+  type GoGetSslStubOptions,
+  startGoGetSslStub,
+} from "../support/gogetssl-stub.js";
+import { createTestCa, createTestCsr, type TestCa } from "../support/gogetssl-test-ca.js";
+
+let ca: TestCa;
+let csr: string;
+const stubs: GoGetSslStub[] = [];
+
+beforeAll(() => {
+  ca = createTestCa();
+  csr = createTestCsr("example.com", ["www.example.com"]);
+});
+
+afterEach(async () => {
+  await Promise.all(stubs.splice(0).map((stub) => stub.close()));
+});
+
+async function setup(stubOptions: GoGetSslStubOptions = {}, options: Partial<GoGetSslProviderOptions> = {}) {
+  const stub = await startGoGetSslStub({
+    issueCertificate: (pem) => ca.issueCertificate(pem),
+    ...stubOptions,
+  });
+  stubs.push(stub);
+  const provider = new GoGetSslProvider({
+    user: GOGETSSL_STUB_USER,
+    password: GOGETSSL_STUB_PASSWORD,
+    apiUrl: stub.url,
+    timeoutMs: 2_000,
+    readRetries: 2,
+    retryDelayMs: 1,
+    ...options,
+  });
+  return { stub, provider };
+}
+
+function orderRequest(overrides: Partial<PlaceOrderRequest> = {}): PlaceOrderRequest {
+  return {
+    reference: "SSL-1042",
+    productId: "71",
+    periodMonths: 12,
+    serverTypeId: "2",
+    csrPem: csr,
+    commonName: "example.com",
+    sans: [],
+    dcvMethod: "email",
+    approverEmail: "admin@example.com",
+    addonIds: [],
+    organisation: {
+      name: "Example Ltd",
+      unit: "IT",
+      street: "1 Main Street",
+      city: "Springfield",
+      state: "Oregon",
+      postalCode: "97403",
+      country: "US",
+      phone: "+1 555 0100",
+    },
+    contact: {
+      firstName: "Ada",
+      lastName: "Lovelace",
+      email: "ada@example.com",
+      phone: "+1 555 0101",
+      title: "CTO",
+    },
+    ...overrides,
+  };
+}
+
+async function captureError(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(Error);
+    return error as Error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+function expectNoSecrets(error: Error, secrets: string[]): void {
+  const renderings = [String(error), error.message, JSON.stringify(error), error.stack ?? ""];
+  for (const secret of secrets) {
+    expect(secret.length).toBeGreaterThan(5);
+    for (const rendering of renderings) expect(rendering).not.toContain(secret);
+  }
+}
+
+async function placedOrderId(provider: GoGetSslProvider, overrides: Partial<PlaceOrderRequest> = {}) {
+  return (await provider.placeOrder(orderRequest(overrides))).providerOrderId;
+}
+
+describe("GoGetSslProvider identity", () => {
+  it("describes itself and its capabilities", () => {
+    const provider = new GoGetSslProvider({ user: "u", password: "p", minPollIntervalSeconds: 300 });
+    expect(provider.id).toBe("gogetssl");
+    expect(provider.displayName).toBe("GoGetSSL");
+    expect(provider.capabilities).toEqual({
+      dcvMethods: ["email", "http", "dns"],
+      addons: false,
+      multiDomain: true,
+      wildcard: true,
+      renew: true,
+      resendApproval: true,
+      minPollIntervalSeconds: 300,
+    });
+    expect(new GoGetSslProvider({ user: "u", password: "p" }).capabilities.minPollIntervalSeconds).toBe(60);
+  });
+});
+
+describe("GoGetSslProvider catalogue", () => {
+  it("signs in once and lists products whatever flag and period format they use", async () => {
+    const { stub, provider } = await setup();
+    const products = await provider.listProducts();
+
+    expect(products).toEqual([
+      {
+        id: "71",
+        name: "Sectigo PositiveSSL",
+        validation: "DV",
+        wildcard: false,
+        multiDomain: false,
+        periods: [12, 24],
+        addons: [],
+      },
+      {
+        id: "72",
+        name: "PositiveSSL Wildcard (Sectigo)",
+        validation: "DV",
+        wildcard: true,
+        multiDomain: false,
+        periods: [12],
+        addons: [],
+      },
+      {
+        id: "74",
+        name: "Sectigo PositiveSSL Multi-Domain",
+        validation: "DV",
+        wildcard: false,
+        multiDomain: true,
+        periods: [12, 24],
+        addons: [],
+      },
+      {
+        id: "22",
+        name: "Sectigo InstantSSL",
+        validation: "OV",
+        wildcard: false,
+        multiDomain: false,
+        periods: [12, 24, 36],
+        addons: [],
+      },
+      {
+        id: "21",
+        name: "Sectigo EV SSL",
+        validation: "EV",
+        wildcard: false,
+        multiDomain: false,
+        periods: [12],
+        addons: [],
+      },
+    ]);
+    const [auth] = stub.state.requestsTo("auth");
+    expect(auth?.form).toEqual({ user: GOGETSSL_STUB_USER, pass: GOGETSSL_STUB_PASSWORD });
+    expect(stub.state.requestsTo("products")[0]?.query.auth_key).toBe(stub.state.issuedKeys[0]);
+  });
+
+  it("skips products it cannot read and fails when it can read none", async () => {
+    const good = { id: 5, product: "GGSSL Domain SSL", product_type: "domain", max_period: "12" };
+    const { provider } = await setup({
+      products: [
+        good,
+        { id: 6, product_type: "domain" },
+        { id: 7, product: "Mystery", product_type: "quantum" },
+      ],
+    });
+    expect((await provider.listProducts()).map((product) => product.id)).toEqual(["5"]);
+
+    const { provider: broken } = await setup({
+      products: [{ id: 6 }, { product: "No id", product_type: "dv" }],
+    });
+    await expect(broken.listProducts()).rejects.toBeInstanceOf(ProviderUnavailableError);
+  });
+
+  it("serves products from a cache for an hour", async () => {
+    let clock = new Date("2026-03-01T10:00:00Z");
+    const { stub, provider } = await setup({}, { now: () => clock });
+    await provider.listProducts();
+    clock = new Date("2026-03-01T10:59:00Z");
+    await provider.listProducts();
+    expect(stub.state.requestsTo("products")).toHaveLength(1);
+
+    clock = new Date("2026-03-01T11:01:00Z");
+    await provider.listProducts();
+    expect(stub.state.requestsTo("products")).toHaveLength(2);
+  });
+
+  it("does not cache a failed product list", async () => {
+    const { stub, provider } = await setup({}, { readRetries: 0 });
+    stub.state.forceNext("products", { status: 503, body: "" });
+    await expect(provider.listProducts()).rejects.toBeInstanceOf(ProviderUnavailableError);
+    expect(await provider.listProducts()).toHaveLength(5);
+  });
+
+  it("lists the Sectigo server types with Apache/ModSSL preselected", async () => {
+    const { stub, provider } = await setup();
+    const types = await provider.listServerTypes();
+    expect(types.filter((type) => type.isDefault)).toEqual([
+      { id: "2", label: "Apache/ModSSL", isDefault: true },
+    ]);
+    expect(types.map((type) => type.id)).toEqual(["1", "3", "2", "14", "24", "-1"]);
+    expect(stub.state.requestsTo("webservers")[0]?.path).toBe("/tools/webservers/1");
+  });
+
+  it("preselects the first Apache entry when none mentions mod_ssl or OpenSSL", async () => {
+    const { provider } = await setup({
+      webservers: [
+        { id: 5, software: "IIS" },
+        { id: 6, software: "Apache 2" },
+        { id: 7, software: "Apache Tomcat" },
+      ],
+    });
+    const defaults = (await provider.listServerTypes()).filter((type) => type.isDefault);
+    expect(defaults.map((type) => type.id)).toEqual(["6"]);
+  });
+
+  it("returns approver emails trimmed and deduplicated, asking GoGetSSL every time", async () => {
+    const { stub, provider } = await setup();
+    const expected = [
+      "admin@example.com",
+      "administrator@example.com",
+      "hostmaster@example.com",
+      "postmaster@example.com",
+      "webmaster@example.com",
+      "ssl-admin@example.com",
+    ];
+    expect(await provider.getApproverEmails("example.com")).toEqual(expected);
+    expect(await provider.getApproverEmails("example.com")).toEqual(expected);
+    const requests = stub.state.requestsTo("domainEmails");
+    expect(requests.map((request) => request.form)).toEqual([
+      { domain: "example.com" },
+      { domain: "example.com" },
+    ]);
+  });
+});
+
+describe("GoGetSslProvider orders", () => {
+  it("places an email-validated order with every documented field", async () => {
+    const { stub, provider } = await setup();
+    const result = await provider.placeOrder(orderRequest({ productId: "74", sans: ["www.example.com"] }));
+
+    expect(result).toEqual({
+      providerOrderId: "1500",
+      status: "pending",
+      cost: { amount: "29.00", currency: "USD" },
+      dcv: [
+        { domain: "example.com", method: "email", email: "admin@example.com" },
+        { domain: "www.example.com", method: "email", email: "admin@example.com" },
+      ],
+    });
+    const [request] = stub.state.requestsTo("addSslOrder");
+    expect(request?.query.auth_key).toBe(stub.state.issuedKeys[0]);
+    expect(request?.form).toEqual({
+      product_id: "74",
+      period: "12",
+      csr: csr.trim(),
+      server_count: "-1",
+      webserver_type: "2",
+      dcv_method: "email",
+      approver_email: "admin@example.com",
+      dns_names: "www.example.com",
+      approver_emails: "admin@example.com",
+      admin_firstname: "Ada",
+      admin_lastname: "Lovelace",
+      admin_email: "ada@example.com",
+      admin_phone: "+1 555 0101",
+      admin_title: "CTO",
+      admin_organization: "Example Ltd",
+      admin_addressline1: "1 Main Street",
+      admin_city: "Springfield",
+      admin_region: "Oregon",
+      admin_postalcode: "97403",
+      admin_country: "US",
+      tech_firstname: "Ada",
+      tech_lastname: "Lovelace",
+      tech_email: "ada@example.com",
+      tech_phone: "+1 555 0101",
+      tech_title: "CTO",
+      tech_organization: "Example Ltd",
+      tech_addressline1: "1 Main Street",
+      tech_city: "Springfield",
+      tech_region: "Oregon",
+      tech_postalcode: "97403",
+      tech_country: "US",
+      org_name: "Example Ltd",
+      org_division: "IT",
+      org_addressline1: "1 Main Street",
+      org_city: "Springfield",
+      org_region: "Oregon",
+      org_postalcode: "97403",
+      org_country: "US",
+      org_phone: "+1 555 0100",
+    });
+  });
+
+  it("places a DNS-validated order, naming the method per SAN and returning the record", async () => {
+    const { stub, provider } = await setup();
+    const result = await provider.placeOrder(
+      orderRequest({
+        dcvMethod: "dns",
+        approverEmail: undefined,
+        sans: ["www.example.com"],
+        organisation: {},
+      }),
+    );
+
+    const form = stub.state.requestsTo("addSslOrder")[0]?.form ?? {};
+    expect(form).toMatchObject({ dcv_method: "dns", dns_names: "www.example.com", approver_emails: "dns" });
+    expect(form.approver_email).toBeUndefined();
+    expect(Object.keys(form).filter((field) => field.startsWith("org_"))).toEqual([]);
+    const [main, san] = result.dcv;
+    expect(main?.method).toBe("dns");
+    expect(main?.dnsRecord?.type).toBe("CNAME");
+    expect(main?.dnsRecord?.name).toMatch(/^_[0-9A-F]{32}\.example\.com$/);
+    expect(main?.dnsRecord?.value).toMatch(/^[0-9A-F]{32}\.[0-9A-F]{32}\.comodoca\.com$/);
+    expect(san).toMatchObject({ domain: "www.example.com", method: "dns" });
+  });
+
+  it("places an HTTP-validated order and returns the file to publish", async () => {
+    const { stub, provider } = await setup();
+    const result = await provider.placeOrder(orderRequest({ dcvMethod: "http", approverEmail: undefined }));
+    expect(stub.state.requestsTo("addSslOrder")[0]?.form.dcv_method).toBe("http");
+    expect(result.dcv).toHaveLength(1);
+    expect(result.dcv[0]?.httpUrl).toMatch(
+      /^http:\/\/example\.com\/\.well-known\/pki-validation\/[0-9A-F]{32}\.txt$/,
+    );
+    expect(result.dcv[0]?.httpContent).toContain("comodoca.com");
+  });
+
+  it("refuses an email-validated order without an approver before calling GoGetSSL", async () => {
+    const { stub, provider } = await setup();
+    const error = await captureError(provider.placeOrder(orderRequest({ approverEmail: undefined })));
+    expect(error).toBeInstanceOf(ProviderInputError);
+    expect((error as ProviderInputError).field).toBe("approverEmail");
+    expect(stub.state.requestsTo("addSslOrder")).toHaveLength(0);
+  });
+
+  it("renews through add_ssl_renew_order with the same fields", async () => {
+    const { stub, provider } = await setup();
+    const previous = await placedOrderId(provider);
+    const result = await provider.renew({
+      ...orderRequest({ periodMonths: 24 }),
+      previousProviderOrderId: previous,
+    });
+
+    expect(result.providerOrderId).toBe("1501");
+    expect(result.status).toBe("pending");
+    const renewals = stub.state.requestsTo("addSslRenewOrder");
+    expect(renewals).toHaveLength(1);
+    expect(renewals[0]?.form).toMatchObject({
+      product_id: "71",
+      period: "24",
+      csr: csr.trim(),
+      server_count: "-1",
+    });
+    expect(stub.state.orders.get("1501")?.endpoint).toBe("addSslRenewOrder");
+  });
+
+  it("asks GoGetSSL to resend the approval email", async () => {
+    const { stub, provider } = await setup();
+    const orderId = await placedOrderId(provider);
+    await provider.resendApproval(orderId);
+    const [request] = stub.state.requestsTo("resendValidationEmail");
+    expect(request?.method).toBe("GET");
+    expect(request?.path).toBe(`/orders/ssl/resend_validation_email/${orderId}`);
+    expect(request?.query.auth_key).toBe(stub.state.issuedKeys[0]);
+  });
+
+  it("reports an unknown order as an order-level input error", async () => {
+    const { provider } = await setup();
+    const error = await captureError(provider.resendApproval("999"));
+    expect(error).toBeInstanceOf(ProviderInputError);
+    expect((error as ProviderInputError).field).toBe("order");
+    expect(error.message).toContain("Order not found");
+  });
+});
+
+describe("GoGetSslProvider status", () => {
+  it("reports a pending order with per-domain state and validation details", async () => {
+    const { stub, provider } = await setup();
+    const orderId = await placedOrderId(provider, {
+      dcvMethod: "dns",
+      approverEmail: undefined,
+      sans: ["www.example.com", "shop.example.com"],
+    });
+    stub.state.validateDomain(orderId, "www.example.com");
+    const status = await provider.getStatus(orderId);
+
+    expect(status.status).toBe("pending");
+    expect(status.certificate).toBeUndefined();
+    expect(status.domains).toEqual([
+      { domain: "example.com", method: "dns", state: "pending" },
+      { domain: "www.example.com", method: "dns", state: "validated" },
+      { domain: "shop.example.com", method: "dns", state: "pending" },
+    ]);
+    expect(status.detail).toContain("GoGetSSL status: processing (Awaiting domain validation)");
+    expect(status.detail).toContain("Domain validation status: 1");
+    expect(status.detail).toContain("Waiting for domain control validation");
+    expect(status.detail).toContain("www.example.com: Validated");
+    expect(status.detail.some((line) => line.startsWith("www.example.com: create"))).toBe(false);
+    expect(
+      status.detail.some((line) =>
+        /^example\.com: create the DNS record _[0-9A-F]{32}\.example\.com CNAME /.test(line),
+      ),
+    ).toBe(true);
+  });
+
+  it("collects an issued certificate with its chain and the certificate's own dates", async () => {
+    const { stub, provider } = await setup();
+    const orderId = await placedOrderId(provider, { sans: ["www.example.com"] });
+    stub.state.issue(orderId);
+    const order = stub.state.orders.get(orderId);
+    const status = await provider.getStatus(orderId);
+
+    expect(status.status).toBe("issued");
+    expect(status.domains.every((domain) => domain.state === "validated")).toBe(true);
+    const leaf = new X509Certificate(order?.crtCode ?? "");
+    expect(status.certificate?.certificatePem.trim()).toBe(order?.crtCode?.replace(/\r\n/g, "\n").trim());
+    expect(status.certificate?.chainPem.map((pem) => pem.trim())).toEqual(
+      [ca.intermediatePem, ca.rootPem].map((pem) => pem.replace(/\r\n/g, "\n").trim()),
+    );
+    expect(status.certificate?.notBefore).toEqual(new Date(leaf.validFrom));
+    expect(status.certificate?.notAfter).toEqual(new Date(leaf.validTo));
+  });
+
+  it("splits concatenated chain PEMs, orders them intermediate first, and prefers the certificate dates", async () => {
+    const { stub, provider } = await setup();
+    const orderId = await placedOrderId(provider);
+    stub.state.issue(orderId);
+    const order = stub.state.orders.get(orderId);
+    if (!order) throw new Error("order missing");
+    order.caCode = `${ca.rootPem.trim()}${ca.intermediatePem.trim()}`;
+    order.validTill = "2099-01-01 00:00:00";
+
+    const certificate = (await provider.getStatus(orderId)).certificate;
+    expect(certificate?.chainPem).toHaveLength(2);
+    expect(new X509Certificate(certificate?.chainPem[0] ?? "").subject).toBe("CN=certdesk Test Intermediate");
+    expect(new X509Certificate(certificate?.chainPem[1] ?? "").subject).toBe("CN=certdesk Test Root");
+    expect(certificate?.notAfter).toEqual(new Date(new X509Certificate(order.crtCode ?? "").validTo));
+  });
+
+  it("falls back to GoGetSSL's UTC dates when the certificate itself cannot be read", async () => {
+    const { stub, provider } = await setup();
+    const orderId = await placedOrderId(provider);
+    stub.state.issue(orderId);
+    const order = stub.state.orders.get(orderId);
+    if (!order) throw new Error("order missing");
+    order.crtCode = "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----";
+    order.validFrom = "2026-01-02";
+    order.validTill = "2027-01-02 12:30:00";
+
+    const certificate = (await provider.getStatus(orderId)).certificate;
+    expect(certificate?.notBefore).toEqual(new Date("2026-01-02T00:00:00Z"));
+    expect(certificate?.notAfter).toEqual(new Date("2027-01-02T12:30:00Z"));
+  });
+
+  it("reports an issued order whose crt_code is not PEM as unavailable", async () => {
+    const { stub, provider } = await setup();
+    const orderId = await placedOrderId(provider);
+    stub.state.issue(orderId);
+    const order = stub.state.orders.get(orderId);
+    if (!order) throw new Error("order missing");
+    order.crtCode = "pending upload";
+    await expect(provider.getStatus(orderId)).rejects.toBeInstanceOf(ProviderUnavailableError);
+  });
+
+  it("keeps an active order without a certificate pending", async () => {
+    const { stub, provider } = await setup();
+    const orderId = await placedOrderId(provider);
+    stub.state.setStatus(orderId, "active");
+    const status = await provider.getStatus(orderId);
+    expect(status.status).toBe("pending");
+    expect(status.detail).toContain(
+      "GoGetSSL marks the order active but has not attached the certificate yet.",
+    );
+  });
+
+  it.each([
+    ["rejected", "rejected"],
+    ["cancelled", "cancelled"],
+    ["expired", "expired"],
+    ["new_order", "pending"],
+    ["unpaid", "pending"],
+    ["incomplete", "pending"],
+    ["reissue", "pending"],
+  ] as const)("maps GoGetSSL status %s to %s", async (providerStatus, expected) => {
+    const { stub, provider } = await setup();
+    const orderId = await placedOrderId(provider);
+    stub.state.setStatus(orderId, providerStatus);
+    const status = await provider.getStatus(orderId);
+    expect(status.status).toBe(expected);
+    expect(status.detail[0]).toContain(`GoGetSSL status: ${providerStatus}`);
+    if (expected === "rejected")
+      expect(status.domains).toEqual([{ domain: "example.com", method: "email", state: "failed" }]);
+  });
+});
+
+describe("GoGetSslProvider authentication", () => {
+  it("signs in again once when the key has expired (401)", async () => {
+    const { stub, provider } = await setup();
+    await provider.listServerTypes();
+    stub.state.expireKeys();
+    expect(await provider.listServerTypes()).toHaveLength(6);
+
+    expect(stub.state.requestsTo("auth")).toHaveLength(2);
+    const keys = stub.state.requestsTo("webservers").map((request) => request.query.auth_key);
+    expect(keys).toEqual([stub.state.issuedKeys[0], stub.state.issuedKeys[0], stub.state.issuedKeys[1]]);
+  });
+
+  it("signs in again once when an HTTP 200 error object says the key expired", async () => {
+    const { stub, provider } = await setup();
+    stub.state.forceNext("webservers", {
+      status: 200,
+      body: { error: true, message: "Auth key expired", description: "Please authenticate again" },
+    });
+    expect(await provider.listServerTypes()).toHaveLength(6);
+    expect(stub.state.requestsTo("auth")).toHaveLength(2);
+  });
+
+  it("gives up with an auth error when the fresh key is refused too", async () => {
+    const { stub, provider } = await setup();
+    stub.state.forceNext("webservers", { status: 401, body: { error: true, message: "Unauthorized" } }, 2);
+    await expect(provider.listServerTypes()).rejects.toBeInstanceOf(ProviderAuthError);
+    expect(stub.state.requestsTo("auth")).toHaveLength(2);
+    expect(stub.state.requestsTo("webservers")).toHaveLength(2);
+  });
+
+  it("shares one sign-in between concurrent calls", async () => {
+    const { stub, provider } = await setup();
+    await Promise.all([
+      provider.listServerTypes(),
+      provider.listProducts(),
+      provider.getApproverEmails("example.com"),
+    ]);
+    expect(stub.state.requestsTo("auth")).toHaveLength(1);
+
+    stub.state.expireKeys();
+    await Promise.all([provider.listServerTypes(), provider.getApproverEmails("example.org")]);
+    expect(stub.state.requestsTo("auth")).toHaveLength(2);
+  });
+
+  it("repeats a placement after a 401, which proves the order was not accepted", async () => {
+    const { stub, provider } = await setup();
+    await provider.listServerTypes();
+    stub.state.expireKeys();
+    const result = await provider.placeOrder(orderRequest());
+    expect(result.providerOrderId).toBe("1500");
+    expect(stub.state.requestsTo("addSslOrder")).toHaveLength(2);
+    expect(stub.state.orders.size).toBe(1);
+  });
+
+  it("does not repeat a placement refused by an error object about the key", async () => {
+    const { stub, provider } = await setup();
+    stub.state.forceNext("addSslOrder", { status: 200, body: { error: true, message: "Auth key expired" } });
+    await expect(provider.placeOrder(orderRequest())).rejects.toBeInstanceOf(ProviderAuthError);
+    expect(stub.state.requestsTo("addSslOrder")).toHaveLength(1);
+  });
+
+  it("reports bad credentials as an auth error that names the settings to fix", async () => {
+    const { stub, provider } = await setup({}, { password: "wrong-password-123" });
+    const error = await captureError(provider.listProducts());
+    expect(error).toBeInstanceOf(ProviderAuthError);
+    expect(error.message).toContain("GOGETSSL_PASSWORD");
+    expect(error.message).toContain("Wrong login or API password");
+    expectNoSecrets(error, ["wrong-password-123"]);
+    expect(stub.state.requestsTo("products")).toHaveLength(0);
+  });
+});
+
+describe("GoGetSslProvider errors", () => {
+  it("maps an HTTP 200 error object to an input error on the right field", async () => {
+    const { provider } = await setup();
+    const error = await captureError(provider.placeOrder(orderRequest({ csrPem: "not a csr" })));
+    expect(error).toBeInstanceOf(ProviderInputError);
+    expect(error).not.toBeInstanceOf(ProviderUnavailableError);
+    expect((error as ProviderInputError).field).toBe("csr");
+    expect((error as ProviderInputError).providerMessage).toBe("Invalid CSR: The CSR could not be decoded");
+    expect(error.message).toContain("SSL-1042");
+  });
+
+  it.each([
+    ["getApproverEmails", "domain"],
+    ["placeOrder:product", "product"],
+    ["placeOrder:approver", "approverEmail"],
+    ["placeOrder:serverType", "serverType"],
+  ] as const)("maps an HTTP 400 error object from %s to field %s", async (call, field) => {
+    const { provider } = await setup();
+    const attempts = {
+      getApproverEmails: () => provider.getApproverEmails("not_a_domain"),
+      "placeOrder:product": () => provider.placeOrder(orderRequest({ productId: "404" })),
+      "placeOrder:approver": () =>
+        provider.placeOrder(orderRequest({ approverEmail: "someone@elsewhere.org" })),
+      "placeOrder:serverType": () => provider.placeOrder(orderRequest({ serverTypeId: "999" })),
+    };
+    const error = await captureError(attempts[call]());
+    expect(error).toBeInstanceOf(ProviderInputError);
+    expect((error as ProviderInputError).field).toBe(field);
+  });
+
+  it.each([
+    ["Invalid domain", "Domain name is not valid", "domain"],
+    ["Invalid CSR", "CSR common name does not match the domain", "csr"],
+    ["Invalid approver email", "Approver email is not allowed for this domain", "approverEmail"],
+    ["Validation error", "Period 36 is not available for this product", "period"],
+    ["Invalid product", "Product is disabled", "product"],
+    ["Invalid country", "org_country must be an ISO code", "country"],
+    ["Invalid webserver_type", "", "serverType"],
+    ["Invalid dcv_method", "", "dcvMethod"],
+    ["Missing field", "admin_phone is required", "contact"],
+    ["Missing field", "org_name is required", "organisation"],
+    ["Too many SANs", "dns_names exceeds the product limit", "sans"],
+    ["Insufficient funds", "Please top up your balance", "order"],
+  ] as const)("maps %s / %s to field %s", (message, description, field) => {
+    expect(fieldFor({ message, description }).field).toBe(field);
+  });
+
+  it("turns a body that is not JSON into an unavailable error for reads", async () => {
+    const { stub, provider } = await setup();
+    stub.state.forceNext("products", { status: 200, body: "<html>Maintenance</html>" });
+    await expect(provider.listProducts()).rejects.toBeInstanceOf(ProviderUnavailableError);
+    stub.state.forceNext("webservers", { status: 200, body: { webservers: "none" } });
+    await expect(provider.listServerTypes()).rejects.toBeInstanceOf(ProviderUnavailableError);
+  });
+
+  it("turns a garbage placement answer into an unknown outcome, sent exactly once", async () => {
+    const { stub, provider } = await setup();
+    stub.state.forceNext("addSslOrder", { status: 200, body: "<html>Bad gateway</html>" });
+    const error = await captureError(provider.placeOrder(orderRequest()));
+    expect(error).toBeInstanceOf(ProviderOutcomeUnknownError);
+    expect(error.message).toContain("client area");
+
+    stub.state.forceNext("addSslOrder", { status: 200, body: { success: true } });
+    await expect(provider.placeOrder(orderRequest())).rejects.toBeInstanceOf(ProviderOutcomeUnknownError);
+    expect(stub.state.requestsTo("addSslOrder")).toHaveLength(2);
+  });
+
+  it("turns a read timeout into an unavailable error", async () => {
+    const { stub, provider } = await setup({}, { timeoutMs: 200 });
+    stub.state.forceNext("webservers", { delayMs: 2_000 }, 3);
+    const error = await captureError(provider.listServerTypes());
+    expect(error).toBeInstanceOf(ProviderUnavailableError);
+    expect(error).not.toBeInstanceOf(ProviderOutcomeUnknownError);
+    expect(error.message).toContain("timed out");
+  });
+
+  it("turns a placement timeout into an unknown outcome without retrying", async () => {
+    const { stub, provider } = await setup({}, { timeoutMs: 200 });
+    stub.state.forceNext("addSslOrder", { delayMs: 2_000 });
+    await expect(provider.placeOrder(orderRequest())).rejects.toBeInstanceOf(ProviderOutcomeUnknownError);
+    expect(stub.state.requestsTo("addSslOrder")).toHaveLength(1);
+  });
+
+  it("retries reads on 5xx and succeeds", async () => {
+    const { stub, provider } = await setup();
+    stub.state.forceNext("products", { status: 503, body: "Service Unavailable" }, 2);
+    expect(await provider.listProducts()).toHaveLength(5);
+    expect(stub.state.requestsTo("products")).toHaveLength(3);
+  });
+
+  it("gives up on reads after the configured retries", async () => {
+    const { stub, provider } = await setup();
+    stub.state.forceNext("orderStatus", { status: 502, body: "" }, 3);
+    await expect(provider.getStatus("1500")).rejects.toBeInstanceOf(ProviderUnavailableError);
+    expect(stub.state.requestsTo("orderStatus")).toHaveLength(3);
+  });
+
+  it("never retries a placement answered with 5xx", async () => {
+    const { stub, provider } = await setup();
+    stub.state.forceNext("addSslOrder", { status: 500, body: { error: true, message: "Internal error" } });
+    const error = await captureError(provider.placeOrder(orderRequest()));
+    expect(error).toBeInstanceOf(ProviderOutcomeUnknownError);
+    expect(error.message).toContain("HTTP 500");
+    expect(stub.state.requestsTo("addSslOrder")).toHaveLength(1);
+  });
+
+  it("treats a dropped connection as unknown for placements and unavailable for reads", async () => {
+    const { stub, provider } = await setup();
+    stub.state.forceNext("addSslOrder", { destroySocket: true });
+    await expect(provider.placeOrder(orderRequest())).rejects.toBeInstanceOf(ProviderOutcomeUnknownError);
+    expect(stub.state.requestsTo("addSslOrder")).toHaveLength(1);
+
+    stub.state.forceNext("orderStatus", { destroySocket: true }, 3);
+    const error = await captureError(provider.getStatus("1500"));
+    expect(error).toBeInstanceOf(ProviderUnavailableError);
+    expect(error).not.toBeInstanceOf(ProviderOutcomeUnknownError);
+  });
+
+  it("treats a rate-limited placement as not placed", async () => {
+    const { stub, provider } = await setup();
+    stub.state.forceNext("addSslOrder", { status: 429, body: { error: true, message: "Too many requests" } });
+    const error = await captureError(provider.placeOrder(orderRequest()));
+    expect(error).toBeInstanceOf(ProviderUnavailableError);
+    expect(error).not.toBeInstanceOf(ProviderOutcomeUnknownError);
+    expect(stub.state.requestsTo("addSslOrder")).toHaveLength(1);
+  });
+
+  it("points at the API URL, not the credentials, when sign-in finds no API", async () => {
+    const { stub, provider } = await setup();
+    stub.state.forceNext("auth", { status: 404, body: "<html>Not Found</html>" });
+    const error = await captureError(provider.listServerTypes());
+    expect(error).toBeInstanceOf(ProviderUnavailableError);
+    expect(error.message).toContain("GOGETSSL_API_URL");
+  });
+
+  it("knows a placement that could not connect was never sent", async () => {
+    const { stub, provider } = await setup();
+    await provider.listServerTypes();
+    await stub.close();
+    const error = await captureError(provider.placeOrder(orderRequest()));
+    expect(error).toBeInstanceOf(ProviderUnavailableError);
+    expect(error).not.toBeInstanceOf(ProviderOutcomeUnknownError);
+  });
+});
+
+describe("GoGetSslProvider secrets", () => {
+  it("keeps the password and auth keys out of every error class, even when GoGetSSL echoes them", async () => {
+    const { stub, provider } = await setup();
+    await provider.listServerTypes();
+    const key = stub.state.issuedKeys[0] ?? "";
+    const echo = `request ${key} from ${GOGETSSL_STUB_USER} with ${GOGETSSL_STUB_PASSWORD}`;
+    const errors: Error[] = [];
+
+    stub.state.forceNext("addSslOrder", {
+      status: 400,
+      body: { error: true, message: "Invalid product", description: echo },
+    });
+    errors.push(await captureError(provider.placeOrder(orderRequest())));
+    stub.state.forceNext("orderStatus", { status: 503, body: { error: true, message: echo } }, 3);
+    errors.push(await captureError(provider.getStatus("1500")));
+    stub.state.forceNext("addSslOrder", { status: 500, body: { error: true, message: echo } });
+    errors.push(await captureError(provider.placeOrder(orderRequest())));
+    stub.state.forceNext("addSslOrder", {
+      status: 200,
+      body: { error: true, message: "Auth key invalid", description: echo },
+    });
+    errors.push(await captureError(provider.placeOrder(orderRequest())));
+    stub.state.expireKeys();
+    stub.state.forceNext("auth", {
+      status: 401,
+      body: { error: true, message: "Auth error", description: echo },
+    });
+    errors.push(await captureError(provider.listServerTypes()));
+
+    expect(errors.map((error) => error.constructor)).toEqual([
+      ProviderInputError,
+      ProviderUnavailableError,
+      ProviderOutcomeUnknownError,
+      ProviderAuthError,
+      ProviderAuthError,
+    ]);
+    for (const error of errors) expectNoSecrets(error, [GOGETSSL_STUB_PASSWORD, ...stub.state.issuedKeys]);
+    expect(errors[0]?.message).toContain("[redacted]");
+  });
+
+  it("keeps secrets out of transport failures", async () => {
+    const { stub, provider } = await setup({}, { timeoutMs: 200 });
+    await provider.listServerTypes();
+    stub.state.forceNext("addSslOrder", { delayMs: 2_000 });
+    const timeout = await captureError(provider.placeOrder(orderRequest()));
+    stub.state.forceNext("webservers", { destroySocket: true }, 3);
+    const dropped = await captureError(provider.listServerTypes());
+    for (const error of [timeout, dropped]) {
+      expectNoSecrets(error, [GOGETSSL_STUB_PASSWORD, ...stub.state.issuedKeys]);
+      expect(error.cause).toBeUndefined();
+    }
+  });
+});
