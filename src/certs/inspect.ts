@@ -1,0 +1,56 @@
+import { createPublicKey, X509Certificate } from "node:crypto";
+import { parseCsr } from "./csr.js";
+
+export interface CertificateDetails {
+  /** The subject CN, or "" when the subject has none. */
+  subject: string;
+  sans: string[];
+  /** The issuer CN, or the whole issuer name when it has no CN. */
+  issuer: string;
+  /** Upper-case hex without separators. */
+  serialNumber: string;
+  /** Upper-case hex pairs joined by colons, as browsers show it. */
+  sha256Fingerprint: string;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+export function inspectCertificate(pem: string): CertificateDetails {
+  const certificate = new X509Certificate(pem);
+  return {
+    subject: commonNameOf(certificate.subject) ?? "",
+    sans: dnsNamesOf(certificate.subjectAltName),
+    issuer: commonNameOf(certificate.issuer) ?? certificate.issuer.replace(/\n/g, ", "),
+    serialNumber: certificate.serialNumber.replace(/:/g, "").toUpperCase(),
+    sha256Fingerprint: certificate.fingerprint256.toUpperCase(),
+    notBefore: new Date(certificate.validFrom),
+    notAfter: new Date(certificate.validTo),
+  };
+}
+
+export function certificateMatchesCsr(certificatePem: string, csrPem: string): boolean {
+  const certificateKey = new X509Certificate(certificatePem).publicKey;
+  const csrKey = createPublicKey({ key: parseCsr(csrPem).publicKeySpkiDer, format: "der", type: "spki" });
+  return certificateKey.equals(csrKey);
+}
+
+/** Every certificate in a bundle, in order; keys and other blocks in the text are skipped. */
+export function splitPemBundle(text: string): string[] {
+  return (text.replace(/\r\n/g, "\n").match(CERTIFICATE_BLOCK) ?? []).map((block) => `${block}\n`);
+}
+
+/** Node renders names one "KEY=value" per line. */
+function commonNameOf(name: string): string | undefined {
+  const line = name.split("\n").find((entry) => entry.startsWith("CN="));
+  return line?.slice("CN=".length);
+}
+
+function dnsNamesOf(subjectAltName: string | undefined): string[] {
+  if (!subjectAltName) return [];
+  return subjectAltName
+    .split(", ")
+    .filter((entry) => entry.startsWith("DNS:"))
+    .map((entry) => entry.slice("DNS:".length));
+}
