@@ -166,6 +166,7 @@ export class GoGetSslProvider implements SslProvider {
         "Choose an approval email address: email validation needs one.",
       );
     }
+    await this.assertProductFitsCommonName(request);
     const body = await this.client.call({
       kind: "send",
       method: "POST",
@@ -182,6 +183,23 @@ export class GoGetSslProvider implements SslProvider {
       );
     }
     return toPlaceOrderResult(request, parsed.data);
+  }
+
+  /**
+   * A wildcard name on a single-name product (or the reverse) is refused here, before anything is
+   * sent, so the user is told which choice to change instead of getting GoGetSSL's CSR error text.
+   * A product missing from the list is left to GoGetSSL, whose refusal names it.
+   */
+  private async assertProductFitsCommonName(request: PlaceOrderRequest): Promise<void> {
+    const product = (await this.listProducts()).find((candidate) => candidate.id === request.productId);
+    const wildcardName = request.commonName.startsWith("*.");
+    if (!product || product.wildcard === wildcardName) return;
+    const message = wildcardName
+      ? `${request.commonName} is a wildcard name, but ${product.name} covers a single name only. ` +
+        'Choose a wildcard product, or order the name without "*.".'
+      : `${product.name} covers wildcard names only, but ${request.commonName} is not one. ` +
+        'Choose a single-name product, or order a wildcard name starting with "*.".';
+    throw new ProviderInputError("gogetssl", "domain", message);
   }
 
   private expect<S extends z.ZodType>(schema: S, body: unknown, action: string): z.output<S> {

@@ -359,6 +359,57 @@ describe("GoGetSslProvider orders", () => {
     expect(stub.state.requestsTo("addSslOrder")).toHaveLength(0);
   });
 
+  it("accepts a parent-domain approver for a sub-domain", async () => {
+    const { provider } = await setup();
+    const result = await provider.placeOrder(
+      orderRequest({
+        csrPem: createTestCsr("www.example.com"),
+        commonName: "www.example.com",
+        approverEmail: "hostmaster@example.com",
+      }),
+    );
+    expect(result.dcv).toEqual([
+      { domain: "www.example.com", method: "email", email: "hostmaster@example.com" },
+    ]);
+  });
+
+  it.each([
+    ["a wildcard name on a single-name product", "71", "*.example.com", "Choose a wildcard product"],
+    ["a single name on a wildcard product", "72", "example.com", "Choose a single-name product"],
+  ])("refuses %s before calling GoGetSSL", async (_case, productId, commonName, advice) => {
+    const { stub, provider } = await setup();
+    const error = await captureError(
+      provider.placeOrder(orderRequest({ productId, commonName, csrPem: createTestCsr(commonName) })),
+    );
+    expect(error).toBeInstanceOf(ProviderInputError);
+    expect((error as ProviderInputError).field).toBe("domain");
+    expect(error.message).toContain(commonName);
+    expect(error.message).toContain(advice);
+    expect(stub.state.requestsTo("addSslOrder")).toHaveLength(0);
+  });
+
+  it("maps GoGetSSL's own wildcard refusal when the cached product list is out of date", async () => {
+    const product = { id: 80, product: "Flex SSL", product_type: "dv", wildcard_enabled: 1 };
+    const { stub, provider } = await setup({ products: [product] });
+    await provider.listProducts();
+    product.wildcard_enabled = 0;
+
+    const error = await captureError(
+      provider.placeOrder(
+        orderRequest({
+          productId: "80",
+          commonName: "*.example.com",
+          csrPem: createTestCsr("*.example.com"),
+        }),
+      ),
+    );
+    expect(error).toBeInstanceOf(ProviderInputError);
+    expect((error as ProviderInputError).field).toBe("csr");
+    expect(error.message).toContain("*.example.com");
+    expect(stub.state.requestsTo("addSslOrder")).toHaveLength(1);
+    expect(stub.state.orders.size).toBe(0);
+  });
+
   it("renews through add_ssl_renew_order with the same fields", async () => {
     const { stub, provider } = await setup();
     const previous = await placedOrderId(provider);
@@ -565,7 +616,8 @@ describe("GoGetSslProvider authentication", () => {
 
   it("repeats a placement after a 401, which proves the order was not accepted", async () => {
     const { stub, provider } = await setup();
-    await provider.listServerTypes();
+    // Placement checks the product first; cached, the list cannot absorb the 401 meant for the order.
+    await provider.listProducts();
     stub.state.expireKeys();
     const result = await provider.placeOrder(orderRequest());
     expect(result.providerOrderId).toBe("1500");

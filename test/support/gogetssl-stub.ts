@@ -2,6 +2,7 @@ import { createHash, randomBytes, X509Certificate } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import forge from "node-forge";
+import { getDomain } from "tldts";
 
 /**
  * A local GoGetSSL REST API v1 (see /work/shared/providers.md §2) for tests: form-encoded
@@ -189,13 +190,24 @@ function baseDomain(domain: string): string {
   return domain.replace(/^\*\./, "");
 }
 
+const GENERIC_MAILBOXES = ["admin", "administrator", "hostmaster", "postmaster", "webmaster"];
+
+/** Like Sectigo's DCV list: the registrable domain's mailboxes first, then the host's own. */
 function approverEmailsFor(domain: string): { comodo: string[]; geotrust: string[] } {
   const base = baseDomain(domain);
-  const comodo = ["admin", "administrator", "hostmaster", "postmaster", "webmaster"].map(
-    (box) => `${box}@${base}`,
-  );
+  const registrable = getDomain(base) ?? base;
+  const mailDomains = registrable === base ? [base] : [registrable, base];
+  const comodo = mailDomains.flatMap((mailDomain) => GENERIC_MAILBOXES.map((box) => `${box}@${mailDomain}`));
   // GeoTrust's list overlaps and is padded the way the real API sometimes sends it.
   return { comodo, geotrust: [` admin@${base} `, `webmaster@${base}`, `ssl-admin@${base}`] };
+}
+
+const WILDCARD_FLAGS = new Set<unknown>([1, "1", true, "yes"]);
+
+/** The stub's products spell the wildcard flag in the real API's several ways. */
+function coversWildcards(product: unknown): boolean {
+  const { wildcard_enabled, wildcard } = product as { wildcard_enabled?: unknown; wildcard?: unknown };
+  return WILDCARD_FLAGS.has(wildcard_enabled) || WILDCARD_FLAGS.has(wildcard);
 }
 
 function csrHashes(csrPem: string): { md5: string; sha256: string } {
@@ -330,8 +342,8 @@ export async function startGoGetSslStub(options: GoGetSslStubOptions = {}): Prom
   }
 
   function validateOrder(form: Record<string, string>): Answer | undefined {
-    const productIds = products.map((product) => String((product as { id?: unknown }).id));
-    if (!productIds.includes(form.product_id ?? "")) {
+    const product = products.find((entry) => String((entry as { id?: unknown }).id) === form.product_id);
+    if (!product) {
       return refuse(400, "Invalid product", `Product ${form.product_id ?? "(none)"} is not available`);
     }
     if (!/^\d+$/.test(form.period ?? ""))
@@ -342,6 +354,10 @@ export async function startGoGetSslStub(options: GoGetSslStubOptions = {}): Prom
       domain = String(csr.subject.getField("CN")?.value ?? "");
     } catch {
       return refuse(200, "Invalid CSR", "The CSR could not be decoded");
+    }
+    if (coversWildcards(product) !== domain.startsWith("*.")) {
+      const expected = coversWildcards(product) ? "a wildcard" : "a single-name";
+      return refuse(200, "Invalid CSR", `CSR common name ${domain} does not fit ${expected} product`);
     }
     if (!webservers.some((server) => String(server.id) === form.webserver_type)) {
       return refuse(400, "Invalid webserver_type", "Unknown web server type");

@@ -1,0 +1,29 @@
+import type { ProviderId, SslProvider } from "./types.js";
+
+/** The enabled providers, in SSL_PROVIDERS order; the rest of certdesk reaches providers only here. */
+export interface ProviderRegistry {
+  readonly enabled: readonly SslProvider[];
+  get(id: string): SslProvider;
+  has(id: string): boolean;
+}
+
+export class UnknownProviderError extends Error {
+  override name = "UnknownProviderError";
+}
+
+export function createProviderRegistry(providers: SslProvider[]): ProviderRegistry {
+  const byId = new Map<ProviderId, SslProvider>(providers.map((provider) => [provider.id, provider]));
+  return {
+    enabled: providers,
+    has: (id) => byId.has(id as ProviderId),
+    get(id) {
+      const provider = byId.get(id as ProviderId);
+      if (!provider) {
+        throw new UnknownProviderError(
+          `The provider "${id}" is not enabled here (SSL_PROVIDERS is ${[...byId.keys()].join(", ")}).`,
+        );
+      }
+      return provider;
+    },
+  };
+}

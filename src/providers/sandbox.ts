@@ -1,0 +1,369 @@
+import { addDays, addMonths, addSeconds, min as earliest, isBefore } from "date-fns";
+import { and, eq } from "drizzle-orm";
+import { getDomain } from "tldts";
+import { type CertificateAuthority, createCertificateAuthority, signCsr } from "../certs/authority.js";
+import { parseCsr } from "../certs/csr.js";
+import type { Vault } from "../certs/vault.js";
+import type { Clock } from "../clock.js";
+import type { Database } from "../db/client.js";
+import { sandboxAuthority, sandboxOrders } from "../db/schema.js";
+import { ProviderInputError } from "./errors.js";
+import type {
+  DcvInstruction,
+  PlaceOrderRequest,
+  PlaceOrderResult,
+  Product,
+  ProviderCapabilities,
+  RenewRequest,
+  ServerType,
+  SslProvider,
+  StatusResult,
+} from "./types.js";
+
+/**
+ * The built-in provider: behaves like a Sectigo reseller account so the whole product works
+ * without one. Orders live in the database (restart-safe) and are issued, by a CA of its own,
+ * SANDBOX_APPROVAL_SECONDS after they were placed.
+ *
+ * Trigger domains show the unhappy paths:
+ * - a domain starting `refuse-` is refused when the order is placed (the form reopens);
+ * - a domain starting `reject-` is rejected during validation.
+ */
+
+/** Today's public-CA maximum lifetime, whatever period was bought. */
+export const SANDBOX_MAX_VALIDITY_DAYS = 199;
+const ADDONS = [
+  { id: "sitelock", name: "SiteLock malware scan" },
+  { id: "hackerguardian", name: "HackerGuardian PCI scan" },
+];
+
+const CATALOGUE: Product[] = [
+  {
+    id: "positivessl",
+    name: "PositiveSSL (DV)",
+    validation: "DV",
+    wildcard: false,
+    multiDomain: false,
+    periods: [12, 24],
+    addons: ADDONS,
+  },
+  {
+    id: "positivessl-wildcard",
+    name: "PositiveSSL Wildcard (DV)",
+    validation: "DV",
+    wildcard: true,
+    multiDomain: false,
+    periods: [12, 24],
+    addons: ADDONS,
+  },
+  {
+    id: "positivessl-multidomain",
+    name: "PositiveSSL Multi-Domain (DV)",
+    validation: "DV",
+    wildcard: false,
+    multiDomain: true,
+    periods: [12, 24],
+    addons: [],
+  },
+  {
+    id: "instantssl",
+    name: "InstantSSL (OV)",
+    validation: "OV",
+    wildcard: false,
+    multiDomain: false,
+    periods: [12, 24],
+    addons: ADDONS,
+  },
+  {
+    id: "ev-ssl",
+    name: "EV SSL",
+    validation: "EV",
+    wildcard: false,
+    multiDomain: false,
+    periods: [12],
+    addons: [],
+  },
+];
+
+const SERVER_TYPES: ServerType[] = [
+  { id: "apache", label: "Apache/mod_ssl", isDefault: true },
+  { id: "nginx", label: "nginx", isDefault: false },
+  { id: "iis", label: "Microsoft IIS", isDefault: false },
+  { id: "tomcat", label: "Tomcat", isDefault: false },
+  { id: "cpanel", label: "WHM/cPanel", isDefault: false },
+  { id: "plesk", label: "Plesk", isDefault: false },
+  { id: "other", label: "Other", isDefault: false },
+];
+
+const MAILBOXES = ["admin", "administrator", "hostmaster", "postmaster", "webmaster"];
+
+export interface SandboxOptions {
+  db: Database;
+  vault: Vault;
+  clock: Clock;
+  approvalSeconds: number;
+}
+
+export class SandboxProvider implements SslProvider {
+  readonly id = "sandbox" as const;
+  readonly displayName = "Sandbox";
+  readonly capabilities: ProviderCapabilities = {
+    dcvMethods: ["email", "http", "dns"],
+    addons: true,
+    multiDomain: true,
+    wildcard: true,
+    renew: true,
+    resendApproval: true,
+    minPollIntervalSeconds: 5,
+  };
+  private authority?: Promise<CertificateAuthority>;
+
+  constructor(private readonly options: SandboxOptions) {}
+
+  async listProducts(): Promise<Product[]> {
+    return CATALOGUE;
+  }
+
+  async listServerTypes(): Promise<ServerType[]> {
+    return SERVER_TYPES;
+  }
+
+  async getApproverEmails(domain: string): Promise<string[]> {
+    const host = domain.replace(/^\*\./, "").toLowerCase();
+    const labels = host.split(".");
+    if (labels.length < 2 || /^\d+(\.\d+){3}$/.test(host)) {
+      throw new ProviderInputError(
+        "sandbox",
+        "domain",
+        "The sandbox only issues for domain names like www.example.com.",
+      );
+    }
+    const registrable = getDomain(host) ?? labels.slice(-2).join(".");
+    const addresses = MAILBOXES.map((box) => `${box}@${registrable}`);
+    if (host !== registrable) addresses.push(...MAILBOXES.map((box) => `${box}@${host}`));
+    return addresses;
+  }
+
+  async placeOrder(request: PlaceOrderRequest): Promise<PlaceOrderResult> {
+    return this.place(request);
+  }
+
+  async renew(request: RenewRequest): Promise<PlaceOrderResult> {
+    return this.place(request, request.previousProviderOrderId);
+  }
+
+  async resendApproval(providerOrderId: string): Promise<void> {
+    await this.findOrder(providerOrderId);
+  }
+
+  async getStatus(providerOrderId: string): Promise<StatusResult> {
+    const order = await this.findOrder(providerOrderId);
+    const now = this.options.clock.now();
+    if (order.status === "pending" && !isBefore(now, order.issueAt)) {
+      if (order.commonName.replace(/^\*\./, "").startsWith("reject-")) {
+        await this.options.db
+          .update(sandboxOrders)
+          .set({ status: "rejected" })
+          .where(eq(sandboxOrders.id, order.id));
+        order.status = "rejected";
+      } else {
+        Object.assign(order, await this.issue(order, now));
+      }
+    }
+    return this.toStatus(order, now);
+  }
+
+  private async place(request: PlaceOrderRequest, renewalOf?: string): Promise<PlaceOrderResult> {
+    const product = CATALOGUE.find((candidate) => candidate.id === request.productId);
+    if (!product)
+      throw new ProviderInputError(
+        "sandbox",
+        "product",
+        `The sandbox has no product "${request.productId}".`,
+      );
+    if (!product.periods.includes(request.periodMonths)) {
+      throw new ProviderInputError(
+        "sandbox",
+        "period",
+        `${product.name} is sold for ${product.periods.join(" or ")} months.`,
+      );
+    }
+    const domains = [request.commonName, ...request.sans];
+    // Like a real CA, refuse IP addresses and bare names whatever the DCV method (HTTP/DNS skip the list).
+    await Promise.all(domains.map((domain) => this.getApproverEmails(domain)));
+    const refused = domains.find((domain) => domain.replace(/^\*\./, "").startsWith("refuse-"));
+    if (refused) {
+      throw new ProviderInputError(
+        "sandbox",
+        "domain",
+        `The sandbox refuses ${refused} (a refuse- trigger domain).`,
+        {
+          providerCode: "-4",
+          providerMessage: "The 'domainName' argument is invalid!",
+        },
+      );
+    }
+    if (product.wildcard !== request.commonName.startsWith("*.")) {
+      throw new ProviderInputError(
+        "sandbox",
+        "domain",
+        product.wildcard
+          ? `${product.name} needs a wildcard domain like *.example.com.`
+          : `${product.name} does not cover wildcards.`,
+        { providerCode: product.wildcard ? "-6" : "-5" },
+      );
+    }
+    let csrDomains: string[];
+    try {
+      csrDomains = parseCsr(request.csrPem).domains;
+    } catch (error) {
+      throw new ProviderInputError(
+        "sandbox",
+        "csr",
+        `The sandbox could not read the CSR: ${(error as Error).message}`,
+      );
+    }
+    if (!csrDomains.includes(request.commonName)) {
+      throw new ProviderInputError("sandbox", "csr", `The CSR does not name ${request.commonName}.`);
+    }
+    if (request.dcvMethod === "email" && !request.approverEmail) {
+      throw new ProviderInputError("sandbox", "approverEmail", "Choose an approver e-mail address.");
+    }
+    const now = this.options.clock.now();
+    const [row] = await this.options.db
+      .insert(sandboxOrders)
+      .values({
+        productId: product.id,
+        commonName: request.commonName,
+        domains,
+        csr: request.csrPem,
+        periodMonths: request.periodMonths,
+        dcvMethod: request.dcvMethod,
+        approverEmail: request.approverEmail,
+        status: "pending",
+        placedAt: now,
+        issueAt: addSeconds(now, this.options.approvalSeconds),
+        renewalOf: renewalOf ?? null,
+      })
+      .returning({ id: sandboxOrders.id });
+    if (!row) throw new Error("sandbox order insert returned nothing");
+    return {
+      providerOrderId: `SBX-${row.id}`,
+      status: "pending",
+      cost: { amount: "0.00", currency: "USD" },
+      dcv: domains.map((domain) => this.dcvInstruction(domain, request, row.id)),
+    };
+  }
+
+  private dcvInstruction(domain: string, request: PlaceOrderRequest, id: number): DcvInstruction {
+    const host = domain.replace(/^\*\./, "");
+    const token = `sandbox${id}`;
+    switch (request.dcvMethod) {
+      case "http":
+        return {
+          domain,
+          method: "http",
+          httpUrl: `http://${host}/.well-known/pki-validation/${token.toUpperCase()}.txt`,
+          httpContent: `${token}\nsandbox.certdesk`,
+        };
+      case "dns":
+        return {
+          domain,
+          method: "dns",
+          dnsRecord: { name: `_${token}.${host}`, type: "CNAME", value: `${token}.dcv.sandbox.certdesk` },
+        };
+      default:
+        return { domain, method: "email", email: request.approverEmail };
+    }
+  }
+
+  private async findOrder(providerOrderId: string) {
+    const id = Number(/^SBX-(\d+)$/.exec(providerOrderId)?.[1]);
+    const [order] = Number.isSafeInteger(id)
+      ? await this.options.db.select().from(sandboxOrders).where(eq(sandboxOrders.id, id))
+      : [];
+    if (!order)
+      throw new ProviderInputError("sandbox", "order", `The sandbox has no order ${providerOrderId}.`);
+    return order;
+  }
+
+  private async issue(order: typeof sandboxOrders.$inferSelect, now: Date) {
+    const ca = await this.certificateAuthority();
+    const notAfter = earliest([addMonths(now, order.periodMonths), addDays(now, SANDBOX_MAX_VALIDITY_DAYS)]);
+    const certificatePem = await signCsr({ ca, csrPem: order.csr, notBefore: now, notAfter });
+    const issued = { status: "issued", certificatePem, chain: [ca.certificatePem], notBefore: now, notAfter };
+    // Only a pending order is issued: two pollers at once must not sign twice.
+    const [stored] = await this.options.db
+      .update(sandboxOrders)
+      .set(issued)
+      .where(and(eq(sandboxOrders.id, order.id), eq(sandboxOrders.status, "pending")))
+      .returning();
+    return stored ?? (await this.findOrder(`SBX-${order.id}`));
+  }
+
+  private certificateAuthority(): Promise<CertificateAuthority> {
+    this.authority ??= this.loadOrCreateAuthority().catch((error: unknown) => {
+      this.authority = undefined;
+      throw error;
+    });
+    return this.authority;
+  }
+
+  private async loadOrCreateAuthority(): Promise<CertificateAuthority> {
+    const { db, vault, clock } = this.options;
+    const existing = await db.select().from(sandboxAuthority).where(eq(sandboxAuthority.id, 1));
+    if (!existing[0]) {
+      const created = await createCertificateAuthority({
+        commonName: "certdesk Sandbox CA",
+        now: clock.now(),
+      });
+      await db
+        .insert(sandboxAuthority)
+        .values({
+          id: 1,
+          certificatePem: created.certificatePem,
+          encryptedPrivateKey: vault.encrypt(created.privateKeyPem),
+        })
+        .onConflictDoNothing();
+    }
+    // Re-read: another replica may have created it first, and everyone must sign with that one.
+    const [row] = await db.select().from(sandboxAuthority).where(eq(sandboxAuthority.id, 1));
+    if (!row) throw new Error("the sandbox CA could not be stored");
+    return { certificatePem: row.certificatePem, privateKeyPem: vault.decrypt(row.encryptedPrivateKey) };
+  }
+
+  private toStatus(order: typeof sandboxOrders.$inferSelect, now: Date): StatusResult {
+    const expired = order.status === "issued" && order.notAfter !== null && !isBefore(now, order.notAfter);
+    const status = expired ? "expired" : (order.status as StatusResult["status"]);
+    const domainState =
+      status === "issued" || expired ? "validated" : status === "rejected" ? "failed" : "pending";
+    const detail = {
+      pending: [
+        `Awaiting domain control validation (${order.dcvMethod})`,
+        `Issues automatically at ${order.issueAt.toISOString()}`,
+      ],
+      issued: ["Certificate issued by certdesk Sandbox CA"],
+      expired: ["Certificate expired"],
+      rejected: ["Rejected during validation (reject- trigger domain)"],
+      cancelled: ["Cancelled"],
+    }[status];
+    return {
+      status,
+      detail,
+      domains: order.domains.map((domain) => ({
+        domain,
+        method: order.dcvMethod as "email",
+        state: domainState,
+      })),
+      certificate:
+        order.certificatePem && order.notBefore && order.notAfter
+          ? {
+              certificatePem: order.certificatePem,
+              chainPem: order.chain ?? [],
+              notBefore: order.notBefore,
+              notAfter: order.notAfter,
+            }
+          : undefined,
+    };
+  }
+}
