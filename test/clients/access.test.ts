@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createClient, findClientByName } from "../../src/orders/clients.js";
+import { startTestApp, type TestApp } from "../support/harness.js";
+import { clientValues, contactValues, messageAction, viewSubmission } from "./payloads.js";
+
+/** SSL_ORDERERS names someone else: the caller (U0ANN) may look at clients but not change them. */
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ env: { SSL_ORDERERS: "U0OTHER" } });
+});
+afterAll(async () => {
+  await t.stop();
+});
+beforeEach(async () => {
+  await t.database.truncateAll();
+  t.slack.reset();
+});
+
+const REFUSAL = "Only the people listed in SSL_ORDERERS may add or edit clients.";
+
+async function createAcme() {
+  const saved = await createClient(t.database.db, {
+    name: "Acme Ltd",
+    country: "GB",
+    contact: { firstName: "Jane", lastName: "Doe", email: "jane@acme.example", phone: "020 7946 0001" },
+  });
+  if (!saved.ok) throw new Error("fixture invalid");
+  return saved.value;
+}
+
+async function replyText(): Promise<string> {
+  return String((await t.slack.waitFor("response_url")).args.text);
+}
+
+describe("a user who may not order", () => {
+  it("is refused `/ssl client add` and `/ssl client edit` with a clear ephemeral message, and no modal opens", async () => {
+    await createAcme();
+    await t.driver.slashCommand("client add");
+    expect(await replyText()).toContain(REFUSAL);
+    t.slack.reset();
+    await t.driver.slashCommand("client edit Acme Ltd");
+    expect(await replyText()).toContain(REFUSAL);
+    expect(t.slack.callsTo("views.open")).toHaveLength(0);
+  });
+
+  it("cannot save a client modal obtained some other way", async () => {
+    const response = await t.driver.interactive(
+      viewSubmission(
+        { callback_id: "client_add", private_metadata: JSON.stringify({ channelId: "C0OPS" }) },
+        { ...clientValues(), ...contactValues() },
+      ),
+    );
+    expect(response.json()).toEqual({
+      response_action: "errors",
+      errors: { client_name: expect.stringContaining(REFUSAL) },
+    });
+    expect(await findClientByName(t.database.db, "Acme Ltd")).toBeUndefined();
+  });
+
+  it("may list the clients, but the Edit button refuses", async () => {
+    const client = await createAcme();
+    await t.driver.slashCommand("clients");
+    expect(await replyText()).toMatch(/^Clients 1–1 of 1/);
+    t.slack.reset();
+    await t.driver.interactive(
+      messageAction(
+        { action_id: "client_list_edit", block_id: `client_list_row_${client.id}`, value: String(client.id) },
+        t.slack.responseUrl(),
+      ),
+    );
+    const refusal = await t.slack.waitFor("response_url");
+    expect(refusal.args).toMatchObject({ response_type: "ephemeral", replace_original: false });
+    expect(String(refusal.args.text)).toContain(REFUSAL);
+    expect(t.slack.callsTo("views.open")).toHaveLength(0);
+  });
+
+  it("is let in once listed", async () => {
+    await t.driver.slashCommand("client add", { userId: "U0OTHER" });
+    expect((await t.slack.waitFor("views.open")).args.view).toMatchObject({ callback_id: "client_add" });
+  });
+});
