@@ -2,20 +2,33 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { App, type Authorize, HTTPReceiver, SocketModeReceiver } from "@slack/bolt";
 import type { Logger } from "@slack/logger";
 import { WebAPIPlatformError, WebClient } from "@slack/web-api";
+import type { Vault } from "./certs/vault.js";
 import type { Clock } from "./clock.js";
+import { createAccessControl } from "./commands/access.js";
+import { registerApprovalHandlers } from "./commands/approval.js";
+import { registerClientHandlers } from "./commands/clients.js";
 import type { HandlerContext } from "./commands/context.js";
+import { registerOrderHandlers } from "./commands/order.js";
+import { createSlackOrderObserver } from "./commands/order-notifier.js";
 import { registerSslCommand, type SubcommandHandlers } from "./commands/ssl-command.js";
 import type { Config } from "./config.js";
 import type { DatabaseHandle } from "./db/client.js";
+import { type Catalogue, createCatalogue } from "./orders/catalogue.js";
+import { createOrderService, type OrderService } from "./orders/order-service.js";
+import type { ProviderRegistry } from "./providers/registry.js";
 
 export interface AppDeps {
   database: DatabaseHandle;
   clock: Clock;
   logger: Logger;
+  providers: ProviderRegistry;
+  vault: Vault;
 }
 
 export interface CertdeskApp {
   bolt: App;
+  orders: OrderService;
+  catalogue: Catalogue;
   /** The bot's Web API client, for work that is not an answer to a request (scheduler, pollers). */
   client: WebClient;
   /** Starts listening; resolves to the HTTP port actually bound (health, and events in HTTP mode). */
@@ -71,11 +84,31 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
   const context: HandlerContext = {
     config,
     logger: deps.logger,
+    db: deps.database.db,
+    clock: deps.clock,
+    providers: deps.providers,
+    vault: deps.vault,
+    access: createAccessControl(config, client, deps.clock),
+    client,
     describeFailure: () =>
       "Sorry, something went wrong on our side and nothing was changed. Please try again; if it keeps happening, tell the certdesk admins.",
   };
 
-  const subcommands: SubcommandHandlers = {};
+  const observer = createSlackOrderObserver(context);
+  const orders = createOrderService({
+    db: deps.database.db,
+    providers: deps.providers,
+    vault: deps.vault,
+    clock: deps.clock,
+    observer,
+    requireApproval: config.requireApproval,
+  });
+  const catalogue = createCatalogue(deps.providers, deps.clock);
+  registerApprovalHandlers(bolt, context, orders);
+  const subcommands: SubcommandHandlers = {
+    ...registerClientHandlers(bolt, context),
+    ...registerOrderHandlers(bolt, context, { orders, catalogue }),
+  };
   registerSslCommand(bolt, context, subcommands);
 
   bolt.error(async (error) => {
@@ -86,8 +119,12 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
   return {
     bolt,
     client,
+    orders,
+    catalogue,
     async start() {
       identity = await verifyBotToken(client, config);
+      // Warm the product lists so the first /ssl order opens its modal at once.
+      void catalogue.get();
       if (config.slack.socketMode) {
         await bolt.start();
         return { port: config.port };

@@ -1,11 +1,12 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { createApp, SlackStartError } from "./app.js";
-import { loadOrCreateKeyFile, parseVaultKey, VaultError } from "./certs/vault.js";
+import { createVault, loadOrCreateKeyFile, parseVaultKey, VaultError } from "./certs/vault.js";
 import { systemClock } from "./clock.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { type DatabaseHandle, DatabaseStartError, openDatabase, redactUrl } from "./db/client.js";
 import { createLogger, type Logger, LogLevel, redactSecrets } from "./log.js";
+import { buildProviders } from "./providers/build.js";
 
 /** Errors whose message is the whole story: printed as one paragraph, no stack trace. */
 const EXPECTED_ERRORS = [ConfigError, DatabaseStartError, VaultError, SlackStartError];
@@ -17,13 +18,13 @@ async function main(): Promise<void> {
   const startedAt = performance.now();
 
   const database = await openConfiguredDatabase(config, logger);
-  const vaultKey = await loadVaultKey(config, logger);
-  void vaultKey;
+  const vault = createVault({ keys: await loadVaultKey(config, logger) });
+  const providers = buildProviders(config.providers, { db: database.db, vault, clock: systemClock });
 
   process.on("unhandledRejection", (reason) => {
     logger.error("Unhandled promise rejection (certdesk keeps running):", reason);
   });
-  const app = createApp(config, { database, clock: systemClock, logger });
+  const app = createApp(config, { database, clock: systemClock, logger, providers, vault });
   let port: number;
   try {
     ({ port } = await app.start());

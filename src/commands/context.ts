@@ -1,10 +1,23 @@
 import type { Logger } from "@slack/logger";
+import type { WebClient } from "@slack/web-api";
+import type { Vault } from "../certs/vault.js";
+import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
+import type { Database } from "../db/client.js";
+import type { ProviderRegistry } from "../providers/registry.js";
+import type { AccessControl } from "./access.js";
 
 /** What every handler may use; built once in createApp. */
 export interface HandlerContext {
   config: Config;
   logger: Logger;
+  db: Database;
+  clock: Clock;
+  providers: ProviderRegistry;
+  vault: Vault;
+  access: AccessControl;
+  /** The bot's client, for calls made after a request was acked (long work, thread replies). */
+  client: WebClient;
   /** A message for the user when something unexpected failed: what happened, nothing internal. */
   describeFailure(error: unknown): string;
 }

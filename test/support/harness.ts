@@ -1,7 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { type CertdeskApp, createApp } from "../../src/app.js";
+import { createVault, type Vault } from "../../src/certs/vault.js";
 import type { Clock } from "../../src/clock.js";
 import { type Config, loadConfig } from "../../src/config.js";
 import { createLogger, LogLevel } from "../../src/log.js";
+import { buildProviders } from "../../src/providers/build.js";
+import type { ProviderRegistry } from "../../src/providers/registry.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 import { type SlackApiFake, startSlackApiFake } from "./slack-api-fake.js";
 import { SlackDriver } from "./slack-driver.js";
@@ -29,6 +33,8 @@ export interface TestApp {
   driver: SlackDriver;
   database: TestDatabase;
   clock: TestClock;
+  vault: Vault;
+  providers: ProviderRegistry;
   logLines: string[];
   stop(): Promise<void>;
 }
@@ -36,6 +42,8 @@ export interface TestApp {
 export interface TestAppOptions {
   env?: Record<string, string>;
   database?: TestDatabase;
+  /** Replace the providers SSL_PROVIDERS would build (e.g. adapters pointed at stub servers). */
+  providers?: (services: { vault: Vault; clock: TestClock; database: TestDatabase }) => ProviderRegistry;
 }
 
 /** The real Bolt app in HTTP mode on a free port, against the Slack API fake and a test database. */
@@ -47,13 +55,18 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.apiUrl,
     PORT: "1",
+    SANDBOX_APPROVAL_SECONDS: "0",
     ...options.env,
   });
   config.port = 0;
   const logLines: string[] = [];
   const logger = createLogger(LogLevel.DEBUG, (_level, line) => logLines.push(line));
   const clock = new TestClock();
-  const app = createApp(config, { database, clock, logger });
+  const vault = createVault({ keys: [randomBytes(32)] });
+  const providers =
+    options.providers?.({ vault, clock, database }) ??
+    buildProviders(config.providers, { db: database.db, vault, clock });
+  const app = createApp(config, { database, clock, logger, providers, vault });
   const { port } = await app.start();
   const url = `http://127.0.0.1:${port}`;
   const driver = new SlackDriver(url, SIGNING_SECRET, {
@@ -70,6 +83,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     driver,
     database,
     clock,
+    vault,
+    providers,
     logLines,
     async stop() {
       await app.stop();

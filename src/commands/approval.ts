@@ -1,0 +1,135 @@
+import type { App } from "@slack/bolt";
+import type { ModalView } from "@slack/types";
+import { z } from "zod";
+import { recordEvent } from "../orders/events.js";
+import { type OrderService, OrderStateError } from "../orders/order-service.js";
+import { getOrder } from "../orders/repository.js";
+import { escapeMrkdwn, markdownSection, plain } from "../views/blocks.js";
+import { ORDER_MESSAGE_ACTIONS } from "../views/order-message.js";
+import type { HandlerContext } from "./context.js";
+
+const REJECT_CALLBACK = "order_reject_reason";
+const REASON_BLOCK = "reject_reason_blk";
+const REASON_ACTION = "reject_reason";
+
+const buttonBody = z.object({
+  user: z.object({ id: z.string() }),
+  trigger_id: z.string(),
+  actions: z.array(z.object({ value: z.string() })).min(1),
+});
+
+/** Approve / Reject on an order message (SSL_REQUIRE_APPROVAL): only approvers, never the requester. */
+export function registerApprovalHandlers(app: App, context: HandlerContext, orders: OrderService): void {
+  const { db, logger, access } = context;
+
+  async function refuse(orderId: number, userId: string, action: string): Promise<void> {
+    const order = await getOrder(db, orderId);
+    if (order) {
+      await recordEvent(db, {
+        orderId,
+        actor: userId,
+        kind: "approval_refused",
+        detail: { action, reason: "not in SSL_APPROVERS" },
+        at: context.clock.now(),
+      });
+    }
+  }
+
+  app.action(ORDER_MESSAGE_ACTIONS.approve, async ({ ack, body, respond }) => {
+    await ack();
+    const parsed = buttonBody.safeParse(body);
+    if (!parsed.success) return;
+    const userId = parsed.data.user.id;
+    const orderId = Number(parsed.data.actions[0]?.value);
+    const tell = (text: string) => respond({ response_type: "ephemeral", replace_original: false, text });
+    try {
+      if (!(await access.mayApprove(userId))) {
+        await refuse(orderId, userId, "approve");
+        await tell(":no_entry: Only people in SSL_APPROVERS can approve orders.");
+        return;
+      }
+      const approved = await orders.approve(orderId, userId);
+      await orders.place(approved.id, userId);
+    } catch (error) {
+      if (error instanceof OrderStateError) {
+        await tell(`:information_source: ${error.message}`);
+        return;
+      }
+      logger.error("Approval failed:", error);
+      await tell(context.describeFailure(error));
+    }
+  });
+
+  app.action(ORDER_MESSAGE_ACTIONS.reject, async ({ ack, body, respond, client }) => {
+    await ack();
+    const parsed = buttonBody.safeParse(body);
+    if (!parsed.success) return;
+    const userId = parsed.data.user.id;
+    const orderId = Number(parsed.data.actions[0]?.value);
+    if (!(await access.mayApprove(userId))) {
+      await refuse(orderId, userId, "reject");
+      await respond({
+        response_type: "ephemeral",
+        replace_original: false,
+        text: ":no_entry: Only people in SSL_APPROVERS can reject orders.",
+      });
+      return;
+    }
+    const order = await getOrder(db, orderId);
+    if (!order) return;
+    await client.views.open({
+      trigger_id: parsed.data.trigger_id,
+      view: rejectView(order.id, order.reference),
+    });
+  });
+
+  app.view(REJECT_CALLBACK, async ({ ack, body, view }) => {
+    const reason = view.state.values[REASON_BLOCK]?.[REASON_ACTION]?.value?.trim() ?? "";
+    if (reason.length < 3) {
+      await ack({
+        response_action: "errors",
+        errors: { [REASON_BLOCK]: "Say why, so the requester can fix it." },
+      });
+      return;
+    }
+    const orderId = Number(view.private_metadata);
+    try {
+      if (!(await access.mayApprove(body.user.id))) {
+        await refuse(orderId, body.user.id, "reject");
+        await ack({
+          response_action: "errors",
+          errors: { [REASON_BLOCK]: "Only people in SSL_APPROVERS can reject orders." },
+        });
+        return;
+      }
+      await orders.reject(orderId, body.user.id, reason);
+      await ack();
+    } catch (error) {
+      const message = error instanceof OrderStateError ? error.message : context.describeFailure(error);
+      if (!(error instanceof OrderStateError)) logger.error("Rejection failed:", error);
+      await ack({ response_action: "errors", errors: { [REASON_BLOCK]: message } });
+    }
+  });
+}
+
+function rejectView(orderId: number, reference: string): ModalView {
+  return {
+    type: "modal",
+    callback_id: REJECT_CALLBACK,
+    private_metadata: String(orderId),
+    title: plain("Reject order", 24),
+    submit: plain("Reject", 24),
+    close: plain("Cancel", 24),
+    blocks: [
+      markdownSection(
+        `Reject *${escapeMrkdwn(reference)}*? The requester sees your reason in the order's thread.`,
+      ),
+      {
+        type: "input",
+        block_id: REASON_BLOCK,
+        label: plain("Reason"),
+        element: { type: "plain_text_input", action_id: REASON_ACTION, multiline: true, max_length: 500 },
+      },
+    ],
+  };
+}

@@ -1,0 +1,520 @@
+import type { App } from "@slack/bolt";
+import type { ModalView } from "@slack/types";
+import { z } from "zod";
+import { type Catalogue, findProduct, type ProviderCatalogue } from "../orders/catalogue.js";
+import { type Client, findClientByName, getClient, listContacts, searchClients } from "../orders/clients.js";
+import { loadDraft, type OrderDraft, saveDraft } from "../orders/drafts.js";
+import type { OrderService } from "../orders/order-service.js";
+import { checkCountry, checkDomain, checkEmail, checkPhone, displayDomain } from "../orders/validation.js";
+import type { OrderField } from "../providers/errors.js";
+import { ProviderInputError } from "../providers/errors.js";
+import { option } from "../views/blocks.js";
+import {
+  type ApproverState,
+  effectiveProductKey,
+  ORDER_ACTIONS,
+  ORDER_STEP1_CALLBACK,
+  ORDER_STEP2_CALLBACK,
+  type OrderFormField,
+  type OrderFormValues,
+  orderConfirmationView,
+  orderProgressView,
+  orderStep1View,
+  orderStep2View,
+} from "../views/order-modal.js";
+import type { HandlerContext } from "./context.js";
+import {
+  blockIdOf,
+  parseMetadata,
+  readContactForm,
+  readOrderForm,
+  type Step1Metadata,
+  stateValuesSchema,
+  step1MetadataSchema,
+  step2MetadataSchema,
+} from "./order-form.js";
+import type { SubcommandHandlers } from "./ssl-command.js";
+
+/** The parts of a modal payload these handlers rely on. */
+const viewPayload = z.object({
+  id: z.string(),
+  private_metadata: z.string().optional(),
+  previous_view_id: z.string().nullish(),
+  state: z.object({ values: stateValuesSchema }),
+});
+const actionBody = z.object({ user: z.object({ id: z.string() }), view: viewPayload });
+
+/** Where a provider's field error is shown on step 1. */
+const FORM_FIELD_FOR: Partial<Record<OrderField, OrderFormField>> = {
+  domain: "domain",
+  sans: "sans",
+  approverEmail: "approver",
+  product: "product",
+  period: "period",
+  serverType: "serverType",
+  dcvMethod: "dcvMethod",
+  country: "country",
+  organisation: "organisation",
+};
+
+export interface OrderHandlerServices {
+  orders: OrderService;
+  catalogue: Catalogue;
+}
+
+export function registerOrderHandlers(
+  app: App,
+  context: HandlerContext,
+  services: OrderHandlerServices,
+): SubcommandHandlers {
+  const { db, logger, client } = context;
+
+  async function clientPrefill(found: Client | undefined): Promise<Partial<OrderFormValues>> {
+    if (!found) return {};
+    return {
+      clientId: found.id,
+      organisation: found.organisation ?? undefined,
+      state: found.state ?? undefined,
+      country: found.country ?? undefined,
+    };
+  }
+
+  function providerFor(
+    catalogue: ProviderCatalogue[],
+    values: OrderFormValues,
+  ): ProviderCatalogue | undefined {
+    return findProduct(catalogue, effectiveProductKey({ values, catalogue }))?.entry;
+  }
+
+  async function renderStep1(
+    values: OrderFormValues,
+    metadata: Step1Metadata,
+    extra: {
+      approvers?: ApproverState;
+      warnings?: Partial<Record<OrderFormField, string>>;
+      topError?: string;
+    } = {},
+  ): Promise<ModalView> {
+    const catalogue = await services.catalogue.get();
+    const found = values.clientId ? await getClient(db, values.clientId) : undefined;
+    const approvers: ApproverState =
+      extra.approvers ??
+      (metadata.approvers && metadata.approvers.domain === normalisedDomain(values.domain)
+        ? { state: "loaded", domain: metadata.approvers.domain, emails: metadata.approvers.emails }
+        : { state: "idle" });
+    return orderStep1View({
+      values,
+      client: found ? { id: found.id, name: found.name } : undefined,
+      catalogue,
+      approvers,
+      warnings: extra.warnings,
+      topError: extra.topError,
+      privateMetadata: JSON.stringify(metadata),
+    });
+  }
+
+  /** Loading state, then the provider's DCV list (or its reason) in the Approval Email select. */
+  async function loadApprovers(
+    viewId: string,
+    values: OrderFormValues,
+    metadata: Step1Metadata,
+  ): Promise<void> {
+    const checked = checkDomain(values.domain ?? "", { allowWildcard: true });
+    if (!checked.ok) {
+      await updateView(
+        viewId,
+        await renderStep1(
+          values,
+          { ...metadata, approvers: undefined },
+          { warnings: { domain: checked.message } },
+        ),
+      );
+      return;
+    }
+    const catalogue = await services.catalogue.get();
+    const entry = providerFor(catalogue, values);
+    if (!entry) return;
+    const domain = checked.value.replace(/^\*\./, "");
+    await updateView(
+      viewId,
+      await renderStep1(values, metadata, {
+        approvers: { state: "loading", domain, providerName: entry.provider.displayName },
+      }),
+    );
+    try {
+      const emails = await context.providers.get(entry.provider.id).getApproverEmails(checked.value);
+      const next = { ...metadata, approvers: { domain, emails: emails.slice(0, 100) } };
+      await updateView(viewId, await renderStep1(values, next));
+    } catch (error) {
+      const message = (error as Error).message;
+      const extra =
+        error instanceof ProviderInputError
+          ? { warnings: { domain: message } }
+          : { approvers: { state: "error", domain, message } as ApproverState };
+      await updateView(viewId, await renderStep1(values, { ...metadata, approvers: undefined }, extra));
+    }
+  }
+
+  async function updateView(viewId: string, view: ModalView): Promise<void> {
+    await client.views.update({ view_id: viewId, view });
+  }
+
+  app.options(ORDER_ACTIONS.client, async ({ options, ack }) => {
+    const query = typeof options.value === "string" ? options.value.slice(0, 100) : "";
+    const found = await searchClients(db, query, 100);
+    await ack({ options: found.map((entry) => option(entry.name, String(entry.id))) });
+  });
+
+  app.action(ORDER_ACTIONS.domain, async ({ ack, body }) => {
+    await ack();
+    const parsed = actionBody.safeParse(body);
+    if (!parsed.success) return;
+    const { view } = parsed.data;
+    const metadata = parseMetadata(step1MetadataSchema, view.private_metadata) ?? { channelId: "" };
+    await loadApprovers(view.id, readOrderForm(view.state.values), metadata).catch((error: unknown) =>
+      logger.error("Approver list update failed:", error),
+    );
+  });
+
+  const rebuildOnChange = async (body: unknown, prefillClient: boolean) => {
+    const parsed = actionBody.safeParse(body);
+    if (!parsed.success) return;
+    const { view } = parsed.data;
+    const metadata = parseMetadata(step1MetadataSchema, view.private_metadata) ?? { channelId: "" };
+    let values = readOrderForm(view.state.values);
+    if (prefillClient && values.clientId) {
+      values = { ...values, ...(await clientPrefill(await getClient(db, values.clientId))) };
+    }
+    const before = metadata.approvers;
+    await updateView(view.id, await renderStep1(values, metadata));
+    // Another provider has its own approver list: fetch it for the new product.
+    const catalogue = await services.catalogue.get();
+    if (values.domain && before && !prefillClient && providerFor(catalogue, values)) {
+      await loadApprovers(view.id, values, metadata);
+    }
+  };
+
+  app.action(ORDER_ACTIONS.client, async ({ ack, body }) => {
+    await ack();
+    await rebuildOnChange(body, true).catch((error: unknown) =>
+      logger.error("Order form update failed:", error),
+    );
+  });
+  for (const action of [ORDER_ACTIONS.product, ORDER_ACTIONS.dcvMethod]) {
+    app.action(action, async ({ ack, body }) => {
+      await ack();
+      await rebuildOnChange(body, false).catch((error: unknown) =>
+        logger.error("Order form update failed:", error),
+      );
+    });
+  }
+  app.action(ORDER_ACTIONS.contactPick, async ({ ack, body }) => {
+    await ack();
+    const parsed = actionBody.safeParse(body);
+    if (!parsed.success) return;
+    const meta = parseMetadata(step2MetadataSchema, parsed.data.view.private_metadata);
+    const draft = meta ? await loadDraft(db, meta.draftId, parsed.data.user.id) : undefined;
+    if (!meta || !draft) return;
+    const picked = readContactForm(parsed.data.view.state.values).contactId;
+    await updateView(parsed.data.view.id, await renderStep2(draft, meta.draftId, picked)).catch(
+      (error: unknown) => logger.error("Contact step update failed:", error),
+    );
+  });
+
+  async function renderStep2(draft: OrderDraft, draftId: number, selectedId?: number): Promise<ModalView> {
+    const found = await getClient(db, draft.clientId);
+    const contacts = await listContacts(db, draft.clientId);
+    return orderStep2View({
+      clientName: found?.name ?? "the client",
+      domain: displayDomain(draft.primaryDomain),
+      contacts,
+      selected: contacts.find((contact) => contact.id === selectedId),
+      privateMetadata: JSON.stringify({ draftId }),
+    });
+  }
+
+  app.view(ORDER_STEP1_CALLBACK, async ({ ack, body, view }) => {
+    const values = stateValuesSchema.parse(view.state.values);
+    const form = readOrderForm(values);
+    const metadata = parseMetadata(step1MetadataSchema, view.private_metadata) ?? { channelId: "" };
+    const catalogue = services.catalogue.peek() ?? (await services.catalogue.get());
+    const result = validateStep1(form, metadata, catalogue);
+    if (!result.ok) {
+      const errors = Object.fromEntries(
+        Object.entries(result.errors).map(([field, message]) => [
+          blockIdOf(values, field as OrderFormField),
+          message,
+        ]),
+      );
+      await ack({ response_action: "errors", errors });
+      return;
+    }
+    // The CSR's locality comes from the client's city; the form does not ask for it again.
+    const city = (await getClient(db, result.draft.clientId))?.city ?? undefined;
+    const draft: OrderDraft = {
+      ...result.draft,
+      organisation: { ...result.draft.organisation, locality: city },
+      renewalOfId: metadata.renewalOfId,
+      approvers: metadata.approvers,
+    };
+    const draftId = await saveDraft(db, body.user.id, draft, context.clock.now());
+    const step2 = await renderStep2(draft, draftId);
+    // A rebuilt step 1 (after a provider error) sits on top of the original: replace it rather than
+    // pushing a third view.
+    await ack({ response_action: view.previous_view_id ? "update" : "push", view: step2 });
+  });
+
+  app.view(ORDER_STEP2_CALLBACK, async ({ ack, body, view }) => {
+    const values = stateValuesSchema.parse(view.state.values);
+    const meta = parseMetadata(step2MetadataSchema, view.private_metadata);
+    const draft = meta ? await loadDraft(db, meta.draftId, body.user.id) : undefined;
+    if (!meta || !draft) {
+      await ack({
+        response_action: "update",
+        view: orderConfirmationView(":warning: This form expired. Please run `/ssl order` again."),
+      });
+      return;
+    }
+    const contact = readContactForm(values);
+    const errors: Partial<Record<OrderFormField, string>> = {};
+    if (!contact.firstName) errors.contactFirst = "Enter the contact's first name.";
+    if (!contact.lastName) errors.contactLast = "Enter the contact's last name.";
+    const email = checkEmail(contact.email);
+    if (!email.ok) errors.contactEmail = email.message;
+    const phone = checkPhone(contact.phone, draft.organisation.country);
+    if (!phone.ok) errors.contactPhone = phone.message;
+    if (Object.keys(errors).length > 0) {
+      await ack({
+        response_action: "errors",
+        errors: Object.fromEntries(
+          Object.entries(errors).map(([field, message]) => [
+            blockIdOf(values, field as OrderFormField),
+            message,
+          ]),
+        ),
+      });
+      return;
+    }
+    if (!(await context.access.mayOrder(body.user.id))) {
+      await ack({
+        response_action: "update",
+        view: orderConfirmationView(":no_entry: You are not allowed to order certificates (SSL_ORDERERS)."),
+      });
+      return;
+    }
+    const providerName = context.providers.get(draft.providerId).displayName;
+    await ack({
+      response_action: "update",
+      view: orderProgressView(
+        "Order SSL Cert",
+        `Generating the key pair and placing the order with ${providerName}…`,
+      ),
+    });
+    await submitOrder(view.id, body.user.id, meta.draftId, draft, {
+      firstName: contact.firstName,
+      lastName: contact.lastName,
+      email: email.ok ? email.value : contact.email,
+      phone: phone.ok ? phone.value : contact.phone,
+      title: contact.title,
+    }).catch(async (error: unknown) => {
+      logger.error("Order submission failed:", error);
+      await updateView(view.id, orderConfirmationView(`:x: ${context.describeFailure(error)}`)).catch(
+        () => undefined,
+      );
+    });
+  });
+
+  async function submitOrder(
+    viewId: string,
+    userId: string,
+    draftId: number,
+    draft: OrderDraft,
+    contact: { firstName: string; lastName: string; email: string; phone: string; title: string },
+  ): Promise<void> {
+    const { order, created } = await services.orders.createOrder({
+      ...draft,
+      contact,
+      requestedBy: userId,
+      slackChannel: context.config.channel ?? draft.channelId,
+      idempotencyKey: `draft:${draftId}`,
+    });
+    if (!created) {
+      await updateView(
+        viewId,
+        orderConfirmationView(
+          `:information_source: This form was already submitted as *${order.reference}*.`,
+        ),
+      );
+      return;
+    }
+    if (order.status === "awaiting_approval") {
+      await updateView(
+        viewId,
+        orderConfirmationView(
+          `:raised_hand: *${order.reference}* for ${displayDomain(order.primaryDomain)} is waiting for approval.`,
+          "Someone in SSL_APPROVERS other than you must approve it before it reaches the provider. Follow it in its thread.",
+        ),
+      );
+      return;
+    }
+    const outcome = await services.orders.place(order.id, userId);
+    switch (outcome.kind) {
+      case "placed":
+        await updateView(
+          viewId,
+          orderConfirmationView(
+            `:white_check_mark: *${order.reference}* placed with ${context.providers.get(order.provider).displayName}: ${displayDomain(order.primaryDomain)} is being validated.`,
+            "Follow it in the order's thread: it says what happens next.",
+          ),
+        );
+        return;
+      case "failed": {
+        const field = FORM_FIELD_FOR[outcome.field];
+        const form = draft.form as OrderFormValues;
+        const view = await renderStep1(
+          form,
+          { channelId: draft.channelId, renewalOfId: draft.renewalOfId, approvers: draft.approvers },
+          { topError: outcome.message, warnings: field ? { [field]: outcome.message } : undefined },
+        );
+        await updateView(viewId, view);
+        return;
+      }
+      case "unknown":
+        await updateView(
+          viewId,
+          orderConfirmationView(
+            `:warning: *${order.reference}* was sent, but the provider did not confirm it.`,
+            "Do not order again: certdesk checks with the provider and reports in the order's thread.",
+          ),
+        );
+        return;
+      case "not_placed":
+        await updateView(
+          viewId,
+          orderConfirmationView(`:information_source: *${order.reference}* is ${order.status}.`),
+        );
+    }
+  }
+
+  return {
+    order: async ({ request, userId, channelId, triggerId, reply }) => {
+      if (request.kind !== "order") return;
+      if (!(await context.access.mayOrder(userId))) {
+        await reply({
+          text: ":no_entry: You are not allowed to order certificates. Ask an admin to add you to SSL_ORDERERS.",
+        });
+        return;
+      }
+      const found = request.client ? await findClientByName(db, request.client) : undefined;
+      const values: OrderFormValues = { domain: request.domain, ...(await clientPrefill(found)) };
+      const metadata: Step1Metadata = { channelId };
+      const warnings =
+        request.client && !found
+          ? { client: `No client named “${request.client}”; pick one, or add it with \`/ssl client add\`.` }
+          : undefined;
+      const cached = services.catalogue.peek();
+      const opened = await client.views.open({
+        trigger_id: triggerId,
+        view: cached
+          ? await renderStep1(values, metadata, {
+              warnings,
+              approvers: request.domain
+                ? { state: "loading", domain: request.domain, providerName: "the provider" }
+                : undefined,
+            })
+          : orderProgressView("Order SSL Cert", "Loading the providers' products…"),
+      });
+      const viewId = opened.view?.id;
+      if (!viewId) return;
+      if (request.domain) {
+        await loadApprovers(viewId, values, metadata);
+      } else if (!cached) {
+        await updateView(viewId, await renderStep1(values, metadata, { warnings }));
+      }
+    },
+  };
+}
+
+function normalisedDomain(domain: string | undefined): string | undefined {
+  const checked = checkDomain(domain ?? "", { allowWildcard: true });
+  return checked.ok ? checked.value.replace(/^\*\./, "") : undefined;
+}
+
+type Step1Result =
+  | { ok: true; draft: OrderDraft }
+  | { ok: false; errors: Partial<Record<OrderFormField, string>> };
+
+/** Everything step 1 can check without a slow call; the provider re-checks at placement. */
+function validateStep1(
+  form: OrderFormValues,
+  metadata: Step1Metadata,
+  catalogue: ProviderCatalogue[],
+): Step1Result {
+  const errors: Partial<Record<OrderFormField, string>> = {};
+  const chosen = findProduct(catalogue, effectiveProductKey({ values: form, catalogue }));
+  if (!form.clientId) errors.client = "Choose the client this certificate is for.";
+  if (!chosen) errors.product = "Choose a product.";
+  const wildcardAllowed = chosen?.product.wildcard ?? false;
+  const domain = checkDomain(form.domain ?? "", { allowWildcard: true });
+  if (!domain.ok) errors.domain = domain.message;
+  else if (chosen && domain.value.startsWith("*.") !== wildcardAllowed) {
+    errors.domain = wildcardAllowed
+      ? `${chosen.product.name} is a wildcard certificate: enter the domain as *.${domain.value}.`
+      : `${chosen.product.name} does not cover wildcards: pick a wildcard product or remove "*.".`;
+  }
+  const sans: string[] = [];
+  for (const raw of (form.sans ?? "").split(/[\s,;]+/).filter(Boolean)) {
+    const san = checkDomain(raw, { allowWildcard: wildcardAllowed });
+    if (!san.ok) {
+      errors.sans = `${raw}: ${san.message}`;
+      break;
+    }
+    if (domain.ok && san.value !== domain.value && !sans.includes(san.value)) sans.push(san.value);
+  }
+  const method = form.dcvMethod ?? "email";
+  if (chosen && !chosen.entry.provider.dcvMethods.includes(method))
+    errors.dcvMethod = "Choose how to validate the domain.";
+  if (method === "email" && domain.ok) {
+    const loaded = metadata.approvers;
+    const bare = domain.value.replace(/^\*\./, "");
+    if (!loaded || loaded.domain !== bare) {
+      errors.domain =
+        errors.domain ?? "Press Enter in the Domain field to load the approver addresses, then choose one.";
+    } else if (!form.approverEmail || !loaded.emails.includes(form.approverEmail)) {
+      errors.approver = "Choose an approver address from the list.";
+    }
+  }
+  const country = checkCountry(form.country ?? "");
+  if (!country.ok) errors.country = country.message;
+  if (Object.keys(errors).length > 0 || !chosen || !domain.ok || !form.clientId || !country.ok) {
+    return { ok: false, errors };
+  }
+  const serverTypeId =
+    chosen.entry.serverTypes.find((type) => type.id === form.serverTypeId)?.id ??
+    chosen.entry.serverTypes.find((type) => type.isDefault)?.id ??
+    chosen.entry.serverTypes[0]?.id ??
+    "";
+  const periods = chosen.product.periods;
+  return {
+    ok: true,
+    draft: {
+      clientId: form.clientId,
+      providerId: chosen.entry.provider.id,
+      productId: chosen.product.id,
+      periodMonths: periods.includes(form.periodMonths ?? -1)
+        ? (form.periodMonths as number)
+        : periods.includes(12)
+          ? 12
+          : (periods[0] ?? 12),
+      serverTypeId,
+      dcvMethod: method,
+      approverEmail: method === "email" ? form.approverEmail : undefined,
+      primaryDomain: domain.value,
+      sans,
+      addonIds: (form.addonIds ?? []).filter((id) => chosen.product.addons.some((addon) => addon.id === id)),
+      organisation: { name: form.organisation, unit: form.unit, state: form.state, country: country.value },
+      channelId: metadata.channelId,
+      form: { ...form },
+    },
+  };
+}

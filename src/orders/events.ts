@@ -1,0 +1,46 @@
+import { asc, eq } from "drizzle-orm";
+import type { Database } from "../db/client.js";
+import { orderEvents } from "../db/schema.js";
+
+/** Kinds of audit events; every status change and every key delivery is one. */
+export type OrderEventKind =
+  | "requested"
+  | "approved"
+  | "rejected"
+  | "approval_refused"
+  | "submitted"
+  | "submission_failed"
+  | "submission_unknown"
+  | "status_changed"
+  | "status_checked"
+  | "key_delivered"
+  | "files_delivered"
+  | "renewal_requested"
+  | "alert_snoozed"
+  | "alert_acknowledged";
+
+export interface OrderEventInput {
+  orderId: number;
+  actor: string;
+  kind: OrderEventKind;
+  detail?: Record<string, unknown>;
+  at: Date;
+}
+
+export async function recordEvent(db: Database, event: OrderEventInput): Promise<void> {
+  await db.insert(orderEvents).values({
+    orderId: event.orderId,
+    actor: event.actor,
+    kind: event.kind,
+    detail: event.detail ?? {},
+    at: event.at,
+  });
+}
+
+export async function listEvents(db: Database, orderId: number) {
+  return db
+    .select()
+    .from(orderEvents)
+    .where(eq(orderEvents.orderId, orderId))
+    .orderBy(asc(orderEvents.at), asc(orderEvents.id));
+}

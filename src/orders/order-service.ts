@@ -1,0 +1,397 @@
+import { eq } from "drizzle-orm";
+import { createCsr } from "../certs/csr.js";
+import { generateKeyPair, type KeyAlgorithm } from "../certs/keys.js";
+import type { Vault } from "../certs/vault.js";
+import type { Clock } from "../clock.js";
+import type { Database } from "../db/client.js";
+import { type ContactSnapshot, orders } from "../db/schema.js";
+import {
+  type OrderField,
+  ProviderError,
+  ProviderInputError,
+  ProviderOutcomeUnknownError,
+} from "../providers/errors.js";
+import type { ProviderRegistry } from "../providers/registry.js";
+import type { DcvMethod, PlaceOrderRequest, Product, SslProvider } from "../providers/types.js";
+import { type OrderEventKind, recordEvent } from "./events.js";
+import { getOrder, type Order, transitionOrder, updateOrder } from "./repository.js";
+
+/** What a person asked for; everything a provider needs except the key pair. */
+export interface OrderRequest {
+  clientId: number;
+  providerId: string;
+  productId: string;
+  periodMonths: number;
+  serverTypeId: string;
+  dcvMethod: DcvMethod;
+  approverEmail?: string;
+  primaryDomain: string;
+  sans: string[];
+  addonIds: string[];
+  organisation: { name?: string; unit?: string; locality?: string; state?: string; country?: string };
+  contact: ContactSnapshot;
+  requestedBy: string;
+  slackChannel?: string;
+  /** One order per key: a retried or double-clicked submission finds the first one. */
+  idempotencyKey: string;
+  renewalOfId?: number;
+}
+
+/** Told about every change so Slack (or anything else) can follow; the domain never imports Slack. */
+export interface OrderObserver {
+  orderChanged(
+    order: Order,
+    change: { kind: OrderEventKind; actor: string; detail: Record<string, unknown> },
+  ): Promise<void>;
+}
+
+export class OrderRequestError extends Error {
+  override name = "OrderRequestError";
+  constructor(
+    readonly field: OrderField,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class OrderStateError extends Error {
+  override name = "OrderStateError";
+}
+
+export type PlacementOutcome =
+  | { kind: "placed"; order: Order }
+  | { kind: "failed"; order: Order; field: OrderField; message: string }
+  | { kind: "unknown"; order: Order }
+  | { kind: "not_placed"; order: Order };
+
+export interface OrderServiceDeps {
+  db: Database;
+  providers: ProviderRegistry;
+  vault: Vault;
+  clock: Clock;
+  observer: OrderObserver;
+  requireApproval: boolean;
+  keyAlgorithm?: KeyAlgorithm;
+}
+
+export function createOrderService(deps: OrderServiceDeps) {
+  const { db, providers, vault, clock, observer } = deps;
+
+  async function record(
+    order: Order,
+    kind: OrderEventKind,
+    actor: string,
+    detail: Record<string, unknown> = {},
+  ) {
+    await recordEvent(db, { orderId: order.id, actor, kind, detail, at: clock.now() });
+    await observer.orderChanged(order, { kind, actor, detail });
+  }
+
+  /** The product the request names, with the request checked against it. */
+  async function checkAgainstProduct(
+    request: OrderRequest,
+  ): Promise<{ provider: SslProvider; product: Product }> {
+    if (!providers.has(request.providerId)) {
+      throw new OrderRequestError("product", `The provider "${request.providerId}" is not enabled.`);
+    }
+    const provider = providers.get(request.providerId);
+    const product = (await provider.listProducts()).find((candidate) => candidate.id === request.productId);
+    if (!product)
+      throw new OrderRequestError(
+        "product",
+        `${provider.displayName} has no product "${request.productId}".`,
+      );
+    if (!product.periods.includes(request.periodMonths)) {
+      throw new OrderRequestError(
+        "period",
+        `${product.name} is sold for ${product.periods.join(" or ")} months.`,
+      );
+    }
+    const wildcard = request.primaryDomain.startsWith("*.");
+    if (wildcard && !product.wildcard) {
+      throw new OrderRequestError(
+        "domain",
+        `${product.name} does not cover wildcards: pick a wildcard product.`,
+      );
+    }
+    if (!wildcard && product.wildcard) {
+      throw new OrderRequestError(
+        "domain",
+        `${product.name} is a wildcard product: enter the domain as *.${request.primaryDomain}.`,
+      );
+    }
+    if (request.sans.length > 0 && !product.multiDomain) {
+      throw new OrderRequestError(
+        "sans",
+        `${product.name} covers one domain: pick a multi-domain product for more.`,
+      );
+    }
+    if (request.sans.some((san) => san.startsWith("*.")) && !product.wildcard) {
+      throw new OrderRequestError("sans", `${product.name} does not cover wildcard names.`);
+    }
+    const unknownAddon = request.addonIds.find((id) => !product.addons.some((addon) => addon.id === id));
+    if (unknownAddon)
+      throw new OrderRequestError("product", `${product.name} has no add-on "${unknownAddon}".`);
+    if (!provider.capabilities.dcvMethods.includes(request.dcvMethod)) {
+      throw new OrderRequestError(
+        "dcvMethod",
+        `${provider.displayName} does not offer ${request.dcvMethod} validation.`,
+      );
+    }
+    if (request.dcvMethod === "email" && !request.approverEmail) {
+      throw new OrderRequestError("approverEmail", "Choose the approver e-mail address.");
+    }
+    return { provider, product };
+  }
+
+  /**
+   * Stores the order (once per idempotency key). `created` is false when the key was seen before:
+   * the caller must then not place it again.
+   */
+  async function createOrder(request: OrderRequest): Promise<{ order: Order; created: boolean }> {
+    const { product } = await checkAgainstProduct(request);
+    const now = clock.now();
+    const [inserted] = await db
+      .insert(orders)
+      .values({
+        clientId: request.clientId,
+        provider: request.providerId,
+        productId: product.id,
+        productName: product.name,
+        periodMonths: request.periodMonths,
+        serverType: request.serverTypeId,
+        dcvMethod: request.dcvMethod,
+        approverEmail: request.dcvMethod === "email" ? request.approverEmail : null,
+        primaryDomain: request.primaryDomain,
+        sans: request.sans,
+        addonIds: request.addonIds,
+        organisation: request.organisation.name,
+        unit: request.organisation.unit,
+        locality: request.organisation.locality,
+        state: request.organisation.state,
+        country: request.organisation.country,
+        contact: request.contact,
+        status: deps.requireApproval ? "awaiting_approval" : "submitting",
+        requestedBy: request.requestedBy,
+        slackChannel: request.slackChannel,
+        idempotencyKey: request.idempotencyKey,
+        renewalOfId: request.renewalOfId,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing({ target: orders.idempotencyKey })
+      .returning();
+    if (!inserted) {
+      const [existing] = await db
+        .select()
+        .from(orders)
+        .where(eq(orders.idempotencyKey, request.idempotencyKey));
+      if (!existing) throw new OrderStateError("The order could not be stored; please try again.");
+      return { order: existing, created: false };
+    }
+    if (request.renewalOfId) await copyKeyMaterial(inserted, request.renewalOfId);
+    await record(inserted, request.renewalOfId ? "renewal_requested" : "requested", request.requestedBy, {
+      requireApproval: deps.requireApproval,
+    });
+    return { order: (await getOrder(db, inserted.id)) ?? inserted, created: true };
+  }
+
+  /** A renewal reuses the original's CSR and (encrypted) key: the same key keeps serving. */
+  async function copyKeyMaterial(order: Order, originalId: number): Promise<void> {
+    const original = await getOrder(db, originalId);
+    if (!original?.csr) return;
+    await updateOrder(
+      db,
+      order.id,
+      {
+        csr: original.csr,
+        encryptedPrivateKey: original.encryptedPrivateKey,
+        keyAlgorithm: original.keyAlgorithm,
+      },
+      clock.now(),
+    );
+  }
+
+  async function approve(orderId: number, approverId: string): Promise<Order> {
+    const order = await getOrder(db, orderId);
+    if (!order) throw new OrderStateError("That order no longer exists.");
+    if (order.requestedBy === approverId) {
+      await record(order, "approval_refused", approverId, { reason: "self-approval" });
+      throw new OrderStateError("You requested this order, so someone else must approve it.");
+    }
+    const approved = await transitionOrder(
+      db,
+      orderId,
+      ["awaiting_approval"],
+      "submitting",
+      { approvedBy: approverId },
+      clock.now(),
+    );
+    if (!approved) throw new OrderStateError(alreadyDecided(order));
+    await record(approved, "approved", approverId);
+    return approved;
+  }
+
+  async function reject(orderId: number, userId: string, reason: string): Promise<Order> {
+    const order = await getOrder(db, orderId);
+    if (!order) throw new OrderStateError("That order no longer exists.");
+    const rejected = await transitionOrder(
+      db,
+      orderId,
+      ["awaiting_approval"],
+      "rejected",
+      { approvedBy: userId, failureReason: reason },
+      clock.now(),
+    );
+    if (!rejected) throw new OrderStateError(alreadyDecided(order));
+    await record(rejected, "rejected", userId, { reason });
+    return rejected;
+  }
+
+  /**
+   * Sends a `submitting` order to its provider: key pair and CSR (unless reused), approver address
+   * re-checked against a fresh list (Sectigo accepts only lists fetched in the last 24 hours), then
+   * the placement. Only the caller that moved the order into `submitting` may call this.
+   */
+  async function place(orderId: number, actor: string): Promise<PlacementOutcome> {
+    let order = await getOrder(db, orderId);
+    if (!order) throw new OrderStateError("That order no longer exists.");
+    if (order.status !== "submitting" || order.providerOrderId) return { kind: "not_placed", order };
+    const provider = providers.get(order.provider);
+    try {
+      order = await ensureKeyMaterial(order);
+      if (order.dcvMethod === "email" && order.approverEmail) {
+        const fresh = await provider.getApproverEmails(order.primaryDomain);
+        if (!fresh.includes(order.approverEmail)) {
+          throw new OrderRequestError(
+            "approverEmail",
+            `${order.approverEmail} is no longer an approver address for ${order.primaryDomain}: choose one from the refreshed list.`,
+          );
+        }
+      }
+      const request = toPlaceRequest(order);
+      const original = order.renewalOfId ? await getOrder(db, order.renewalOfId) : undefined;
+      const result =
+        original?.providerOrderId && original.provider === order.provider && provider.capabilities.renew
+          ? await provider.renew({ ...request, previousProviderOrderId: original.providerOrderId })
+          : await provider.placeOrder(request);
+      const placed = await transitionOrder(
+        db,
+        order.id,
+        ["submitting"],
+        "pending",
+        {
+          providerOrderId: result.providerOrderId,
+          dcvInstructions: result.dcv,
+          cost: result.cost
+            ? `${result.cost.amount}${result.cost.currency ? ` ${result.cost.currency}` : ""}`
+            : null,
+        },
+        clock.now(),
+      );
+      if (!placed) throw new OrderStateError("The order changed while it was being placed.");
+      await record(placed, "submitted", actor, { providerOrderId: result.providerOrderId });
+      return { kind: "placed", order: placed };
+    } catch (error) {
+      return handlePlacementError(order, actor, error);
+    }
+  }
+
+  async function handlePlacementError(
+    order: Order,
+    actor: string,
+    error: unknown,
+  ): Promise<PlacementOutcome> {
+    if (error instanceof ProviderOutcomeUnknownError) {
+      await record(order, "submission_unknown", actor, providerDetail(error));
+      return { kind: "unknown", order };
+    }
+    if (!(error instanceof ProviderError) && !(error instanceof OrderRequestError)) throw error;
+    const field: OrderField =
+      error instanceof ProviderInputError || error instanceof OrderRequestError ? error.field : "order";
+    const failed = await transitionOrder(
+      db,
+      order.id,
+      ["submitting"],
+      "failed",
+      { failureReason: error.message },
+      clock.now(),
+    );
+    const current = failed ?? order;
+    await record(current, "submission_failed", actor, {
+      field,
+      message: error.message,
+      ...providerDetail(error),
+    });
+    return { kind: "failed", order: current, field, message: error.message };
+  }
+
+  async function ensureKeyMaterial(order: Order): Promise<Order> {
+    if (order.csr && order.encryptedPrivateKey) return order;
+    const algorithm = deps.keyAlgorithm ?? "rsa-2048";
+    const { privateKeyPem } = await generateKeyPair(algorithm);
+    const csr = await createCsr({
+      privateKeyPem,
+      subject: {
+        commonName: order.primaryDomain,
+        organisation: order.organisation ?? undefined,
+        unit: order.unit ?? undefined,
+        locality: order.locality ?? undefined,
+        state: order.state ?? undefined,
+        country: order.country ?? undefined,
+      },
+      domains: [order.primaryDomain, ...order.sans],
+    });
+    const updated = await updateOrder(
+      db,
+      order.id,
+      { csr, encryptedPrivateKey: vault.encrypt(privateKeyPem), keyAlgorithm: algorithm },
+      clock.now(),
+    );
+    return updated ?? order;
+  }
+
+  return { createOrder, approve, reject, place, checkAgainstProduct };
+}
+
+export type OrderService = ReturnType<typeof createOrderService>;
+
+function toPlaceRequest(order: Order): PlaceOrderRequest {
+  return {
+    reference: order.reference,
+    productId: order.productId,
+    periodMonths: order.periodMonths,
+    serverTypeId: order.serverType,
+    csrPem: order.csr ?? "",
+    commonName: order.primaryDomain,
+    sans: order.sans,
+    dcvMethod: order.dcvMethod as DcvMethod,
+    approverEmail: order.approverEmail ?? undefined,
+    addonIds: order.addonIds,
+    organisation: {
+      name: order.organisation ?? undefined,
+      unit: order.unit ?? undefined,
+      city: order.locality ?? undefined,
+      state: order.state ?? undefined,
+      country: order.country ?? undefined,
+    },
+    contact: order.contact,
+  };
+}
+
+function providerDetail(error: unknown): Record<string, unknown> {
+  if (!(error instanceof ProviderError)) return {};
+  return {
+    provider: error.provider,
+    providerCode: error.providerCode,
+    providerMessage: error.providerMessage,
+  };
+}
+
+function alreadyDecided(order: Order): string {
+  if (order.status === "rejected") return `${order.reference} was already rejected.`;
+  if (order.status === "awaiting_approval")
+    return `${order.reference} could not be updated; please try again.`;
+  return `${order.reference} was already approved.`;
+}

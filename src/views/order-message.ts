@@ -1,0 +1,148 @@
+import type { ActionsBlock, Button, KnownBlock } from "@slack/types";
+import { format } from "date-fns";
+import type { DcvInstructionRecord, OrderStatus } from "../db/schema.js";
+import { clip, context, escapeMrkdwn, markdownSection, plain } from "./blocks.js";
+
+/** What an order message shows; a plain projection of the order row plus the client's name. */
+export interface OrderSummary {
+  id: number;
+  reference: string;
+  clientName: string;
+  primaryDomain: string;
+  sans: string[];
+  productName: string;
+  providerName: string;
+  periodMonths: number;
+  dcvMethod: string;
+  approverEmail: string | null;
+  requestedBy: string;
+  approvedBy: string | null;
+  status: OrderStatus;
+  notAfter: Date | null;
+  renewalOfReference?: string;
+}
+
+export const ORDER_MESSAGE_ACTIONS = {
+  checkStatus: "order_check_status",
+  details: "order_details",
+  renew: "order_renew",
+  approve: "order_approve",
+  reject: "order_reject",
+} as const;
+
+export const STATUS_EMOJI: Record<OrderStatus, string> = {
+  awaiting_approval: ":raised_hand:",
+  submitting: ":outbox_tray:",
+  pending: ":hourglass_flowing_sand:",
+  issued: ":white_check_mark:",
+  rejected: ":no_entry_sign:",
+  failed: ":x:",
+  cancelled: ":heavy_multiplication_x:",
+  expired: ":warning:",
+};
+
+export const STATUS_LABEL: Record<OrderStatus, string> = {
+  awaiting_approval: "Waiting for approval",
+  submitting: "Submitting to the provider",
+  pending: "Validating",
+  issued: "Issued",
+  rejected: "Rejected",
+  failed: "Failed",
+  cancelled: "Cancelled",
+  expired: "Expired",
+};
+
+const STEPS = ["Requested", "Approved", "Submitted", "Validating", "Issued"] as const;
+
+/** Requested → Approved → Submitted → Validating → Issued, with the steps reached in bold. */
+export function progressLine(status: OrderStatus, approvalNeeded: boolean): string {
+  const reached: Record<OrderStatus, number> = {
+    awaiting_approval: 0,
+    rejected: 0,
+    submitting: 1,
+    failed: 1,
+    pending: 3,
+    issued: 4,
+    cancelled: 3,
+    expired: 4,
+  };
+  const steps = approvalNeeded ? STEPS : STEPS.filter((step) => step !== "Approved");
+  const last = approvalNeeded ? reached[status] : Math.max(0, reached[status] - 1);
+  return steps.map((step, index) => (index <= last ? `*${step}*` : step)).join(" → ");
+}
+
+export function orderMessage(
+  order: OrderSummary,
+  approvalNeeded: boolean,
+): { text: string; blocks: KnownBlock[] } {
+  const domains = [order.primaryDomain, ...order.sans];
+  const expiry = order.notAfter ? ` · valid until ${format(order.notAfter, "yyyy-MM-dd")}` : "";
+  const fields = [
+    `*Client*\n${escapeMrkdwn(order.clientName)}`,
+    `*Domain${domains.length > 1 ? "s" : ""}*\n${escapeMrkdwn(clip(domains.join(", "), 1900))}`,
+    `*Product*\n${escapeMrkdwn(order.productName)} (${escapeMrkdwn(order.providerName)})`,
+    `*Period*\n${order.periodMonths % 12 === 0 ? `${order.periodMonths / 12} year${order.periodMonths === 12 ? "" : "s"}` : `${order.periodMonths} months`}`,
+    `*Approver*\n${order.dcvMethod === "email" ? escapeMrkdwn(order.approverEmail ?? "—") : order.dcvMethod === "http" ? "HTTP file" : "DNS record"}`,
+    `*Requested by*\n<@${order.requestedBy}>${order.approvedBy ? ` · approved by <@${order.approvedBy}>` : ""}`,
+  ];
+  const blocks: KnownBlock[] = [
+    markdownSection(
+      `${STATUS_EMOJI[order.status]} *${order.reference}* · ${escapeMrkdwn(order.primaryDomain)} — *${STATUS_LABEL[order.status]}*${expiry}` +
+        (order.renewalOfReference ? `\nRenews ${order.renewalOfReference}` : ""),
+      "order_head",
+    ),
+    {
+      type: "section",
+      block_id: "order_fields",
+      fields: fields.map((text) => ({ type: "mrkdwn" as const, text })),
+    },
+    context(progressLine(order.status, approvalNeeded), "order_progress"),
+    orderActions(order),
+  ];
+  return {
+    text: `${order.reference} ${order.primaryDomain} for ${order.clientName}: ${STATUS_LABEL[order.status]}`,
+    blocks,
+  };
+}
+
+function button(text: string, actionId: string, value: string, style?: "primary" | "danger"): Button {
+  return { type: "button", text: plain(text, 75), action_id: actionId, value, ...(style ? { style } : {}) };
+}
+
+function orderActions(order: OrderSummary): ActionsBlock {
+  const value = String(order.id);
+  const elements =
+    order.status === "awaiting_approval"
+      ? [
+          button("Approve", ORDER_MESSAGE_ACTIONS.approve, value, "primary"),
+          button("Reject", ORDER_MESSAGE_ACTIONS.reject, value, "danger"),
+          button("Details", ORDER_MESSAGE_ACTIONS.details, value),
+        ]
+      : [
+          button("Check status", ORDER_MESSAGE_ACTIONS.checkStatus, value),
+          button("Details", ORDER_MESSAGE_ACTIONS.details, value),
+          button("Renew", ORDER_MESSAGE_ACTIONS.renew, value),
+        ];
+  return { type: "actions", block_id: `order_actions:${order.id}`, elements };
+}
+
+/** The thread reply that says what happens next once the provider has the order. */
+export function nextStepText(
+  order: { dcvMethod: string; approverEmail: string | null; providerName: string },
+  dcv: DcvInstructionRecord[],
+): string {
+  if (order.dcvMethod === "email") {
+    return `:email: ${escapeMrkdwn(order.providerName)} e-mailed *${escapeMrkdwn(order.approverEmail ?? "the approver")}*; the client must approve before the certificate is issued.`;
+  }
+  const lines = dcv.map((instruction) => {
+    if (instruction.method === "http" && instruction.httpUrl) {
+      return `• *${escapeMrkdwn(instruction.domain)}*: publish \`${instruction.httpUrl}\` with the content\n\`\`\`${instruction.httpContent ?? ""}\`\`\``;
+    }
+    if (instruction.method === "dns" && instruction.dnsRecord) {
+      const record = instruction.dnsRecord;
+      return `• *${escapeMrkdwn(instruction.domain)}*: add the DNS record \`${record.name} ${record.type} ${record.value}\``;
+    }
+    return `• *${escapeMrkdwn(instruction.domain)}*: see the provider's instructions`;
+  });
+  return `:globe_with_meridians: To prove control of the domain${dcv.length > 1 ? "s" : ""}, publish:\n${lines.join("\n")}`;
+}

@@ -1,0 +1,538 @@
+import type { InputBlock, KnownBlock, ModalView, Option, PlainTextOption } from "@slack/types";
+import { findProduct, type ProviderCatalogue, productKey } from "../orders/catalogue.js";
+import type { DcvMethod } from "../providers/types.js";
+import { clip, context, escapeMrkdwn, fieldWarning, markdownSection, option, plain } from "./blocks.js";
+import { countryOptionGroups } from "./countries.js";
+
+/**
+ * The "Order SSL Cert" popup. Step 1 is rebuilt (views.update) whenever the domain, client,
+ * product or DCV method changes; block_ids that embed what they depend on (`period_blk:<product>`)
+ * make Slack reset exactly the fields that must change, and every other value is carried over
+ * as an initial value, so nothing typed is lost.
+ */
+
+export const ORDER_STEP1_CALLBACK = "ssl_order_step1";
+export const ORDER_STEP2_CALLBACK = "ssl_order_step2";
+export const ORDER_DONE_CALLBACK = "ssl_order_done";
+
+export const ORDER_ACTIONS = {
+  client: "order_client",
+  domain: "order_domain",
+  approver: "order_approver",
+  product: "order_product",
+  period: "order_period",
+  serverType: "order_server_type",
+  addons: "order_addons",
+  dcvMethod: "order_dcv_method",
+  sans: "order_sans",
+  organisation: "order_organisation",
+  unit: "order_unit",
+  state: "order_state",
+  country: "order_country",
+  contactPick: "order_contact_pick",
+  contactFirst: "order_contact_first",
+  contactLast: "order_contact_last",
+  contactEmail: "order_contact_email",
+  contactPhone: "order_contact_phone",
+  contactTitle: "order_contact_title",
+} as const;
+
+/** Block ids by form field; the part after ":" (if any) is what the block depends on. */
+export const ORDER_BLOCKS = {
+  client: "client_blk",
+  domain: "domain_blk",
+  approver: "approver_blk",
+  product: "product_blk",
+  period: "period_blk",
+  serverType: "server_blk",
+  addons: "addons_blk",
+  dcvMethod: "dcv_blk",
+  sans: "sans_blk",
+  organisation: "org_blk",
+  unit: "unit_blk",
+  state: "state_blk",
+  country: "country_blk",
+  contactPick: "contact_pick_blk",
+  contactFirst: "contact_first_blk",
+  contactLast: "contact_last_blk",
+  contactEmail: "contact_email_blk",
+  contactPhone: "contact_phone_blk",
+  contactTitle: "contact_title_blk",
+} as const;
+
+export type OrderFormField = keyof typeof ORDER_BLOCKS;
+
+export interface OrderFormValues {
+  clientId?: number;
+  domain?: string;
+  approverEmail?: string;
+  productKey?: string;
+  periodMonths?: number;
+  serverTypeId?: string;
+  addonIds?: string[];
+  dcvMethod?: DcvMethod;
+  sans?: string;
+  organisation?: string;
+  unit?: string;
+  state?: string;
+  country?: string;
+}
+
+export type ApproverState =
+  | { state: "idle" }
+  | { state: "loading"; providerName: string; domain: string }
+  | { state: "loaded"; domain: string; emails: string[] }
+  | { state: "error"; domain: string; message: string };
+
+export interface OrderStep1Data {
+  values: OrderFormValues;
+  client?: { id: number; name: string };
+  catalogue: ProviderCatalogue[];
+  approvers: ApproverState;
+  /** Problems shown inline (views rebuilt after an action or a provider error). */
+  warnings?: Partial<Record<OrderFormField, string>>;
+  /** A provider's refusal, shown at the top when the form comes back. */
+  topError?: string;
+  privateMetadata: string;
+}
+
+const DCV_LABELS: Record<DcvMethod, string> = {
+  email: "E-mail to an approver address",
+  http: "HTTP file on the web server",
+  dns: "DNS record (CNAME)",
+};
+
+export function blockId(field: OrderFormField, dependsOn?: string | number): string {
+  return dependsOn === undefined || dependsOn === ""
+    ? ORDER_BLOCKS[field]
+    : `${ORDER_BLOCKS[field]}:${clip(String(dependsOn), 200)}`;
+}
+
+/** The product the form should use: the chosen one, else the first product of the first provider. */
+export function effectiveProductKey(data: Pick<OrderStep1Data, "values" | "catalogue">): string | undefined {
+  if (findProduct(data.catalogue, data.values.productKey)) return data.values.productKey;
+  const first = data.catalogue.find((entry) => entry.products.length > 0);
+  return first?.products[0] ? productKey(first.provider.id, first.products[0].id) : undefined;
+}
+
+export function orderStep1View(data: OrderStep1Data): ModalView {
+  const key = effectiveProductKey(data);
+  const chosen = findProduct(data.catalogue, key);
+  const warnings = data.warnings ?? {};
+  const blocks: KnownBlock[] = [];
+  if (data.topError)
+    blocks.push(markdownSection(`:x: *The provider refused the order.* ${escapeMrkdwn(data.topError)}`));
+
+  blocks.push(clientBlock(data));
+  if (warnings.client) blocks.push(fieldWarning(warnings.client));
+  blocks.push({
+    type: "input",
+    block_id: blockId("domain"),
+    dispatch_action: true,
+    label: plain("Domain"),
+    hint: plain("Press Enter to load the approver addresses. Wildcards: *.example.com"),
+    element: {
+      type: "plain_text_input",
+      action_id: ORDER_ACTIONS.domain,
+      placeholder: plain("www.example.com"),
+      max_length: 253,
+      dispatch_action_config: { trigger_actions_on: ["on_enter_pressed"] },
+      ...(data.values.domain ? { initial_value: data.values.domain } : {}),
+    },
+  });
+  if (warnings.domain) blocks.push(fieldWarning(warnings.domain));
+
+  blocks.push(...productBlocks(data, key, chosen));
+  if (warnings.product) blocks.push(fieldWarning(warnings.product));
+  blocks.push(...approverBlocks(data, chosen?.entry.provider.dcvMethods ?? ["email"]));
+  if (warnings.approver) blocks.push(fieldWarning(warnings.approver));
+  if (chosen?.product.multiDomain) {
+    blocks.push({
+      type: "input",
+      block_id: blockId("sans"),
+      optional: true,
+      label: plain("Additional domains"),
+      hint: plain("One per line or separated by commas; the primary domain above is included anyway."),
+      element: {
+        type: "plain_text_input",
+        action_id: ORDER_ACTIONS.sans,
+        multiline: true,
+        max_length: 3000,
+        ...(data.values.sans ? { initial_value: data.values.sans } : {}),
+      },
+    });
+    if (warnings.sans) blocks.push(fieldWarning(warnings.sans));
+  }
+
+  blocks.push(...organisationBlocks(data));
+  return {
+    type: "modal",
+    callback_id: ORDER_STEP1_CALLBACK,
+    title: plain("Order SSL Cert", 24),
+    submit: plain("Specify Contact Info", 24),
+    close: plain("Cancel", 24),
+    private_metadata: data.privateMetadata,
+    blocks: blocks.slice(0, 100),
+  };
+}
+
+function clientBlock(data: OrderStep1Data): InputBlock {
+  return {
+    type: "input",
+    block_id: blockId("client"),
+    dispatch_action: true,
+    label: plain("Client"),
+    element: {
+      type: "external_select",
+      action_id: ORDER_ACTIONS.client,
+      placeholder: plain("Search clients"),
+      min_query_length: 0,
+      ...(data.client ? { initial_option: option(data.client.name, String(data.client.id)) } : {}),
+    },
+  };
+}
+
+function productBlocks(
+  data: OrderStep1Data,
+  key: string | undefined,
+  chosen: ReturnType<typeof findProduct>,
+): KnownBlock[] {
+  const available = data.catalogue.filter((entry) => entry.products.length > 0);
+  const blocks: KnownBlock[] = [];
+  for (const entry of data.catalogue.filter((candidate) => candidate.error)) {
+    blocks.push(fieldWarning(`${entry.provider.displayName} products could not be loaded: ${entry.error}`));
+  }
+  if (available.length === 0 || !chosen || !key) {
+    blocks.push(
+      markdownSection(":warning: No products are available right now. Please try again in a minute."),
+    );
+    return blocks;
+  }
+  const productOptions = (entry: ProviderCatalogue): PlainTextOption[] =>
+    entry.products
+      .slice(0, 100)
+      .map((product) => option(product.name, productKey(entry.provider.id, product.id)));
+  const initial = option(chosen.product.name, key);
+  blocks.push({
+    type: "input",
+    block_id: blockId("product"),
+    dispatch_action: true,
+    label: plain("Product"),
+    element: {
+      type: "static_select",
+      action_id: ORDER_ACTIONS.product,
+      initial_option: initial,
+      ...(available.length > 1
+        ? {
+            option_groups: available.slice(0, 100).map((entry) => ({
+              label: plain(entry.provider.displayName, 75),
+              options: productOptions(entry),
+            })),
+          }
+        : { options: productOptions(available[0] as ProviderCatalogue) }),
+    },
+  });
+
+  const periods = chosen.product.periods;
+  const period = periods.includes(data.values.periodMonths ?? -1)
+    ? (data.values.periodMonths as number)
+    : periods.includes(12)
+      ? 12
+      : (periods[0] ?? 12);
+  blocks.push({
+    type: "input",
+    block_id: blockId("period", key),
+    label: plain("Validity period"),
+    element: {
+      type: "static_select",
+      action_id: ORDER_ACTIONS.period,
+      initial_option: periodOption(period),
+      options: periods.map(periodOption),
+    },
+  });
+
+  const serverTypes = chosen.entry.serverTypes;
+  if (serverTypes.length > 0) {
+    const initialServer =
+      serverTypes.find((type) => type.id === data.values.serverTypeId) ??
+      serverTypes.find((type) => type.isDefault) ??
+      serverTypes[0];
+    blocks.push({
+      type: "input",
+      block_id: blockId("serverType", chosen.entry.provider.id),
+      label: plain("Server Type"),
+      element: {
+        type: "static_select",
+        action_id: ORDER_ACTIONS.serverType,
+        options: serverTypes.slice(0, 100).map((type) => option(type.label, type.id)),
+        ...(initialServer ? { initial_option: option(initialServer.label, initialServer.id) } : {}),
+      },
+    });
+  }
+
+  const addons = chosen.product.addons;
+  if (addons.length > 0) {
+    const addonOptions = addons.slice(0, 10).map((addon) => option(addon.name, addon.id));
+    const selected = addonOptions.filter((candidate) =>
+      data.values.addonIds?.includes(candidate.value ?? ""),
+    );
+    blocks.push({
+      type: "input",
+      block_id: blockId("addons", key),
+      optional: true,
+      label: plain("Add-on products"),
+      element: {
+        type: "checkboxes",
+        action_id: ORDER_ACTIONS.addons,
+        options: addonOptions,
+        ...(selected.length > 0 ? { initial_options: selected } : {}),
+      },
+    });
+  }
+  return blocks;
+}
+
+function periodOption(months: number): PlainTextOption {
+  const label = months % 12 === 0 ? `${months / 12} year${months === 12 ? "" : "s"}` : `${months} months`;
+  return option(label, String(months));
+}
+
+function approverBlocks(data: OrderStep1Data, dcvMethods: DcvMethod[]): KnownBlock[] {
+  const method = dcvMethods.includes(data.values.dcvMethod ?? "email")
+    ? (data.values.dcvMethod ?? "email")
+    : (dcvMethods[0] ?? "email");
+  const blocks: KnownBlock[] = [];
+  if (dcvMethods.length > 1) {
+    const options = dcvMethods.map((candidate) => option(DCV_LABELS[candidate], candidate));
+    blocks.push({
+      type: "input",
+      block_id: blockId("dcvMethod", dcvMethods.join("-")),
+      dispatch_action: true,
+      label: plain("Domain Control Validation"),
+      element: {
+        type: "radio_buttons",
+        action_id: ORDER_ACTIONS.dcvMethod,
+        options,
+        initial_option: options.find((candidate) => candidate.value === method) as Option,
+      },
+    });
+  }
+  if (method !== "email") {
+    blocks.push(
+      context(
+        method === "http"
+          ? "After the order is placed, the thread shows the file to publish under `/.well-known/pki-validation/`."
+          : "After the order is placed, the thread shows the CNAME record to publish.",
+      ),
+    );
+    return blocks;
+  }
+  const approvers = data.approvers;
+  switch (approvers.state) {
+    case "idle":
+      blocks.push(
+        context(
+          ":information_source: *Approval Email Address* — enter the domain above and press Enter to load the provider's list.",
+        ),
+      );
+      break;
+    case "loading":
+      blocks.push(
+        markdownSection(
+          `:hourglass_flowing_sand: Fetching approver addresses for *${escapeMrkdwn(approvers.domain)}* from ${escapeMrkdwn(approvers.providerName)}…`,
+          "approver_loading",
+        ),
+      );
+      break;
+    case "error":
+      blocks.push(
+        fieldWarning(`Approver addresses for ${approvers.domain} could not be loaded: ${approvers.message}`),
+      );
+      break;
+    case "loaded": {
+      const options = approvers.emails.slice(0, 100).map((email) => option(email, email));
+      const initial = options.find((candidate) => candidate.value === data.values.approverEmail);
+      if (options.length === 0) {
+        blocks.push(
+          fieldWarning(
+            `The provider returned no approver addresses for ${approvers.domain}: choose HTTP or DNS validation.`,
+          ),
+        );
+        break;
+      }
+      blocks.push({
+        type: "input",
+        block_id: blockId("approver", approvers.domain),
+        label: plain("Approval Email Address"),
+        hint: plain(`The provider e-mails this address to confirm control of ${approvers.domain}.`),
+        element: {
+          type: "static_select",
+          action_id: ORDER_ACTIONS.approver,
+          placeholder: plain("Choose an address"),
+          options,
+          ...(initial ? { initial_option: initial } : {}),
+        },
+      });
+    }
+  }
+  return blocks;
+}
+
+function organisationBlocks(data: OrderStep1Data): KnownBlock[] {
+  const clientKey = data.client?.id;
+  const text = (
+    field: "organisation" | "unit" | "state",
+    label: string,
+    action: string,
+    optional: boolean,
+    hint?: string,
+  ): InputBlock => ({
+    type: "input",
+    block_id: blockId(field, clientKey),
+    optional,
+    label: plain(label),
+    ...(hint ? { hint: plain(hint) } : {}),
+    element: {
+      type: "plain_text_input",
+      action_id: action,
+      max_length: 64,
+      ...(data.values[field] ? { initial_value: clip(data.values[field] as string, 64) } : {}),
+    },
+  });
+  const groups = countryOptionGroups();
+  const initialCountry = groups
+    .flatMap((group) => group.options)
+    .find((candidate) => candidate.value === data.values.country);
+  const warnings = data.warnings ?? {};
+  const blocks: KnownBlock[] = [
+    { type: "divider" },
+    context("*Organisation* — prefilled from the client; used in the CSR and by OV/EV validation."),
+    text("organisation", "Organization", ORDER_ACTIONS.organisation, true),
+    text("unit", "Unit", ORDER_ACTIONS.unit, true, "Department, e.g. IT"),
+    text("state", "State", ORDER_ACTIONS.state, true),
+    {
+      type: "input",
+      block_id: blockId("country", clientKey),
+      label: plain("Country"),
+      element: {
+        type: "static_select",
+        action_id: ORDER_ACTIONS.country,
+        placeholder: plain("Choose a country"),
+        option_groups: groups,
+        ...(initialCountry ? { initial_option: initialCountry } : {}),
+      },
+    },
+  ];
+  if (warnings.country) blocks.push(fieldWarning(warnings.country));
+  return blocks;
+}
+
+export interface ContactChoice {
+  id: number;
+  firstName: string;
+  lastName: string;
+  email: string;
+  phone: string;
+  title: string;
+  isDefault: boolean;
+}
+
+export interface OrderStep2Data {
+  clientName: string;
+  domain: string;
+  contacts: ContactChoice[];
+  /** The contact whose details fill the fields; edits apply to this order only. */
+  selected?: ContactChoice;
+  privateMetadata: string;
+}
+
+export function orderStep2View(data: OrderStep2Data): ModalView {
+  const selected = data.selected ?? data.contacts.find((contact) => contact.isDefault) ?? data.contacts[0];
+  const key = selected?.id ?? "new";
+  const field = (
+    name: "contactFirst" | "contactLast" | "contactEmail" | "contactPhone" | "contactTitle",
+    label: string,
+    value: string | undefined,
+    optional = false,
+  ): InputBlock => ({
+    type: "input",
+    block_id: blockId(name, key),
+    optional,
+    label: plain(label),
+    element: {
+      type: "plain_text_input",
+      action_id: ORDER_ACTIONS[name],
+      max_length: 128,
+      ...(value ? { initial_value: clip(value, 128) } : {}),
+    },
+  });
+  const contactOptions = data.contacts
+    .slice(0, 100)
+    .map((contact) =>
+      option(
+        `${contact.firstName} ${contact.lastName}${contact.isDefault ? " (default)" : ""} — ${contact.email}`,
+        String(contact.id),
+      ),
+    );
+  const blocks: KnownBlock[] = [
+    markdownSection(
+      `*${escapeMrkdwn(data.domain)}* for *${escapeMrkdwn(data.clientName)}* — who is the contact for this order?`,
+    ),
+  ];
+  if (contactOptions.length > 0) {
+    blocks.push({
+      type: "input",
+      block_id: blockId("contactPick"),
+      dispatch_action: true,
+      label: plain("Contact"),
+      hint: plain("Pick one of the client's contacts; the details below can be changed for this order only."),
+      element: {
+        type: "static_select",
+        action_id: ORDER_ACTIONS.contactPick,
+        options: contactOptions,
+        ...(selected
+          ? { initial_option: contactOptions.find((candidate) => candidate.value === String(selected.id)) }
+          : {}),
+      },
+    });
+  }
+  blocks.push(
+    field("contactFirst", "First name", selected?.firstName),
+    field("contactLast", "Last name", selected?.lastName),
+    field("contactEmail", "E-mail", selected?.email),
+    field("contactPhone", "Phone", selected?.phone),
+    field("contactTitle", "Title", selected?.title, true),
+  );
+  return {
+    type: "modal",
+    callback_id: ORDER_STEP2_CALLBACK,
+    title: plain("Contact Info", 24),
+    submit: plain("Submit Order", 24),
+    close: plain("Back", 24),
+    private_metadata: data.privateMetadata,
+    blocks,
+  };
+}
+
+/** Shown while slow work runs after an ack (placing the order, generating the key). */
+export function orderProgressView(title: string, text: string): ModalView {
+  return {
+    type: "modal",
+    callback_id: ORDER_DONE_CALLBACK,
+    title: plain(title, 24),
+    close: plain("Close", 24),
+    clear_on_close: true,
+    blocks: [markdownSection(`:hourglass_flowing_sand: ${text}`)],
+  };
+}
+
+export function orderConfirmationView(text: string, detail?: string): ModalView {
+  return {
+    type: "modal",
+    callback_id: ORDER_DONE_CALLBACK,
+    title: plain("Order SSL Cert", 24),
+    close: plain("Done", 24),
+    clear_on_close: true,
+    blocks: [markdownSection(text), ...(detail ? [context(detail)] : [])],
+  };
+}

@@ -1,0 +1,252 @@
+import { count, eq } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { orders, sandboxOrders } from "../../src/db/schema.js";
+import { createAcmeClient } from "../support/fixtures.js";
+import { startTestApp, type TestApp } from "../support/harness.js";
+import { textOf, viewBlockAction, viewSubmission } from "../support/modal.js";
+import type { RecordedCall } from "../support/slack-api-fake.js";
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ env: { SSL_CHANNEL: "C0SSL" } });
+  await t.app.catalogue.get();
+});
+afterAll(async () => {
+  await t.stop();
+});
+beforeEach(async () => {
+  await t.database.truncateAll();
+  t.slack.reset();
+  await createAcmeClient(t.database.db);
+});
+
+type View = Record<string, unknown>;
+const viewOf = (call: RecordedCall) => call.args.view as View;
+
+/** Opens the modal for a domain and waits until the approver select is filled. */
+async function openOrderForm(text: string): Promise<{ view: View; viewId: string }> {
+  expect((await t.driver.slashCommand(text)).status).toBe(200);
+  const opened = await t.slack.waitFor("views.open");
+  const loaded = await t.slack.waitFor("views.update", (call) =>
+    textOf(call.args.view).includes("order_approver"),
+  );
+  return { view: viewOf(loaded), viewId: String(loaded.args.view_id ?? (opened.args.view as View).id) };
+}
+
+async function submitStep1(
+  view: View,
+  viewId: string,
+  inputs: Record<string, string | null> = {},
+  previousViewId?: string,
+) {
+  const response = await t.driver.interactive(viewSubmission(view, { viewId, previousViewId }, inputs));
+  expect(response.status).toBe(200);
+  return response.json() as { response_action: string; view?: View; errors?: Record<string, string> };
+}
+
+describe("/ssl order, step 1", () => {
+  it("opens at once with the client prefilled, then loads the approver addresses for the domain", async () => {
+    await t.driver.slashCommand('order "Acme Ltd" www.example.com');
+    const opened = await t.slack.waitFor("views.open");
+    const first = textOf(opened.args.view);
+    expect(first).toContain("Acme Ltd");
+    expect(first).toContain("Acme Limited");
+    expect(first).toContain("Fetching approver addresses for *www.example.com* from");
+
+    const loaded = await t.slack.waitFor("views.update", (call) =>
+      textOf(call.args.view).includes("order_approver"),
+    );
+    const view = textOf(loaded.args.view);
+    expect(view).toContain("admin@example.com");
+    expect(view).toContain("webmaster@www.example.com");
+    expect(view).toContain("Specify Contact Info");
+    expect(view).toContain("Apache/mod_ssl");
+    expect(view).toContain('"initial_option":{"text":{"type":"plain_text","text":"1 year"');
+    expect(view).toContain("Greater London");
+    expect(view).toContain("United Kingdom");
+  });
+
+  it("shows the loading state, then the list, when the domain is entered in the form", async () => {
+    await t.driver.slashCommand("order");
+    const opened = await t.slack.waitFor("views.open");
+    const view = viewOf(opened);
+    expect(textOf(view)).toContain("enter the domain above and press Enter");
+    const viewId = "V-OPEN";
+    const response = await t.driver.interactive(
+      viewBlockAction(view, { viewId }, "order_domain", { order_domain: "Bücher.example.com" }),
+    );
+    expect(response.status).toBe(200);
+    const updates = async () => t.slack.callsTo("views.update").map((call) => textOf(call.args.view));
+    await t.slack.waitFor("views.update", (call) => textOf(call.args.view).includes("order_approver"));
+    const [loading, loaded] = await updates();
+    expect(loading).toContain("Fetching approver addresses for *xn--bcher-kva.example.com*");
+    expect(loaded).toContain("admin@example.com");
+    expect(loaded).toContain("admin@xn--bcher-kva.example.com");
+  });
+
+  it("shows why a domain is refused under the Domain field", async () => {
+    await t.driver.slashCommand("order Acme 10.1.2.3");
+    const update = await t.slack.waitFor("views.update");
+    expect(textOf(update.args.view)).toContain("Certificates are issued for domain names, not IP addresses.");
+  });
+
+  it("reports every step-1 problem inline, on the field's own block", async () => {
+    await t.driver.slashCommand("order");
+    const view = viewOf(await t.slack.waitFor("views.open"));
+    const body = await submitStep1(view, "V1", { order_domain: "www.example.com", order_country: null });
+    expect(body.response_action).toBe("errors");
+    expect(body.errors).toMatchObject({
+      client_blk: "Choose the client this certificate is for.",
+      domain_blk: "Press Enter in the Domain field to load the approver addresses, then choose one.",
+      country_blk: "Choose a country from the list (ISO-3166 two-letter code).",
+    });
+  });
+
+  it("refuses a wildcard on a single-name product and asks for an approver from the list", async () => {
+    const { view, viewId } = await openOrderForm('order "Acme Ltd" www.example.com');
+    const wildcard = await submitStep1(view, viewId, { order_domain: "*.example.com" });
+    expect(wildcard.errors?.domain_blk).toContain("does not cover wildcards");
+    const noApprover = await submitStep1(view, viewId, { order_approver: null });
+    expect(Object.entries(noApprover.errors ?? {})).toEqual([
+      ["approver_blk:www.example.com", "Choose an approver address from the list."],
+    ]);
+  });
+});
+
+async function fillBothSteps(domain: string, contactInputs: Record<string, string> = {}) {
+  const { view, viewId } = await openOrderForm(`order "Acme Ltd" ${domain}`);
+  const step1 = await submitStep1(view, viewId, { order_approver: `admin@${domain.replace(/^www\./, "")}` });
+  expect(step1.response_action).toBe("push");
+  const step2 = step1.view as View;
+  expect(textOf(step2)).toContain("Jane Doe (default)");
+  const submit = () =>
+    t.driver.interactive(viewSubmission(step2, { viewId: "V-STEP2", previousViewId: viewId }, contactInputs));
+  return { step2, submit, step1View: view };
+}
+
+describe("/ssl order, contact step and submission", () => {
+  it("places the order with the sandbox and posts the order message with its thread", async () => {
+    const { submit } = await fillBothSteps("www.example.com", { order_contact_title: "Head of IT" });
+    const response = await submit();
+    expect(response.json()).toMatchObject({ response_action: "update" });
+    expect(textOf(response.json())).toContain("Generating the key pair and placing the order with Sandbox");
+
+    const confirmation = await t.slack.waitFor("views.update", (call) =>
+      textOf(call.args.view).includes("placed with Sandbox"),
+    );
+    expect(confirmation.args.view_id).toBe("V-STEP2");
+    const posted = await t.slack.waitFor(
+      "chat.postMessage",
+      (call) => call.args.channel === "C0SSL" && !call.args.thread_ts,
+    );
+    const message = textOf(posted.args.blocks);
+    expect(message).toContain("SSL-1001");
+    expect(message).toContain("Acme Ltd");
+    expect(message).toContain("PositiveSSL (DV)");
+    expect(message).toContain("admin@example.com");
+    expect(message).toContain("<@U0ANN>");
+    expect(message).toContain("Check status");
+    const edited = await t.slack.waitFor("chat.update", (call) =>
+      textOf(call.args.blocks).includes("Validating"),
+    );
+    expect(edited.args.channel).toBe("C0SSL");
+    expect(textOf(edited.args.blocks)).toContain("*Requested* → *Submitted* → *Validating* → Issued");
+
+    const nextStep = await t.slack.waitFor("chat.postMessage", (call) =>
+      String(call.args.text).includes("e-mailed"),
+    );
+    expect(nextStep.args.thread_ts).toBeDefined();
+    expect(nextStep.args.text).toContain("Sandbox e-mailed *admin@example.com*; the client must approve");
+
+    const [order] = await t.database.db.select().from(orders);
+    expect(order).toMatchObject({
+      reference: "SSL-1001",
+      status: "pending",
+      providerOrderId: "SBX-1",
+      primaryDomain: "www.example.com",
+      country: "GB",
+      organisation: "Acme Limited",
+      locality: "London",
+      contact: { firstName: "Jane", title: "Head of IT" },
+      slackChannel: "C0SSL",
+    });
+    expect(order?.csr).toContain("BEGIN CERTIFICATE REQUEST");
+    expect(order?.encryptedPrivateKey).toMatch(/^v1\./);
+    expect(t.vault.decrypt(order?.encryptedPrivateKey ?? "")).toContain("BEGIN PRIVATE KEY");
+    for (const call of t.slack.calls) expect(textOf(call.args)).not.toContain("PRIVATE KEY");
+  });
+
+  it("checks the contact's e-mail and phone inline, keeping step 2 open", async () => {
+    const { submit } = await fillBothSteps("www.example.com", {
+      order_contact_email: "jane-at-acme",
+      order_contact_phone: "12",
+    });
+    const body = (await submit()).json() as { response_action: string; errors: Record<string, string> };
+    expect(body.response_action).toBe("errors");
+    expect(Object.keys(body.errors).sort()).toEqual(["contact_email_blk:1", "contact_phone_blk:1"]);
+    expect(body.errors["contact_phone_blk:1"]).toContain("not a valid phone number for GB");
+    const [{ total } = { total: -1 }] = await t.database.db.select({ total: count() }).from(orders);
+    expect(total).toBe(0);
+  });
+
+  it("places exactly one order when step 2 is submitted twice (double click or Slack retry)", async () => {
+    const { submit } = await fillBothSteps("www.example.com");
+    await Promise.all([submit(), submit()]);
+    await t.slack.waitFor("views.update", (call) =>
+      textOf(call.args.view).includes("already submitted as *SSL-1001*"),
+    );
+    await t.slack.waitFor("views.update", (call) => textOf(call.args.view).includes("placed with Sandbox"));
+    const [{ total } = { total: -1 }] = await t.database.db.select({ total: count() }).from(sandboxOrders);
+    expect(total).toBe(1);
+  });
+
+  it("returns to step 1 with every value kept and the provider's reason when the provider refuses", async () => {
+    const { submit } = await fillBothSteps("refuse-shop.example.com", { order_contact_first: "Janet" });
+    await submit();
+    const back = await t.slack.waitFor("views.update", (call) =>
+      textOf(call.args.view).includes("The provider refused the order"),
+    );
+    const view = back.args.view as View;
+    expect(view.callback_id).toBe("ssl_order_step1");
+    const shown = textOf(view);
+    expect(shown).toContain("The sandbox refuses refuse-shop.example.com");
+    expect(shown).toContain('"initial_value":"refuse-shop.example.com"');
+    expect(shown).toContain("admin@example.com");
+    expect(shown).toContain('"initial_value":"Acme Limited"');
+    const [order] = await t.database.db.select().from(orders);
+    expect(order?.status).toBe("failed");
+    const reply = await t.slack.waitFor("chat.postMessage", (call) =>
+      String(call.args.text).includes("refused the order"),
+    );
+    expect(reply.args.thread_ts).toBeDefined();
+
+    const again = await submitStep1(view, "V-STEP2", { order_domain: "shop.example.com" }, "V-ROOT");
+    expect(again.errors?.domain_blk).toContain("Press Enter in the Domain field");
+  });
+});
+
+describe("who may order", () => {
+  it("refuses someone outside SSL_ORDERERS with an ephemeral message and opens nothing", async () => {
+    const guarded = await startTestApp({ env: { SSL_ORDERERS: "U0BOSS" }, database: t.database });
+    try {
+      const response = await guarded.driver.slashCommand("order Acme www.example.com");
+      expect(response.status).toBe(200);
+      const reply = await guarded.slack.waitFor("response_url");
+      expect(reply.args.text).toContain("You are not allowed to order certificates");
+      expect(reply.args.response_type).toBe("ephemeral");
+      expect(guarded.slack.callsTo("views.open")).toHaveLength(0);
+    } finally {
+      await guarded.stop();
+    }
+  });
+});
+
+describe("order reference lookups", () => {
+  it("numbers orders from SSL-1001", async () => {
+    const { submit } = await fillBothSteps("www.example.com");
+    await submit();
+    await t.slack.waitFor("views.update", (call) => textOf(call.args.view).includes("placed with Sandbox"));
+    const [row] = await t.database.db.select().from(orders).where(eq(orders.reference, "SSL-1001"));
+    expect(row?.idempotencyKey).toMatch(/^draft:\d+$/);
+  });
+});
