@@ -7,7 +7,7 @@ import type { Clock } from "./clock.js";
 import { createAccessControl } from "./commands/access.js";
 import { registerApprovalHandlers } from "./commands/approval.js";
 import { registerClientHandlers } from "./commands/clients.js";
-import type { HandlerContext } from "./commands/context.js";
+import type { AppServices, HandlerContext } from "./commands/context.js";
 import { registerOrderHandlers } from "./commands/order.js";
 import { createSlackOrderObserver } from "./commands/order-notifier.js";
 import { registerSslCommand, type SubcommandHandlers } from "./commands/ssl-command.js";
@@ -15,6 +15,7 @@ import type { Config } from "./config.js";
 import type { DatabaseHandle } from "./db/client.js";
 import { type Catalogue, createCatalogue } from "./orders/catalogue.js";
 import { createOrderService, type OrderService } from "./orders/order-service.js";
+import { createStatusService, type StatusService } from "./orders/status-service.js";
 import type { ProviderRegistry } from "./providers/registry.js";
 
 export interface AppDeps {
@@ -28,6 +29,7 @@ export interface AppDeps {
 export interface CertdeskApp {
   bolt: App;
   orders: OrderService;
+  status: StatusService;
   catalogue: Catalogue;
   /** The bot's Web API client, for work that is not an answer to a request (scheduler, pollers). */
   client: WebClient;
@@ -103,11 +105,19 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     observer,
     requireApproval: config.requireApproval,
   });
+  const status = createStatusService({
+    db: deps.database.db,
+    providers: deps.providers,
+    clock: deps.clock,
+    observer,
+  });
   const catalogue = createCatalogue(deps.providers, deps.clock);
+  const services: AppServices = { orders, status, catalogue, renderOrderMessage: observer.render };
   registerApprovalHandlers(bolt, context, orders);
+  // Feature registrations, one line each; a feature returns the /ssl sub-commands it answers.
   const subcommands: SubcommandHandlers = {
     ...registerClientHandlers(bolt, context),
-    ...registerOrderHandlers(bolt, context, { orders, catalogue }),
+    ...registerOrderHandlers(bolt, context, services),
   };
   registerSslCommand(bolt, context, subcommands);
 
@@ -120,6 +130,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     bolt,
     client,
     orders,
+    status,
     catalogue,
     async start() {
       identity = await verifyBotToken(client, config);

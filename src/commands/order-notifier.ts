@@ -11,11 +11,13 @@ import type { HandlerContext } from "./context.js";
  * the command came from, else the requester's DM); every later event edits it and replies in its
  * thread. A Slack failure is logged and never undoes what happened to the order.
  */
+export interface SlackOrderObserver extends OrderObserver {
+  render(order: Order): Promise<{ text: string; blocks: KnownBlock[] }>;
+}
+
 export function createSlackOrderObserver(
   context: Pick<HandlerContext, "db" | "client" | "logger" | "providers" | "clock" | "config">,
-): OrderObserver & {
-  render(order: Order): Promise<{ text: string; blocks: KnownBlock[] }>;
-} {
+): SlackOrderObserver {
   const { db, client, logger, clock, config } = context;
 
   async function summarise(order: Order): Promise<OrderSummary & { renewalOfReference?: string }> {

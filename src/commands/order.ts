@@ -22,7 +22,7 @@ import {
   orderStep1View,
   orderStep2View,
 } from "../views/order-modal.js";
-import type { HandlerContext } from "./context.js";
+import type { AppServices, HandlerContext } from "./context.js";
 import {
   blockIdOf,
   parseMetadata,
@@ -57,15 +57,10 @@ const FORM_FIELD_FOR: Partial<Record<OrderField, OrderFormField>> = {
   organisation: "organisation",
 };
 
-export interface OrderHandlerServices {
-  orders: OrderService;
-  catalogue: Catalogue;
-}
-
 export function registerOrderHandlers(
   app: App,
   context: HandlerContext,
-  services: OrderHandlerServices,
+  services: AppServices,
 ): SubcommandHandlers {
   const { db, logger, client } = context;
 

@@ -59,3 +59,16 @@ export async function updateOrder(
     .returning();
   return order;
 }
+
+/** The order whose Slack message this is (message shortcuts carry only the message's channel and ts). */
+export async function findOrderByMessage(
+  db: Database,
+  channel: string,
+  ts: string,
+): Promise<Order | undefined> {
+  const [order] = await db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.slackChannel, channel), eq(orders.slackMessageTs, ts)));
+  return order;
+}
