@@ -1,10 +1,5 @@
 import { z } from "zod";
-import {
-  ORDER_ACTIONS,
-  ORDER_BLOCKS,
-  type OrderFormField,
-  type OrderFormValues,
-} from "../views/order-modal.js";
+import { ORDER_BLOCKS, type OrderFormField, type OrderFormValues } from "../views/order-modal.js";
 
 /** Reading the order modal's state.values (keyed by block_id, then action_id) back into form values. */
 

@@ -1,10 +1,9 @@
 import type { App } from "@slack/bolt";
 import type { ModalView } from "@slack/types";
 import { z } from "zod";
-import { type Catalogue, findProduct, type ProviderCatalogue } from "../orders/catalogue.js";
+import { findProduct, type ProviderCatalogue } from "../orders/catalogue.js";
 import { type Client, findClientByName, getClient, listContacts, searchClients } from "../orders/clients.js";
 import { loadDraft, type OrderDraft, saveDraft } from "../orders/drafts.js";
-import type { OrderService } from "../orders/order-service.js";
 import { checkCountry, checkDomain, checkEmail, checkPhone, displayDomain } from "../orders/validation.js";
 import type { OrderField } from "../providers/errors.js";
 import { ProviderInputError } from "../providers/errors.js";
