@@ -1,18 +1,22 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { App, type Authorize, HTTPReceiver, SocketModeReceiver } from "@slack/bolt";
+import type { ExtendedErrorHandlerArgs } from "@slack/bolt/dist/App.js";
 import type { Logger } from "@slack/logger";
 import { WebAPIPlatformError, WebClient } from "@slack/web-api";
+import { z } from "zod";
 import type { Vault } from "./certs/vault.js";
 import type { Clock } from "./clock.js";
 import { createAccessControl } from "./commands/access.js";
 import { registerApprovalHandlers } from "./commands/approval.js";
 import { registerClientHandlers } from "./commands/clients.js";
 import type { AppServices, HandlerContext } from "./commands/context.js";
+import { registerDetailsHandlers } from "./commands/details.js";
 import { registerOrderHandlers } from "./commands/order.js";
 import { createSlackOrderObserver } from "./commands/order-notifier.js";
 import { registerSslCommand, type SubcommandHandlers } from "./commands/ssl-command.js";
+import { registerTrackingHandlers } from "./commands/tracking.js";
 import type { Config } from "./config.js";
-import type { DatabaseHandle } from "./db/client.js";
+import { type DatabaseHandle, isDatabaseUnavailable } from "./db/client.js";
 import { type Catalogue, createCatalogue } from "./orders/catalogue.js";
 import { createOrderService, type OrderService } from "./orders/order-service.js";
 import { createStatusService, type StatusService } from "./orders/status-service.js";
@@ -81,7 +85,13 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     if (!identity) throw new Error("certdesk received a request before start() verified the bot token");
     return identity;
   };
-  const bolt = new App({ authorize, receiver, logger: deps.logger, clientOptions });
+  const bolt = new App({
+    authorize,
+    receiver,
+    logger: deps.logger,
+    clientOptions,
+    extendedErrorHandler: true,
+  });
 
   const context: HandlerContext = {
     config,
@@ -92,8 +102,10 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     vault: deps.vault,
     access: createAccessControl(config, client, deps.clock),
     client,
-    describeFailure: () =>
-      "Sorry, something went wrong on our side and nothing was changed. Please try again; if it keeps happening, tell the certdesk admins.",
+    describeFailure: (error) =>
+      isDatabaseUnavailable(error)
+        ? "certdesk's database is temporarily unavailable, so nothing was changed. Please try again in a minute."
+        : "Sorry, something went wrong on our side and nothing was changed. Please try again; if it keeps happening, tell the certdesk admins.",
   };
 
   const observer = createSlackOrderObserver(context);
@@ -118,11 +130,18 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
   const subcommands: SubcommandHandlers = {
     ...registerClientHandlers(bolt, context),
     ...registerOrderHandlers(bolt, context, services),
+    ...registerTrackingHandlers(bolt, context, services),
+    ...registerDetailsHandlers(bolt, context, services),
   };
   registerSslCommand(bolt, context, subcommands);
 
-  bolt.error(async (error) => {
+  // Last resort for errors no handler caught: the user still hears what happened, where they are.
+  bolt.error(async ({ error, body }: ExtendedErrorHandlerArgs) => {
     deps.logger.error("Unhandled error in a Slack handler:", error);
+    const original = (error as { original?: unknown }).original ?? error;
+    await tellUser(client, body, context.describeFailure(original)).catch((failure: unknown) =>
+      deps.logger.warn("Could not tell the user about the error:", failure),
+    );
   });
 
   let server: Server | undefined;
@@ -148,6 +167,30 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
       await bolt.stop();
     },
   };
+}
+
+const errorBody = z
+  .object({
+    response_url: z.string().optional(),
+    user_id: z.string().optional(),
+    user: z.object({ id: z.string() }).optional(),
+  })
+  .loose();
+
+async function tellUser(client: WebClient, body: unknown, text: string): Promise<void> {
+  const parsed = errorBody.safeParse(body);
+  if (!parsed.success) return;
+  const { response_url: responseUrl, user_id: userId, user } = parsed.data;
+  if (responseUrl) {
+    await fetch(responseUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ response_type: "ephemeral", replace_original: false, text }),
+    });
+    return;
+  }
+  const recipient = userId ?? user?.id;
+  if (recipient) await client.chat.postMessage({ channel: recipient, text });
 }
 
 export class SlackStartError extends Error {

@@ -17,6 +17,12 @@ export interface DatabaseHandle {
   kind: "pglite" | "postgres";
   /** Cheap round trip for /healthz. */
   ping(): Promise<void>;
+  /**
+   * Runs `fn` only while holding the PostgreSQL advisory lock `key`, so replicas sharing the database
+   * never run it together; `ran: false` when another session holds it. PGlite serves one process only,
+   * so there `fn` always runs.
+   */
+  withAdvisoryLock<T>(key: number, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }>;
   close(): Promise<void>;
 }
 
@@ -62,6 +68,7 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
     ping: async () => {
       await client.query("select 1");
     },
+    withAdvisoryLock: async (_key, fn) => ({ ran: true, value: await fn() }),
     close: () => client.close(),
   };
 }
@@ -88,8 +95,54 @@ async function openPostgres(url: string, max = 10): Promise<DatabaseHandle> {
     ping: async () => {
       await db.execute(sql`select 1`);
     },
+    // A session lock on a reserved connection rather than a transaction lock: jobs run for minutes
+    // and call Slack and providers, which must not happen inside an open transaction.
+    withAdvisoryLock: async (key, fn) => {
+      const session = await client.reserve();
+      try {
+        const [row] = await session`select pg_try_advisory_lock(${key}) as locked`;
+        if (!row?.locked) return { ran: false };
+        try {
+          return { ran: true, value: await fn() };
+        } finally {
+          await session`select pg_advisory_unlock(${key})`;
+        }
+      } finally {
+        session.release();
+      }
+    },
     close: () => client.end({ timeout: 5 }),
   };
+}
+
+const CONNECTION_ERROR_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "57P01",
+  "57P02",
+  "57P03",
+]);
+
+/**
+ * True when an error means the database could not be reached (as opposed to a bad query), so a
+ * handler can say "temporarily unavailable" instead of "something went wrong". Drizzle wraps driver
+ * errors, so the cause chain is walked.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && CONNECTION_ERROR_CODES.has(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** The URL without its password, for messages. */
