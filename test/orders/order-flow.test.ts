@@ -124,6 +124,47 @@ async function fillBothSteps(domain: string, contactInputs: Record<string, strin
   return { step2, submit, step1View: view };
 }
 
+describe("/ssl order, dependent fields", () => {
+  it("rebuilds product-dependent fields on a product change and keeps what was typed", async () => {
+    const { view, viewId } = await openOrderForm('order "Acme Ltd" www.example.com');
+    await t.driver.interactive(
+      viewBlockAction(view, { viewId }, "order_product", {
+        order_product: "sandbox:positivessl-multidomain",
+        order_unit: "Web team",
+        order_approver: "postmaster@example.com",
+      }),
+    );
+    const update = await t.slack.waitFor("views.update", (call) =>
+      textOf(call.args.view).includes("Additional domains"),
+    );
+    const rebuilt = textOf(update.args.view);
+    expect(rebuilt).toContain('"block_id":"period_blk:sandbox:positivessl-multidomain"');
+    expect(rebuilt).toContain('"initial_value":"www.example.com"');
+    expect(rebuilt).toContain('"initial_value":"Web team"');
+    expect(rebuilt).not.toContain("SiteLock");
+  });
+
+  it("prefills the organisation from a newly chosen client", async () => {
+    const other = await createAcmeClient(t.database.db, {
+      name: "Globex",
+      organisation: "Globex Corporation",
+      state: "IL",
+      country: "US",
+    });
+    await t.driver.slashCommand("order");
+    const view = viewOf(await t.slack.waitFor("views.open"));
+    await t.driver.interactive(
+      viewBlockAction(view, { viewId: "V-C" }, "order_client", { order_client: String(other.id) }),
+    );
+    const update = await t.slack.waitFor("views.update", (call) =>
+      textOf(call.args.view).includes("Globex Corporation"),
+    );
+    const rebuilt = textOf(update.args.view);
+    expect(rebuilt).toContain(`"block_id":"org_blk:${other.id}"`);
+    expect(rebuilt).toContain("United States");
+  });
+});
+
 describe("/ssl order, contact step and submission", () => {
   it("places the order with the sandbox and posts the order message with its thread", async () => {
     const { submit } = await fillBothSteps("www.example.com", { order_contact_title: "Head of IT" });

@@ -1,8 +1,8 @@
 import type { Database } from "../../src/db/client.js";
-import { type Client, createClient } from "../../src/orders/clients.js";
+import { type Client, type ClientInput, createClient } from "../../src/orders/clients.js";
 
 /** The client most order tests use: Acme Ltd in London with one default contact, Jane Doe. */
-export async function createAcmeClient(db: Database): Promise<Client> {
+export async function createAcmeClient(db: Database, overrides: Partial<ClientInput> = {}): Promise<Client> {
   const created = await createClient(db, {
     name: "Acme Ltd",
     organisation: "Acme Limited",
@@ -16,6 +16,7 @@ export async function createAcmeClient(db: Database): Promise<Client> {
       phone: "+44 20 7946 0000",
       title: "CTO",
     },
+    ...overrides,
   });
   if (!created.ok) throw new Error(`client fixture refused: ${JSON.stringify(created.errors)}`);
   return created.value;
