@@ -1,0 +1,333 @@
+import type { App } from "@slack/bolt";
+import type { Logger } from "@slack/logger";
+import type { ModalView } from "@slack/types";
+import { WebClient } from "@slack/web-api";
+import { z } from "zod";
+import { type CertificateDetails, inspectCertificate } from "../certs/inspect.js";
+import { getClient } from "../orders/clients.js";
+import { buildDelivery, type Delivery } from "../orders/delivery.js";
+import { listEvents, recordEvent } from "../orders/events.js";
+import { getOrder, type Order } from "../orders/repository.js";
+import { displayDomain } from "../orders/validation.js";
+import { escapeMrkdwn } from "../views/blocks.js";
+import {
+  DETAILS_ACTIONS,
+  DETAILS_TABS,
+  type DeliveryState,
+  type DetailsTab,
+  detailsMessageView,
+  orderDetailsView,
+} from "../views/order-details.js";
+import { ORDER_MESSAGE_ACTIONS } from "../views/order-message.js";
+import type { AppServices, HandlerContext } from "./context.js";
+import { parseMetadata } from "./order-form.js";
+import { registerRenewHandlers } from "./renew.js";
+import { ORDER_SHORTCUTS, orderForShortcut } from "./shortcuts.js";
+import type { SubcommandHandlers } from "./ssl-command.js";
+
+const metadataSchema = z.object({ orderId: z.number().int(), tab: z.enum(DETAILS_TABS) });
+
+const buttonBody = z.object({
+  user: z.object({ id: z.string() }),
+  trigger_id: z.string(),
+  response_url: z.string().optional(),
+  actions: z.array(z.object({ value: z.string() })).min(1),
+});
+const modalActionBody = z.object({
+  user: z.object({ id: z.string() }),
+  view: z.object({ id: z.string(), private_metadata: z.string().optional() }),
+  actions: z.array(z.object({ action_id: z.string() })).min(1),
+});
+const shortcutBody = z.object({ user: z.object({ id: z.string() }), trigger_id: z.string() });
+
+/** Opens an order's Details modal on its Overview tab (order message button, shortcut, other features). */
+export async function openOrderDetails(
+  context: HandlerContext,
+  services: AppServices,
+  args: { triggerId: string; userId: string; orderId: number },
+): Promise<void> {
+  const order = await getOrder(context.db, args.orderId);
+  const view = order
+    ? await renderDetails(context, services, order, args.userId, "overview")
+    : detailsMessageView(":information_source: That order no longer exists.");
+  await context.client.views.open({ trigger_id: args.triggerId, view });
+}
+
+async function renderDetails(
+  context: HandlerContext,
+  services: AppServices,
+  order: Order,
+  userId: string,
+  tab: DetailsTab,
+  delivery?: DeliveryState,
+): Promise<ModalView> {
+  const { db, providers, access } = context;
+  const events = await listEvents(db, order.id);
+  const owner = await getClient(db, order.clientId);
+  const original = order.renewalOfId ? await getOrder(db, order.renewalOfId) : undefined;
+  const serverType = services.catalogue
+    .peek()
+    ?.find((entry) => entry.provider.id === order.provider)
+    ?.serverTypes.find((type) => type.id === order.serverType);
+  return orderDetailsView({
+    order: {
+      ...order,
+      primaryDomain: displayDomain(order.primaryDomain),
+      sans: order.sans.map(displayDomain),
+    },
+    clientName: owner?.name ?? "unknown client",
+    providerName: providers.has(order.provider) ? providers.get(order.provider).displayName : order.provider,
+    serverTypeLabel: serverType?.label ?? order.serverType,
+    renews: original?.reference,
+    renewedBy: await renewalsOf(context, events),
+    events,
+    certificate: tab === "certificate" ? inspect(context, order) : undefined,
+    // Group membership may need Slack: asked only where the answer is shown.
+    keyPolicy: {
+      mayReceiveKey: tab === "certificate" ? await access.mayApprove(userId) : false,
+      approversOpen: access.approversOpen,
+    },
+    delivery,
+    tab,
+    privateMetadata: JSON.stringify({ orderId: order.id, tab }),
+  });
+}
+
+/** The renewals made from this order, from the audit events the renewal flow records on it. */
+async function renewalsOf(
+  context: HandlerContext,
+  events: { kind: string; detail: Record<string, unknown> }[],
+): Promise<string[]> {
+  const ids = events
+    .filter((event) => event.kind === "renewal_requested" && typeof event.detail.renewalId === "number")
+    .map((event) => event.detail.renewalId as number);
+  const renewals = await Promise.all(ids.map((id) => getOrder(context.db, id)));
+  return renewals
+    .filter((renewal): renewal is Order => renewal !== undefined)
+    .map((renewal) =>
+      ["failed", "rejected"].includes(renewal.status)
+        ? `${renewal.reference} (${renewal.status})`
+        : renewal.reference,
+    );
+}
+
+function inspect(context: HandlerContext, order: Order): CertificateDetails | undefined {
+  if (!order.certificate) return undefined;
+  try {
+    return inspectCertificate(order.certificate);
+  } catch (error) {
+    context.logger.warn(`${order.reference}'s stored certificate could not be parsed:`, error);
+    return undefined;
+  }
+}
+
+/**
+ * Sends the caller the certificate files by direct message, with the private key and a PFX only
+ * for SSL_APPROVERS. Every key delivery, and every refusal, is an audit event.
+ */
+async function deliverFiles(context: HandlerContext, order: Order, userId: string): Promise<Delivery> {
+  const { db, client, access, clock } = context;
+  const mayReceiveKey = await access.mayApprove(userId);
+  const delivery = buildDelivery(order, context.vault, { includeKey: mayReceiveKey });
+  const opened = await client.conversations.open({ users: userId });
+  const channelId = opened.channel?.id;
+  if (!channelId) throw new Error("Slack did not open a direct message channel");
+  await client.filesUploadV2({
+    channel_id: channelId,
+    initial_comment: directMessageText(order, delivery, mayReceiveKey, access.approversOpen),
+    file_uploads: delivery.files.map((file) => ({ file: file.content, filename: file.filename })),
+  });
+  const filenames = delivery.files.map((file) => file.filename);
+  const at = clock.now();
+  if (delivery.includesKey) {
+    await recordEvent(db, {
+      orderId: order.id,
+      actor: userId,
+      kind: "key_delivered",
+      detail: { files: filenames, pfx: delivery.pfxPassword !== undefined, channel: "direct message" },
+      at,
+    });
+    if (order.slackChannel && order.slackThreadTs) {
+      await client.chat
+        .postMessage({
+          channel: order.slackChannel,
+          thread_ts: order.slackThreadTs,
+          text: `:key: <@${userId}> received the private key and certificate files of ${order.reference} by direct message.`,
+        })
+        .catch((error: unknown) =>
+          context.logger.warn(`Could not reply in ${order.reference}'s thread:`, error),
+        );
+    }
+    return delivery;
+  }
+  await recordEvent(db, {
+    orderId: order.id,
+    actor: userId,
+    kind: "files_delivered",
+    detail: { files: filenames },
+    at,
+  });
+  if (!mayReceiveKey) {
+    await recordEvent(db, {
+      orderId: order.id,
+      actor: userId,
+      kind: "approval_refused",
+      detail: { action: "key_delivery", reason: "not in SSL_APPROVERS" },
+      at,
+    });
+  }
+  return delivery;
+}
+
+function directMessageText(
+  order: Order,
+  delivery: Delivery,
+  mayReceiveKey: boolean,
+  approversOpen: boolean,
+): string {
+  const domain = escapeMrkdwn(displayDomain(order.primaryDomain));
+  const lines = [`Files of *${order.reference}* (${domain}):`];
+  if (delivery.includesKey) {
+    lines.push(
+      ":key: certificate, chain, full chain, *private key*" +
+        (delivery.pfxPassword
+          ? " and a PFX bundle (its password was shown once in the Details window)."
+          : "."),
+      "Keep the private key out of channels and tickets.",
+    );
+    if (delivery.pfxUnavailable) lines.push(`:warning: No PFX: ${delivery.pfxUnavailable}`);
+    if (approversOpen) lines.push("SSL_APPROVERS is empty, so everyone here may receive private keys.");
+  } else if (mayReceiveKey) {
+    lines.push("certificate, chain and full chain. certdesk holds no private key for this order.");
+  } else {
+    lines.push(":lock: certificate, chain and full chain. The private key goes to SSL_APPROVERS only.");
+  }
+  return lines.join("\n");
+}
+
+/**
+ * Details (button, `ssl_details` shortcut, tabs, "Send me the files") and, as the other half of
+ * the order message's buttons, Renew: one registration for app.ts.
+ */
+export function registerDetailsHandlers(
+  app: App,
+  context: HandlerContext,
+  services: AppServices,
+): SubcommandHandlers {
+  const { db, logger, client } = context;
+
+  app.action(ORDER_MESSAGE_ACTIONS.details, async ({ ack, body }) => {
+    await ack();
+    const parsed = buttonBody.safeParse(body);
+    const orderId = Number(parsed.data?.actions[0]?.value);
+    if (!parsed.success || !Number.isSafeInteger(orderId)) return;
+    // Failures reach the app-wide error handler, which tells the user where they are.
+    await openOrderDetails(context, services, {
+      triggerId: parsed.data.trigger_id,
+      userId: parsed.data.user.id,
+      orderId,
+    });
+  });
+
+  app.shortcut({ callback_id: ORDER_SHORTCUTS.details, type: "message_action" }, async ({ ack, body }) => {
+    await ack();
+    const parsed = shortcutBody.safeParse(body);
+    if (!parsed.success) return;
+    try {
+      const order = await orderForShortcut(context, body);
+      if (!order) return;
+      await openOrderDetails(context, services, {
+        triggerId: parsed.data.trigger_id,
+        userId: parsed.data.user.id,
+        orderId: order.id,
+      });
+    } catch (error) {
+      logger.error("The details shortcut failed:", error);
+    }
+  });
+
+  /** The modal's order and the view to update, from a button inside it. */
+  async function modalAction(body: unknown) {
+    const parsed = modalActionBody.safeParse(body);
+    if (!parsed.success) return undefined;
+    const metadata = parseMetadata(metadataSchema, parsed.data.view.private_metadata);
+    const order = metadata ? await getOrder(db, metadata.orderId) : undefined;
+    if (!metadata || !order) return undefined;
+    return {
+      order,
+      metadata,
+      viewId: parsed.data.view.id,
+      userId: parsed.data.user.id,
+      action: parsed.data.actions[0],
+    };
+  }
+
+  app.action(new RegExp(`^${DETAILS_ACTIONS.tabPrefix}`), async ({ ack, body }) => {
+    await ack();
+    try {
+      const found = await modalAction(body);
+      const tab = DETAILS_TABS.find(
+        (candidate) => found?.action?.action_id === `${DETAILS_ACTIONS.tabPrefix}${candidate}`,
+      );
+      if (!found || !tab) return;
+      await client.views.update({
+        view_id: found.viewId,
+        view: await renderDetails(context, services, found.order, found.userId, tab),
+      });
+    } catch (error) {
+      logger.error("Switching the details tab failed:", error);
+    }
+  });
+
+  // WebClient writes every request body at debug level, and the view that shows the PFX password is
+  // one: it goes through a client that drops debug lines, so even LOG_LEVEL=debug never records it.
+  const quietClient = new WebClient(context.config.slack.botToken, {
+    slackApiUrl: context.config.slack.apiUrl,
+    logger: withoutDebug(logger),
+    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 3_000 },
+    timeout: 10_000,
+  });
+
+  app.action(DETAILS_ACTIONS.sendFiles, async ({ ack, body }) => {
+    await ack();
+    const found = await modalAction(body).catch((error: unknown) => {
+      logger.error("Reading the details modal failed:", error);
+      return undefined;
+    });
+    if (!found) return;
+    const { order, viewId, userId } = found;
+    const show = async (delivery: DeliveryState) =>
+      quietClient.views.update({
+        view_id: viewId,
+        view: await renderDetails(context, services, order, userId, "certificate", delivery),
+      });
+    try {
+      await show({ state: "sending" });
+      const delivery = await deliverFiles(context, order, userId);
+      await show({
+        state: "sent",
+        filenames: delivery.files.map((file) => file.filename),
+        includesKey: delivery.includesKey,
+        pfxPassword: delivery.pfxPassword,
+        pfxUnavailable: delivery.pfxUnavailable,
+      });
+    } catch (error) {
+      logger.error(`Sending ${order.reference}'s files failed:`, error);
+      await show({ state: "failed", message: context.describeFailure(error) }).catch(() => undefined);
+    }
+  });
+
+  return registerRenewHandlers(app, context, services);
+}
+
+function withoutDebug(logger: Logger): Logger {
+  return {
+    debug: () => undefined,
+    info: (...message) => logger.info(...message),
+    warn: (...message) => logger.warn(...message),
+    error: (...message) => logger.error(...message),
+    setLevel: () => undefined,
+    getLevel: () => logger.getLevel(),
+    setName: () => undefined,
+  };
+}

@@ -1,0 +1,571 @@
+import type { App } from "@slack/bolt";
+import type { ModalView } from "@slack/types";
+import { z } from "zod";
+import type { ContactSnapshot } from "../db/schema.js";
+import { getClient } from "../orders/clients.js";
+import { recordEvent } from "../orders/events.js";
+import { OrderRequestError } from "../orders/order-service.js";
+import { findOrderByReference, getOrder, type Order } from "../orders/repository.js";
+import { checkEmail, checkPhone, displayDomain } from "../orders/validation.js";
+import type { OrderField } from "../providers/errors.js";
+import type { DcvMethod } from "../providers/types.js";
+import { clip, escapeMrkdwn } from "../views/blocks.js";
+import { ORDER_MESSAGE_ACTIONS } from "../views/order-message.js";
+import type { ApproverState } from "../views/order-modal.js";
+import {
+  RENEW_ACTIONS,
+  RENEW_BLOCKS,
+  RENEW_CALLBACK,
+  type RenewField,
+  type RenewFormValues,
+  renewMessageView,
+  renewModalView,
+} from "../views/renew-modal.js";
+import type { AppServices, HandlerContext } from "./context.js";
+import { parseMetadata, type StateValues, stateValuesSchema } from "./order-form.js";
+import { ORDER_SHORTCUTS, orderForShortcut } from "./shortcuts.js";
+import type { SubcommandHandlers } from "./ssl-command.js";
+
+/** Only ids and the approver list a rebuild needs; Slack allows 3000 characters. */
+const metadataSchema = z.object({
+  orderId: z.number().int(),
+  channelId: z.string(),
+  /** Bumped each time a refusal reopens the form: a corrected resubmission is a new order. */
+  attempt: z.number().int(),
+  approvers: z.object({ domain: z.string(), emails: z.array(z.string()) }).optional(),
+});
+type RenewMetadata = z.infer<typeof metadataSchema>;
+
+const MAX_APPROVERS_IN_METADATA = 50;
+
+const buttonBody = z.object({
+  user: z.object({ id: z.string() }),
+  trigger_id: z.string(),
+  response_url: z.string().optional(),
+  channel: z.object({ id: z.string() }).optional(),
+  actions: z.array(z.object({ value: z.string() })).min(1),
+});
+const modalActionBody = z.object({
+  view: z.object({
+    id: z.string(),
+    private_metadata: z.string().optional(),
+    state: z.object({ values: stateValuesSchema }),
+  }),
+});
+const shortcutBody = z.object({
+  user: z.object({ id: z.string() }),
+  trigger_id: z.string(),
+  channel: z.object({ id: z.string() }),
+});
+
+/** Where a refusal is shown on the form. */
+const FORM_FIELD_FOR: Partial<Record<OrderField, RenewField>> = {
+  period: "period",
+  serverType: "serverType",
+  dcvMethod: "dcvMethod",
+  approverEmail: "approver",
+  contact: "contactEmail",
+};
+
+interface RenderExtra {
+  approvers?: ApproverState;
+  warnings?: Partial<Record<RenewField, string>>;
+  topError?: string;
+}
+
+/** Why an order cannot be renewed, or undefined when it can. */
+function notRenewableReason(context: HandlerContext, order: Order): string | undefined {
+  if (!order.csr || !order.providerOrderId) {
+    return `*${order.reference}* never reached the provider (it is ${order.status.replace("_", " ")}), so there is nothing to renew. Order it again with \`/ssl order\`.`;
+  }
+  if (!context.providers.has(order.provider)) {
+    return `*${order.reference}* was ordered from ${escapeMrkdwn(order.provider)}, which is not enabled here (SSL_PROVIDERS).`;
+  }
+  return undefined;
+}
+
+function valuesOf(order: Order): RenewFormValues {
+  return {
+    periodMonths: order.periodMonths,
+    serverTypeId: order.serverType,
+    dcvMethod: order.dcvMethod as DcvMethod,
+    approverEmail: order.approverEmail ?? undefined,
+    contactFirst: order.contact.firstName,
+    contactLast: order.contact.lastName,
+    contactEmail: order.contact.email,
+    contactPhone: order.contact.phone,
+    contactTitle: order.contact.title,
+  };
+}
+
+const FIELD_BY_BLOCK = new Map<string, RenewField>(
+  Object.entries(RENEW_BLOCKS).map(([field, block]) => [block, field as RenewField]),
+);
+
+function readRenewForm(values: StateValues): RenewFormValues {
+  const byField = new Map<RenewField, StateValues[string][string]>();
+  for (const [block, actions] of Object.entries(values)) {
+    const field = FIELD_BY_BLOCK.get(block.split(":")[0] ?? "");
+    const entry = Object.values(actions)[0];
+    if (field && entry) byField.set(field, entry);
+  }
+  const text = (field: RenewField) => byField.get(field)?.value?.trim() ?? "";
+  const selected = (field: RenewField) => byField.get(field)?.selected_option?.value;
+  const period = Number(selected("period"));
+  const dcv = selected("dcvMethod");
+  return {
+    periodMonths: Number.isSafeInteger(period) && period > 0 ? period : undefined,
+    serverTypeId: selected("serverType"),
+    dcvMethod: dcv === "email" || dcv === "http" || dcv === "dns" ? dcv : undefined,
+    approverEmail: selected("approver"),
+    contactFirst: text("contactFirst"),
+    contactLast: text("contactLast"),
+    contactEmail: text("contactEmail"),
+    contactPhone: text("contactPhone"),
+    contactTitle: text("contactTitle"),
+  };
+}
+
+/** The block an error belongs to, as it appears in this view (the approver's carries a suffix). */
+function blockIdIn(values: StateValues, field: RenewField): string | undefined {
+  const base = RENEW_BLOCKS[field];
+  return Object.keys(values).find((id) => id === base || id.startsWith(`${base}:`));
+}
+
+/**
+ * Opens the renewal modal for an order: from the order message's Renew button, the `ssl_renew`
+ * shortcut, `/ssl renew <ref>` and other features. Opens at once (the trigger lives ~3 s) and
+ * fetches a fresh approver list afterwards.
+ */
+export async function openRenewal(
+  context: HandlerContext,
+  services: AppServices,
+  args: { triggerId: string; userId: string; orderId: number; channelId: string },
+): Promise<void> {
+  const { client } = context;
+  const original = await getOrder(context.db, args.orderId);
+  const refusal = !(await context.access.mayOrder(args.userId))
+    ? ":no_entry: Only people in SSL_ORDERERS can renew certificates. Ask an admin to add you."
+    : !original
+      ? ":information_source: That order no longer exists."
+      : notRenewableReason(context, original);
+  if (refusal || !original) {
+    await client.views.open({ trigger_id: args.triggerId, view: renewMessageView(refusal ?? "") });
+    return;
+  }
+  const metadata: RenewMetadata = { orderId: original.id, channelId: args.channelId, attempt: 0 };
+  const values = valuesOf(original);
+  const provider = context.providers.get(original.provider);
+  const approvers: ApproverState =
+    original.dcvMethod === "email"
+      ? {
+          state: "loading",
+          domain: original.primaryDomain.replace(/^\*\./, ""),
+          providerName: provider.displayName,
+        }
+      : { state: "idle" };
+  const cached = services.catalogue.peek() !== undefined;
+  const opened = await client.views.open({
+    trigger_id: args.triggerId,
+    view: cached
+      ? await renderForm(context, services, original, values, metadata, { approvers })
+      : renewMessageView(`Loading ${provider.displayName}'s products…`),
+  });
+  const viewId = opened.view?.id;
+  if (!viewId) return;
+  if (!cached) {
+    await updateView(
+      context,
+      viewId,
+      await renderForm(context, services, original, values, metadata, { approvers }),
+    );
+  }
+  if (original.dcvMethod === "email")
+    await loadApprovers(context, services, viewId, original, values, metadata);
+}
+
+async function renderForm(
+  context: HandlerContext,
+  services: AppServices,
+  original: Order,
+  values: RenewFormValues,
+  metadata: RenewMetadata,
+  extra: RenderExtra = {},
+): Promise<ModalView> {
+  const catalogue = await services.catalogue.get();
+  const entry = catalogue.find((candidate) => candidate.provider.id === original.provider);
+  const product = entry?.products.find((candidate) => candidate.id === original.productId);
+  const provider = context.providers.get(original.provider);
+  const owner = await getClient(context.db, original.clientId);
+  const approvers: ApproverState =
+    extra.approvers ?? (metadata.approvers ? { state: "loaded", ...metadata.approvers } : { state: "idle" });
+  return renewModalView({
+    original: {
+      reference: original.reference,
+      clientName: owner?.name ?? "unknown client",
+      primaryDomain: displayDomain(original.primaryDomain),
+      sans: original.sans.map(displayDomain),
+      productName: original.productName,
+      providerName: provider.displayName,
+      organisation: [
+        original.organisation,
+        original.unit,
+        original.locality,
+        original.state,
+        original.country,
+      ].filter((part): part is string => Boolean(part)),
+      notAfter: original.notAfter,
+    },
+    periods: product?.periods ?? [],
+    serverTypes: entry?.serverTypes ?? [],
+    dcvMethods: provider.capabilities.dcvMethods,
+    values,
+    approvers,
+    warnings: extra.warnings,
+    topError: extra.topError,
+    privateMetadata: JSON.stringify(metadata),
+  });
+}
+
+async function updateView(context: HandlerContext, viewId: string, view: ModalView): Promise<void> {
+  await context.client.views.update({ view_id: viewId, view });
+}
+
+/** Asks the provider for the approver addresses now and puts them in the form. */
+async function loadApprovers(
+  context: HandlerContext,
+  services: AppServices,
+  viewId: string,
+  original: Order,
+  values: RenewFormValues,
+  metadata: RenewMetadata,
+  extra: Omit<RenderExtra, "approvers"> = {},
+): Promise<void> {
+  const provider = context.providers.get(original.provider);
+  const domain = original.primaryDomain.replace(/^\*\./, "");
+  let view: ModalView;
+  try {
+    const emails = await provider.getApproverEmails(original.primaryDomain);
+    const next = { ...metadata, approvers: { domain, emails: emails.slice(0, MAX_APPROVERS_IN_METADATA) } };
+    view = await renderForm(context, services, original, values, next, extra);
+  } catch (error) {
+    const approvers: ApproverState = { state: "error", domain, message: (error as Error).message };
+    view = await renderForm(
+      context,
+      services,
+      original,
+      values,
+      { ...metadata, approvers: undefined },
+      {
+        ...extra,
+        approvers,
+      },
+    );
+  }
+  await updateView(context, viewId, view);
+}
+
+export function registerRenewHandlers(
+  app: App,
+  context: HandlerContext,
+  services: AppServices,
+): SubcommandHandlers {
+  const { db, logger, client } = context;
+
+  app.action(ORDER_MESSAGE_ACTIONS.renew, async ({ ack, body }) => {
+    await ack();
+    const parsed = buttonBody.safeParse(body);
+    const orderId = Number(parsed.data?.actions[0]?.value);
+    if (!parsed.success || !Number.isSafeInteger(orderId)) return;
+    // Failures reach the app-wide error handler, which tells the user where they are.
+    await openRenewal(context, services, {
+      triggerId: parsed.data.trigger_id,
+      userId: parsed.data.user.id,
+      orderId,
+      channelId: parsed.data.channel?.id ?? "",
+    });
+  });
+
+  app.shortcut({ callback_id: ORDER_SHORTCUTS.renew, type: "message_action" }, async ({ ack, body }) => {
+    await ack();
+    const parsed = shortcutBody.safeParse(body);
+    if (!parsed.success) return;
+    try {
+      const order = await orderForShortcut(context, body);
+      if (!order) return;
+      await openRenewal(context, services, {
+        triggerId: parsed.data.trigger_id,
+        userId: parsed.data.user.id,
+        orderId: order.id,
+        channelId: parsed.data.channel.id,
+      });
+    } catch (error) {
+      logger.error("The renew shortcut failed:", error);
+    }
+  });
+
+  app.action(RENEW_ACTIONS.dcvMethod, async ({ ack, body }) => {
+    await ack();
+    const parsed = modalActionBody.safeParse(body);
+    if (!parsed.success) return;
+    const { view } = parsed.data;
+    const metadata = parseMetadata(metadataSchema, view.private_metadata);
+    const original = metadata ? await getOrder(db, metadata.orderId) : undefined;
+    if (!metadata || !original) return;
+    const values = readRenewForm(view.state.values);
+    try {
+      await updateView(context, view.id, await renderForm(context, services, original, values, metadata));
+      if (values.dcvMethod === "email" && !metadata.approvers) {
+        await loadApprovers(context, services, view.id, original, values, metadata);
+      }
+    } catch (error) {
+      logger.error("Renewal form update failed:", error);
+    }
+  });
+
+  app.view(RENEW_CALLBACK, async ({ ack, body, view }) => {
+    const state = stateValuesSchema.parse(view.state.values);
+    const metadata = parseMetadata(metadataSchema, view.private_metadata);
+    const original = metadata ? await getOrder(db, metadata.orderId) : undefined;
+    const gone = !metadata || !original ? "This form expired. Please start the renewal again." : undefined;
+    const refusal = gone ?? (original ? notRenewableReason(context, original) : undefined);
+    if (refusal || !metadata || !original) {
+      await ack({ response_action: "update", view: renewMessageView(`:information_source: ${refusal}`) });
+      return;
+    }
+    const values = readRenewForm(state);
+    const checked = checkForm(state, values, metadata, original);
+    if (!checked.ok) {
+      await ack({ response_action: "errors", errors: checked.errors });
+      return;
+    }
+    if (!(await context.access.mayOrder(body.user.id))) {
+      await ack({
+        response_action: "update",
+        view: renewMessageView(":no_entry: Only people in SSL_ORDERERS can renew certificates."),
+      });
+      return;
+    }
+    const providerName = context.providers.get(original.provider).displayName;
+    await ack({
+      response_action: "update",
+      view: renewMessageView(
+        `:hourglass_flowing_sand: Placing the renewal of *${original.reference}* with ${escapeMrkdwn(providerName)}…`,
+      ),
+    });
+    await submitRenewal(view.id, body.user.id, original, metadata, values, checked.contact).catch(
+      async (error: unknown) => {
+        logger.error(`Renewal of ${original.reference} failed:`, error);
+        await updateView(context, view.id, renewMessageView(`:x: ${context.describeFailure(error)}`)).catch(
+          () => undefined,
+        );
+      },
+    );
+  });
+
+  type Checked = { ok: true; contact: ContactSnapshot } | { ok: false; errors: Record<string, string> };
+
+  function checkForm(
+    state: StateValues,
+    values: RenewFormValues,
+    metadata: RenewMetadata,
+    original: Order,
+  ): Checked {
+    const errors: Record<string, string> = {};
+    // Slack shows errors only on input blocks, so a missing approver select borrows a neighbour.
+    const fail = (field: RenewField, message: string, ...fallbacks: RenewField[]) => {
+      const block = [field, ...fallbacks].map((candidate) => blockIdIn(state, candidate)).find(Boolean);
+      if (block && !errors[block]) errors[block] = message;
+    };
+    if ((values.dcvMethod ?? original.dcvMethod) === "email") {
+      if (!metadata.approvers) {
+        fail(
+          "approver",
+          "Wait for the approver addresses to load, or choose HTTP or DNS validation.",
+          "dcvMethod",
+          "contactEmail",
+        );
+      } else if (!values.approverEmail || !metadata.approvers.emails.includes(values.approverEmail)) {
+        fail("approver", "Choose an approver address from the list.");
+      }
+    }
+    if (!values.contactFirst) fail("contactFirst", "Enter the contact's first name.");
+    if (!values.contactLast) fail("contactLast", "Enter the contact's last name.");
+    const email = checkEmail(values.contactEmail ?? "");
+    if (!email.ok) fail("contactEmail", email.message);
+    const phone = checkPhone(values.contactPhone ?? "", original.country ?? undefined);
+    if (!phone.ok) fail("contactPhone", phone.message);
+    if (Object.keys(errors).length > 0 || !email.ok || !phone.ok) return { ok: false, errors };
+    return {
+      ok: true,
+      contact: {
+        firstName: values.contactFirst ?? "",
+        lastName: values.contactLast ?? "",
+        email: email.value,
+        phone: phone.value,
+        title: values.contactTitle ?? "",
+      },
+    };
+  }
+
+  /** The form again, with everything kept and the reason on top (and on its field). */
+  async function reopen(
+    viewId: string,
+    original: Order,
+    values: RenewFormValues,
+    metadata: RenewMetadata,
+    refusal: { message: string; field: OrderField },
+  ): Promise<void> {
+    const field = FORM_FIELD_FOR[refusal.field];
+    const extra = {
+      topError: refusal.message,
+      warnings: field ? { [field]: refusal.message } : undefined,
+    };
+    // A stale approver address needs a fresh list, not the one the form already showed.
+    const stale = refusal.field === "approverEmail";
+    const next = {
+      ...metadata,
+      attempt: metadata.attempt + 1,
+      approvers: stale ? undefined : metadata.approvers,
+    };
+    const domain = original.primaryDomain.replace(/^\*\./, "");
+    const providerName = context.providers.get(original.provider).displayName;
+    await updateView(
+      context,
+      viewId,
+      await renderForm(context, services, original, values, next, {
+        ...extra,
+        ...(stale ? { approvers: { state: "loading", domain, providerName } } : {}),
+      }),
+    );
+    if (stale) await loadApprovers(context, services, viewId, original, values, next, extra);
+  }
+
+  async function tellOriginalThread(original: Order, text: string): Promise<void> {
+    if (!original.slackChannel || !original.slackThreadTs) return;
+    await client.chat
+      .postMessage({ channel: original.slackChannel, thread_ts: original.slackThreadTs, text })
+      .catch((error: unknown) => logger.warn(`Could not reply in ${original.reference}'s thread:`, error));
+  }
+
+  async function submitRenewal(
+    viewId: string,
+    userId: string,
+    original: Order,
+    metadata: RenewMetadata,
+    values: RenewFormValues,
+    contact: ContactSnapshot,
+  ): Promise<void> {
+    const dcvMethod = values.dcvMethod ?? (original.dcvMethod as DcvMethod);
+    let result: Awaited<ReturnType<AppServices["orders"]["createOrder"]>>;
+    try {
+      result = await services.orders.createOrder({
+        clientId: original.clientId,
+        providerId: original.provider,
+        productId: original.productId,
+        periodMonths: values.periodMonths ?? original.periodMonths,
+        serverTypeId: values.serverTypeId ?? original.serverType,
+        dcvMethod,
+        approverEmail: dcvMethod === "email" ? values.approverEmail : undefined,
+        primaryDomain: original.primaryDomain,
+        sans: original.sans,
+        addonIds: original.addonIds,
+        organisation: {
+          name: original.organisation ?? undefined,
+          unit: original.unit ?? undefined,
+          locality: original.locality ?? undefined,
+          state: original.state ?? undefined,
+          country: original.country ?? undefined,
+        },
+        contact,
+        requestedBy: userId,
+        slackChannel: context.config.channel ?? (metadata.channelId || original.slackChannel || undefined),
+        idempotencyKey: `renew:${viewId}:${metadata.attempt}`,
+        renewalOfId: original.id,
+      });
+    } catch (error) {
+      if (!(error instanceof OrderRequestError)) throw error;
+      await reopen(viewId, original, values, metadata, error);
+      return;
+    }
+    const { order, created } = result;
+    if (!created) {
+      await updateView(
+        context,
+        viewId,
+        renewMessageView(`:information_source: This renewal was already submitted as *${order.reference}*.`),
+      );
+      return;
+    }
+    await recordEvent(db, {
+      orderId: original.id,
+      actor: userId,
+      kind: "renewal_requested",
+      detail: { renewalId: order.id, renewal: order.reference },
+      at: context.clock.now(),
+    });
+    await tellOriginalThread(original, `:repeat: Renewal *${order.reference}* requested by <@${userId}>.`);
+    if (order.status === "awaiting_approval") {
+      await updateView(
+        context,
+        viewId,
+        renewMessageView(
+          `:raised_hand: *${order.reference}* (renews ${original.reference}) is waiting for approval.`,
+          "Someone in SSL_APPROVERS other than you must approve it before it reaches the provider. Follow it in its thread.",
+        ),
+      );
+      return;
+    }
+    const outcome = await services.orders.place(order.id, userId);
+    const providerName = context.providers.get(order.provider).displayName;
+    switch (outcome.kind) {
+      case "placed":
+        await updateView(
+          context,
+          viewId,
+          renewMessageView(
+            `:white_check_mark: *${order.reference}* renews ${original.reference}: placed with ${escapeMrkdwn(providerName)}, ${escapeMrkdwn(displayDomain(order.primaryDomain))} is being validated.`,
+            "Follow it in its own thread; the original order's thread links to it.",
+          ),
+        );
+        return;
+      case "failed":
+        await reopen(viewId, original, values, metadata, outcome);
+        return;
+      case "unknown":
+        await updateView(
+          context,
+          viewId,
+          renewMessageView(
+            `:warning: *${order.reference}* was sent, but ${escapeMrkdwn(providerName)} did not confirm it.`,
+            "Do not renew again: certdesk checks with the provider and reports in the order's thread.",
+          ),
+        );
+        return;
+      case "not_placed":
+        await updateView(
+          context,
+          viewId,
+          renewMessageView(`:information_source: *${order.reference}* is ${order.status}.`),
+        );
+    }
+  }
+
+  return {
+    renew: async ({ request, userId, channelId, triggerId, reply }) => {
+      if (request.kind !== "renew") return;
+      if (!request.ref) {
+        await reply({ text: "Which certificate? `/ssl renew SSL-1042` or `/ssl renew www.example.com`." });
+        return;
+      }
+      const order = await findOrderByReference(db, request.ref);
+      if (!order) {
+        await reply({
+          text: `:mag: No order matches “${escapeMrkdwn(clip(request.ref, 100))}”. Use a reference like SSL-1042 or a domain; \`/ssl list\` shows recent orders.`,
+        });
+        return;
+      }
+      await openRenewal(context, services, { triggerId, userId, orderId: order.id, channelId });
+    },
+  };
+}

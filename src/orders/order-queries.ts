@@ -1,0 +1,53 @@
+import { count, desc, eq } from "drizzle-orm";
+import type { Database } from "../db/client.js";
+import { clients, type OrderStatus, orders } from "../db/schema.js";
+
+/** One line of "List SSL Certs": only what a list shows, never key material or certificates. */
+export interface OrderListEntry {
+  id: number;
+  reference: string;
+  clientId: number;
+  clientName: string;
+  primaryDomain: string;
+  sans: string[];
+  productName: string;
+  provider: string;
+  status: OrderStatus;
+  notAfter: Date | null;
+  createdAt: Date;
+}
+
+export interface OrderListPage {
+  orders: OrderListEntry[];
+  total: number;
+}
+
+/** A page of orders, newest first: one client's, or every client's when `clientId` is undefined. */
+export async function listOrdersPage(
+  db: Database,
+  page: { clientId?: number; limit: number; offset: number },
+): Promise<OrderListPage> {
+  const where = page.clientId === undefined ? undefined : eq(orders.clientId, page.clientId);
+  const [totals] = await db.select({ total: count() }).from(orders).where(where);
+  const rows = await db
+    .select({
+      id: orders.id,
+      reference: orders.reference,
+      clientId: orders.clientId,
+      clientName: clients.name,
+      primaryDomain: orders.primaryDomain,
+      sans: orders.sans,
+      productName: orders.productName,
+      provider: orders.provider,
+      status: orders.status,
+      notAfter: orders.notAfter,
+      createdAt: orders.createdAt,
+    })
+    .from(orders)
+    .innerJoin(clients, eq(clients.id, orders.clientId))
+    .where(where)
+    .orderBy(desc(orders.createdAt), desc(orders.id))
+    .limit(page.limit)
+    .offset(page.offset);
+  return { orders: rows, total: totals?.total ?? 0 };
+}

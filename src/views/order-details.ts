@@ -1,0 +1,368 @@
+import type { ActionsBlock, Button, KnownBlock, ModalView } from "@slack/types";
+import type { CertificateDetails } from "../certs/inspect.js";
+import type { DcvInstructionRecord, OrderStatus, ProviderStatusDetail } from "../db/schema.js";
+import { clip, context, escapeMrkdwn, markdownSection, plain } from "./blocks.js";
+import { STATUS_EMOJI, STATUS_LABEL } from "./order-message.js";
+
+/**
+ * The order's Details modal: Overview, Status and Certificate tabs. A tab button rebuilds the same
+ * view in place (views.update), so the modal never stacks.
+ */
+
+export const DETAILS_CALLBACK = "ssl_order_details";
+export const DETAILS_TABS = ["overview", "status", "certificate"] as const;
+export type DetailsTab = (typeof DETAILS_TABS)[number];
+
+export const DETAILS_ACTIONS = {
+  /** Followed by the tab name: `details_tab_status`. */
+  tabPrefix: "details_tab_",
+  sendFiles: "details_send_files",
+} as const;
+
+export interface DetailsOrder {
+  reference: string;
+  status: OrderStatus;
+  primaryDomain: string;
+  sans: string[];
+  productName: string;
+  periodMonths: number;
+  dcvMethod: string;
+  approverEmail: string | null;
+  providerOrderId: string | null;
+  requestedBy: string;
+  approvedBy: string | null;
+  createdAt: Date;
+  notBefore: Date | null;
+  notAfter: Date | null;
+  failureReason: string | null;
+  statusDetail: ProviderStatusDetail | null;
+  dcvInstructions: DcvInstructionRecord[] | null;
+  certificate: string | null;
+}
+
+export interface TimelineEvent {
+  at: Date;
+  actor: string;
+  kind: string;
+  detail: Record<string, unknown>;
+}
+
+/** What the person looking at the Certificate tab gets from "Send me the files". */
+export interface KeyPolicy {
+  mayReceiveKey: boolean;
+  /** SSL_APPROVERS is empty: everyone may receive keys. */
+  approversOpen: boolean;
+}
+
+export type DeliveryState =
+  | { state: "sending" }
+  | {
+      state: "sent";
+      filenames: string[];
+      includesKey: boolean;
+      pfxPassword?: string;
+      pfxUnavailable?: string;
+    }
+  | { state: "failed"; message: string };
+
+export interface OrderDetailsData {
+  order: DetailsOrder;
+  clientName: string;
+  providerName: string;
+  serverTypeLabel: string;
+  renews?: string;
+  renewedBy: string[];
+  events: TimelineEvent[];
+  /** Parsed from the stored certificate; undefined before issue. */
+  certificate?: CertificateDetails;
+  keyPolicy: KeyPolicy;
+  delivery?: DeliveryState;
+  tab: DetailsTab;
+  privateMetadata: string;
+}
+
+const TAB_LABELS: Record<DetailsTab, string> = {
+  overview: "Overview",
+  status: "Status",
+  certificate: "Certificate",
+};
+const MAX_TIMELINE = 40;
+const MAX_SECTION = 3000;
+
+export function orderDetailsView(data: OrderDetailsData): ModalView {
+  const { order } = data;
+  const head = markdownSection(
+    `${STATUS_EMOJI[order.status]} *${escapeMrkdwn(order.reference)}* · ${escapeMrkdwn(order.primaryDomain)} — *${STATUS_LABEL[order.status]}*`,
+    "details_head",
+  );
+  const body =
+    data.tab === "overview" ? overview(data) : data.tab === "status" ? statusTab(data) : certificateTab(data);
+  return {
+    type: "modal",
+    callback_id: DETAILS_CALLBACK,
+    title: plain(`Details ${order.reference}`, 24),
+    close: plain("Close", 24),
+    private_metadata: data.privateMetadata,
+    blocks: [head, tabButtons(data.tab), { type: "divider" }, ...body].slice(0, 100),
+  };
+}
+
+function tabButtons(current: DetailsTab): ActionsBlock {
+  return {
+    type: "actions",
+    block_id: "details_tabs",
+    elements: DETAILS_TABS.map(
+      (tab): Button => ({
+        type: "button",
+        action_id: `${DETAILS_ACTIONS.tabPrefix}${tab}`,
+        text: plain(tab === current ? `• ${TAB_LABELS[tab]}` : TAB_LABELS[tab], 75),
+        value: tab,
+        ...(tab === current ? { style: "primary" as const } : {}),
+      }),
+    ),
+  };
+}
+
+function fieldsSection(fields: string[]): KnownBlock {
+  return {
+    type: "section",
+    fields: fields.map((text) => ({ type: "mrkdwn" as const, text: clip(text, 2000) })),
+  };
+}
+
+function overview(data: OrderDetailsData): KnownBlock[] {
+  const { order } = data;
+  const domains = [order.primaryDomain, ...order.sans];
+  const approver =
+    order.dcvMethod === "email"
+      ? `E-mail to ${escapeMrkdwn(order.approverEmail ?? "—")}`
+      : order.dcvMethod === "http"
+        ? "HTTP file"
+        : "DNS record";
+  const blocks: KnownBlock[] = [
+    fieldsSection([
+      `*Client*\n${escapeMrkdwn(data.clientName)}`,
+      `*Domain${domains.length > 1 ? "s" : ""}*\n${escapeMrkdwn(domains.join(", "))}`,
+      `*Product*\n${escapeMrkdwn(order.productName)}`,
+      `*Period*\n${periodText(order.periodMonths)}`,
+      `*Server type*\n${escapeMrkdwn(data.serverTypeLabel)}`,
+      `*Domain validation*\n${approver}`,
+      `*Provider*\n${escapeMrkdwn(data.providerName)}${order.providerOrderId ? ` · order ${escapeMrkdwn(order.providerOrderId)}` : " · not placed yet"}`,
+      `*Requested by*\n<@${order.requestedBy}>${order.approvedBy ? ` · approved by <@${order.approvedBy}>` : ""}`,
+    ]),
+    fieldsSection([
+      `*Created*\n${slackDate(order.createdAt)}`,
+      `*Valid from*\n${order.notBefore ? slackDate(order.notBefore) : "—"}`,
+      `*Valid until*\n${order.notAfter ? slackDate(order.notAfter) : "—"}`,
+    ]),
+  ];
+  const links = [
+    ...(data.renews ? [`:leftwards_arrow_with_hook: Renews *${escapeMrkdwn(data.renews)}*`] : []),
+    ...(data.renewedBy.length > 0
+      ? [`:arrow_right_hook: Renewed by *${data.renewedBy.map(escapeMrkdwn).join("*, *")}*`]
+      : []),
+  ];
+  if (links.length > 0) blocks.push(markdownSection(links.join("\n"), "details_renewals"));
+  if (order.failureReason) blocks.push(context(`:x: ${escapeMrkdwn(order.failureReason)}`));
+  return blocks;
+}
+
+function statusTab(data: OrderDetailsData): KnownBlock[] {
+  const { order } = data;
+  const detail = order.statusDetail;
+  const lines = detail?.lines ?? [];
+  return [
+    markdownSection(
+      lines.length > 0
+        ? `*${escapeMrkdwn(data.providerName)} says*\n${lines.map((line) => `• ${escapeMrkdwn(line)}`).join("\n")}`
+        : `*${escapeMrkdwn(data.providerName)} says*\nNo detailed status yet${order.providerOrderId ? ": use *Check status* on the order message." : ": the order has not reached the provider."}`,
+      "details_provider_status",
+    ),
+    markdownSection(`*Domain validation*\n${dcvLines(order).join("\n")}`, "details_dcv"),
+    markdownSection(timelineText(data.events), "details_timeline"),
+  ];
+}
+
+function dcvLines(order: DetailsOrder): string[] {
+  const states = new Map((order.statusDetail?.domains ?? []).map((entry) => [entry.domain, entry]));
+  const instructions = new Map((order.dcvInstructions ?? []).map((entry) => [entry.domain, entry]));
+  return [order.primaryDomain, ...order.sans].map((domain) => {
+    const state = states.get(domain)?.state ?? (order.providerOrderId ? "pending" : "not started");
+    const instruction = instructions.get(domain);
+    const how =
+      instruction?.method === "http" && instruction.httpUrl
+        ? ` — file \`${instruction.httpUrl}\``
+        : instruction?.method === "dns" && instruction.dnsRecord
+          ? ` — \`${instruction.dnsRecord.name} ${instruction.dnsRecord.type} ${instruction.dnsRecord.value}\``
+          : order.dcvMethod === "email" && order.approverEmail
+            ? ` — e-mail to ${escapeMrkdwn(order.approverEmail)}`
+            : "";
+    return `${DCV_EMOJI[state] ?? ":grey_question:"} *${escapeMrkdwn(domain)}*: ${escapeMrkdwn(state)}${how}`;
+  });
+}
+
+const DCV_EMOJI: Record<string, string> = {
+  validated: ":white_check_mark:",
+  pending: ":hourglass_flowing_sand:",
+  failed: ":x:",
+  unknown: ":grey_question:",
+  "not started": ":white_circle:",
+};
+
+function timelineText(events: TimelineEvent[]): string {
+  const shown = events.slice(-MAX_TIMELINE);
+  const lines = shown.map(
+    (event) => `• ${slackDate(event.at, true)} — ${describeEvent(event)} — ${who(event.actor)}`,
+  );
+  const header = `*Timeline*${events.length > shown.length ? ` (last ${shown.length} of ${events.length})` : ""}`;
+  // Drop the oldest lines rather than clip a line in half.
+  while (lines.length > 1 && [header, ...lines].join("\n").length > MAX_SECTION) lines.shift();
+  return lines.length > 0 ? [header, ...lines].join("\n") : `${header}\nNothing recorded yet.`;
+}
+
+/** One audit event in words; the detail never holds secrets, but it may hold provider text. */
+export function describeEvent(event: TimelineEvent): string {
+  const detail = event.detail;
+  const text = (key: string) => escapeMrkdwn(clip(String(detail[key] ?? ""), 300));
+  switch (event.kind) {
+    case "requested":
+      return "Requested";
+    case "renewal_requested":
+      return detail.renewal ? `Renewal ${text("renewal")} requested` : "Renewal requested";
+    case "approved":
+      return "Approved";
+    case "rejected":
+      return `Rejected: ${text("reason")}`;
+    case "approval_refused":
+      return detail.action === "key_delivery"
+        ? "Asked for the private key, refused (not in SSL_APPROVERS)"
+        : `Approval refused (${text("reason")})`;
+    case "submitted":
+      return `Placed with the provider (${text("providerOrderId")})`;
+    case "submission_failed":
+      return `Refused by the provider: ${text("message")}`;
+    case "submission_unknown":
+      return "Sent to the provider, no confirmation";
+    case "status_changed":
+      return `Status ${text("from")} → ${text("to")}${detail.summary ? ` (${text("summary")})` : ""}`;
+    case "status_checked":
+      return "Status checked";
+    case "key_delivered":
+      return "Received the private key and certificate files";
+    case "files_delivered":
+      return "Received the certificate files";
+    case "alert_snoozed":
+      return "Expiry alerts snoozed";
+    case "alert_acknowledged":
+      return "Expiry alert acknowledged";
+    default:
+      return escapeMrkdwn(event.kind);
+  }
+}
+
+function certificateTab(data: OrderDetailsData): KnownBlock[] {
+  const { order, certificate } = data;
+  if (!order.certificate || !certificate) {
+    return [
+      markdownSection(
+        `:hourglass_flowing_sand: *Not issued yet* — ${escapeMrkdwn(order.reference)} is ${STATUS_LABEL[order.status].toLowerCase()}. ` +
+          "The certificate, its chain and the key files are here once the provider issues it.",
+        "details_not_issued",
+      ),
+    ];
+  }
+  const blocks: KnownBlock[] = [];
+  if (data.delivery) blocks.push(...deliveryBlocks(data.delivery));
+  blocks.push(
+    fieldsSection([
+      `*Subject*\n${escapeMrkdwn(certificate.subject || "—")}`,
+      `*Issuer*\n${escapeMrkdwn(certificate.issuer)}`,
+      `*Valid from*\n${slackDate(certificate.notBefore)}`,
+      `*Valid until*\n${slackDate(certificate.notAfter)}`,
+      `*Serial*\n\`${certificate.serialNumber}\``,
+      `*Names (SAN)*\n${escapeMrkdwn(certificate.sans.join(", ") || "—")}`,
+    ]),
+    markdownSection(`*SHA-256 fingerprint*\n\`${certificate.sha256Fingerprint}\``, "details_fingerprint"),
+  );
+  const pem = `\`\`\`${order.certificate.trim()}\`\`\``;
+  blocks.push(
+    pem.length <= MAX_SECTION
+      ? markdownSection(pem, "details_pem")
+      : context("The certificate is too long to show here; *Send me the files* has it."),
+  );
+  blocks.push(
+    {
+      type: "actions",
+      block_id: "details_files",
+      elements: [
+        {
+          type: "button",
+          action_id: DETAILS_ACTIONS.sendFiles,
+          text: plain("Send me the files", 75),
+          style: "primary",
+        },
+      ],
+    },
+    context(keyPolicyText(data.keyPolicy)),
+  );
+  return blocks;
+}
+
+function keyPolicyText(policy: KeyPolicy): string {
+  if (!policy.mayReceiveKey) {
+    return ":lock: Sent to you by direct message: certificate, chain and full chain. The private key goes to SSL_APPROVERS only.";
+  }
+  const open = policy.approversOpen ? " (SSL_APPROVERS is empty, so everyone may receive private keys)" : "";
+  return `:key: Sent to you by direct message: certificate, chain, full chain, the private key and a PFX bundle${open}.`;
+}
+
+function deliveryBlocks(delivery: DeliveryState): KnownBlock[] {
+  switch (delivery.state) {
+    case "sending":
+      return [markdownSection(":hourglass_flowing_sand: Preparing your files…", "details_delivery")];
+    case "failed":
+      return [markdownSection(`:x: ${escapeMrkdwn(delivery.message)}`, "details_delivery")];
+    case "sent": {
+      const lines = [
+        `:white_check_mark: Sent to your direct messages: ${delivery.filenames.map((name) => `\`${name}\``).join(", ")}.`,
+      ];
+      if (delivery.pfxPassword) {
+        lines.push(
+          `:key: PFX password: \`${delivery.pfxPassword}\` — shown only here and only now; certdesk does not keep it. Copy it before closing this window.`,
+        );
+      }
+      if (delivery.pfxUnavailable) lines.push(`:warning: No PFX: ${escapeMrkdwn(delivery.pfxUnavailable)}`);
+      if (!delivery.includesKey) lines.push(":lock: The private key goes to SSL_APPROVERS only.");
+      return [markdownSection(lines.join("\n"), "details_delivery"), { type: "divider" }];
+    }
+  }
+}
+
+function periodText(months: number): string {
+  return months % 12 === 0 ? `${months / 12} year${months === 12 ? "" : "s"}` : `${months} months`;
+}
+
+/** Slack shows the date in each reader's own time zone; the fallback is UTC. */
+function slackDate(date: Date, withTime = false): string {
+  const seconds = Math.floor(date.getTime() / 1000);
+  const fallback = date
+    .toISOString()
+    .replace("T", " ")
+    .slice(0, withTime ? 16 : 10);
+  return `<!date^${seconds}^{date_short}${withTime ? " {time}" : ""}|${fallback}${withTime ? " UTC" : ""}>`;
+}
+
+function who(actor: string): string {
+  return /^[UW][A-Z0-9]+$/.test(actor) ? `<@${actor}>` : escapeMrkdwn(actor);
+}
+
+/** For an order that cannot be shown (e.g. deleted). */
+export function detailsMessageView(text: string): ModalView {
+  return {
+    type: "modal",
+    callback_id: DETAILS_CALLBACK,
+    title: plain("Order details", 24),
+    close: plain("Close", 24),
+    blocks: [markdownSection(text)],
+  };
+}

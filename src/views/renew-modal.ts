@@ -1,0 +1,293 @@
+import type { InputBlock, KnownBlock, ModalView, Option, PlainTextOption } from "@slack/types";
+import type { DcvMethod, ServerType } from "../providers/types.js";
+import { clip, context, escapeMrkdwn, fieldWarning, markdownSection, option, plain } from "./blocks.js";
+import type { ApproverState } from "./order-modal.js";
+
+/**
+ * The "Renew SSL Cert" popup: the original order's details, a new validity period, and what may
+ * change for the renewal (server type, validation method and approver, contact). The CSR, and so
+ * the domains and the organisation, stay as they were.
+ */
+
+export const RENEW_CALLBACK = "ssl_renew_form";
+export const RENEW_DONE_CALLBACK = "ssl_renew_done";
+
+export const RENEW_ACTIONS = {
+  period: "renew_period",
+  serverType: "renew_server_type",
+  dcvMethod: "renew_dcv_method",
+  approver: "renew_approver",
+  contactFirst: "renew_contact_first",
+  contactLast: "renew_contact_last",
+  contactEmail: "renew_contact_email",
+  contactPhone: "renew_contact_phone",
+  contactTitle: "renew_contact_title",
+} as const;
+
+export type RenewField = keyof typeof RENEW_ACTIONS;
+
+/** Block ids by field; the approver's carries the domain after ":" so a new list resets the choice. */
+export const RENEW_BLOCKS: Record<RenewField, string> = {
+  period: "renew_period_blk",
+  serverType: "renew_server_blk",
+  dcvMethod: "renew_dcv_blk",
+  approver: "renew_approver_blk",
+  contactFirst: "renew_contact_first_blk",
+  contactLast: "renew_contact_last_blk",
+  contactEmail: "renew_contact_email_blk",
+  contactPhone: "renew_contact_phone_blk",
+  contactTitle: "renew_contact_title_blk",
+};
+
+export interface RenewFormValues {
+  periodMonths?: number;
+  serverTypeId?: string;
+  dcvMethod?: DcvMethod;
+  approverEmail?: string;
+  contactFirst?: string;
+  contactLast?: string;
+  contactEmail?: string;
+  contactPhone?: string;
+  contactTitle?: string;
+}
+
+export interface RenewOriginal {
+  reference: string;
+  clientName: string;
+  primaryDomain: string;
+  sans: string[];
+  productName: string;
+  providerName: string;
+  /** Organisation, unit, locality, state, country: what the reused CSR names. */
+  organisation: string[];
+  notAfter: Date | null;
+}
+
+export interface RenewModalData {
+  original: RenewOriginal;
+  /** The product's periods; empty when the provider no longer lists the product. */
+  periods: number[];
+  serverTypes: ServerType[];
+  dcvMethods: DcvMethod[];
+  values: RenewFormValues;
+  approvers: ApproverState;
+  warnings?: Partial<Record<RenewField, string>>;
+  /** The provider's refusal of the last attempt. */
+  topError?: string;
+  privateMetadata: string;
+}
+
+const DCV_LABELS: Record<DcvMethod, string> = {
+  email: "E-mail to an approver address",
+  http: "HTTP file on the web server",
+  dns: "DNS record (CNAME)",
+};
+
+export function renewBlockId(field: RenewField, dependsOn?: string): string {
+  return dependsOn ? `${RENEW_BLOCKS[field]}:${clip(dependsOn, 200)}` : RENEW_BLOCKS[field];
+}
+
+export function renewModalView(data: RenewModalData): ModalView {
+  const { original } = data;
+  const warnings = data.warnings ?? {};
+  const blocks: KnownBlock[] = [];
+  if (data.topError) {
+    blocks.push(
+      markdownSection(`:x: *The renewal was refused.* ${escapeMrkdwn(data.topError)}`, "renew_top_error"),
+    );
+  }
+  const domains = [original.primaryDomain, ...original.sans];
+  blocks.push(
+    markdownSection(
+      `Renew *${escapeMrkdwn(original.reference)}* · ${escapeMrkdwn(clip(domains.join(", "), 1500))} for *${escapeMrkdwn(original.clientName)}*\n` +
+        `${escapeMrkdwn(original.productName)} from ${escapeMrkdwn(original.providerName)}` +
+        (original.notAfter
+          ? ` · current certificate valid until ${original.notAfter.toISOString().slice(0, 10)}`
+          : ""),
+      "renew_head",
+    ),
+    context(
+      ":recycle: The same CSR (and so the same private key) is reused: the domains and the organisation stay as they are. " +
+        `Organisation: ${escapeMrkdwn(original.organisation.join(", ") || "—")}.`,
+    ),
+  );
+
+  blocks.push(periodBlock(data));
+  if (warnings.period) blocks.push(fieldWarning(warnings.period));
+  const serverBlock = serverTypeBlock(data);
+  if (serverBlock) blocks.push(serverBlock);
+  blocks.push(...validationBlocks(data));
+  if (warnings.approver) blocks.push(fieldWarning(warnings.approver));
+  blocks.push(...contactBlocks(data.values));
+  return {
+    type: "modal",
+    callback_id: RENEW_CALLBACK,
+    title: plain("Renew SSL Cert", 24),
+    submit: plain("Renew", 24),
+    close: plain("Cancel", 24),
+    private_metadata: data.privateMetadata,
+    blocks: blocks.slice(0, 100),
+  };
+}
+
+function periodOption(months: number): PlainTextOption {
+  const label = months % 12 === 0 ? `${months / 12} year${months === 12 ? "" : "s"}` : `${months} months`;
+  return option(label, String(months));
+}
+
+function periodBlock(data: RenewModalData): KnownBlock {
+  if (data.periods.length === 0) {
+    return fieldWarning(
+      `${data.original.providerName} no longer lists ${data.original.productName}; this renewal cannot be placed. Order a new certificate with \`/ssl order\`.`,
+    );
+  }
+  const chosen = data.periods.includes(data.values.periodMonths ?? -1)
+    ? (data.values.periodMonths as number)
+    : data.periods.includes(12)
+      ? 12
+      : (data.periods[0] as number);
+  return {
+    type: "input",
+    block_id: renewBlockId("period"),
+    label: plain("New validity period"),
+    element: {
+      type: "static_select",
+      action_id: RENEW_ACTIONS.period,
+      options: data.periods.map(periodOption),
+      initial_option: periodOption(chosen),
+    },
+  };
+}
+
+function serverTypeBlock(data: RenewModalData): InputBlock | undefined {
+  if (data.serverTypes.length === 0) return undefined;
+  const options = data.serverTypes.slice(0, 100).map((type) => option(type.label, type.id));
+  const initial =
+    options.find((candidate) => candidate.value === data.values.serverTypeId) ??
+    options.find((candidate) => data.serverTypes.find((type) => type.isDefault)?.id === candidate.value) ??
+    options[0];
+  return {
+    type: "input",
+    block_id: renewBlockId("serverType"),
+    label: plain("Server Type"),
+    element: {
+      type: "static_select",
+      action_id: RENEW_ACTIONS.serverType,
+      options,
+      ...(initial ? { initial_option: initial } : {}),
+    },
+  };
+}
+
+function validationBlocks(data: RenewModalData): KnownBlock[] {
+  const methods = data.dcvMethods;
+  const method = methods.includes(data.values.dcvMethod ?? "email")
+    ? (data.values.dcvMethod ?? "email")
+    : (methods[0] ?? "email");
+  const blocks: KnownBlock[] = [];
+  if (methods.length > 1) {
+    const options = methods.map((candidate) => option(DCV_LABELS[candidate], candidate));
+    blocks.push({
+      type: "input",
+      block_id: renewBlockId("dcvMethod"),
+      dispatch_action: true,
+      label: plain("Domain Control Validation"),
+      element: {
+        type: "radio_buttons",
+        action_id: RENEW_ACTIONS.dcvMethod,
+        options,
+        initial_option: options.find((candidate) => candidate.value === method) as Option,
+      },
+    });
+  }
+  if (method !== "email") {
+    blocks.push(context("After the renewal is placed, its thread shows what to publish."));
+    return blocks;
+  }
+  const approvers = data.approvers;
+  switch (approvers.state) {
+    case "idle":
+    case "loading":
+      blocks.push(
+        markdownSection(
+          `:hourglass_flowing_sand: Fetching approver addresses for *${escapeMrkdwn(approvers.state === "loading" ? approvers.domain : data.original.primaryDomain)}*` +
+            `${approvers.state === "loading" ? ` from ${escapeMrkdwn(approvers.providerName)}` : ""}…`,
+          "renew_approver_loading",
+        ),
+      );
+      break;
+    case "error":
+      blocks.push(
+        fieldWarning(`Approver addresses for ${approvers.domain} could not be loaded: ${approvers.message}`),
+      );
+      break;
+    case "loaded": {
+      const options = approvers.emails.slice(0, 100).map((email) => option(email, email));
+      if (options.length === 0) {
+        blocks.push(
+          fieldWarning(
+            `The provider returned no approver addresses for ${approvers.domain}: choose HTTP or DNS validation.`,
+          ),
+        );
+        break;
+      }
+      const initial = options.find((candidate) => candidate.value === data.values.approverEmail);
+      blocks.push({
+        type: "input",
+        block_id: renewBlockId("approver", approvers.domain),
+        label: plain("Approval Email Address"),
+        hint: plain(
+          `Fetched from the provider just now. It e-mails this address to confirm ${approvers.domain}.`,
+        ),
+        element: {
+          type: "static_select",
+          action_id: RENEW_ACTIONS.approver,
+          placeholder: plain("Choose an address"),
+          options,
+          ...(initial ? { initial_option: initial } : {}),
+        },
+      });
+    }
+  }
+  return blocks;
+}
+
+function contactBlocks(values: RenewFormValues): KnownBlock[] {
+  const field = (
+    name: "contactFirst" | "contactLast" | "contactEmail" | "contactPhone" | "contactTitle",
+    label: string,
+    optional = false,
+  ): InputBlock => ({
+    type: "input",
+    block_id: renewBlockId(name),
+    optional,
+    label: plain(label),
+    element: {
+      type: "plain_text_input",
+      action_id: RENEW_ACTIONS[name],
+      max_length: 128,
+      ...(values[name] ? { initial_value: clip(values[name] as string, 128) } : {}),
+    },
+  });
+  return [
+    { type: "divider" },
+    context("*Contact* — from the original order; changes apply to the renewal only."),
+    field("contactFirst", "First name"),
+    field("contactLast", "Last name"),
+    field("contactEmail", "E-mail"),
+    field("contactPhone", "Phone"),
+    field("contactTitle", "Title", true),
+  ];
+}
+
+/** A closing screen: progress, the outcome, or why this order cannot be renewed. */
+export function renewMessageView(text: string, detail?: string): ModalView {
+  return {
+    type: "modal",
+    callback_id: RENEW_DONE_CALLBACK,
+    title: plain("Renew SSL Cert", 24),
+    close: plain("Close", 24),
+    clear_on_close: true,
+    blocks: [markdownSection(text), ...(detail ? [context(detail)] : [])],
+  };
+}

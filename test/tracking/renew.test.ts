@@ -1,0 +1,338 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { orders, sandboxOrders } from "../../src/db/schema.js";
+import type { OrderRequest } from "../../src/orders/order-service.js";
+import { getOrder, type Order } from "../../src/orders/repository.js";
+import { ProviderInputError } from "../../src/providers/errors.js";
+import { createProviderRegistry } from "../../src/providers/registry.js";
+import { SandboxProvider } from "../../src/providers/sandbox.js";
+import type { PlaceOrderResult, RenewRequest } from "../../src/providers/types.js";
+import { createAcmeClient } from "../support/fixtures.js";
+import { startTestApp, type TestApp } from "../support/harness.js";
+import { messageButton, textOf, viewBlockAction, viewSubmission } from "../support/modal.js";
+import type { RecordedCall } from "../support/slack-api-fake.js";
+
+/** The sandbox, except that a test can make it refuse renewals the way a provider would. */
+class RefusingSandbox extends SandboxProvider {
+  refusal?: string;
+  override async renew(request: RenewRequest): Promise<PlaceOrderResult> {
+    if (this.refusal) throw new ProviderInputError("sandbox", "period", this.refusal);
+    return super.renew(request);
+  }
+}
+
+let t: TestApp;
+let sandbox: RefusingSandbox;
+let clientId: number;
+beforeAll(async () => {
+  t = await startTestApp({
+    env: { SSL_CHANNEL: "C0SSL" },
+    providers: ({ vault, clock, database }) => {
+      sandbox = new RefusingSandbox({ db: database.db, vault, clock, approvalSeconds: 0 });
+      return createProviderRegistry([sandbox]);
+    },
+  });
+  await t.app.catalogue.get();
+});
+afterAll(async () => {
+  await t.stop();
+});
+beforeEach(async () => {
+  await t.database.truncateAll();
+  t.slack.reset();
+  sandbox.refusal = undefined;
+  clientId = (await createAcmeClient(t.database.db)).id;
+});
+
+type View = Record<string, unknown>;
+
+function request(overrides: Partial<OrderRequest> = {}): OrderRequest {
+  return {
+    clientId,
+    providerId: "sandbox",
+    productId: "positivessl",
+    periodMonths: 12,
+    serverTypeId: "nginx",
+    dcvMethod: "email",
+    approverEmail: "hostmaster@example.com",
+    primaryDomain: "www.example.com",
+    sans: [],
+    addonIds: ["sitelock"],
+    organisation: { name: "Acme Limited", country: "GB" },
+    contact: {
+      firstName: "Jane",
+      lastName: "Doe",
+      email: "jane@example.com",
+      phone: "+44 20 7946 0000",
+      title: "",
+    },
+    requestedBy: "U0ANN",
+    idempotencyKey: "original",
+    ...overrides,
+  };
+}
+
+async function reload(id: number): Promise<Order> {
+  const order = await getOrder(t.database.db, id);
+  if (!order) throw new Error(`order ${id} vanished`);
+  return order;
+}
+
+async function issuedOrder(overrides: Partial<OrderRequest> = {}): Promise<Order> {
+  const { order } = await t.app.orders.createOrder(request(overrides));
+  expect((await t.app.orders.place(order.id, "U0ANN")).kind).toBe("placed");
+  await t.app.status.checkStatus(order.id, "system");
+  return reload(order.id);
+}
+
+/** `/ssl renew <ref>` until the form holds the freshly fetched approver list. */
+async function openRenewalForm(ref: string, app: TestApp = t): Promise<{ view: View; viewId: string }> {
+  expect((await app.driver.slashCommand(`renew ${ref}`)).status).toBe(200);
+  const opened = await app.slack.waitFor("views.open");
+  const viewId = String((await app.slack.waitFor("views.update")).args.view_id);
+  const loaded = await app.slack.waitFor("views.update", (call) =>
+    textOf(call.args.view).includes("renew_approver"),
+  );
+  expect(textOf(opened.args.view)).toContain("Fetching approver addresses");
+  return { view: loaded.args.view as View, viewId };
+}
+
+async function submit(
+  view: View,
+  viewId: string,
+  inputs: Record<string, string | null> = {},
+  app: TestApp = t,
+) {
+  const response = await app.driver.interactive(viewSubmission(view, { viewId }, inputs));
+  expect(response.status).toBe(200);
+  return response.json() as { response_action: string; view?: View; errors?: Record<string, string> };
+}
+
+async function renewalsOf(originalId: number): Promise<Order[]> {
+  return t.database.db.select().from(orders).where(eq(orders.renewalOfId, originalId));
+}
+
+const viewUpdate = (viewId: string, text: string) =>
+  t.slack.waitFor(
+    "views.update",
+    (call: RecordedCall) => call.args.view_id === viewId && textOf(call.args.view).includes(text),
+  );
+
+describe("renewing an order", () => {
+  it("opens a form prefilled from the original, with a fresh approver list and the product's periods", async () => {
+    const original = await issuedOrder();
+    const { view } = await openRenewalForm("SSL-1001");
+    const form = textOf(view);
+    expect(form).toContain("Renew *SSL-1001* · www.example.com for *Acme Ltd*");
+    expect(form).toContain("The same CSR (and so the same private key) is reused");
+    expect(form).toContain("Organisation: Acme Limited, GB.");
+    expect(form).toContain('"initial_option":{"text":{"type":"plain_text","text":"1 year"');
+    expect(form).toContain('"text":"2 years"');
+    expect(form).toContain('"initial_option":{"text":{"type":"plain_text","text":"nginx"');
+    expect(form).toContain('"initial_option":{"text":{"type":"plain_text","text":"hostmaster@example.com"');
+    expect(form).toContain('"initial_value":"jane@example.com"');
+    expect(original.providerOrderId).toBe("SBX-1");
+  });
+
+  it("places a linked renewal with the same CSR, posts its message and tells the original thread", async () => {
+    const original = await issuedOrder();
+    const { view, viewId } = await openRenewalForm("www.example.com");
+    const ack = await submit(view, viewId, { renew_period: "24" });
+    expect(ack.response_action).toBe("update");
+    expect(textOf(ack.view)).toContain("Placing the renewal of *SSL-1001*");
+    await viewUpdate(viewId, "*SSL-1002* renews SSL-1001: placed with Sandbox");
+
+    const [renewal] = await renewalsOf(original.id);
+    expect(renewal).toMatchObject({
+      reference: "SSL-1002",
+      status: "pending",
+      periodMonths: 24,
+      serverType: "nginx",
+      approverEmail: "hostmaster@example.com",
+      addonIds: ["sitelock"],
+      csr: original.csr,
+      encryptedPrivateKey: original.encryptedPrivateKey,
+      providerOrderId: "SBX-2",
+    });
+    const [placed] = await t.database.db.select().from(sandboxOrders).where(eq(sandboxOrders.id, 2));
+    expect(placed?.renewalOf).toBe("SBX-1");
+
+    const message = await t.slack.waitFor(
+      "chat.postMessage",
+      (call) =>
+        call.args.channel === "C0SSL" && !call.args.thread_ts && String(call.args.text).includes("SSL-1002"),
+    );
+    expect(textOf(message.args.blocks)).toContain("Renews SSL-1001");
+    const reply = await t.slack.waitFor("chat.postMessage", (call) =>
+      String(call.args.text).includes("Renewal *SSL-1002* requested by <@U0ANN>"),
+    );
+    expect(reply.args).toMatchObject({ channel: "C0SSL", thread_ts: original.slackThreadTs });
+
+    // Details link both ways.
+    const details = async (order: Order) => {
+      t.slack.reset();
+      await t.driver.interactive(
+        messageButton(
+          { channel: "C0SSL", ts: order.slackMessageTs ?? "" },
+          "order_details",
+          String(order.id),
+          {
+            userId: "U0ANN",
+            responseUrl: t.slack.responseUrl(),
+          },
+        ),
+      );
+      return textOf((await t.slack.waitFor("views.open")).args.view);
+    };
+    expect(await details(original)).toContain("Renewed by *SSL-1002*");
+    expect(await details(await reload(renewal?.id ?? 0))).toContain("Renews *SSL-1001*");
+  });
+
+  it("makes one renewal when the form is submitted twice", async () => {
+    const original = await issuedOrder();
+    const { view, viewId } = await openRenewalForm("SSL-1001");
+    await Promise.all([submit(view, viewId), submit(view, viewId), submit(view, viewId)]);
+    await viewUpdate(viewId, "already submitted as *SSL-1002*");
+    await viewUpdate(viewId, "placed with Sandbox");
+    expect(await renewalsOf(original.id)).toHaveLength(1);
+    expect(await t.database.db.select().from(sandboxOrders)).toHaveLength(2);
+  });
+
+  it("reopens the form with the values kept and the reason when the provider refuses, then renews once fixed", async () => {
+    const original = await issuedOrder();
+    sandbox.refusal = "Renewals for 2 years are not available for this product.";
+    const { view, viewId } = await openRenewalForm("SSL-1001");
+    await submit(view, viewId, { renew_period: "24", renew_contact_email: "ops@acme.example.com" });
+
+    const reopened = await viewUpdate(viewId, "The renewal was refused.");
+    const form = textOf(reopened.args.view);
+    expect(form).toContain("Renewals for 2 years are not available for this product.");
+    expect(form).toContain('"initial_option":{"text":{"type":"plain_text","text":"2 years"');
+    expect(form).toContain('"initial_value":"ops@acme.example.com"');
+    expect(form).toContain('"initial_option":{"text":{"type":"plain_text","text":"hostmaster@example.com"');
+    const [failed] = await renewalsOf(original.id);
+    expect(failed?.status).toBe("failed");
+
+    sandbox.refusal = undefined;
+    await submit(reopened.args.view as View, viewId, { renew_period: "12" });
+    await viewUpdate(viewId, "*SSL-1003* renews SSL-1001: placed with Sandbox");
+    const renewals = await renewalsOf(original.id);
+    expect(renewals.map((renewal) => [renewal.reference, renewal.status])).toEqual([
+      ["SSL-1002", "failed"],
+      ["SSL-1003", "pending"],
+    ]);
+    expect(renewals[1]?.contact.email).toBe("ops@acme.example.com");
+  });
+
+  it("checks the form before anything is ordered", async () => {
+    await issuedOrder();
+    const { view, viewId } = await openRenewalForm("SSL-1001");
+    const ack = await submit(view, viewId, { renew_approver: null, renew_contact_phone: "12" });
+    expect(ack.response_action).toBe("errors");
+    expect(ack.errors?.["renew_approver_blk:www.example.com"]).toBe(
+      "Choose an approver address from the list.",
+    );
+    expect(ack.errors?.renew_contact_phone_blk).toBeDefined();
+    expect(await t.database.db.select().from(orders)).toHaveLength(1);
+  });
+
+  it("opens from the order message's Renew button and the ssl_renew shortcut", async () => {
+    const original = await issuedOrder();
+    const message = { channel: "C0SSL", ts: original.slackMessageTs ?? "" };
+    await t.driver.interactive(
+      messageButton(message, "order_renew", String(original.id), {
+        userId: "U0ANN",
+        responseUrl: t.slack.responseUrl(),
+      }),
+    );
+    expect(textOf((await t.slack.waitFor("views.open")).args.view)).toContain("Renew *SSL-1001*");
+
+    t.slack.reset();
+    await t.driver.interactive({
+      type: "message_action",
+      callback_id: "ssl_renew",
+      trigger_id: "trigger-shortcut",
+      response_url: t.slack.responseUrl(),
+      message_ts: message.ts,
+      message: { type: "message", ts: message.ts },
+      channel: { id: "C0SSL", name: "ssl" },
+      user: { id: "U0ANN", name: "ann" },
+      team: { id: "T0TEST", domain: "acme" },
+      action_ts: "1700000003.1",
+    });
+    expect(textOf((await t.slack.waitFor("views.open")).args.view)).toContain("Renew *SSL-1001*");
+  });
+
+  it("switching to HTTP validation drops the approver select", async () => {
+    await issuedOrder();
+    const { view, viewId } = await openRenewalForm("SSL-1001");
+    await t.driver.interactive(
+      viewBlockAction(view, { viewId }, "renew_dcv_method", { renew_dcv_method: "http" }),
+    );
+    const updated = await viewUpdate(viewId, "its thread shows what to publish");
+    expect(textOf(updated.args.view)).not.toContain("renew_approver");
+  });
+});
+
+describe("what cannot be renewed", () => {
+  it("answers an unknown reference only to the caller", async () => {
+    await t.driver.slashCommand("renew SSL-9999");
+    const reply = await t.slack.waitFor("response_url");
+    expect(reply.args).toMatchObject({ response_type: "ephemeral" });
+    expect(String(reply.args.text)).toContain("No order matches “SSL-9999”");
+    expect(t.slack.callsTo("views.open")).toEqual([]);
+
+    await t.driver.slashCommand("renew");
+    expect(
+      String((await t.slack.waitFor("response_url", (call) => call.args.text !== reply.args.text)).args.text),
+    ).toContain("/ssl renew SSL-1042");
+  });
+
+  it("explains that an order the provider refused has nothing to renew", async () => {
+    const { order } = await t.app.orders.createOrder(request({ primaryDomain: "refuse-shop.example.com" }));
+    expect((await t.app.orders.place(order.id, "U0ANN")).kind).toBe("failed");
+    await t.driver.slashCommand("renew refuse-shop.example.com");
+    const opened = await t.slack.waitFor("views.open");
+    expect(textOf(opened.args.view)).toContain("never reached the provider (it is failed)");
+    expect(textOf(opened.args.view)).not.toContain("renew_period");
+  });
+});
+
+describe("with SSL_ORDERERS and SSL_REQUIRE_APPROVAL", () => {
+  let strict: TestApp;
+  beforeAll(async () => {
+    strict = await startTestApp({
+      database: t.database,
+      env: { SSL_CHANNEL: "C0SSL", SSL_ORDERERS: "U0ANN", SSL_REQUIRE_APPROVAL: "true" },
+    });
+    await strict.app.catalogue.get();
+  });
+  afterAll(async () => {
+    await strict.stop();
+  });
+
+  it("lets only orderers renew, and holds the renewal for approval", async () => {
+    const { order } = await t.app.orders.createOrder(request());
+    await t.app.orders.place(order.id, "U0ANN");
+    strict.slack.reset();
+
+    await strict.driver.slashCommand("renew SSL-1001", { userId: "U0OUTSIDER" });
+    expect(textOf((await strict.slack.waitFor("views.open")).args.view)).toContain(
+      "Only people in SSL_ORDERERS",
+    );
+
+    strict.slack.reset();
+    const { view, viewId } = await openRenewalForm("SSL-1001", strict);
+    await submit(view, viewId, {}, strict);
+    await strict.slack.waitFor(
+      "views.update",
+      (call) => call.args.view_id === viewId && textOf(call.args.view).includes("is waiting for approval"),
+    );
+    const [renewal] = await renewalsOf(order.id);
+    expect(renewal).toMatchObject({
+      status: "awaiting_approval",
+      providerOrderId: null,
+      csr: (await reload(order.id)).csr,
+    });
+  });
+});
