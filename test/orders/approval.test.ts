@@ -1,10 +1,10 @@
 import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { orderEvents, orders, sandboxOrders } from "../../src/db/schema.js";
-import type { OrderRequest } from "../../src/orders/order-service.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import { messageButton, textOf, viewSubmission } from "../support/modal.js";
+import { orderRequest } from "../support/orders.js";
 
 let t: TestApp;
 let clientId: number;
@@ -23,30 +23,8 @@ beforeEach(async () => {
   clientId = (await createAcmeClient(t.database.db)).id;
 });
 
-function request(requestedBy: string, key = "k1"): OrderRequest {
-  return {
-    clientId,
-    providerId: "sandbox",
-    productId: "positivessl",
-    periodMonths: 12,
-    serverTypeId: "apache",
-    dcvMethod: "email",
-    approverEmail: "admin@example.com",
-    primaryDomain: "www.example.com",
-    sans: [],
-    addonIds: [],
-    organisation: { country: "GB" },
-    contact: {
-      firstName: "Jane",
-      lastName: "Doe",
-      email: "jane@example.com",
-      phone: "+44 20 7946 0000",
-      title: "",
-    },
-    requestedBy,
-    idempotencyKey: key,
-  };
-}
+const request = (requestedBy: string) =>
+  orderRequest(clientId, { requestedBy, organisation: { country: "GB" } });
 
 async function orderAwaitingApproval(requestedBy = "U0ANN") {
   const { order } = await t.app.orders.createOrder(request(requestedBy));

@@ -11,6 +11,7 @@ import { getOrder, type Order, updateOrder } from "../../src/orders/repository.j
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import { messageButton, textOf, viewBlockAction } from "../support/modal.js";
+import { orderRequest } from "../support/orders.js";
 import type { RecordedCall } from "../support/slack-api-fake.js";
 
 let t: TestApp;
@@ -30,31 +31,8 @@ beforeEach(async () => {
 
 type View = Record<string, unknown>;
 
-function request(overrides: Partial<OrderRequest> = {}): OrderRequest {
-  return {
-    clientId,
-    providerId: "sandbox",
-    productId: "positivessl",
-    periodMonths: 12,
-    serverTypeId: "apache",
-    dcvMethod: "email",
-    approverEmail: "admin@example.com",
-    primaryDomain: "www.example.com",
-    sans: [],
-    addonIds: [],
-    organisation: { name: "Acme Limited", country: "GB" },
-    contact: {
-      firstName: "Jane",
-      lastName: "Doe",
-      email: "jane@example.com",
-      phone: "+44 20 7946 0000",
-      title: "",
-    },
-    requestedBy: "U0ANN",
-    idempotencyKey: "details-1",
-    ...overrides,
-  };
-}
+const request = (overrides: Partial<OrderRequest> = {}) =>
+  orderRequest(clientId, { idempotencyKey: "details-1", ...overrides });
 
 async function reload(id: number): Promise<Order> {
   const order = await getOrder(t.database.db, id);
