@@ -4,19 +4,22 @@ import type { ExtendedErrorHandlerArgs } from "@slack/bolt/dist/App.js";
 import type { Logger } from "@slack/logger";
 import { WebAPIPlatformError, WebClient } from "@slack/web-api";
 import { z } from "zod";
-import type { Vault } from "./certs/vault.js";
+import { type Vault, VaultError } from "./certs/vault.js";
 import type { Clock } from "./clock.js";
 import { createAccessControl } from "./commands/access.js";
+import { registerAlertHandlers } from "./commands/alerts.js";
 import { registerApprovalHandlers } from "./commands/approval.js";
 import { registerClientHandlers } from "./commands/clients.js";
 import type { AppServices, HandlerContext } from "./commands/context.js";
 import { registerDetailsHandlers } from "./commands/details.js";
+import { registerHomeHandlers } from "./commands/home.js";
 import { registerOrderHandlers } from "./commands/order.js";
 import { createSlackOrderObserver } from "./commands/order-notifier.js";
 import { registerSslCommand, type SubcommandHandlers } from "./commands/ssl-command.js";
 import { registerTrackingHandlers } from "./commands/tracking.js";
 import type { Config } from "./config.js";
 import { type DatabaseHandle, isDatabaseUnavailable } from "./db/client.js";
+import { createScheduler, type Scheduler } from "./jobs/scheduler.js";
 import { type Catalogue, createCatalogue } from "./orders/catalogue.js";
 import { createOrderService, type OrderService } from "./orders/order-service.js";
 import { createStatusService, type StatusService } from "./orders/status-service.js";
@@ -37,6 +40,8 @@ export interface CertdeskApp {
   catalogue: Catalogue;
   /** The bot's Web API client, for work that is not an answer to a request (scheduler, pollers). */
   client: WebClient;
+  /** POLL_CRON and EXPIRY_CRON jobs; start() schedules them, and tests run them directly. */
+  scheduler: Scheduler;
   /** Starts listening; resolves to the HTTP port actually bound (health, and events in HTTP mode). */
   start(): Promise<{ port: number }>;
   stop(): Promise<void>;
@@ -102,10 +107,15 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     vault: deps.vault,
     access: createAccessControl(config, client, deps.clock),
     client,
-    describeFailure: (error) =>
-      isDatabaseUnavailable(error)
-        ? "certdesk's database is temporarily unavailable, so nothing was changed. Please try again in a minute."
-        : "Sorry, something went wrong on our side and nothing was changed. Please try again; if it keeps happening, tell the certdesk admins.",
+    describeFailure: (error) => {
+      if (isDatabaseUnavailable(error)) {
+        return "certdesk's database is temporarily unavailable, so nothing was changed. Please try again in a minute.";
+      }
+      if (error instanceof VaultError) {
+        return "The stored private key could not be decrypted (CERTDESK_KEY differs from the one it was stored with, or the data was altered), so nothing was sent. Tell the certdesk admins.";
+      }
+      return "Sorry, something went wrong on our side and nothing was changed. Please try again; if it keeps happening, tell the certdesk admins.";
+    },
   };
 
   const observer = createSlackOrderObserver(context);
@@ -125,7 +135,10 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
   });
   const catalogue = createCatalogue(deps.providers, deps.clock);
   const services: AppServices = { orders, status, catalogue, renderOrderMessage: observer.render };
+  const scheduler = createScheduler({ ...deps, config, status });
   registerApprovalHandlers(bolt, context, orders);
+  registerAlertHandlers(bolt, context);
+  registerHomeHandlers(bolt, context);
   // Feature registrations, one line each; a feature returns the /ssl sub-commands it answers.
   const subcommands: SubcommandHandlers = {
     ...registerClientHandlers(bolt, context),
@@ -151,10 +164,12 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     orders,
     status,
     catalogue,
+    scheduler,
     async start() {
       identity = await verifyBotToken(client, config);
       // Warm the product lists so the first /ssl order opens its modal at once.
       void catalogue.get();
+      scheduler.start();
       if (config.slack.socketMode) {
         await bolt.start();
         return { port: config.port };
@@ -164,6 +179,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
       return { port: typeof address === "object" && address ? address.port : config.port };
     },
     async stop() {
+      await scheduler.stop();
       await bolt.stop();
     },
   };

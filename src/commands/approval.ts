@@ -1,4 +1,4 @@
-import type { App } from "@slack/bolt";
+import type { App, RespondFn } from "@slack/bolt";
 import type { ModalView } from "@slack/types";
 import { z } from "zod";
 import { recordEvent } from "../orders/events.js";
@@ -35,13 +35,19 @@ export function registerApprovalHandlers(app: App, context: HandlerContext, orde
     }
   }
 
+  /** Buttons on the App Home carry no response_url: the answer goes to the user's DM there. */
+  const teller = (respond: RespondFn | undefined, userId: string) => async (text: string) => {
+    if (respond) await respond({ response_type: "ephemeral", replace_original: false, text });
+    else await context.client.chat.postMessage({ channel: userId, text });
+  };
+
   app.action(ORDER_MESSAGE_ACTIONS.approve, async ({ ack, body, respond }) => {
     await ack();
     const parsed = buttonBody.safeParse(body);
     if (!parsed.success) return;
     const userId = parsed.data.user.id;
     const orderId = Number(parsed.data.actions[0]?.value);
-    const tell = (text: string) => respond({ response_type: "ephemeral", replace_original: false, text });
+    const tell = teller(respond, userId);
     try {
       if (!(await access.mayApprove(userId))) {
         await refuse(orderId, userId, "approve");
@@ -68,11 +74,7 @@ export function registerApprovalHandlers(app: App, context: HandlerContext, orde
     const orderId = Number(parsed.data.actions[0]?.value);
     if (!(await access.mayApprove(userId))) {
       await refuse(orderId, userId, "reject");
-      await respond({
-        response_type: "ephemeral",
-        replace_original: false,
-        text: ":no_entry: Only people in SSL_APPROVERS can reject orders.",
-      });
+      await teller(respond, userId)(":no_entry: Only people in SSL_APPROVERS can reject orders.");
       return;
     }
     const order = await getOrder(db, orderId);

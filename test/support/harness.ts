@@ -42,6 +42,8 @@ export interface TestApp {
 export interface TestAppOptions {
   env?: Record<string, string>;
   database?: TestDatabase;
+  /** Leave POLL_CRON / EXPIRY_CRON scheduled (only for tests of the scheduling itself). */
+  keepCron?: boolean;
   /** Replace the providers SSL_PROVIDERS would build (e.g. adapters pointed at stub servers). */
   providers?: (services: { vault: Vault; clock: TestClock; database: TestDatabase }) => ProviderRegistry;
 }
@@ -68,6 +70,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     buildProviders(config.providers, { db: database.db, vault, clock });
   const app = createApp(config, { database, clock, logger, providers, vault });
   const { port } = await app.start();
+  // Tests run the jobs themselves (app.scheduler.runPoll / runExpiryScan); real cron must not fire mid-test.
+  if (!options.keepCron) await app.scheduler.stop();
   const url = `http://127.0.0.1:${port}`;
   const driver = new SlackDriver(url, SIGNING_SECRET, {
     teamId: "T0TEST",

@@ -1,0 +1,154 @@
+import type { Logger } from "@slack/logger";
+import { WebAPIPlatformError } from "@slack/web-api";
+import type { Clock } from "../clock.js";
+import type { Database } from "../db/client.js";
+import {
+  type AlertKey,
+  type AlertSubject,
+  claimUnpostedAlerts,
+  daysLeft,
+  findDueCertificates,
+  markAlertPosted,
+  planAlerts,
+  recordAlertPlan,
+} from "../orders/expiry.js";
+import { expiryAlertMessage, expiryDigestMessages, expiryThreadReply } from "../views/alert-message.js";
+import type { ChannelPoster } from "./channel-poster.js";
+
+export interface ScanSummary {
+  posted: number;
+  /** Thresholds recorded without a post: less urgent than the one posted, or crossed while snoozed. */
+  skipped: number;
+  /** Alerts left unposted after a Slack failure; the next scan retries them. */
+  failed: number;
+}
+
+export interface ExpiryAlertDeps {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  poster: ChannelPoster;
+  channel: string;
+  thresholds: number[];
+  digest: boolean;
+}
+
+/** An alert row inserted this long ago and still not posted belongs to a scan that died: retry it. */
+export const UNPOSTED_RETRY_MS = 5 * 60_000;
+/** Slack errors that mean nothing will post in SSL_CHANNEL until someone fixes the channel. */
+const CHANNEL_ERRORS = new Set(["channel_not_found", "not_in_channel", "is_archived", "restricted_action"]);
+
+interface Outgoing extends AlertKey {
+  alertId: number;
+  subject: AlertSubject;
+}
+
+class ChannelUnusableError extends Error {
+  override name = "ChannelUnusableError";
+}
+
+/**
+ * One expiry scan: retry alerts a crashed scan left unposted, then alert every certificate that
+ * crossed a threshold since the last scan. Each alert's row is inserted before it is posted (the
+ * unique index makes it this scan's alone) and marked posted after Slack accepted it.
+ */
+export function createExpiryAlerts(deps: ExpiryAlertDeps) {
+  const { db, clock, logger, poster, channel } = deps;
+
+  function view(alert: Outgoing, now: Date) {
+    return {
+      alert: {
+        alertId: alert.alertId,
+        kind: alert.kind,
+        threshold: alert.threshold,
+        daysLeft: daysLeft(alert.subject.notAfter, now),
+      },
+      certificate: alert.subject,
+    };
+  }
+
+  /** Posting failed: a channel problem ends the scan, anything else leaves these alerts for the next one. */
+  function postFailed(what: string, alerts: number, error: unknown, summary: ScanSummary): void {
+    if (error instanceof WebAPIPlatformError && CHANNEL_ERRORS.has(error.data.error)) {
+      throw new ChannelUnusableError(
+        `Expiry alerts cannot be posted in SSL_CHANNEL ${channel} (${error.data.error}): invite the bot there (/invite @certdesk) or fix SSL_CHANNEL. The next scan tries again.`,
+      );
+    }
+    if (error instanceof Error && error.name === "AbortError") throw error;
+    summary.failed += alerts;
+    logger.error(`${what} could not be posted; the next scan retries it:`, error);
+  }
+
+  async function postOne(alert: Outgoing, now: Date, summary: ScanSummary): Promise<void> {
+    const { alert: shown, certificate } = view(alert, now);
+    let posted: { channel: string; ts: string };
+    try {
+      posted = await poster.post({ channel, ...expiryAlertMessage(shown, certificate) });
+    } catch (error) {
+      postFailed(`The expiry alert for ${alert.subject.reference}`, 1, error, summary);
+      return;
+    }
+    await markAlertPosted(db, alert.alertId, posted, clock.now());
+    summary.posted += 1;
+    const { slackChannel, slackThreadTs } = alert.subject;
+    if (!slackChannel || !slackThreadTs) return;
+    await poster
+      .post({ channel: slackChannel, thread_ts: slackThreadTs, text: expiryThreadReply(shown, certificate) })
+      .catch((error: unknown) => {
+        if (error instanceof Error && error.name === "AbortError") throw error;
+        logger.warn(`The expiry reply in ${alert.subject.reference}'s thread could not be posted:`, error);
+      });
+  }
+
+  async function postDigest(alerts: Outgoing[], now: Date, summary: ScanSummary): Promise<void> {
+    let offset = 0;
+    for (const message of expiryDigestMessages(alerts.map((alert) => view(alert, now)))) {
+      const included = alerts.slice(offset, offset + message.count);
+      offset += message.count;
+      let posted: { channel: string; ts: string };
+      try {
+        posted = await poster.post({ channel, text: message.text, blocks: message.blocks });
+      } catch (error) {
+        postFailed(`An expiry digest of ${included.length} alerts`, included.length, error, summary);
+        continue;
+      }
+      for (const alert of included) await markAlertPosted(db, alert.alertId, posted, clock.now());
+      summary.posted += included.length;
+    }
+  }
+
+  async function scan(summary: ScanSummary): Promise<void> {
+    const now = clock.now();
+    const outgoing: Outgoing[] = [];
+    for (const unposted of await claimUnpostedAlerts(db, now, UNPOSTED_RETRY_MS)) {
+      if (unposted.subject) outgoing.push({ ...unposted, subject: unposted.subject });
+      else await markAlertPosted(db, unposted.alertId, undefined, now);
+    }
+    if (!deps.digest) {
+      for (const alert of outgoing) await postOne(alert, now, summary);
+    }
+    for (const certificate of await findDueCertificates(db, { now, thresholds: deps.thresholds })) {
+      const plan = planAlerts(certificate, now);
+      const alertId = await recordAlertPlan(db, certificate.orderId, plan, now);
+      summary.skipped += plan.skip.length;
+      if (!plan.fire || alertId === undefined) continue;
+      const alert = { ...plan.fire, alertId, subject: certificate };
+      if (deps.digest) outgoing.push(alert);
+      else await postOne(alert, now, summary);
+    }
+    if (deps.digest && outgoing.length > 0) await postDigest(outgoing, now, summary);
+  }
+
+  async function run(): Promise<ScanSummary> {
+    const summary: ScanSummary = { posted: 0, skipped: 0, failed: 0 };
+    try {
+      await scan(summary);
+    } catch (error) {
+      if (!(error instanceof ChannelUnusableError)) throw error;
+      logger.error(error.message);
+    }
+    return summary;
+  }
+
+  return { run };
+}

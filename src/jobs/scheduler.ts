@@ -1,0 +1,188 @@
+import type { Logger } from "@slack/logger";
+import { WebClient } from "@slack/web-api";
+import { type ScheduledTask, schedule } from "node-cron";
+import type { Clock } from "../clock.js";
+import type { Config } from "../config.js";
+import type { DatabaseHandle } from "../db/client.js";
+import { getClient } from "../orders/clients.js";
+import type { Order } from "../orders/repository.js";
+import type { StatusService } from "../orders/status-service.js";
+import type { ProviderRegistry } from "../providers/registry.js";
+import { issuedMessage, stuckSubmissionText } from "../views/alert-message.js";
+import { type ChannelPoster, createChannelPoster, realSleeper, type Sleeper } from "./channel-poster.js";
+import { createExpiryAlerts, type ScanSummary } from "./expiry-alerts.js";
+import { deleteStaleDrafts } from "./housekeeping.js";
+import { createPoller, type PollSummary } from "./poller.js";
+
+export interface ExpiryScanSummary extends ScanSummary {
+  draftsDeleted: number;
+}
+
+export interface Scheduler {
+  /** Schedules POLL_CRON and EXPIRY_CRON (in TZ). */
+  start(): void;
+  /** Unschedules, interrupts waits, and lets runs in progress end. */
+  stop(): Promise<void>;
+  /** One poll now; undefined when it is already running here or on another replica. */
+  runPoll(): Promise<PollSummary | undefined>;
+  /** One expiry scan now (alerts and draft clean-up); undefined when running here or elsewhere. */
+  runExpiryScan(): Promise<ExpiryScanSummary | undefined>;
+}
+
+export interface SchedulerDeps {
+  config: Config;
+  database: DatabaseHandle;
+  clock: Clock;
+  logger: Logger;
+  providers: ProviderRegistry;
+  status: StatusService;
+  /** Paces channel posts; tests pass one that does not wait. */
+  sleeper?: Sleeper;
+}
+
+type JobName = "poll" | "expiry";
+
+/** PostgreSQL advisory lock keys: with several replicas on one database, each job runs on one. */
+export const JOB_LOCK_KEYS: Record<JobName, number> = { poll: 727_101, expiry: 727_102 };
+const LABELS: Record<JobName, string> = { poll: "pending-order poll", expiry: "expiry scan" };
+
+const isAbort = (error: unknown) => error instanceof Error && error.name === "AbortError";
+
+export function createScheduler(deps: SchedulerDeps): Scheduler {
+  const { config, database, clock, logger } = deps;
+  const db = database.db;
+  const channel = config.channel;
+  // A client of its own: it waits out 429s through the poster instead of pausing the queue that
+  // interactive requests (views.open with a 3-second trigger) share.
+  const client = new WebClient(config.slack.botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    logger,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 3, factor: 2, minTimeout: 1_000, maxTimeout: 10_000 },
+    timeout: 15_000,
+  });
+  const stopping = new AbortController();
+  const poster: ChannelPoster = createChannelPoster(client, deps.sleeper ?? realSleeper, stopping.signal);
+
+  async function postQuietly(what: string, post: () => Promise<unknown>): Promise<void> {
+    try {
+      await post();
+    } catch (error) {
+      if (isAbort(error)) throw error;
+      logger.error(`Could not post ${what}:`, error);
+    }
+  }
+
+  const poller = createPoller({
+    db,
+    providers: deps.providers,
+    status: deps.status,
+    clock,
+    logger,
+    signal: stopping.signal,
+    async announceIssued(order: Order) {
+      if (!channel || !order.notAfter) return;
+      const owner = await getClient(db, order.clientId);
+      const message = issuedMessage({
+        orderId: order.id,
+        reference: order.reference,
+        primaryDomain: order.primaryDomain,
+        clientName: owner?.name ?? "unknown client",
+        notAfter: order.notAfter,
+      });
+      await postQuietly(`the issue of ${order.reference}`, () => poster.post({ channel, ...message }));
+    },
+    async flagStuck(order, providerName, minutes) {
+      const { slackChannel, slackThreadTs } = order;
+      if (!slackChannel || !slackThreadTs) return;
+      const text = stuckSubmissionText(order.reference, providerName, minutes);
+      await postQuietly(`the stuck-order notice of ${order.reference}`, () =>
+        poster.post({ channel: slackChannel, thread_ts: slackThreadTs, text }),
+      );
+    },
+  });
+  const alerts = channel
+    ? createExpiryAlerts({
+        db,
+        clock,
+        logger,
+        poster,
+        channel,
+        thresholds: config.schedule.expiryDays,
+        digest: config.schedule.expiryDigest,
+      })
+    : undefined;
+
+  const running = new Map<JobName, Promise<unknown>>();
+
+  function runJob<T>(name: JobName, job: () => Promise<T>): Promise<T | undefined> {
+    if (running.has(name)) {
+      logger.debug(`The ${LABELS[name]} is still running; this run is skipped.`);
+      return Promise.resolve(undefined);
+    }
+    const run = database.withAdvisoryLock(JOB_LOCK_KEYS[name], job).then((result) => {
+      if (result.ran) return result.value;
+      logger.debug(`Another replica is running the ${LABELS[name]}; this one skips it.`);
+      return undefined;
+    });
+    running.set(name, run);
+    const done = () => running.delete(name);
+    run.then(done, done);
+    return run;
+  }
+
+  const runPoll = () =>
+    runJob("poll", async () => {
+      const summary = await poller.run();
+      const busy = summary.issued + summary.failed + summary.flagged > 0;
+      logger[busy ? "info" : "debug"](
+        `Poll: ${summary.checked} checked, ${summary.issued} issued, ${summary.failed} failed, ` +
+          `${summary.skipped} not due, ${summary.flagged} flagged as stuck.`,
+      );
+      return summary;
+    });
+
+  const runExpiryScan = () =>
+    runJob("expiry", async () => {
+      const draftsDeleted = await deleteStaleDrafts(db, clock.now());
+      const summary = { ...((await alerts?.run()) ?? { posted: 0, skipped: 0, failed: 0 }), draftsDeleted };
+      logger[summary.posted + summary.failed > 0 ? "info" : "debug"](
+        `Expiry scan: ${summary.posted} alerts posted, ${summary.skipped} thresholds skipped, ` +
+          `${summary.failed} left for the next scan, ${draftsDeleted} stale drafts deleted.`,
+      );
+      return summary;
+    });
+
+  const tasks: ScheduledTask[] = [];
+
+  function fromCron(name: JobName, run: () => Promise<unknown>) {
+    return () =>
+      run().catch((error: unknown) => {
+        if (isAbort(error)) logger.info(`The ${LABELS[name]} stopped with certdesk.`);
+        else logger.error(`The ${LABELS[name]} failed:`, error);
+      });
+  }
+
+  return {
+    runPoll,
+    runExpiryScan,
+    start() {
+      if (tasks.length > 0) return;
+      if (!channel) {
+        logger.info(
+          "SSL_CHANNEL is not set: expiry alerts and issue announcements are off; pending orders are still polled.",
+        );
+      }
+      const options = (name: string) => ({ name, timezone: config.schedule.timeZone, noOverlap: true });
+      tasks.push(
+        schedule(config.schedule.pollCron, fromCron("poll", runPoll), options("certdesk-poll")),
+        schedule(config.schedule.expiryCron, fromCron("expiry", runExpiryScan), options("certdesk-expiry")),
+      );
+    },
+    async stop() {
+      await Promise.all(tasks.splice(0).map((task) => task.destroy()));
+      stopping.abort();
+      await Promise.allSettled(running.values());
+    },
+  };
+}

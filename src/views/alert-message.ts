@@ -1,0 +1,165 @@
+import type { Button, KnownBlock } from "@slack/types";
+import { format } from "date-fns";
+import { context, escapeMrkdwn, markdownSection, plain } from "./blocks.js";
+import { ORDER_MESSAGE_ACTIONS } from "./order-message.js";
+
+/** Messages the scheduler posts in SSL_CHANNEL: issued certificates, expiry alerts and digests. */
+
+export const ALERT_ACTIONS = {
+  snooze: "alert_snooze",
+  acknowledge: "alert_acknowledge",
+} as const;
+
+export const SNOOZE_DAYS = 7;
+
+export interface CertificateLine {
+  orderId: number;
+  reference: string;
+  primaryDomain: string;
+  clientName: string;
+  notAfter: Date;
+}
+
+export interface AlertView {
+  alertId: number;
+  kind: "expiring" | "expired";
+  threshold: number;
+  /** Whole days left when the alert is shown. */
+  daysLeft: number;
+}
+
+export type AlertResolution =
+  | { kind: "snoozed"; by: string; until: Date }
+  | { kind: "acknowledged"; by: string };
+
+interface Message {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+const day = (date: Date) => format(date, "yyyy-MM-dd");
+
+function button(text: string, actionId: string, value: string, style?: "primary"): Button {
+  return { type: "button", text: plain(text, 75), action_id: actionId, value, ...(style ? { style } : {}) };
+}
+
+/** "✅ SSL-1042 example.com issued for Acme Ltd — valid until 2027-06-14", with a Details button. */
+export function issuedMessage(certificate: CertificateLine): Message {
+  const text = `✅ ${certificate.reference} ${certificate.primaryDomain} issued for ${certificate.clientName} — valid until ${day(certificate.notAfter)}`;
+  return {
+    text,
+    blocks: [
+      markdownSection(
+        `✅ *${escapeMrkdwn(certificate.reference)}* ${escapeMrkdwn(certificate.primaryDomain)} issued for ${escapeMrkdwn(certificate.clientName)} — valid until ${day(certificate.notAfter)}`,
+        "issued_head",
+      ),
+      {
+        type: "actions",
+        block_id: `issued_actions:${certificate.orderId}`,
+        elements: [button("Details", ORDER_MESSAGE_ACTIONS.details, String(certificate.orderId))],
+      },
+    ],
+  };
+}
+
+function whenText(alert: AlertView, notAfter: Date): string {
+  if (alert.kind === "expired") return `expired on ${day(notAfter)}`;
+  const left =
+    alert.daysLeft < 1 ? "in less than a day" : `in ${alert.daysLeft} day${alert.daysLeft === 1 ? "" : "s"}`;
+  return `expires ${left}, on ${day(notAfter)}`;
+}
+
+function headline(alert: AlertView, certificate: CertificateLine, markdown: boolean): string {
+  const emoji = alert.kind === "expired" ? "🚨" : "⏳";
+  const show = markdown ? escapeMrkdwn : (text: string) => text;
+  const reference = markdown ? `*${show(certificate.reference)}*` : certificate.reference;
+  return `${emoji} ${reference} ${show(certificate.primaryDomain)} for ${show(certificate.clientName)} ${whenText(alert, certificate.notAfter)}`;
+}
+
+function resolutionText(resolution: AlertResolution): string {
+  return resolution.kind === "snoozed"
+    ? `:zzz: Snoozed by <@${resolution.by}> until ${day(resolution.until)}.`
+    : `:ballot_box_with_check: Acknowledged by <@${resolution.by}>: no more alerts for this certificate.`;
+}
+
+/**
+ * One certificate's alert, with Renew · Snooze 7 days · Acknowledge. Once someone snoozed or
+ * acknowledged it, the message says who instead of offering those two buttons again.
+ */
+export function expiryAlertMessage(
+  alert: AlertView,
+  certificate: CertificateLine,
+  resolution?: AlertResolution,
+): Message {
+  const threshold = alert.kind === "expired" ? "Expired certificate" : `${alert.threshold}-day expiry alert`;
+  const elements = [
+    button("Renew", ORDER_MESSAGE_ACTIONS.renew, String(certificate.orderId), "primary"),
+    ...(resolution
+      ? []
+      : [
+          button(`Snooze ${SNOOZE_DAYS} days`, ALERT_ACTIONS.snooze, String(alert.alertId)),
+          button("Acknowledge", ALERT_ACTIONS.acknowledge, String(alert.alertId)),
+        ]),
+  ];
+  return {
+    text: headline(alert, certificate, false),
+    blocks: [
+      markdownSection(headline(alert, certificate, true), "alert_head"),
+      context(resolution ? `${threshold} · ${resolutionText(resolution)}` : threshold, "alert_context"),
+      { type: "actions", block_id: `alert_actions:${alert.alertId}`, elements },
+    ],
+  };
+}
+
+/** The reply in the order's own thread, so whoever follows the order hears of it too. */
+export function expiryThreadReply(alert: AlertView, certificate: CertificateLine): string {
+  return headline(alert, certificate, true);
+}
+
+const SECTION_LIMIT = 3000;
+const BLOCKS_PER_MESSAGE = 50;
+
+/**
+ * EXPIRY_DIGEST: every alert of one scan in as few messages as Block Kit allows (sections of at
+ * most 3000 characters, 50 blocks a message). `count` says how many alerts each message carries,
+ * in the order given.
+ */
+export function expiryDigestMessages(
+  entries: { alert: AlertView; certificate: CertificateLine }[],
+): (Message & { count: number })[] {
+  const sections: { text: string; count: number }[] = [];
+  for (const { alert, certificate } of entries) {
+    const line = `• ${headline(alert, certificate, true)}`.slice(0, SECTION_LIMIT);
+    const last = sections.at(-1);
+    if (last && last.text.length + 1 + line.length <= SECTION_LIMIT) {
+      last.text += `\n${line}`;
+      last.count += 1;
+    } else {
+      sections.push({ text: line, count: 1 });
+    }
+  }
+  const perMessage = BLOCKS_PER_MESSAGE - 1;
+  const parts = Math.ceil(sections.length / perMessage);
+  return Array.from({ length: parts }, (_, index) => {
+    const chunk = sections.slice(index * perMessage, (index + 1) * perMessage);
+    const part = parts > 1 ? ` (part ${index + 1} of ${parts})` : "";
+    const title = `⏳ Expiry digest${part}: ${entries.length} certificate${entries.length === 1 ? "" : "s"} crossed an alert threshold`;
+    return {
+      text: title,
+      blocks: [
+        markdownSection(`*${title}*`, "digest_head"),
+        ...chunk.map((section) => markdownSection(section.text)),
+      ],
+      count: chunk.reduce((sum, section) => sum + section.count, 0),
+    };
+  });
+}
+
+/** Said once in the thread of an order stuck in `submitting`, which no provider lets certdesk look up. */
+export function stuckSubmissionText(reference: string, providerName: string, minutes: number): string {
+  return (
+    `:warning: ${escapeMrkdwn(reference)} has been on its way to ${escapeMrkdwn(providerName)} for over ${minutes} minutes ` +
+    `without an order number, so certdesk cannot ask ${escapeMrkdwn(providerName)} about it. ` +
+    `Someone should look for it in ${escapeMrkdwn(providerName)}'s control panel before ordering again.`
+  );
+}

@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createAcmeClient } from "../support/fixtures.js";
+import { startTestApp, type TestApp } from "../support/harness.js";
+import { textOf } from "../support/modal.js";
+import { DAY_MS, insertOrder } from "./jobs-support.js";
+
+let t: TestApp;
+let clientId: number;
+beforeAll(async () => {
+  t = await startTestApp({ env: { SSL_REQUIRE_APPROVAL: "true", SSL_APPROVERS: "U0APPROVER" } });
+  await t.app.scheduler.stop();
+});
+afterAll(async () => {
+  await t.stop();
+});
+beforeEach(async () => {
+  await t.database.truncateAll();
+  t.slack.reset();
+  clientId = (await createAcmeClient(t.database.db)).id;
+});
+
+let eventCounter = 0;
+/** Slack sends events as JSON; Bolt reads the same body from the driver's `payload` form field. */
+async function openHome(user: string, tab: "home" | "messages" = "home") {
+  eventCounter += 1;
+  const response = await t.driver.interactive({
+    type: "event_callback",
+    team_id: "T0TEST",
+    api_app_id: "A0TEST",
+    event_id: `Ev${eventCounter}`,
+    event_time: 1_700_000_000,
+    event: { type: "app_home_opened", user, channel: "D0HOME", tab, event_ts: `1700000000.${eventCounter}` },
+  });
+  expect(response.status).toBe(200);
+}
+
+type Block = { type: string; text?: { text: string }; elements?: { action_id: string; value: string }[] };
+
+/** The Home tab as the sections the user reads: header, then each line with its buttons. */
+function sections(view: { blocks: Block[] }): Record<string, string[]> {
+  const result: Record<string, string[]> = {};
+  let current: string[] = [];
+  for (const block of view.blocks) {
+    if (block.type === "header") {
+      current = [];
+      result[block.text?.text ?? ""] = current;
+    } else if (block.type === "section") {
+      current.push(block.text?.text ?? "");
+    } else if (block.type === "actions") {
+      current.push(
+        block.elements?.map((element) => `[${element.action_id}:${element.value}]`).join(" ") ?? "",
+      );
+    }
+  }
+  return result;
+}
+
+async function seed() {
+  const now = t.clock.now().getTime();
+  const waiting = await insertOrder(t.database.db, {
+    clientId,
+    domain: "waiting.example.com",
+    status: "awaiting_approval",
+    requestedBy: "U0ANN",
+  });
+  const ownRequest = await insertOrder(t.database.db, {
+    clientId,
+    domain: "own-request.example.com",
+    status: "awaiting_approval",
+    requestedBy: "U0APPROVER",
+  });
+  const pending = await insertOrder(t.database.db, {
+    clientId,
+    domain: "pending.example.com",
+    status: "pending",
+    requestedBy: "U0APPROVER",
+  });
+  const expiring = await insertOrder(t.database.db, {
+    clientId,
+    domain: "soon.example.com",
+    notAfter: new Date(now + 10 * DAY_MS),
+  });
+  await insertOrder(t.database.db, {
+    clientId,
+    domain: "later.example.com",
+    notAfter: new Date(now + 60 * DAY_MS),
+  });
+  const renewed = await insertOrder(t.database.db, {
+    clientId,
+    domain: "renewed.example.com",
+    notAfter: new Date(now + 5 * DAY_MS),
+  });
+  await insertOrder(t.database.db, {
+    clientId,
+    domain: "renewed.example.com",
+    notAfter: new Date(now + 370 * DAY_MS),
+    renewalOfId: renewed.id,
+  });
+  return { waiting, ownRequest, pending, expiring };
+}
+
+describe("App Home tab", () => {
+  it("shows an approver what waits for them, their orders in progress and what expires soon", async () => {
+    const { waiting, ownRequest, pending, expiring } = await seed();
+    await openHome("U0APPROVER");
+    const published = await t.slack.waitFor("views.publish");
+    expect(published.args.user_id).toBe("U0APPROVER");
+    const view = published.args.view as { type: string; blocks: Block[] };
+    expect(view.type).toBe("home");
+    expect(sections(view)).toEqual({
+      "Waiting for your approval": [
+        ":raised_hand: *SSL-1001* · waiting.example.com · Acme Ltd\nRequested by <@U0ANN>",
+        `[order_approve:${waiting.id}] [order_reject:${waiting.id}] [order_details:${waiting.id}]`,
+      ],
+      "Your orders in progress": [
+        ":hourglass_flowing_sand: *SSL-1003* · pending.example.com · Acme Ltd\nValidating",
+        `[order_check_status:${pending.id}] [order_details:${pending.id}] [order_renew:${pending.id}]`,
+        ":raised_hand: *SSL-1002* · own-request.example.com · Acme Ltd\nWaiting for approval",
+        `[order_details:${ownRequest.id}]`,
+      ],
+      "Expiring in the next 30 days": [
+        ":white_check_mark: *SSL-1004* · soon.example.com · Acme Ltd\nExpires on 2026-12-07",
+        `[order_check_status:${expiring.id}] [order_details:${expiring.id}] [order_renew:${expiring.id}]`,
+      ],
+    });
+  });
+
+  it("shows no approval list to someone who may not approve, and says when a list is empty", async () => {
+    await openHome("U0ANN");
+    const view = (await t.slack.waitFor("views.publish")).args.view;
+    expect(textOf(view)).not.toContain("Waiting for your approval");
+    expect(textOf(view)).toContain("You have no orders in progress.");
+    expect(textOf(view)).toContain("No certificate expires in the next 30 days.");
+  });
+
+  it("publishes nothing when the Messages tab is opened", async () => {
+    await openHome("U0ANN", "messages");
+    await openHome("U0APPROVER");
+    const published = await t.slack.waitFor("views.publish");
+    expect(published.args.user_id).toBe("U0APPROVER");
+    expect(t.slack.callsTo("views.publish")).toHaveLength(1);
+  });
+});
