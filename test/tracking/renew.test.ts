@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { orders, sandboxOrders } from "../../src/db/schema.js";
 import type { OrderRequest } from "../../src/orders/order-service.js";
@@ -109,7 +109,12 @@ async function submit(
 }
 
 async function renewalsOf(originalId: number): Promise<Order[]> {
-  return t.database.db.select().from(orders).where(eq(orders.renewalOfId, originalId));
+  // Oldest first: PostgreSQL returns updated rows in no fixed order.
+  return t.database.db
+    .select()
+    .from(orders)
+    .where(eq(orders.renewalOfId, originalId))
+    .orderBy(asc(orders.id));
 }
 
 const viewUpdate = (viewId: string, text: string) =>
