@@ -3,7 +3,6 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { orderEvents } from "../../src/db/schema.js";
 import type { Scheduler } from "../../src/jobs/scheduler.js";
-import type { OrderRequest } from "../../src/orders/order-service.js";
 import { getOrder } from "../../src/orders/repository.js";
 import { ProviderUnavailableError } from "../../src/providers/errors.js";
 import { createProviderRegistry } from "../../src/providers/registry.js";
@@ -11,6 +10,7 @@ import { SandboxProvider } from "../../src/providers/sandbox.js";
 import type { ProviderCapabilities, SslProvider, StatusResult } from "../../src/providers/types.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
+import { orderRequest } from "../support/orders.js";
 import { insertOrder, testScheduler } from "./jobs-support.js";
 
 /** A second provider whose status answers the test controls, and which counts how it is asked. */
@@ -81,30 +81,7 @@ beforeEach(async () => {
   clientId = (await createAcmeClient(t.database.db)).id;
 });
 
-function request(): OrderRequest {
-  return {
-    clientId,
-    providerId: "sandbox",
-    productId: "positivessl",
-    periodMonths: 12,
-    serverTypeId: "apache",
-    dcvMethod: "email",
-    approverEmail: "admin@example.com",
-    primaryDomain: "www.example.com",
-    sans: [],
-    addonIds: [],
-    organisation: { country: "GB" },
-    contact: {
-      firstName: "Jane",
-      lastName: "Doe",
-      email: "jane@example.com",
-      phone: "+44 20 7946 0000",
-      title: "",
-    },
-    requestedBy: "U0ANN",
-    idempotencyKey: "poll-1",
-  };
-}
+const request = () => orderRequest(clientId, { organisation: { country: "GB" }, idempotencyKey: "poll-1" });
 
 async function placedSandboxOrder() {
   const { order } = await t.app.orders.createOrder(request());

@@ -10,6 +10,7 @@ import type { PlaceOrderResult, RenewRequest } from "../../src/providers/types.j
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import { messageButton, textOf, viewBlockAction, viewSubmission } from "../support/modal.js";
+import { orderRequest } from "../support/orders.js";
 import type { RecordedCall } from "../support/slack-api-fake.js";
 
 /** The sandbox, except that a test can make it refuse renewals the way a provider would. */
@@ -46,31 +47,14 @@ beforeEach(async () => {
 
 type View = Record<string, unknown>;
 
-function request(overrides: Partial<OrderRequest> = {}): OrderRequest {
-  return {
-    clientId,
-    providerId: "sandbox",
-    productId: "positivessl",
-    periodMonths: 12,
+const request = (overrides: Partial<OrderRequest> = {}) =>
+  orderRequest(clientId, {
     serverTypeId: "nginx",
-    dcvMethod: "email",
     approverEmail: "hostmaster@example.com",
-    primaryDomain: "www.example.com",
-    sans: [],
     addonIds: ["sitelock"],
-    organisation: { name: "Acme Limited", country: "GB" },
-    contact: {
-      firstName: "Jane",
-      lastName: "Doe",
-      email: "jane@example.com",
-      phone: "+44 20 7946 0000",
-      title: "",
-    },
-    requestedBy: "U0ANN",
     idempotencyKey: "original",
     ...overrides,
-  };
-}
+  });
 
 async function reload(id: number): Promise<Order> {
   const order = await getOrder(t.database.db, id);
