@@ -87,10 +87,16 @@ export function registerOrderHandlers(
       approvers?: ApproverState;
       warnings?: Partial<Record<OrderFormField, string>>;
       topError?: string;
+      known?: Client;
     } = {},
   ): Promise<ModalView> {
     const catalogue = await services.catalogue.get();
-    const found = values.clientId ? await getClient(db, values.clientId) : undefined;
+    const found =
+      extra.known && extra.known.id === values.clientId
+        ? extra.known
+        : values.clientId
+          ? await getClient(db, values.clientId)
+          : undefined;
     const approvers: ApproverState =
       extra.approvers ??
       (metadata.approvers && metadata.approvers.domain === normalisedDomain(values.domain)
@@ -112,7 +118,9 @@ export function registerOrderHandlers(
     viewId: string,
     values: OrderFormValues,
     metadata: Step1Metadata,
+    opened?: { known?: Client; showsLoading?: boolean },
   ): Promise<void> {
+    const known = opened?.known;
     const checked = checkDomain(values.domain ?? "", { allowWildcard: true });
     if (!checked.ok) {
       await updateView(
@@ -120,7 +128,7 @@ export function registerOrderHandlers(
         await renderStep1(
           values,
           { ...metadata, approvers: undefined },
-          { warnings: { domain: checked.message } },
+          { warnings: { domain: checked.message }, known },
         ),
       );
       return;
@@ -129,22 +137,25 @@ export function registerOrderHandlers(
     const entry = providerFor(catalogue, values);
     if (!entry) return;
     const domain = checked.value.replace(/^\*\./, "");
-    await updateView(
-      viewId,
-      await renderStep1(values, metadata, {
-        approvers: { state: "loading", domain, providerName: entry.provider.displayName },
-      }),
-    );
+    if (!opened?.showsLoading) {
+      await updateView(
+        viewId,
+        await renderStep1(values, metadata, {
+          approvers: { state: "loading", domain, providerName: entry.provider.displayName },
+          known,
+        }),
+      );
+    }
     try {
       const emails = await context.providers.get(entry.provider.id).getApproverEmails(checked.value);
       const next = { ...metadata, approvers: { domain, emails: emails.slice(0, 100) } };
-      await updateView(viewId, await renderStep1(values, next));
+      await updateView(viewId, await renderStep1(values, next, { known }));
     } catch (error) {
       const message = (error as Error).message;
       const extra =
         error instanceof ProviderInputError
           ? { warnings: { domain: message } }
-          : { approvers: { state: "error", domain, message } as ApproverState };
+          : { approvers: { state: "error", domain, message } as ApproverState, known };
       await updateView(viewId, await renderStep1(values, { ...metadata, approvers: undefined }, extra));
     }
   }
@@ -407,13 +418,19 @@ export function registerOrderHandlers(
           ? { client: `No client named “${request.client}”; pick one, or add it with \`/ssl client add\`.` }
           : undefined;
       const cached = services.catalogue.peek();
+      const entry = cached ? providerFor(cached, values) : undefined;
       const opened = await client.views.open({
         trigger_id: triggerId,
         view: cached
           ? await renderStep1(values, metadata, {
               warnings,
+              known: found,
               approvers: request.domain
-                ? { state: "loading", domain: request.domain, providerName: "the provider" }
+                ? {
+                    state: "loading",
+                    domain: request.domain,
+                    providerName: entry?.provider.displayName ?? "the provider",
+                  }
                 : undefined,
             })
           : orderProgressView("Order SSL Cert", "Loading the providers' products…"),
@@ -421,9 +438,9 @@ export function registerOrderHandlers(
       const viewId = opened.view?.id;
       if (!viewId) return;
       if (request.domain) {
-        await loadApprovers(viewId, values, metadata);
+        await loadApprovers(viewId, values, metadata, { known: found, showsLoading: Boolean(entry) });
       } else if (!cached) {
-        await updateView(viewId, await renderStep1(values, metadata, { warnings }));
+        await updateView(viewId, await renderStep1(values, metadata, { warnings, known: found }));
       }
     },
   };

@@ -134,8 +134,10 @@ export function registerTrackingHandlers(
   async function listMessage(
     clientId: number | undefined,
     offset: number,
+    known?: { id: number; name: string },
   ): Promise<{ text: string; blocks?: KnownBlock[] }> {
-    const client = clientId === undefined ? undefined : await getClient(db, clientId);
+    const client =
+      clientId === undefined ? undefined : known?.id === clientId ? known : await getClient(db, clientId);
     if (clientId !== undefined && !client) {
       return { text: "That client no longer exists. `/ssl clients` lists them." };
     }
@@ -233,7 +235,7 @@ export function registerTrackingHandlers(
         });
         return;
       }
-      await reply(await listMessage(client.id, 0));
+      await reply(await listMessage(client.id, 0, client));
     },
     status: async ({ request, userId, reply }) => {
       if (request.kind !== "status") return;

@@ -1,4 +1,4 @@
-import { count, desc, eq } from "drizzle-orm";
+import { count, desc, eq, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import { clients, type OrderStatus, orders } from "../db/schema.js";
 
@@ -28,9 +28,9 @@ export async function listOrdersPage(
   page: { clientId?: number; limit: number; offset: number },
 ): Promise<OrderListPage> {
   const where = page.clientId === undefined ? undefined : eq(orders.clientId, page.clientId);
-  const [totals] = await db.select({ total: count() }).from(orders).where(where);
   const rows = await db
     .select({
+      total: sql<number>`count(*) over()`.mapWith(Number),
       id: orders.id,
       reference: orders.reference,
       clientId: orders.clientId,
@@ -49,5 +49,9 @@ export async function listOrdersPage(
     .orderBy(desc(orders.createdAt), desc(orders.id))
     .limit(page.limit)
     .offset(page.offset);
-  return { orders: rows, total: totals?.total ?? 0 };
+  if (rows.length === 0 && page.offset > 0) {
+    const [totals] = await db.select({ total: count() }).from(orders).where(where);
+    return { orders: [], total: totals?.total ?? 0 };
+  }
+  return { orders: rows.map(({ total: _total, ...row }) => row), total: rows[0]?.total ?? 0 };
 }
