@@ -1,8 +1,9 @@
-import type { InputBlock, KnownBlock, ModalView, Option, PlainTextOption } from "@slack/types";
+import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import { findProduct, type ProviderCatalogue, productKey } from "../orders/catalogue.js";
 import type { DcvMethod } from "../providers/types.js";
 import { clip, context, escapeMrkdwn, fieldWarning, markdownSection, option, plain } from "./blocks.js";
 import { countryOptionGroups } from "./countries.js";
+import { type ApproverState, approverSelectBlocks, chooseDcvMethod, dcvMethodInput } from "./dcv-fields.js";
 
 /**
  * The "Order SSL Cert" popup. Step 1 is rebuilt (views.update) whenever the domain, client,
@@ -78,11 +79,7 @@ export interface OrderFormValues {
   country?: string;
 }
 
-export type ApproverState =
-  | { state: "idle" }
-  | { state: "loading"; providerName: string; domain: string }
-  | { state: "loaded"; domain: string; emails: string[] }
-  | { state: "error"; domain: string; message: string };
+export type { ApproverState };
 
 export interface OrderStep1Data {
   values: OrderFormValues;
@@ -95,12 +92,6 @@ export interface OrderStep1Data {
   topError?: string;
   privateMetadata: string;
 }
-
-const DCV_LABELS: Record<DcvMethod, string> = {
-  email: "E-mail to an approver address",
-  http: "HTTP file on the web server",
-  dns: "DNS record (CNAME)",
-};
 
 export function blockId(field: OrderFormField, dependsOn?: string | number): string {
   return dependsOn === undefined || dependsOn === ""
@@ -298,25 +289,11 @@ function periodOption(months: number): PlainTextOption {
 }
 
 function approverBlocks(data: OrderStep1Data, dcvMethods: DcvMethod[]): KnownBlock[] {
-  const method = dcvMethods.includes(data.values.dcvMethod ?? "email")
-    ? (data.values.dcvMethod ?? "email")
-    : (dcvMethods[0] ?? "email");
-  const blocks: KnownBlock[] = [];
-  if (dcvMethods.length > 1) {
-    const options = dcvMethods.map((candidate) => option(DCV_LABELS[candidate], candidate));
-    blocks.push({
-      type: "input",
-      block_id: blockId("dcvMethod", dcvMethods.join("-")),
-      dispatch_action: true,
-      label: plain("Domain Control Validation"),
-      element: {
-        type: "radio_buttons",
-        action_id: ORDER_ACTIONS.dcvMethod,
-        options,
-        initial_option: options.find((candidate) => candidate.value === method) as Option,
-      },
-    });
-  }
+  const method = chooseDcvMethod(dcvMethods, data.values.dcvMethod);
+  const blocks: KnownBlock[] = dcvMethodInput(dcvMethods, method, {
+    blockId: blockId("dcvMethod", dcvMethods.join("-")),
+    actionId: ORDER_ACTIONS.dcvMethod,
+  });
   if (method !== "email") {
     blocks.push(
       context(
@@ -327,54 +304,18 @@ function approverBlocks(data: OrderStep1Data, dcvMethods: DcvMethod[]): KnownBlo
     );
     return blocks;
   }
-  const approvers = data.approvers;
-  switch (approvers.state) {
-    case "idle":
-      blocks.push(
-        context(
-          ":information_source: *Approval Email Address* — enter the domain above and press Enter to load the provider's list.",
-        ),
-      );
-      break;
-    case "loading":
-      blocks.push(
-        markdownSection(
-          `:hourglass_flowing_sand: Fetching approver addresses for *${escapeMrkdwn(approvers.domain)}* from ${escapeMrkdwn(approvers.providerName)}…`,
-          "approver_loading",
-        ),
-      );
-      break;
-    case "error":
-      blocks.push(
-        fieldWarning(`Approver addresses for ${approvers.domain} could not be loaded: ${approvers.message}`),
-      );
-      break;
-    case "loaded": {
-      const options = approvers.emails.slice(0, 100).map((email) => option(email, email));
-      const initial = options.find((candidate) => candidate.value === data.values.approverEmail);
-      if (options.length === 0) {
-        blocks.push(
-          fieldWarning(
-            `The provider returned no approver addresses for ${approvers.domain}: choose HTTP or DNS validation.`,
-          ),
-        );
-        break;
-      }
-      blocks.push({
-        type: "input",
-        block_id: blockId("approver", approvers.domain),
-        label: plain("Approval Email Address"),
-        hint: plain(`The provider e-mails this address to confirm control of ${approvers.domain}.`),
-        element: {
-          type: "static_select",
-          action_id: ORDER_ACTIONS.approver,
-          placeholder: plain("Choose an address"),
-          options,
-          ...(initial ? { initial_option: initial } : {}),
-        },
-      });
-    }
-  }
+  blocks.push(
+    ...approverSelectBlocks(data.approvers, {
+      blockId: (domain) => blockId("approver", domain),
+      actionId: ORDER_ACTIONS.approver,
+      selected: data.values.approverEmail,
+      loadingBlockId: "approver_loading",
+      hint: (domain) => `The provider e-mails this address to confirm control of ${domain}.`,
+      idle: context(
+        ":information_source: *Approval Email Address* — enter the domain above and press Enter to load the provider's list.",
+      ),
+    }),
+  );
   return blocks;
 }
 

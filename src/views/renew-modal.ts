@@ -1,7 +1,7 @@
-import type { InputBlock, KnownBlock, ModalView, Option, PlainTextOption } from "@slack/types";
+import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import type { DcvMethod, ServerType } from "../providers/types.js";
 import { clip, context, escapeMrkdwn, fieldWarning, markdownSection, option, plain } from "./blocks.js";
-import type { ApproverState } from "./order-modal.js";
+import { type ApproverState, approverSelectBlocks, chooseDcvMethod, dcvMethodInput } from "./dcv-fields.js";
 
 /**
  * The "Renew SSL Cert" popup: the original order's details, a new validity period, and what may
@@ -76,12 +76,6 @@ export interface RenewModalData {
   topError?: string;
   privateMetadata: string;
 }
-
-const DCV_LABELS: Record<DcvMethod, string> = {
-  email: "E-mail to an approver address",
-  http: "HTTP file on the web server",
-  dns: "DNS record (CNAME)",
-};
 
 export function renewBlockId(field: RenewField, dependsOn?: string): string {
   return dependsOn ? `${RENEW_BLOCKS[field]}:${clip(dependsOn, 200)}` : RENEW_BLOCKS[field];
@@ -180,75 +174,29 @@ function serverTypeBlock(data: RenewModalData): InputBlock | undefined {
 }
 
 function validationBlocks(data: RenewModalData): KnownBlock[] {
-  const methods = data.dcvMethods;
-  const method = methods.includes(data.values.dcvMethod ?? "email")
-    ? (data.values.dcvMethod ?? "email")
-    : (methods[0] ?? "email");
-  const blocks: KnownBlock[] = [];
-  if (methods.length > 1) {
-    const options = methods.map((candidate) => option(DCV_LABELS[candidate], candidate));
-    blocks.push({
-      type: "input",
-      block_id: renewBlockId("dcvMethod"),
-      dispatch_action: true,
-      label: plain("Domain Control Validation"),
-      element: {
-        type: "radio_buttons",
-        action_id: RENEW_ACTIONS.dcvMethod,
-        options,
-        initial_option: options.find((candidate) => candidate.value === method) as Option,
-      },
-    });
-  }
+  const method = chooseDcvMethod(data.dcvMethods, data.values.dcvMethod);
+  const blocks: KnownBlock[] = dcvMethodInput(data.dcvMethods, method, {
+    blockId: renewBlockId("dcvMethod"),
+    actionId: RENEW_ACTIONS.dcvMethod,
+  });
   if (method !== "email") {
     blocks.push(context("After the renewal is placed, its thread shows what to publish."));
     return blocks;
   }
-  const approvers = data.approvers;
-  switch (approvers.state) {
-    case "idle":
-    case "loading":
-      blocks.push(
-        markdownSection(
-          `:hourglass_flowing_sand: Fetching approver addresses for *${escapeMrkdwn(approvers.state === "loading" ? approvers.domain : data.original.primaryDomain)}*` +
-            `${approvers.state === "loading" ? ` from ${escapeMrkdwn(approvers.providerName)}` : ""}…`,
-          "renew_approver_loading",
-        ),
-      );
-      break;
-    case "error":
-      blocks.push(
-        fieldWarning(`Approver addresses for ${approvers.domain} could not be loaded: ${approvers.message}`),
-      );
-      break;
-    case "loaded": {
-      const options = approvers.emails.slice(0, 100).map((email) => option(email, email));
-      if (options.length === 0) {
-        blocks.push(
-          fieldWarning(
-            `The provider returned no approver addresses for ${approvers.domain}: choose HTTP or DNS validation.`,
-          ),
-        );
-        break;
-      }
-      const initial = options.find((candidate) => candidate.value === data.values.approverEmail);
-      blocks.push({
-        type: "input",
-        block_id: renewBlockId("approver", approvers.domain),
-        label: plain("Approval Email Address"),
-        hint: plain(
-          `Fetched from the provider just now. It e-mails this address to confirm ${approvers.domain}.`,
-        ),
-        element: {
-          type: "static_select",
-          action_id: RENEW_ACTIONS.approver,
-          placeholder: plain("Choose an address"),
-          options,
-          ...(initial ? { initial_option: initial } : {}),
-        },
-      });
-    }
-  }
+  blocks.push(
+    ...approverSelectBlocks(data.approvers, {
+      blockId: (domain) => renewBlockId("approver", domain),
+      actionId: RENEW_ACTIONS.approver,
+      selected: data.values.approverEmail,
+      loadingBlockId: "renew_approver_loading",
+      hint: (domain) => `Fetched from the provider just now. It e-mails this address to confirm ${domain}.`,
+      // The renewal form asks for the list as soon as it opens.
+      idle: markdownSection(
+        `:hourglass_flowing_sand: Fetching approver addresses for *${escapeMrkdwn(data.original.primaryDomain)}*…`,
+        "renew_approver_loading",
+      ),
+    }),
+  );
   return blocks;
 }
 

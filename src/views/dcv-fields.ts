@@ -1,0 +1,101 @@
+import type { InputBlock, KnownBlock, Option } from "@slack/types";
+import type { DcvMethod } from "../providers/types.js";
+import { escapeMrkdwn, fieldWarning, markdownSection, option, plain } from "./blocks.js";
+
+/** The validation-method radio and the approver select, shared by the order and renewal forms. */
+
+export type ApproverState =
+  | { state: "idle" }
+  | { state: "loading"; providerName: string; domain: string }
+  | { state: "loaded"; domain: string; emails: string[] }
+  | { state: "error"; domain: string; message: string };
+
+const DCV_LABELS: Record<DcvMethod, string> = {
+  email: "E-mail to an approver address",
+  http: "HTTP file on the web server",
+  dns: "DNS record (CNAME)",
+};
+
+/** The method the form shows: the one chosen if the provider offers it, else the provider's first. */
+export function chooseDcvMethod(methods: DcvMethod[], wanted: DcvMethod | undefined): DcvMethod {
+  return methods.includes(wanted ?? "email") ? (wanted ?? "email") : (methods[0] ?? "email");
+}
+
+/** The radio buttons, or nothing when the provider offers a single method. */
+export function dcvMethodInput(
+  methods: DcvMethod[],
+  method: DcvMethod,
+  ids: { blockId: string; actionId: string },
+): InputBlock[] {
+  if (methods.length < 2) return [];
+  const options = methods.map((candidate) => option(DCV_LABELS[candidate], candidate));
+  return [
+    {
+      type: "input",
+      block_id: ids.blockId,
+      dispatch_action: true,
+      label: plain("Domain Control Validation"),
+      element: {
+        type: "radio_buttons",
+        action_id: ids.actionId,
+        options,
+        initial_option: options.find((candidate) => candidate.value === method) as Option,
+      },
+    },
+  ];
+}
+
+export interface ApproverSelectOptions {
+  /** The select's block id embeds the domain, so a new list resets the choice. */
+  blockId(domain: string): string;
+  actionId: string;
+  selected?: string;
+  loadingBlockId: string;
+  hint(domain: string): string;
+  /** What shows before any list was asked for. */
+  idle: KnownBlock;
+}
+
+export function approverSelectBlocks(approvers: ApproverState, options: ApproverSelectOptions): KnownBlock[] {
+  switch (approvers.state) {
+    case "idle":
+      return [options.idle];
+    case "loading":
+      return [
+        markdownSection(
+          `:hourglass_flowing_sand: Fetching approver addresses for *${escapeMrkdwn(approvers.domain)}* from ${escapeMrkdwn(approvers.providerName)}…`,
+          options.loadingBlockId,
+        ),
+      ];
+    case "error":
+      return [
+        fieldWarning(`Approver addresses for ${approvers.domain} could not be loaded: ${approvers.message}`),
+      ];
+    case "loaded": {
+      const choices = approvers.emails.slice(0, 100).map((email) => option(email, email));
+      if (choices.length === 0) {
+        return [
+          fieldWarning(
+            `The provider returned no approver addresses for ${approvers.domain}: choose HTTP or DNS validation.`,
+          ),
+        ];
+      }
+      const initial = choices.find((candidate) => candidate.value === options.selected);
+      return [
+        {
+          type: "input",
+          block_id: options.blockId(approvers.domain),
+          label: plain("Approval Email Address"),
+          hint: plain(options.hint(approvers.domain)),
+          element: {
+            type: "static_select",
+            action_id: options.actionId,
+            placeholder: plain("Choose an address"),
+            options: choices,
+            ...(initial ? { initial_option: initial } : {}),
+          },
+        },
+      ];
+    }
+  }
+}
