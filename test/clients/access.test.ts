@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createClient, findClientByName } from "../../src/orders/clients.js";
+import { findClientByName } from "../../src/orders/clients.js";
+import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
-import { clientValues, contactValues, messageAction, viewSubmission } from "./payloads.js";
+import { messageButton, viewOf, viewSubmission } from "../support/modal.js";
 
 /** SSL_ORDERERS names someone else: the caller (U0ANN) may look at clients but not change them. */
 
@@ -19,23 +20,13 @@ beforeEach(async () => {
 
 const REFUSAL = "Only the people listed in SSL_ORDERERS may add or edit clients.";
 
-async function createAcme() {
-  const saved = await createClient(t.database.db, {
-    name: "Acme Ltd",
-    country: "GB",
-    contact: { firstName: "Jane", lastName: "Doe", email: "jane@acme.example", phone: "020 7946 0001" },
-  });
-  if (!saved.ok) throw new Error("fixture invalid");
-  return saved.value;
-}
-
 async function replyText(): Promise<string> {
   return String((await t.slack.waitFor("response_url")).args.text);
 }
 
 describe("a user who may not order", () => {
   it("is refused `/ssl client add` and `/ssl client edit` with a clear ephemeral message, and no modal opens", async () => {
-    await createAcme();
+    await createAcmeClient(t.database.db);
     await t.driver.slashCommand("client add");
     expect(await replyText()).toContain(REFUSAL);
     t.slack.reset();
@@ -45,10 +36,21 @@ describe("a user who may not order", () => {
   });
 
   it("cannot save a client modal obtained some other way", async () => {
+    // Opened by someone who may order, submitted by the caller: submission checks access again.
+    await t.driver.slashCommand("client add", { userId: "U0OTHER" });
+    const othersModal = viewOf(await t.slack.waitFor("views.open"));
     const response = await t.driver.interactive(
       viewSubmission(
-        { callback_id: "client_add", private_metadata: JSON.stringify({ channelId: "C0OPS" }) },
-        { ...clientValues(), ...contactValues() },
+        othersModal,
+        { viewId: "V0OTHER" },
+        {
+          client_name: "Acme Ltd",
+          client_country: "GB",
+          client_contact_first_name: "Jane",
+          client_contact_last_name: "Doe",
+          client_contact_email: "jane@acme.example",
+          client_contact_phone: "020 7946 0001",
+        },
       ),
     );
     expect(response.json()).toEqual({
@@ -59,14 +61,17 @@ describe("a user who may not order", () => {
   });
 
   it("may list the clients, but the Edit button refuses", async () => {
-    const client = await createAcme();
+    const client = await createAcmeClient(t.database.db);
     await t.driver.slashCommand("clients");
     expect(await replyText()).toMatch(/^Clients 1–1 of 1/);
     t.slack.reset();
     await t.driver.interactive(
-      messageAction(
-        { action_id: "client_list_edit", block_id: `client_list_row_${client.id}`, value: String(client.id) },
-        t.slack.responseUrl(),
+      messageButton(
+        { channel: "C0OPS", ts: "1700000000.000001" },
+        "client_list_edit",
+        String(client.id),
+        { userId: "U0ANN", responseUrl: t.slack.responseUrl() },
+        `client_list_row_${client.id}`,
       ),
     );
     const refusal = await t.slack.waitFor("response_url");

@@ -10,14 +10,13 @@ import {
 import { startTestApp, type TestApp } from "../support/harness.js";
 import {
   blockIds,
-  clientValues,
-  contactValues,
   findBlock,
-  messageAction,
-  modalAction,
+  type Inputs,
+  messageButton,
+  viewBlockAction,
   viewOf,
   viewSubmission,
-} from "./payloads.js";
+} from "../support/modal.js";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -37,6 +36,35 @@ afterEach(() => {
 });
 
 const EDIT_VIEW_ID = "V0EDIT";
+const SUBMITTED_VIEW_ID = "V0SUBMIT";
+
+/** What the user types into every client field; each input's action_id is its block_id. */
+function clientValues(fields: Inputs = {}): Inputs {
+  return {
+    client_name: "Acme Ltd",
+    client_organisation: "Acme Limited",
+    client_street: "1 High Street",
+    client_city: "London",
+    client_state: null,
+    client_postal_code: "EC1A 1BB",
+    client_country: "GB",
+    client_phone: "+44 20 7946 0000",
+    client_email: "admin@acme.example",
+    client_expiry_days: null,
+    ...fields,
+  };
+}
+
+function contactValues(fields: Inputs = {}): Inputs {
+  return {
+    client_contact_first_name: "Jane",
+    client_contact_last_name: "Doe",
+    client_contact_email: "jane@acme.example",
+    client_contact_phone: "020 7946 0001",
+    client_contact_title: "CTO",
+    ...fields,
+  };
+}
 
 async function createAcme(overrides: Partial<ClientInput> = {}) {
   const saved = await createClient(t.database.db, {
@@ -60,7 +88,7 @@ async function createAcme(overrides: Partial<ClientInput> = {}) {
 async function openedView(command: string): Promise<ModalView> {
   const response = await t.driver.slashCommand(command);
   expect(response.status).toBe(200);
-  return viewOf(await t.slack.waitFor("views.open"));
+  return viewOf<ModalView>(await t.slack.waitFor("views.open"));
 }
 
 async function reply(
@@ -78,8 +106,20 @@ function initialValue(view: ModalView, blockId: string): string | undefined {
   return (input(view, blockId).element as { initial_value?: string }).initial_value;
 }
 
-async function submit(view: ModalView, values: ReturnType<typeof clientValues>) {
-  const response = await t.driver.interactive(viewSubmission(view, values));
+/** A button on the ephemeral `/ssl clients` reply, which Slack still gives a message ts. */
+function listButton(actionId: string, value: string, blockId: string) {
+  const message = { channel: "C0OPS", ts: "1700000000.000001" };
+  return messageButton(
+    message,
+    actionId,
+    value,
+    { userId: "U0ANN", responseUrl: t.slack.responseUrl() },
+    blockId,
+  );
+}
+
+async function submit(view: ModalView, values: Inputs) {
+  const response = await t.driver.interactive(viewSubmission(view, { viewId: SUBMITTED_VIEW_ID }, values));
   expect(response.status).toBe(200);
   return response.text
     ? (response.json() as { response_action?: string; errors?: Record<string, string> })
@@ -241,15 +281,8 @@ describe("/ssl client edit", () => {
   it("adds a contact through a pushed modal and shows it in the client modal underneath", async () => {
     const client = await createAcme();
     const view = await openedView("client edit Acme Ltd");
-    const editView = { ...view, id: EDIT_VIEW_ID };
-    await t.driver.interactive(
-      modalAction(editView, {
-        action_id: "client_contact_add",
-        block_id: "client_contacts_actions",
-        value: "add",
-      }),
-    );
-    const pushed = viewOf(await t.slack.waitFor("views.push"));
+    await t.driver.interactive(viewBlockAction(view, { viewId: EDIT_VIEW_ID }, "client_contact_add"));
+    const pushed = viewOf<ModalView>(await t.slack.waitFor("views.push"));
     expect(pushed.callback_id).toBe("client_contact");
     expect(pushed.title.text).toBe("Add contact");
     expect(JSON.parse(pushed.private_metadata ?? "")).toEqual({
@@ -270,7 +303,7 @@ describe("/ssl client edit", () => {
     expect(good).toEqual({});
     const update = await t.slack.waitFor("views.update");
     expect(update.args.view_id).toBe(EDIT_VIEW_ID);
-    const refreshed = viewOf(update);
+    const refreshed = viewOf<ModalView>(update);
     expect(refreshed.callback_id).toBe("client_edit");
     const contacts = await listContacts(t.database.db, client.id);
     expect(contacts.map((contact) => [contact.firstName, contact.isDefault])).toEqual([
@@ -292,18 +325,16 @@ describe("/ssl client edit", () => {
     });
     if (!added.ok) throw new Error("fixture invalid");
     const john = added.value;
-    const view = { ...(await openedView("client edit Acme Ltd")), id: EDIT_VIEW_ID };
+    const view = await openedView("client edit Acme Ltd");
     const menu = (selected: string) =>
       t.driver.interactive(
-        modalAction(view, {
-          action_id: "client_contact_menu",
-          block_id: `client_contact_row_${john.id}`,
-          selected,
+        viewBlockAction(view, { viewId: EDIT_VIEW_ID }, "client_contact_menu", {
+          client_contact_menu: selected,
         }),
       );
 
     await menu(`edit:${john.id}`);
-    const pushed = viewOf(await t.slack.waitFor("views.push"));
+    const pushed = viewOf<ModalView>(await t.slack.waitFor("views.push"));
     expect(pushed.title.text).toBe("Edit contact");
     expect(initialValue(pushed, "client_contact_phone")).toBe("+44 7911 123456");
     expect(JSON.parse(pushed.private_metadata ?? "")).toMatchObject({ contactId: john.id });
@@ -315,14 +346,14 @@ describe("/ssl client edit", () => {
     t.slack.reset();
 
     await menu(`default:${john.id}`);
-    const afterDefault = viewOf(await t.slack.waitFor("views.update"));
+    const afterDefault = viewOf<ModalView>(await t.slack.waitFor("views.update"));
     expect(
       findBlock<{ text: { text: string } }>(afterDefault, `client_contact_row_${john.id}`).text.text,
     ).toContain("*Johnny Doe* (default)");
     t.slack.reset();
 
     await menu(`remove:${john.id}`);
-    const afterRemove = viewOf(await t.slack.waitFor("views.update"));
+    const afterRemove = viewOf<ModalView>(await t.slack.waitFor("views.update"));
     expect(blockIds(afterRemove)).not.toContain(`client_contact_row_${john.id}`);
     expect(await listContacts(t.database.db, client.id)).toMatchObject([
       { firstName: "Jane", isDefault: true },
@@ -332,15 +363,13 @@ describe("/ssl client edit", () => {
   it("will not remove the last contact, and says why in the modal", async () => {
     const client = await createAcme();
     const [jane] = await listContacts(t.database.db, client.id);
-    const view = { ...(await openedView("client edit Acme Ltd")), id: EDIT_VIEW_ID };
+    const view = await openedView("client edit Acme Ltd");
     await t.driver.interactive(
-      modalAction(view, {
-        action_id: "client_contact_menu",
-        block_id: `client_contact_row_${jane?.id}`,
-        selected: `remove:${jane?.id}`,
+      viewBlockAction(view, { viewId: EDIT_VIEW_ID }, "client_contact_menu", {
+        client_contact_menu: `remove:${jane?.id}`,
       }),
     );
-    const refreshed = viewOf(await t.slack.waitFor("views.update"));
+    const refreshed = viewOf<ModalView>(await t.slack.waitFor("views.update"));
     const notice = findBlock<{ elements: { text: string }[] }>(refreshed, "client_contacts_notice");
     expect(notice.elements[0]?.text).toContain("Jane Doe is this client's only contact");
     expect(await listContacts(t.database.db, client.id)).toHaveLength(1);
@@ -373,13 +402,7 @@ describe("/ssl clients", () => {
     const pager = blocks.find((block) => block.block_id === "client_list_pages");
     expect(pager?.elements?.map((button) => button.value)).toEqual(["20"]);
 
-    const responseUrl = t.slack.responseUrl();
-    await t.driver.interactive(
-      messageAction(
-        { action_id: "client_list_next", block_id: "client_list_pages", value: "20" },
-        responseUrl,
-      ),
-    );
+    await t.driver.interactive(listButton("client_list_next", "20", "client_list_pages"));
     const second = await reply((text) => text.startsWith("Clients 21"));
     expect(second).toMatchObject({ replace_original: true });
     expect(second.text).toMatch(/^Clients 21–23 of 23: Client 21, Client 22, Client 23$/);
@@ -392,12 +415,9 @@ describe("/ssl clients", () => {
   it("opens the edit modal from a row's Edit button", async () => {
     const client = await createAcme();
     await t.driver.interactive(
-      messageAction(
-        { action_id: "client_list_edit", block_id: `client_list_row_${client.id}`, value: String(client.id) },
-        t.slack.responseUrl(),
-      ),
+      listButton("client_list_edit", String(client.id), `client_list_row_${client.id}`),
     );
-    const view = viewOf(await t.slack.waitFor("views.open"));
+    const view = viewOf<ModalView>(await t.slack.waitFor("views.open"));
     expect(view.callback_id).toBe("client_edit");
     expect(JSON.parse(view.private_metadata ?? "")).toEqual({ channelId: "C0OPS", clientId: client.id });
   });

@@ -14,9 +14,9 @@ import { SectigoProvider } from "../../src/providers/sectigo.js";
 import type { PlaceOrderRequest, PlaceOrderResult, Product, SslProvider } from "../../src/providers/types.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { startGoGetSslStub } from "../support/gogetssl-stub.js";
-import { createTestCa, type TestCa } from "../support/gogetssl-test-ca.js";
 import { TestClock } from "../support/harness.js";
 import { startSectigoStub } from "../support/sectigo-stub.js";
+import { createTestCa, type TestCa } from "../support/test-ca.js";
 
 /**
  * One suite, run against every SslProvider: whatever the provider, the rest of certdesk relies on

@@ -16,7 +16,7 @@ import {
   type GoGetSslStubOptions,
   startGoGetSslStub,
 } from "../support/gogetssl-stub.js";
-import { createTestCa, createTestCsr, type TestCa } from "../support/gogetssl-test-ca.js";
+import { createTestCa, createTestCsr, type TestCa } from "../support/test-ca.js";
 
 let ca: TestCa;
 let csr: string;

@@ -11,7 +11,7 @@ import {
 import { SectigoProvider, type SectigoProviderOptions } from "../../src/providers/sectigo.js";
 import type { PlaceOrderRequest } from "../../src/providers/types.js";
 import { type SectigoStub, type SectigoStubOptions, startSectigoStub } from "../support/sectigo-stub.js";
-import { createTestCa, createTestCsr, type TestCa } from "../support/sectigo-test-ca.js";
+import { createTestCa, createTestCsr, type TestCa } from "../support/test-ca.js";
 
 const LOGIN = "reseller-login";
 const PASSWORD = "s3cret-Pa55word!";

@@ -1,3 +1,5 @@
+import type { RecordedCall } from "./slack-api-fake.js";
+
 /**
  * Builds interactivity payloads from the views the app sent to the fake Web API, as Slack's
  * client would: state.values hold each input's initial value unless the test "types" another.
@@ -6,31 +8,56 @@
 type Json = Record<string, unknown>;
 export type Inputs = Record<string, string | string[] | null>;
 
+interface Option {
+  value: string;
+  text: unknown;
+}
+
 interface ElementLike {
   type: string;
   action_id: string;
+  value?: string;
+  text?: unknown;
   initial_value?: string;
-  initial_option?: { value: string; text: unknown };
-  initial_options?: { value: string; text: unknown }[];
-  options?: { value: string; text: unknown }[];
-  option_groups?: { options: { value: string; text: unknown }[] }[];
+  initial_option?: Option;
+  initial_options?: Option[];
+  options?: Option[];
+  option_groups?: { options: Option[] }[];
 }
 
-function findOption(element: ElementLike, value: string) {
-  const all = [
-    ...(element.options ?? []),
-    ...(element.option_groups ?? []).flatMap((group) => group.options),
-  ];
+interface BlockLike {
+  type: string;
+  block_id?: string;
+  element?: ElementLike;
+  elements?: ElementLike[];
+  accessory?: ElementLike;
+}
+
+/** Any view the app sent: typed as @slack/types' ModalView or as plain JSON. */
+type View = object;
+
+function blocksOf(view: View): BlockLike[] {
+  return (view as { blocks?: BlockLike[] }).blocks ?? [];
+}
+
+function optionsOf(element: ElementLike): Option[] {
+  return [...(element.options ?? []), ...(element.option_groups ?? []).flatMap((group) => group.options)];
+}
+
+function findOption(element: ElementLike, value: string): Option {
   return (
-    all.find((candidate) => candidate.value === value) ?? { value, text: { type: "plain_text", text: value } }
+    optionsOf(element).find((candidate) => candidate.value === value) ?? {
+      value,
+      text: { type: "plain_text", text: value },
+    }
   );
 }
 
-export function stateValues(view: Json, inputs: Inputs = {}): Record<string, Record<string, Json>> {
+export function stateValues(view: View, inputs: Inputs = {}): Record<string, Record<string, Json>> {
   const values: Record<string, Record<string, Json>> = {};
-  for (const block of (view.blocks as Json[]) ?? []) {
-    if (block.type !== "input") continue;
-    const element = block.element as ElementLike;
+  for (const block of blocksOf(view)) {
+    if (block.type !== "input" || !block.element) continue;
+    const element = block.element;
     const typed = Object.hasOwn(inputs, element.action_id) ? inputs[element.action_id] : undefined;
     const given = typed !== undefined;
     let state: Json;
@@ -67,7 +94,7 @@ export interface ViewContext {
   previousViewId?: string | null;
 }
 
-export function viewSubmission(view: Json, context: ViewContext, inputs: Inputs = {}): Json {
+export function viewSubmission(view: View, context: ViewContext, inputs: Inputs = {}): Json {
   return {
     type: "view_submission",
     team: { id: "T0TEST", domain: "acme" },
@@ -86,15 +113,20 @@ export function viewSubmission(view: Json, context: ViewContext, inputs: Inputs 
   };
 }
 
+/**
+ * A click or choice on one element of the view: an input that dispatches actions, a button, or an
+ * overflow or select outside the inputs. For the last, `inputs[actionId]` is the option chosen, and
+ * it also tells apart elements that share the action_id (one overflow menu per row).
+ */
 export function viewBlockAction(
-  view: Json,
+  view: View,
   context: ViewContext,
   actionId: string,
   inputs: Inputs = {},
 ): Json {
   const values = stateValues(view, inputs);
-  const blockId = Object.keys(values).find((id) => values[id]?.[actionId]) ?? "";
-  const state = values[blockId]?.[actionId] ?? {};
+  const chosen = inputs[actionId];
+  const { blockId, element } = findElement(view, actionId, typeof chosen === "string" ? chosen : undefined);
   return {
     type: "block_actions",
     user: { id: context.userId ?? "U0ANN", username: "ann", team_id: "T0TEST" },
@@ -103,16 +135,44 @@ export function viewBlockAction(
     trigger_id: `trigger-${Math.random().toString(36).slice(2)}`,
     container: { type: "view", view_id: context.viewId },
     view: { ...view, id: context.viewId, hash: "h", state: { values } },
-    actions: [{ ...state, action_id: actionId, block_id: blockId, action_ts: "1700000001.1" }],
+    actions: [
+      {
+        ...(values[blockId]?.[actionId] ?? actionState(element, chosen)),
+        action_id: actionId,
+        block_id: blockId,
+        action_ts: "1700000001.1",
+      },
+    ],
   };
 }
 
-/** A button click on a message the bot posted (order message buttons). */
+function findElement(view: View, actionId: string, chosen: string | undefined) {
+  const matches = blocksOf(view).flatMap((block) =>
+    [block.element, block.accessory, ...(block.elements ?? [])]
+      .filter((element) => element?.action_id === actionId)
+      .map((element) => ({ blockId: block.block_id ?? "", element: element as ElementLike })),
+  );
+  const match =
+    matches.find(({ element }) => optionsOf(element).some((option) => option.value === chosen)) ?? matches[0];
+  if (!match) throw new Error(`the view has no element with action_id ${actionId}`);
+  return match;
+}
+
+function actionState(element: ElementLike, chosen: Inputs[string] | undefined): Json {
+  if (element.type === "button") return { type: element.type, value: element.value, text: element.text };
+  return {
+    type: element.type,
+    selected_option: chosen === undefined || chosen === null ? null : findOption(element, String(chosen)),
+  };
+}
+
+/** A button click on a message the bot posted; the block defaults to the order message's buttons. */
 export function messageButton(
   message: { channel: string; ts: string },
   actionId: string,
   value: string,
   context: { userId: string; responseUrl: string },
+  blockId = "order_actions",
 ): Json {
   return {
     type: "block_actions",
@@ -124,10 +184,23 @@ export function messageButton(
     channel: { id: message.channel, name: "ssl-ops" },
     message: { ts: message.ts, type: "message" },
     response_url: context.responseUrl,
-    actions: [
-      { type: "button", action_id: actionId, block_id: "order_actions", value, action_ts: "1700000002.1" },
-    ],
+    actions: [{ type: "button", action_id: actionId, block_id: blockId, value, action_ts: "1700000002.1" }],
   };
+}
+
+/** The view a views.open / push / update / publish call carried. */
+export function viewOf<View = Json>(call: RecordedCall): View {
+  return call.args.view as View;
+}
+
+export function blockIds(view: { blocks: { block_id?: string }[] }): string[] {
+  return view.blocks.map((block) => block.block_id ?? "");
+}
+
+export function findBlock<Block = Json>(view: { blocks: unknown[] }, blockId: string): Block {
+  const block = view.blocks.find((candidate) => (candidate as { block_id?: string }).block_id === blockId);
+  if (!block) throw new Error(`the view has no block ${blockId}`);
+  return block as Block;
 }
 
 /** All the text a view or message shows, for assertions that do not care about layout. */

@@ -6,6 +6,7 @@ import { getOrder, type Order } from "../../src/orders/repository.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import { messageButton, textOf } from "../support/modal.js";
+import { orderRequest } from "../support/orders.js";
 import type { RecordedCall } from "../support/slack-api-fake.js";
 
 /** `t` issues on the next check (SANDBOX_APPROVAL_SECONDS=0); `slow` shares its database and takes an hour. */
@@ -31,22 +32,11 @@ beforeEach(async () => {
 });
 
 function request(domain: string): OrderRequest {
-  return {
-    clientId,
-    providerId: "sandbox",
-    productId: "positivessl",
-    periodMonths: 12,
-    serverTypeId: "apache",
-    dcvMethod: "email",
-    approverEmail: `admin@${domain.replace(/^www\./, "")}`,
+  return orderRequest(clientId, {
     primaryDomain: domain,
-    sans: [],
-    addonIds: [],
-    organisation: { country: "GB" },
-    contact: { firstName: "Jane", lastName: "Doe", email: "jane@example.com", phone: "+44 20", title: "" },
-    requestedBy: "U0ANN",
+    approverEmail: `admin@${domain.replace(/^www\./, "")}`,
     idempotencyKey: `status:${domain}:${Math.random()}`,
-  };
+  });
 }
 
 /** A pending order with its message in C0SSL, placed by `app`; Slack calls made so far are forgotten. */

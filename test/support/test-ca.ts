@@ -1,7 +1,10 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import forge from "node-forge";
 
-/** A throw-away CA (root -> intermediate -> leaf) for tests that need real X.509 certificates. */
+/**
+ * A throw-away CA (root -> intermediate -> leaf) that signs CSRs for the provider stubs, so "issued"
+ * orders carry real X.509 certificates.
+ */
 export interface TestCa {
   rootPem: string;
   intermediatePem: string;
@@ -65,7 +68,7 @@ function csrNames(csr: forge.pki.CertificateSigningRequest): string[] {
   return [...new Set([commonName, ...sans.map((name) => name.value)].filter(Boolean))];
 }
 
-export function createTestCa(options: { leafValidDays?: number } = {}): TestCa {
+export function createTestCa(): TestCa {
   const root = rsaKeyPair();
   const rootName = [{ name: "commonName", value: "certdesk Test Root" }];
   const rootCert = signCertificate({
@@ -101,7 +104,7 @@ export function createTestCa(options: { leafValidDays?: number } = {}): TestCa {
         publicKey: csr.publicKey,
         signingKey: intermediate.privateKey,
         isCa: false,
-        validDays: options.leafValidDays ?? 90,
+        validDays: 90,
         altNames: names,
       });
       return { leafPem: forge.pki.certificateToPem(leaf), chainPems: [intermediatePem, rootPem] };
