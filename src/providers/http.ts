@@ -59,6 +59,14 @@ export function describeTransportFailure(error: unknown): string {
   return "unexpected error";
 }
 
+/** The connection was never made (refused, name not resolved), so not one byte of the request left. */
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
+
+/** True when the request certainly never reached the provider: even a placement did not happen. */
+export function requestNeverSent(error: unknown): boolean {
+  return isAxiosError(error) && !error.response && NOT_SENT_CODES.has(error.code ?? "");
+}
+
 /** The response status when the provider answered at all. */
 export function responseStatus(error: unknown): number | undefined {
   return isAxiosError(error) ? error.response?.status : undefined;

@@ -5,7 +5,13 @@ import {
   ProviderOutcomeUnknownError,
   ProviderUnavailableError,
 } from "./errors.js";
-import { createProviderHttp, describeTransportFailure, type ProviderHttp, responseStatus } from "./http.js";
+import {
+  createProviderHttp,
+  describeTransportFailure,
+  type ProviderHttp,
+  requestNeverSent,
+  responseStatus,
+} from "./http.js";
 import { findSectigoProduct, SECTIGO_PRODUCTS, SECTIGO_SERVER_TYPES } from "./sectigo/catalogue.js";
 import {
   type CsrHashes,
@@ -278,9 +284,11 @@ export class SectigoProvider implements SslProvider {
 function transportError(call: SectigoCall, error: unknown, uniqueValue: string | undefined): ProviderError {
   const failure = describeTransportFailure(error);
   const status = responseStatus(error);
-  // A 4xx is a refusal before processing; no answer or a 5xx leaves a placement undecided.
+  // A 4xx is a refusal before processing; no answer or a 5xx leaves a placement undecided. A refused
+  // connection is not "no answer": nothing was sent, so the order is certainly not placed and may be
+  // submitted again, instead of waiting in `submitting` for a person to search Sectigo's portal.
   const refusedUnprocessed = status !== undefined && status < 500;
-  if (call === "placement" && !refusedUnprocessed) {
+  if (call === "placement" && !refusedUnprocessed && !requestNeverSent(error)) {
     return new ProviderOutcomeUnknownError(
       PROVIDER,
       `The order was sent to Sectigo but no usable answer came back (${failure}). It may have been placed: ` +

@@ -47,9 +47,9 @@ export function threadReplyText(
     case "submitted":
       return `:inbox_tray: ${escapeMrkdwn(order.providerName)} accepted the order (${escapeMrkdwn(String(detail.providerOrderId ?? ""))}).\n${nextStepText(order, order.dcvInstructions ?? [])}`;
     case "submission_failed":
-      return `:x: ${escapeMrkdwn(order.providerName)} refused the order: ${escapeMrkdwn(String(detail.message ?? ""))}\n${who(order.requestedBy)} can fix it and order again with \`/ssl order\`.`;
+      return `:x: The order was not placed with ${escapeMrkdwn(order.providerName)}: ${escapeMrkdwn(String(detail.message ?? ""))}\n${who(order.requestedBy)} can fix it and order again with \`/ssl order\`.`;
     case "submission_unknown":
-      return `:warning: The order was sent to ${escapeMrkdwn(order.providerName)} but no answer came back, so it may or may not exist there. Do not order again: certdesk asks the provider and reports here.`;
+      return `:warning: The order was sent to ${escapeMrkdwn(order.providerName)} but no answer came back, so it may or may not exist there. Do not order again: if it stays unresolved, certdesk asks someone here to look in ${escapeMrkdwn(order.providerName)}'s control panel.`;
     case "status_changed":
       if (order.status === "issued" && order.notAfter) {
         return `Issued :white_check_mark: — valid until ${format(order.notAfter, "yyyy-MM-dd")}`;

@@ -257,7 +257,7 @@ describe("/ssl order, contact step and submission", () => {
     const [order] = await t.database.db.select().from(orders);
     expect(order?.status).toBe("failed");
     const reply = await t.slack.waitFor("chat.postMessage", (call) =>
-      String(call.args.text).includes("refused the order"),
+      String(call.args.text).includes("The order was not placed with"),
     );
     expect(reply.args.thread_ts).toBeDefined();
 

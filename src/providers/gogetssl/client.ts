@@ -1,10 +1,11 @@
-import { type AxiosResponse, isAxiosError } from "axios";
+import type { AxiosResponse } from "axios";
 import type { ProviderError } from "../errors.js";
 import {
   createProviderHttp,
   describeTransportFailure,
   type ProviderHttp,
   type ProviderHttpOptions,
+  requestNeverSent,
   responseBody,
   responseStatus,
 } from "../http.js";
@@ -42,8 +43,6 @@ type Attempt =
   | { kind: "failed"; error: ProviderError };
 
 const SUCCESS_STATUSES = new Set([200, 201, 204]);
-/** The request never left this machine, so even a placement certainly did not happen. */
-const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
 
 /** A sign-in answered by GoGetSSL itself (not by a proxy, an outage or a rate limit) with a refusal. */
 function refusesCredentials(status: number | undefined, report: ErrorReport | undefined): boolean {
@@ -151,8 +150,7 @@ export class GoGetSslClient {
   private interpretFailure(request: GoGetSslRequest, error: unknown): Attempt {
     const status = responseStatus(error);
     if (status === undefined) {
-      const notSent = isAxiosError(error) && NOT_SENT_CODES.has(error.code ?? "");
-      return this.unclear(request, describeTransportFailure(error), notSent);
+      return this.unclear(request, describeTransportFailure(error), requestNeverSent(error));
     }
     if (status === 401) return { kind: "keyRejected" };
     const report = readErrorReport(parseJson(responseBody(error)));
