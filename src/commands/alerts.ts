@@ -1,6 +1,7 @@
 import type { App, RespondFn } from "@slack/bolt";
 import { addDays } from "date-fns";
 import { z } from "zod";
+import { recordRefusal } from "../orders/access-audit.js";
 import { acknowledgeAlerts, daysLeft, getAlert, type SentAlert, snoozeAlerts } from "../orders/expiry.js";
 import {
   ALERT_ACTIONS,
@@ -37,7 +38,7 @@ export function registerAlertHandlers(app: App, context: HandlerContext): void {
 
   function register(
     actionId: string,
-    verb: string,
+    verb: "snooze" | "acknowledge",
     handle: (alert: SentAlert, userId: string, tell: (text: string) => Promise<unknown>) => Promise<void>,
   ): void {
     app.action(actionId, async ({ ack, body, respond }) => {
@@ -47,11 +48,18 @@ export function registerAlertHandlers(app: App, context: HandlerContext): void {
       const userId = parsed.data.user.id;
       const tell = (text: string) => ephemeral(respond, text);
       try {
+        const alertId = Number(parsed.data.actions[0]?.value);
         if (!(await access.mayOrder(userId))) {
+          const subject = (await getAlert(db, alertId))?.subject.reference ?? `alert ${alertId}`;
+          await recordRefusal(
+            db,
+            { actor: userId, action: verb, subject, reason: "not in SSL_ORDERERS", at: clock.now() },
+            logger,
+          );
           await tell(`:no_entry: Only people in SSL_ORDERERS can ${verb} expiry alerts.`);
           return;
         }
-        const alert = await getAlert(db, Number(parsed.data.actions[0]?.value));
+        const alert = await getAlert(db, alertId);
         if (!alert) {
           await tell(":information_source: That alert no longer exists.");
           return;

@@ -1,8 +1,9 @@
 import type { App, RespondFn } from "@slack/bolt";
 import type { ModalView } from "@slack/types";
 import { z } from "zod";
+import { recordRefusal } from "../orders/access-audit.js";
 import { recordEvent } from "../orders/events.js";
-import { type OrderService, OrderStateError } from "../orders/order-service.js";
+import { type OrderService, OrderStateError, SelfApprovalError } from "../orders/order-service.js";
 import { getOrder } from "../orders/repository.js";
 import { escapeMrkdwn, markdownSection, plain } from "../views/blocks.js";
 import { ORDER_MESSAGE_ACTIONS } from "../views/order-message.js";
@@ -12,6 +13,13 @@ const REJECT_CALLBACK = "order_reject_reason";
 const REASON_BLOCK = "reject_reason_blk";
 const REASON_ACTION = "reject_reason";
 
+const reasonView = z.object({
+  state: z.object({
+    values: z.object({
+      [REASON_BLOCK]: z.object({ [REASON_ACTION]: z.object({ value: z.string().nullish() }) }),
+    }),
+  }),
+});
 const buttonBody = z.object({
   user: z.object({ id: z.string() }),
   trigger_id: z.string(),
@@ -22,17 +30,21 @@ const buttonBody = z.object({
 export function registerApprovalHandlers(app: App, context: HandlerContext, orders: OrderService): void {
   const { db, logger, access } = context;
 
-  async function refuse(orderId: number, userId: string, action: string): Promise<void> {
+  /** Audited twice: in the access audit, and in the order's own history its Details show. */
+  async function refuse(orderId: number, userId: string, action: "approve" | "reject"): Promise<void> {
     const order = await getOrder(db, orderId);
+    const at = context.clock.now();
     if (order) {
       await recordEvent(db, {
         orderId,
         actor: userId,
         kind: "approval_refused",
         detail: { action, reason: "not in SSL_APPROVERS" },
-        at: context.clock.now(),
+        at,
       });
     }
+    const subject = order?.reference ?? null;
+    await recordRefusal(db, { actor: userId, action, subject, reason: "not in SSL_APPROVERS", at }, logger);
   }
 
   /** Buttons on the App Home carry no response_url: the answer goes to the user's DM there. */
@@ -57,6 +69,14 @@ export function registerApprovalHandlers(app: App, context: HandlerContext, orde
       const approved = await orders.approve(orderId, userId);
       await orders.place(approved.id, userId);
     } catch (error) {
+      if (error instanceof SelfApprovalError) {
+        const at = context.clock.now();
+        await recordRefusal(
+          db,
+          { actor: userId, action: "approve", subject: error.reference, reason: "self-approval", at },
+          logger,
+        );
+      }
       if (error instanceof OrderStateError) {
         await tell(`:information_source: ${error.message}`);
         return;
@@ -86,7 +106,8 @@ export function registerApprovalHandlers(app: App, context: HandlerContext, orde
   });
 
   app.view(REJECT_CALLBACK, async ({ ack, body, view }) => {
-    const reason = view.state.values[REASON_BLOCK]?.[REASON_ACTION]?.value?.trim() ?? "";
+    const reason =
+      reasonView.safeParse(view).data?.state.values[REASON_BLOCK][REASON_ACTION].value?.trim() ?? "";
     if (reason.length < 3) {
       await ack({
         response_action: "errors",

@@ -1,5 +1,6 @@
 import type { App, RespondFn, ViewSubmitAction } from "@slack/bolt";
 import { z } from "zod";
+import { recordRefusal } from "../orders/access-audit.js";
 import {
   addContact,
   type ClientInput,
@@ -97,6 +98,15 @@ export function registerClientHandlers(app: App, context: HandlerContext): Subco
   const { db, client: slack, logger } = context;
   const defaultExpiryDays = context.config.schedule.expiryDays;
 
+  async function refuse(
+    userId: string,
+    action: "client_add" | "client_edit" | "client_contacts",
+    subject: string | null,
+  ): Promise<void> {
+    const at = context.clock.now();
+    await recordRefusal(db, { actor: userId, action, subject, reason: "not in SSL_ORDERERS", at }, logger);
+  }
+
   async function openClientModal(triggerId: string, channelId: string, clientId?: number): Promise<void> {
     const metadata: ClientModalMetadata = { channelId, clientId };
     const view =
@@ -165,10 +175,11 @@ export function registerClientHandlers(app: App, context: HandlerContext): Subco
   }
 
   app.view<ViewSubmitAction>(CLIENT_CALLBACKS.add, async ({ ack, body }) => {
-    const { user, view } = submissionSchema.parse(body);
-    const metadata = parseMetadata(clientMetadataSchema, view.private_metadata);
     await submitSafely(ack, CLIENT_BLOCKS.name, async (ack) => {
+      const { user, view } = submissionSchema.parse(body);
+      const metadata = parseMetadata(clientMetadataSchema, view.private_metadata);
       if (!(await context.access.mayOrder(user.id))) {
+        await refuse(user.id, "client_add", null);
         await ack({ response_action: "errors", errors: { [CLIENT_BLOCKS.name]: REFUSAL } });
         return;
       }
@@ -185,16 +196,17 @@ export function registerClientHandlers(app: App, context: HandlerContext): Subco
         user.id,
         metadata.channelId,
         `Added client *${escapeMrkdwn(name)}* with contact ${escapeMrkdwn(contactName)}. ` +
-          `Order for it with \`/ssl order ${name} <domain>\`.`,
+          `Order for it with \`/ssl order ${escapeMrkdwn(name)} &lt;domain&gt;\`.`,
       );
     });
   });
 
   app.view<ViewSubmitAction>(CLIENT_CALLBACKS.edit, async ({ ack, body }) => {
-    const { user, view } = submissionSchema.parse(body);
-    const metadata = parseMetadata(clientMetadataSchema, view.private_metadata);
     await submitSafely(ack, CLIENT_BLOCKS.name, async (ack) => {
+      const { user, view } = submissionSchema.parse(body);
+      const metadata = parseMetadata(clientMetadataSchema, view.private_metadata);
       if (!(await context.access.mayOrder(user.id))) {
+        await refuse(user.id, "client_edit", clientSubject(metadata.clientId));
         await ack({ response_action: "errors", errors: { [CLIENT_BLOCKS.name]: REFUSAL } });
         return;
       }
@@ -210,10 +222,11 @@ export function registerClientHandlers(app: App, context: HandlerContext): Subco
   });
 
   app.view<ViewSubmitAction>(CLIENT_CALLBACKS.contact, async ({ ack, body }) => {
-    const { user, view } = submissionSchema.parse(body);
-    const metadata = parseMetadata(contactMetadataSchema, view.private_metadata);
     await submitSafely(ack, CONTACT_BLOCKS.firstName, async (ack) => {
+      const { user, view } = submissionSchema.parse(body);
+      const metadata = parseMetadata(contactMetadataSchema, view.private_metadata);
       if (!(await context.access.mayOrder(user.id))) {
+        await refuse(user.id, "client_contacts", clientSubject(metadata.clientId));
         await ack({ response_action: "errors", errors: { [CONTACT_BLOCKS.firstName]: REFUSAL } });
         return;
       }
@@ -240,6 +253,7 @@ export function registerClientHandlers(app: App, context: HandlerContext): Subco
     if (clientId === undefined) return;
     await actSafely(user.id, metadata.channelId, async () => {
       if (!(await context.access.mayOrder(user.id))) {
+        await refuse(user.id, "client_contacts", clientSubject(clientId));
         await refreshEditModal(view.id, metadata, REFUSAL);
         return;
       }
@@ -259,6 +273,7 @@ export function registerClientHandlers(app: App, context: HandlerContext): Subco
     const { choice, contactId } = contactChoiceSchema.parse(actions[0]?.selected_option?.value);
     await actSafely(user.id, metadata.channelId, async () => {
       if (!(await context.access.mayOrder(user.id))) {
+        await refuse(user.id, "client_contacts", clientSubject(metadata.clientId));
         await refreshEditModal(view.id, metadata, REFUSAL);
         return;
       }
@@ -313,6 +328,7 @@ export function registerClientHandlers(app: App, context: HandlerContext): Subco
     const clientId = z.coerce.number().int().parse(actions[0]?.value);
     await actSafely(user.id, channelId, async () => {
       if (!(await context.access.mayOrder(user.id))) {
+        await refuse(user.id, "client_edit", clientSubject(clientId));
         await respond({ response_type: "ephemeral", replace_original: false, text: REFUSAL });
         return;
       }
@@ -328,15 +344,20 @@ export function registerClientHandlers(app: App, context: HandlerContext): Subco
     });
   });
 
-  async function mayEdit({ userId, reply }: SubcommandArgs): Promise<boolean> {
+  async function mayEdit(
+    { userId, reply }: SubcommandArgs,
+    action: "client_add" | "client_edit",
+    subject: string | null,
+  ): Promise<boolean> {
     if (await context.access.mayOrder(userId)) return true;
+    await refuse(userId, action, subject);
     await reply({ text: REFUSAL });
     return false;
   }
 
   return {
     "client-add": async (args) => {
-      if (!(await mayEdit(args))) return;
+      if (!(await mayEdit(args, "client_add", null))) return;
       await openClientModal(args.triggerId, args.channelId);
     },
     "client-edit": async (args) => {
@@ -345,10 +366,10 @@ export function registerClientHandlers(app: App, context: HandlerContext): Subco
         await args.reply({ text: EDIT_USAGE });
         return;
       }
-      if (!(await mayEdit(args))) return;
       const client = await findClientByName(db, name);
+      if (!(await mayEdit(args, "client_edit", client ? clientSubject(client.id) : name))) return;
       if (!client) {
-        await args.reply({ text: `No client named “${name}”; \`/ssl clients\` lists them.` });
+        await args.reply({ text: `No client named “${escapeMrkdwn(name)}”; \`/ssl clients\` lists them.` });
         return;
       }
       await openClientModal(args.triggerId, args.channelId, client.id);
@@ -357,6 +378,11 @@ export function registerClientHandlers(app: App, context: HandlerContext): Subco
       await reply(await clientsListPage(0));
     },
   };
+}
+
+/** How the access audit names a client. */
+function clientSubject(clientId: number | undefined): string | null {
+  return clientId === undefined ? null : `client ${clientId}`;
 }
 
 function parseMetadata<T>(schema: z.ZodType<T>, text: string): T {

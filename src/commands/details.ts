@@ -4,6 +4,7 @@ import type { ModalView } from "@slack/types";
 import { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import { type CertificateDetails, inspectCertificate } from "../certs/inspect.js";
+import { recordRefusal } from "../orders/access-audit.js";
 import { getClient } from "../orders/clients.js";
 import { buildDelivery, type Delivery } from "../orders/delivery.js";
 import { listEvents, recordEvent } from "../orders/events.js";
@@ -175,6 +176,11 @@ async function deliverFiles(context: HandlerContext, order: Order, userId: strin
       detail: { action: "key_delivery", reason: "not in SSL_APPROVERS" },
       at,
     });
+    await recordRefusal(
+      db,
+      { actor: userId, action: "key_delivery", subject: order.reference, reason: "not in SSL_APPROVERS", at },
+      context.logger,
+    );
   }
   return delivery;
 }

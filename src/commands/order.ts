@@ -1,13 +1,22 @@
 import type { App } from "@slack/bolt";
 import type { ModalView } from "@slack/types";
 import { z } from "zod";
+import { recordRefusal } from "../orders/access-audit.js";
 import { findProduct, type ProviderCatalogue } from "../orders/catalogue.js";
-import { type Client, findClientByName, getClient, listContacts, searchClients } from "../orders/clients.js";
+import {
+  type Client,
+  type ContactField,
+  findClientByName,
+  getClient,
+  listContacts,
+  searchClients,
+  validateContactInput,
+} from "../orders/clients.js";
 import { loadDraft, type OrderDraft, saveDraft } from "../orders/drafts.js";
-import { checkCountry, checkDomain, checkEmail, checkPhone, displayDomain } from "../orders/validation.js";
+import { checkCountry, checkDomain, displayDomain } from "../orders/validation.js";
 import type { OrderField } from "../providers/errors.js";
 import { ProviderInputError } from "../providers/errors.js";
-import { option } from "../views/blocks.js";
+import { escapeMrkdwn, option } from "../views/blocks.js";
 import {
   type ApproverState,
   effectiveProductKey,
@@ -42,6 +51,14 @@ const viewPayload = z.object({
   state: z.object({ values: stateValuesSchema }),
 });
 const actionBody = z.object({ user: z.object({ id: z.string() }), view: viewPayload });
+
+const CONTACT_FORM_FIELD: Record<ContactField, OrderFormField> = {
+  firstName: "contactFirst",
+  lastName: "contactLast",
+  email: "contactEmail",
+  phone: "contactPhone",
+  title: "contactTitle",
+};
 
 /** Where a provider's field error is shown on step 1. */
 const FORM_FIELD_FOR: Partial<Record<OrderField, OrderFormField>> = {
@@ -165,8 +182,13 @@ export function registerOrderHandlers(
   }
 
   app.options(ORDER_ACTIONS.client, async ({ options, ack }) => {
-    const query = typeof options.value === "string" ? options.value.slice(0, 100) : "";
-    const found = await searchClients(db, query, 100);
+    // PostgreSQL text cannot hold NUL, and no client name contains a control character.
+    const query =
+      typeof options.value === "string" ? options.value.slice(0, 100).replace(/\p{Cc}/gu, "") : "";
+    const found = await searchClients(db, query, 100).catch((error: unknown) => {
+      logger.error("Client search failed:", error);
+      return [];
+    });
     await ack({ options: found.map((entry) => option(entry.name, String(entry.id))) });
   });
 
@@ -238,8 +260,18 @@ export function registerOrderHandlers(
     });
   }
 
-  app.view(ORDER_STEP1_CALLBACK, async ({ ack, body, view }) => {
-    const values = stateValuesSchema.parse(view.state.values);
+  /** A submission Slack would not send (no state, wrong types): the form cannot be trusted, so start over. */
+  const unreadableForm = {
+    response_action: "update" as const,
+    view: orderConfirmationView(":warning: This form expired. Please run `/ssl order` again."),
+  };
+
+  app.view(ORDER_STEP1_CALLBACK, async ({ ack, body: payload }) => {
+    const parsed = actionBody.safeParse(payload);
+    if (!parsed.success) return ack(unreadableForm);
+    const body = parsed.data;
+    const { view } = body;
+    const values = view.state.values;
     const form = readOrderForm(values);
     const metadata = parseMetadata(step1MetadataSchema, view.private_metadata) ?? { channelId: "" };
     const catalogue = services.catalogue.peek() ?? (await services.catalogue.get());
@@ -269,8 +301,12 @@ export function registerOrderHandlers(
     await ack({ response_action: view.previous_view_id ? "update" : "push", view: step2 });
   });
 
-  app.view(ORDER_STEP2_CALLBACK, async ({ ack, body, view }) => {
-    const values = stateValuesSchema.parse(view.state.values);
+  app.view(ORDER_STEP2_CALLBACK, async ({ ack, body: payload }) => {
+    const parsed = actionBody.safeParse(payload);
+    if (!parsed.success) return ack(unreadableForm);
+    const body = parsed.data;
+    const { view } = body;
+    const values = view.state.values;
     const meta = parseMetadata(step2MetadataSchema, view.private_metadata);
     const draft = meta ? await loadDraft(db, meta.draftId, body.user.id) : undefined;
     if (!meta || !draft) {
@@ -280,20 +316,14 @@ export function registerOrderHandlers(
       });
       return;
     }
-    const contact = readContactForm(values);
-    const errors: Partial<Record<OrderFormField, string>> = {};
-    if (!contact.firstName) errors.contactFirst = "Enter the contact's first name.";
-    if (!contact.lastName) errors.contactLast = "Enter the contact's last name.";
-    const email = checkEmail(contact.email);
-    if (!email.ok) errors.contactEmail = email.message;
-    const phone = checkPhone(contact.phone, draft.organisation.country);
-    if (!phone.ok) errors.contactPhone = phone.message;
-    if (Object.keys(errors).length > 0) {
+    // The rules a client's contacts follow (one line, 200 characters, phone in the client's country).
+    const contact = validateContactInput(readContactForm(values), draft.organisation.country);
+    if (!contact.ok) {
       await ack({
         response_action: "errors",
         errors: Object.fromEntries(
-          Object.entries(errors).map(([field, message]) => [
-            blockIdOf(values, field as OrderFormField),
+          Object.entries(contact.errors).map(([field, message]) => [
+            blockIdOf(values, CONTACT_FORM_FIELD[field as ContactField]),
             message,
           ]),
         ),
@@ -301,6 +331,7 @@ export function registerOrderHandlers(
       return;
     }
     if (!(await context.access.mayOrder(body.user.id))) {
+      await refuseOrder(body.user.id, draft.primaryDomain);
       await ack({
         response_action: "update",
         view: orderConfirmationView(":no_entry: You are not allowed to order certificates (SSL_ORDERERS)."),
@@ -315,19 +346,24 @@ export function registerOrderHandlers(
         `Generating the key pair and placing the order with ${providerName}…`,
       ),
     });
-    await submitOrder(view.id, body.user.id, meta.draftId, draft, {
-      firstName: contact.firstName,
-      lastName: contact.lastName,
-      email: email.ok ? email.value : contact.email,
-      phone: phone.ok ? phone.value : contact.phone,
-      title: contact.title,
-    }).catch(async (error: unknown) => {
-      logger.error("Order submission failed:", error);
-      await updateView(view.id, orderConfirmationView(`:x: ${context.describeFailure(error)}`)).catch(
-        () => undefined,
-      );
-    });
+    await submitOrder(view.id, body.user.id, meta.draftId, draft, contact.value).catch(
+      async (error: unknown) => {
+        logger.error("Order submission failed:", error);
+        await updateView(view.id, orderConfirmationView(`:x: ${context.describeFailure(error)}`)).catch(
+          () => undefined,
+        );
+      },
+    );
   });
+
+  async function refuseOrder(userId: string, domain: string | null): Promise<void> {
+    const at = context.clock.now();
+    await recordRefusal(
+      db,
+      { actor: userId, action: "order", subject: domain, reason: "not in SSL_ORDERERS", at },
+      logger,
+    );
+  }
 
   async function submitOrder(
     viewId: string,
@@ -405,6 +441,7 @@ export function registerOrderHandlers(
     order: async ({ request, userId, channelId, triggerId, reply }) => {
       if (request.kind !== "order") return;
       if (!(await context.access.mayOrder(userId))) {
+        await refuseOrder(userId, request.domain ?? null);
         await reply({
           text: ":no_entry: You are not allowed to order certificates. Ask an admin to add you to SSL_ORDERERS.",
         });
@@ -415,7 +452,9 @@ export function registerOrderHandlers(
       const metadata: Step1Metadata = { channelId };
       const warnings =
         request.client && !found
-          ? { client: `No client named “${request.client}”; pick one, or add it with \`/ssl client add\`.` }
+          ? {
+              client: `No client named “${escapeMrkdwn(request.client)}”; pick one, or add it with \`/ssl client add\`.`,
+            }
           : undefined;
       const cached = services.catalogue.peek();
       const entry = cached ? providerFor(cached, values) : undefined;

@@ -22,7 +22,11 @@ export function splitWords(text: string): string[] {
 }
 
 export function parseSslText(raw: string): SslRequest {
-  const text = raw.trim().slice(0, MAX_TEXT);
+  // Control characters are never part of a name, reference or domain, and PostgreSQL refuses NUL in text.
+  const text = raw
+    .replace(/\p{Cc}/gu, " ")
+    .trim()
+    .slice(0, MAX_TEXT);
   const [head = "", ...rest] = splitWords(text);
   const verb = head.toLowerCase();
   const restText = rest.join(" ") || undefined;

@@ -2,11 +2,12 @@ import type { App } from "@slack/bolt";
 import type { ModalView } from "@slack/types";
 import { z } from "zod";
 import type { ContactSnapshot } from "../db/schema.js";
-import { getClient } from "../orders/clients.js";
+import { recordRefusal } from "../orders/access-audit.js";
+import { type ContactField, getClient, validateContactInput } from "../orders/clients.js";
 import { recordEvent } from "../orders/events.js";
 import { OrderRequestError } from "../orders/order-service.js";
 import { findOrderByReference, getOrder, type Order } from "../orders/repository.js";
-import { checkEmail, checkPhone, displayDomain } from "../orders/validation.js";
+import { displayDomain } from "../orders/validation.js";
 import type { OrderField } from "../providers/errors.js";
 import type { DcvMethod } from "../providers/types.js";
 import { clip, escapeMrkdwn } from "../views/blocks.js";
@@ -52,11 +53,20 @@ const modalActionBody = z.object({
     state: z.object({ values: stateValuesSchema }),
   }),
 });
+const submissionBody = modalActionBody.extend({ user: z.object({ id: z.string() }) });
 const shortcutBody = z.object({
   user: z.object({ id: z.string() }),
   trigger_id: z.string(),
   channel: z.object({ id: z.string() }),
 });
+
+const CONTACT_FIELD: Record<ContactField, RenewField> = {
+  firstName: "contactFirst",
+  lastName: "contactLast",
+  email: "contactEmail",
+  phone: "contactPhone",
+  title: "contactTitle",
+};
 
 /** Where a refusal is shown on the form. */
 const FORM_FIELD_FOR: Partial<Record<OrderField, RenewField>> = {
@@ -144,7 +154,9 @@ export async function openRenewal(
 ): Promise<void> {
   const { client } = context;
   const original = await getOrder(context.db, args.orderId);
-  const refusal = !(await context.access.mayOrder(args.userId))
+  const mayRenew = await context.access.mayOrder(args.userId);
+  if (!mayRenew) await refuseRenewal(context, args.userId, original?.reference ?? null);
+  const refusal = !mayRenew
     ? ":no_entry: Only people in SSL_ORDERERS can renew certificates. Ask an admin to add you."
     : !original
       ? ":information_source: That order no longer exists."
@@ -182,6 +194,15 @@ export async function openRenewal(
   }
   if (original.dcvMethod === "email")
     await loadApprovers(context, services, viewId, original, values, metadata);
+}
+
+async function refuseRenewal(context: HandlerContext, userId: string, reference: string | null) {
+  const at = context.clock.now();
+  await recordRefusal(
+    context.db,
+    { actor: userId, action: "renew", subject: reference, reason: "not in SSL_ORDERERS", at },
+    context.logger,
+  );
 }
 
 async function renderForm(
@@ -323,23 +344,29 @@ export function registerRenewHandlers(
     }
   });
 
-  app.view(RENEW_CALLBACK, async ({ ack, body, view }) => {
-    const state = stateValuesSchema.parse(view.state.values);
-    const metadata = parseMetadata(metadataSchema, view.private_metadata);
+  app.view(RENEW_CALLBACK, async ({ ack, body: payload }) => {
+    const parsed = submissionBody.safeParse(payload);
+    const body = parsed.data;
+    const view = body?.view;
+    const state = view?.state.values ?? {};
+    const metadata = parseMetadata(metadataSchema, view?.private_metadata);
     const original = metadata ? await getOrder(db, metadata.orderId) : undefined;
     const gone = !metadata || !original ? "This form expired. Please start the renewal again." : undefined;
     const refusal = gone ?? (original ? notRenewableReason(context, original) : undefined);
-    if (refusal || !metadata || !original) {
+    if (refusal || !metadata || !original || !body || !view) {
       await ack({ response_action: "update", view: renewMessageView(`:information_source: ${refusal}`) });
       return;
     }
     const values = readRenewForm(state);
-    const checked = checkForm(state, values, metadata, original);
+    const catalogue = services.catalogue.peek() ?? (await services.catalogue.get());
+    const serverTypes = catalogue.find((entry) => entry.provider.id === original.provider)?.serverTypes ?? [];
+    const checked = checkForm(state, values, metadata, original, serverTypes);
     if (!checked.ok) {
       await ack({ response_action: "errors", errors: checked.errors });
       return;
     }
     if (!(await context.access.mayOrder(body.user.id))) {
+      await refuseRenewal(context, body.user.id, original.reference);
       await ack({
         response_action: "update",
         view: renewMessageView(":no_entry: Only people in SSL_ORDERERS can renew certificates."),
@@ -370,6 +397,7 @@ export function registerRenewHandlers(
     values: RenewFormValues,
     metadata: RenewMetadata,
     original: Order,
+    serverTypes: { id: string }[],
   ): Checked {
     const errors: Record<string, string> = {};
     // Slack shows errors only on input blocks, so a missing approver select borrows a neighbour.
@@ -377,6 +405,9 @@ export function registerRenewHandlers(
       const block = [field, ...fallbacks].map((candidate) => blockIdIn(state, candidate)).find(Boolean);
       if (block && !errors[block]) errors[block] = message;
     };
+    if (values.serverTypeId && !serverTypes.some((type) => type.id === values.serverTypeId)) {
+      fail("serverType", "Choose a server type from the list.");
+    }
     if ((values.dcvMethod ?? original.dcvMethod) === "email") {
       if (!metadata.approvers) {
         fail(
@@ -389,23 +420,23 @@ export function registerRenewHandlers(
         fail("approver", "Choose an approver address from the list.");
       }
     }
-    if (!values.contactFirst) fail("contactFirst", "Enter the contact's first name.");
-    if (!values.contactLast) fail("contactLast", "Enter the contact's last name.");
-    const email = checkEmail(values.contactEmail ?? "");
-    if (!email.ok) fail("contactEmail", email.message);
-    const phone = checkPhone(values.contactPhone ?? "", original.country ?? undefined);
-    if (!phone.ok) fail("contactPhone", phone.message);
-    if (Object.keys(errors).length > 0 || !email.ok || !phone.ok) return { ok: false, errors };
-    return {
-      ok: true,
-      contact: {
+    // The rules a client's contacts follow (one line, 200 characters, phone in the client's country).
+    const contact = validateContactInput(
+      {
         firstName: values.contactFirst ?? "",
         lastName: values.contactLast ?? "",
-        email: email.value,
-        phone: phone.value,
+        email: values.contactEmail ?? "",
+        phone: values.contactPhone ?? "",
         title: values.contactTitle ?? "",
       },
-    };
+      original.country,
+    );
+    if (!contact.ok) {
+      for (const [field, message] of Object.entries(contact.errors))
+        fail(CONTACT_FIELD[field as ContactField], message);
+    }
+    if (Object.keys(errors).length > 0 || !contact.ok) return { ok: false, errors };
+    return { ok: true, contact: contact.value };
   }
 
   /** The form again, with everything kept and the reason on top (and on its field). */

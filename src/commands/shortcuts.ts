@@ -12,9 +12,11 @@ export const ORDER_SHORTCUTS = {
 export const NOT_AN_ORDER_MESSAGE =
   "This shortcut works on certdesk order messages (the message certdesk posts for each order, or a reply in its thread). `/ssl list` shows recent orders.";
 
+/** Slack's message timestamps: anything else cannot name an order message (and NUL cannot reach SQL). */
+const messageTs = z.string().regex(/^\d+\.\d+$/);
 const messageShortcutBody = z.object({
   channel: z.object({ id: z.string() }),
-  message: z.object({ ts: z.string(), thread_ts: z.string().optional() }),
+  message: z.object({ ts: messageTs, thread_ts: messageTs.optional() }),
   response_url: z.string(),
 });
 const responseUrlOnly = z.object({ response_url: z.string() });

@@ -174,6 +174,25 @@ export const orderEvents = pgTable(
   (table) => [index("order_events_order_idx").on(table.orderId, table.at)],
 );
 
+/**
+ * Every refused action (SSL_ORDERERS, SSL_APPROVERS, self-approval) in one audit, including those
+ * with no order to hang an order event on (ordering, client edits).
+ */
+export const accessRefusals = pgTable(
+  "access_refusals",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    /** Slack user ID of whoever was refused. */
+    actor: text("actor").notNull(),
+    action: text("action").notNull(),
+    /** What was acted on ("SSL-1042", "client 7", a domain), or null when nothing exists yet. */
+    subject: text("subject"),
+    reason: text("reason").notNull(),
+  },
+  (table) => [index("access_refusals_at_idx").on(table.at)],
+);
+
 export const alertsSent = pgTable(
   "alerts_sent",
   {

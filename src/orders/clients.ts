@@ -425,6 +425,8 @@ function checkText(value: string | undefined, what: string, max: number): Checke
   if (!text) return { ok: false, message: `Enter ${what}.` };
   // biome-ignore lint/suspicious/noControlCharactersInRegex: line breaks and tabs are exactly what is refused
   if (/[\u0000-\u001f\u007f]/.test(text)) return { ok: false, message: "Keep it to one line of text." };
+  // Half of a surrogate pair is no character at all, and PostgreSQL refuses it in JSON columns.
+  if (/\p{Cs}/u.test(text)) return { ok: false, message: "Part of this text is not a valid character." };
   if (text.length > max)
     return { ok: false, message: `Keep it to ${max} characters (this is ${text.length}).` };
   return { ok: true, value: text };

@@ -59,6 +59,14 @@ export class OrderStateError extends Error {
   override name = "OrderStateError";
 }
 
+/** The requester tried to approve their own order: a second person must. */
+export class SelfApprovalError extends OrderStateError {
+  override name = "SelfApprovalError";
+  constructor(readonly reference: string) {
+    super("You requested this order, so someone else must approve it.");
+  }
+}
+
 export type PlacementOutcome =
   | { kind: "placed"; order: Order }
   | { kind: "failed"; order: Order; field: OrderField; message: string }
@@ -218,7 +226,7 @@ export function createOrderService(deps: OrderServiceDeps) {
     if (!order) throw new OrderStateError("That order no longer exists.");
     if (order.requestedBy === approverId) {
       await record(order, "approval_refused", approverId, { reason: "self-approval" });
-      throw new OrderStateError("You requested this order, so someone else must approve it.");
+      throw new SelfApprovalError(order.reference);
     }
     const approved = await transitionOrder(
       db,

@@ -71,9 +71,9 @@ function whenText(alert: AlertView, notAfter: Date): string {
 
 function headline(alert: AlertView, certificate: CertificateLine, markdown: boolean): string {
   const emoji = alert.kind === "expired" ? "🚨" : "⏳";
-  const show = markdown ? escapeMrkdwn : (text: string) => text;
-  const reference = markdown ? `*${show(certificate.reference)}*` : certificate.reference;
-  return `${emoji} ${reference} ${show(certificate.primaryDomain)} for ${show(certificate.clientName)} ${whenText(alert, certificate.notAfter)}`;
+  // A message's fallback text is mrkdwn too: a client named "<!channel>" must not notify the channel.
+  const reference = escapeMrkdwn(certificate.reference);
+  return `${emoji} ${markdown ? `*${reference}*` : reference} ${escapeMrkdwn(certificate.primaryDomain)} for ${escapeMrkdwn(certificate.clientName)} ${whenText(alert, certificate.notAfter)}`;
 }
 
 function resolutionText(resolution: AlertResolution): string {

@@ -52,7 +52,10 @@ export function clientsListMessage(page: ClientsPage): ClientsListMessage {
       { type: "mrkdwn", text: "`/ssl client add` adds a client · `/ssl client edit <name>` edits one" },
     ],
   });
-  return { text: `${summary}: ${page.clients.map((client) => client.name).join(", ")}`, blocks };
+  return {
+    text: `${summary}: ${page.clients.map((client) => escapeMrkdwn(client.name)).join(", ")}`,
+    blocks,
+  };
 }
 
 function clientRow(client: ClientSummary): SectionBlock {

@@ -1,4 +1,5 @@
 import type { KnownBlock } from "@slack/types";
+import { escapeMrkdwn } from "./blocks.js";
 
 export interface HelpMessage {
   text: string;
@@ -39,5 +40,5 @@ export function helpMessage(notUnderstood?: string): HelpMessage {
 
 function truncate(text: string, max: number): string {
   const clean = text.replace(/`/g, "'");
-  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+  return escapeMrkdwn(clean.length > max ? `${clean.slice(0, max - 1)}…` : clean);
 }

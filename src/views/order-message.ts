@@ -100,7 +100,7 @@ export function orderMessage(
     orderActions(order),
   ];
   return {
-    text: `${order.reference} ${order.primaryDomain} for ${order.clientName}: ${STATUS_LABEL[order.status]}`,
+    text: `${order.reference} ${escapeMrkdwn(order.primaryDomain)} for ${escapeMrkdwn(order.clientName)}: ${STATUS_LABEL[order.status]}`,
     blocks,
   };
 }
