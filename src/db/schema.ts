@@ -145,6 +145,12 @@ export const orders = pgTable(
     idempotencyKey: text("idempotency_key").notNull().unique(),
     alertsSnoozedUntil: timestamp("alerts_snoozed_until", { withTimezone: true }),
     alertsAcknowledgedBy: text("alerts_acknowledged_by"),
+    /**
+     * When an issued renewal replaced this certificate (its alerts stop). Kept by the trigger in
+     * migration 0002 rather than by the code, so every way a renewal becomes issued sets it, and the
+     * expiry scan reads a column instead of probing for renewals once per certificate.
+     */
+    renewedAt: timestamp("renewed_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -8,6 +8,7 @@ import {
   claimUnpostedAlerts,
   daysLeft,
   findDueCertificates,
+  loadSubjects,
   markAlertPosted,
   planAlerts,
   recordAlertPlan,
@@ -35,6 +36,8 @@ export interface ExpiryAlertDeps {
 
 /** An alert row inserted this long ago and still not posted belongs to a scan that died: retry it. */
 export const UNPOSTED_RETRY_MS = 5 * 60_000;
+/** Due certificates planned and recorded per round trip for their message fields. */
+const PLAN_BATCH = 500;
 /** Slack errors that mean nothing will post in SSL_CHANNEL until someone fixes the channel. */
 const CHANNEL_ERRORS = new Set(["channel_not_found", "not_in_channel", "is_archived", "restricted_action"]);
 
@@ -127,14 +130,28 @@ export function createExpiryAlerts(deps: ExpiryAlertDeps) {
     if (!deps.digest) {
       for (const alert of outgoing) await postOne(alert, now, summary);
     }
-    for (const certificate of await findDueCertificates(db, { now, thresholds: deps.thresholds })) {
-      const plan = planAlerts(certificate, now);
-      const alertId = await recordAlertPlan(db, certificate.orderId, plan, now);
-      summary.skipped += plan.skip.length;
-      if (!plan.fire || alertId === undefined) continue;
-      const alert = { ...plan.fire, alertId, subject: certificate };
-      if (deps.digest) outgoing.push(alert);
-      else await postOne(alert, now, summary);
+    const due = await findDueCertificates(db, { now, thresholds: deps.thresholds });
+    for (let start = 0; start < due.length; start += PLAN_BATCH) {
+      const fired: (AlertKey & { alertId: number; orderId: number })[] = [];
+      for (const certificate of due.slice(start, start + PLAN_BATCH)) {
+        const plan = planAlerts(certificate, now);
+        const { alertId, skipped } = await recordAlertPlan(db, certificate.orderId, plan, now);
+        summary.skipped += skipped;
+        if (plan.fire && alertId !== undefined)
+          fired.push({ ...plan.fire, alertId, orderId: certificate.orderId });
+      }
+      const subjects = await loadSubjects(
+        db,
+        fired.map((alert) => alert.orderId),
+      );
+      const subjectOf = new Map(subjects.map((subject) => [subject.orderId, subject]));
+      for (const { orderId, ...key } of fired) {
+        const subject = subjectOf.get(orderId);
+        // Acknowledged or renewed since the query: nothing left to say.
+        if (!subject) await markAlertPosted(db, key.alertId, undefined, now);
+        else if (deps.digest) outgoing.push({ ...key, subject });
+        else await postOne({ ...key, subject }, now, summary);
+      }
     }
     if (deps.digest && outgoing.length > 0) await postDigest(outgoing, now, summary);
   }
