@@ -45,7 +45,7 @@ function button(text: string, actionId: string, value: string, style?: "primary"
 
 /** "✅ SSL-1042 example.com issued for Acme Ltd — valid until 2027-06-14", with a Details button. */
 export function issuedMessage(certificate: CertificateLine): Message {
-  const text = `✅ ${certificate.reference} ${certificate.primaryDomain} issued for ${certificate.clientName} — valid until ${day(certificate.notAfter)}`;
+  const text = `✅ ${certificate.reference} ${escapeMrkdwn(certificate.primaryDomain)} issued for ${escapeMrkdwn(certificate.clientName)} — valid until ${day(certificate.notAfter)}`;
   return {
     text,
     blocks: [

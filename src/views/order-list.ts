@@ -68,7 +68,7 @@ export function orderListMessage(view: OrderListView): OrderListMessage {
     ),
   );
   return {
-    text: `${summary}: ${view.orders.map((order) => `${order.reference} ${order.primaryDomain}`).join(", ")}`,
+    text: `${escapeMrkdwn(summary)}: ${view.orders.map((order) => `${order.reference} ${order.primaryDomain}`).join(", ")}`,
     blocks,
   };
 }

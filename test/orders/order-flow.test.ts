@@ -4,6 +4,7 @@ import { orders, sandboxOrders } from "../../src/db/schema.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import { textOf, viewBlockAction, viewSubmission } from "../support/modal.js";
+import { waitForLoadedOrderForm } from "../support/order-modal.js";
 import type { RecordedCall } from "../support/slack-api-fake.js";
 
 let t: TestApp;
@@ -26,11 +27,7 @@ const viewOf = (call: RecordedCall) => call.args.view as View;
 /** Opens the modal for a domain and waits until the approver select is filled. */
 async function openOrderForm(text: string): Promise<{ view: View; viewId: string }> {
   expect((await t.driver.slashCommand(text)).status).toBe(200);
-  const opened = await t.slack.waitFor("views.open");
-  const loaded = await t.slack.waitFor("views.update", (call) =>
-    textOf(call.args.view).includes("order_approver"),
-  );
-  return { view: viewOf(loaded), viewId: String(loaded.args.view_id ?? (opened.args.view as View).id) };
+  return waitForLoadedOrderForm(t.slack);
 }
 
 async function submitStep1(

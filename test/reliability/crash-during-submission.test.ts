@@ -6,7 +6,8 @@ import { type AppProcess, killAppProcesses, startAppProcess } from "../support/a
 import { createTestDatabase, type TestDatabase, testDatabaseUrl } from "../support/database.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { SIGNING_SECRET } from "../support/harness.js";
-import { textOf, viewSubmission } from "../support/modal.js";
+import { viewSubmission } from "../support/modal.js";
+import { pushOrderStep2, waitForLoadedOrderForm } from "../support/order-modal.js";
 import { type SectigoStub, startSectigoStub } from "../support/sectigo-stub.js";
 import { type SlackApiFake, startSlackApiFake } from "../support/slack-api-fake.js";
 import { SlackDriver } from "../support/slack-driver.js";
@@ -73,25 +74,10 @@ describe.skipIf(!testDatabaseUrl)("kill -9 while a placement is in flight (Postg
       responseUrl: () => slack.responseUrl(),
     });
     expect((await driver.slashCommand('order "Acme Ltd" www.example.com')).status).toBe(200);
-    const opened = await slack.waitFor("views.open", () => true, 15_000);
-    const loaded = await slack.waitFor(
-      "views.update",
-      (call) => textOf(call.args.view).includes("order_approver"),
-      15_000,
-    );
-    const viewId = String(loaded.args.view_id ?? (opened.args.view as { id: string }).id);
-    const step1 = await driver.interactive(
-      viewSubmission(
-        loaded.args.view as Record<string, unknown>,
-        { viewId },
-        { order_approver: "admin@example.com" },
-      ),
-    );
-    const pushed = step1.json() as { response_action: string; view: Record<string, unknown> };
-    expect(pushed.response_action).toBe("push");
-    const step2 = pushed.view;
+    const form = await waitForLoadedOrderForm(slack, 15_000);
+    const step2 = await pushOrderStep2(driver, form);
     const submitted = await driver.interactive(
-      viewSubmission(step2, { viewId: "V-STEP2", previousViewId: viewId }),
+      viewSubmission(step2, { viewId: "V-STEP2", previousViewId: form.viewId }),
     );
     expect(submitted.status).toBe(200);
   }

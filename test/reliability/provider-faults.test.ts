@@ -17,6 +17,7 @@ import {
 } from "../support/gogetssl-stub.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import { textOf, viewSubmission } from "../support/modal.js";
+import { pushOrderStep2, waitForLoadedOrderForm } from "../support/order-modal.js";
 import { orderRequest } from "../support/orders.js";
 import { type SectigoForcedResponse, type SectigoStub, startSectigoStub } from "../support/sectigo-stub.js";
 import { TcpProxy } from "../support/tcp-proxy.js";
@@ -296,23 +297,10 @@ describe("the order form when the placement's outcome is unknown", () => {
   it("tells the requester not to order again, and the form cannot place it twice", async () => {
     sectigo.state.forceNext("AutoApplySSL", { destroySocket: true });
     await t.driver.slashCommand('order "Acme Ltd" www.example.com');
-    const opened = await t.slack.waitFor("views.open");
-    const loaded = await t.slack.waitFor("views.update", (call) =>
-      textOf(call.args.view).includes("order_approver"),
-    );
-    const viewId = String(loaded.args.view_id ?? (opened.args.view as { id: string }).id);
-    const step1 = await t.driver.interactive(
-      viewSubmission(
-        loaded.args.view as Record<string, unknown>,
-        { viewId },
-        { order_approver: "admin@example.com" },
-      ),
-    );
-    const pushed = step1.json() as { response_action: string; view: Record<string, unknown> };
-    expect(pushed.response_action).toBe("push");
-    const step2 = pushed.view;
+    const form = await waitForLoadedOrderForm(t.slack);
+    const step2 = await pushOrderStep2(t.driver, form);
     const submitStep2 = () =>
-      t.driver.interactive(viewSubmission(step2, { viewId: "V-STEP2", previousViewId: viewId }));
+      t.driver.interactive(viewSubmission(step2, { viewId: "V-STEP2", previousViewId: form.viewId }));
 
     await submitStep2();
     const confirmation = await t.slack.waitFor("views.update", (call) =>
