@@ -148,7 +148,8 @@ export const orders = pgTable(
     /**
      * When an issued renewal replaced this certificate (its alerts stop). Kept by the trigger in
      * migration 0002 rather than by the code, so every way a renewal becomes issued sets it, and the
-     * expiry scan reads a column instead of probing for renewals once per certificate.
+     * expiry scan reads a column instead of probing for renewals once per certificate. It stays set
+     * if the renewal is later revoked or expires: the client moved to the new certificate.
      */
     renewedAt: timestamp("renewed_at", { withTimezone: true }),
     createdAt: createdAt(),

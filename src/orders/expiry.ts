@@ -90,18 +90,21 @@ const subjectColumns = {
 
 /**
  * The most urgent threshold `not_after` has crossed, in days (null when none). The global list is
- * written into the query as constants; only clients with their own list pay for reading it.
+ * written into the query as constants; only clients with their own list pay for reading it. Days
+ * are 24 hours, as in planAlerts: a calendar day across a DST change would disagree with it.
  */
 function mostUrgentThreshold(at: SQL, thresholds: number[]): SQL {
   const ascending = [...thresholds].sort((a, b) => a - b);
   // Integers validated by the config schema and /ssl client edit: safe to write as literals.
   const crossed = ascending.map(
-    (days) => sql`when ${orders.notAfter} <= ${at} + interval '${sql.raw(String(Math.trunc(days)))} days'
+    (
+      days,
+    ) => sql`when ${orders.notAfter} <= ${at} + interval '${sql.raw(String(Math.trunc(days) * 24))} hours'
       then ${sql.raw(String(Math.trunc(days)))}`,
   );
   const global = crossed.length > 0 ? sql`case ${sql.join(crossed, sql` `)} end` : sql`null::int`;
   const own = sql`(select min(t.value::int) from jsonb_array_elements_text(${clients.expiryDays}) t
-    where ${orders.notAfter} <= ${at} + make_interval(days => t.value::int))`;
+    where ${orders.notAfter} <= ${at} + make_interval(hours => t.value::int * 24))`;
   return sql`(case when ${clients.expiryDays} is null then ${global} else ${own} end)`;
 }
 
