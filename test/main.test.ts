@@ -2,15 +2,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SlackApiFake, startSlackApiFake } from "./support/slack-api-fake.js";
 import { SlackDriver } from "./support/slack-driver.js";
+import { buildProductionStart } from "./support/start-command.js";
 
-/** The process as `npm start` runs it: tsx's loader, src/main.ts, a working directory of its own. */
-const repo = fileURLToPath(new URL("..", import.meta.url));
-const tsxLoader = path.join(repo, "node_modules/tsx/dist/loader.mjs");
-const mainModule = path.join(repo, "src/main.ts");
+/** The process as `npm start` runs it (compiled dist/main.js, its node flags), in a working directory of its own. */
+let startArgs: string[];
 
 interface Run {
   child: ChildProcess;
@@ -19,7 +17,7 @@ interface Run {
 }
 
 function runMain(env: Record<string, string>, cwd: string): Run {
-  const child = spawn(process.execPath, ["--import", tsxLoader, mainModule], {
+  const child = spawn(process.execPath, startArgs, {
     cwd,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? cwd, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -49,6 +47,7 @@ let slack: SlackApiFake;
 /** One working directory for the runs that need a healthy database: PGlite's first start takes seconds. */
 let sharedDir: string;
 beforeAll(async () => {
+  startArgs = await buildProductionStart();
   slack = await startSlackApiFake();
   sharedDir = await mkdtemp(path.join(tmpdir(), "certdesk-main-"));
 });

@@ -3,9 +3,11 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { compile } from "../../scripts/build.js";
+import { productionNodeFlags } from "../../test/support/start-command.js";
 
 export const repo = fileURLToPath(new URL("../..", import.meta.url));
-const tsxLoader = path.join(repo, "node_modules/tsx/dist/loader.mjs");
+const COMPILED = "node_modules/.cache/certdesk-bench/ack-latency";
 const clockTicks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
 
 export interface AppProcess {
@@ -27,11 +29,28 @@ export interface LaunchOptions {
   args?: string[];
 }
 
-/** Runs a TypeScript file under tsx in a node of its own, as `npm start` does. */
-export function runTs(script: string, options: LaunchOptions): ChildProcess {
+let compiled: Promise<string[]> | undefined;
+
+/** src/ and these apps compiled as `npm start` compiles src/, once per run; resolves to its node flags. */
+function compileOnce(): Promise<string[]> {
+  compiled ??= compile({
+    entryPoints: ["src/**/*.ts", "bench/ack-latency/*.ts"],
+    outdir: COMPILED,
+    outbase: ".",
+  }).then(productionNodeFlags);
+  return compiled;
+}
+
+/**
+ * Runs a TypeScript file of this repository, compiled, in a node of its own with `npm start`'s
+ * flags: every app here runs as production runs certdesk.
+ */
+export async function runCompiled(script: string, options: LaunchOptions): Promise<ChildProcess> {
+  const flags = await compileOnce();
+  const compiledScript = path.join(repo, COMPILED, script.replace(/\.ts$/, ".js"));
   return spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), "--import", tsxLoader, path.join(repo, script), ...(options.args ?? [])],
+    [...flags, ...(options.nodeArgs ?? []), compiledScript, ...(options.args ?? [])],
     {
       cwd: options.cwd ?? repo,
       env: { PATH: process.env.PATH ?? "", ...options.env },
@@ -43,7 +62,7 @@ export function runTs(script: string, options: LaunchOptions): ChildProcess {
 /** Starts an app on a free port of 127.0.0.1 and resolves once GET /healthz answers 200. */
 export async function launchApp(name: string, script: string, options: LaunchOptions): Promise<AppProcess> {
   const port = await freePort();
-  const child = runTs(script, { ...options, env: { ...options.env, PORT: String(port) } });
+  const child = await runCompiled(script, { ...options, env: { ...options.env, PORT: String(port) } });
   const stderr: string[] = [];
   let stderrLines = 0;
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {

@@ -9,9 +9,11 @@
  *  2. Saturation: `--concurrency` commands in flight (a command ends when acked and its Slack calls
  *     arrived): commands/s and CPU per command. Target: ≤ 1.5× the minimal app's CPU per command.
  * Run: npx tsx bench/ack-latency/run.ts [--quick] [--duration 60] [--rate 100] [--concurrency 50]
- *        [--saturation 20] [--apps certdesk,minimal,bare] [--by-kind] [--cpu-prof DIR]
+ *        [--saturation 20] [--apps certdesk,minimal,bare] [--by-kind] [--cpu-prof DIR] [--postgres]
  * --by-kind adds a saturation run per command kind (CPU per help, order, list); --cpu-prof DIR profiles
- * each app's process (node --cpu-prof).
+ * each app's process (node --cpu-prof). --postgres runs certdesk on a fresh PostgreSQL database
+ * (TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test) instead of embedded PGlite, whose
+ * queries otherwise run, and are counted, in certdesk's own process.
  */
 import { rm, writeFile } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
@@ -40,6 +42,7 @@ const { values: options } = parseArgs({
     apps: { type: "string", default: "certdesk,minimal,bare" },
     "by-kind": { type: "boolean", default: false },
     "cpu-prof": { type: "string" },
+    postgres: { type: "boolean", default: false },
   },
 });
 const duration = Number(options.duration ?? (options.quick ? 10 : 60));
@@ -143,7 +146,7 @@ async function launch(name: string): Promise<AppProcess> {
   const nodeArgs = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
   switch (name) {
     case "certdesk":
-      return launchCertdesk(env, { nodeArgs });
+      return launchCertdesk(env, { nodeArgs, postgres: options.postgres });
     case "minimal":
       return launchApp(name, "bench/ack-latency/minimal-app.ts", {
         env: { ...env, BENCH_PAYLOADS: payloadFile },
