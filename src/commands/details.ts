@@ -21,6 +21,7 @@ import {
 } from "../views/order-details.js";
 import { ORDER_MESSAGE_ACTIONS } from "../views/order-message.js";
 import type { AppServices, HandlerContext } from "./context.js";
+import { readOrderButton } from "./order-button.js";
 import { parseMetadata } from "./order-form.js";
 import { registerRenewHandlers } from "./renew.js";
 import { ORDER_SHORTCUTS, orderForShortcut } from "./shortcuts.js";
@@ -28,12 +29,6 @@ import type { SubcommandHandlers } from "./ssl-command.js";
 
 const metadataSchema = z.object({ orderId: z.number().int(), tab: z.enum(DETAILS_TABS) });
 
-const buttonBody = z.object({
-  user: z.object({ id: z.string() }),
-  trigger_id: z.string(),
-  response_url: z.string().optional(),
-  actions: z.array(z.object({ value: z.string() })).min(1),
-});
 const modalActionBody = z.object({
   user: z.object({ id: z.string() }),
   view: z.object({ id: z.string(), private_metadata: z.string().optional() }),
@@ -224,32 +219,24 @@ export function registerDetailsHandlers(
 
   app.action(ORDER_MESSAGE_ACTIONS.details, async ({ ack, body }) => {
     await ack();
-    const parsed = buttonBody.safeParse(body);
-    const orderId = Number(parsed.data?.actions[0]?.value);
-    if (!parsed.success || !Number.isSafeInteger(orderId)) return;
+    const click = readOrderButton(body);
+    if (!click) return;
     // Failures reach the app-wide error handler, which tells the user where they are.
-    await openOrderDetails(context, services, {
-      triggerId: parsed.data.trigger_id,
-      userId: parsed.data.user.id,
-      orderId,
-    });
+    await openOrderDetails(context, services, click);
   });
 
   app.shortcut({ callback_id: ORDER_SHORTCUTS.details, type: "message_action" }, async ({ ack, body }) => {
     await ack();
     const parsed = shortcutBody.safeParse(body);
     if (!parsed.success) return;
-    try {
-      const order = await orderForShortcut(context, body);
-      if (!order) return;
-      await openOrderDetails(context, services, {
-        triggerId: parsed.data.trigger_id,
-        userId: parsed.data.user.id,
-        orderId: order.id,
-      });
-    } catch (error) {
-      logger.error("The details shortcut failed:", error);
-    }
+    // Failures reach the app-wide error handler, which answers through the shortcut's response_url.
+    const order = await orderForShortcut(context, body);
+    if (!order) return;
+    await openOrderDetails(context, services, {
+      triggerId: parsed.data.trigger_id,
+      userId: parsed.data.user.id,
+      orderId: order.id,
+    });
   });
 
   /** The modal's order and the view to update, from a button inside it. */

@@ -23,6 +23,7 @@ import {
   renewModalView,
 } from "../views/renew-modal.js";
 import type { AppServices, HandlerContext } from "./context.js";
+import { readOrderButton } from "./order-button.js";
 import { parseMetadata, type StateValues, stateValuesSchema } from "./order-form.js";
 import { ORDER_SHORTCUTS, orderForShortcut } from "./shortcuts.js";
 import type { SubcommandHandlers } from "./ssl-command.js";
@@ -39,13 +40,6 @@ type RenewMetadata = z.infer<typeof metadataSchema>;
 
 const MAX_APPROVERS_IN_METADATA = 50;
 
-const buttonBody = z.object({
-  user: z.object({ id: z.string() }),
-  trigger_id: z.string(),
-  response_url: z.string().optional(),
-  channel: z.object({ id: z.string() }).optional(),
-  actions: z.array(z.object({ value: z.string() })).min(1),
-});
 const modalActionBody = z.object({
   view: z.object({
     id: z.string(),
@@ -295,34 +289,25 @@ export function registerRenewHandlers(
 
   app.action(ORDER_MESSAGE_ACTIONS.renew, async ({ ack, body }) => {
     await ack();
-    const parsed = buttonBody.safeParse(body);
-    const orderId = Number(parsed.data?.actions[0]?.value);
-    if (!parsed.success || !Number.isSafeInteger(orderId)) return;
+    const click = readOrderButton(body);
+    if (!click) return;
     // Failures reach the app-wide error handler, which tells the user where they are.
-    await openRenewal(context, services, {
-      triggerId: parsed.data.trigger_id,
-      userId: parsed.data.user.id,
-      orderId,
-      channelId: parsed.data.channel?.id ?? "",
-    });
+    await openRenewal(context, services, { ...click, channelId: click.channelId ?? "" });
   });
 
   app.shortcut({ callback_id: ORDER_SHORTCUTS.renew, type: "message_action" }, async ({ ack, body }) => {
     await ack();
     const parsed = shortcutBody.safeParse(body);
     if (!parsed.success) return;
-    try {
-      const order = await orderForShortcut(context, body);
-      if (!order) return;
-      await openRenewal(context, services, {
-        triggerId: parsed.data.trigger_id,
-        userId: parsed.data.user.id,
-        orderId: order.id,
-        channelId: parsed.data.channel.id,
-      });
-    } catch (error) {
-      logger.error("The renew shortcut failed:", error);
-    }
+    // Failures reach the app-wide error handler, which answers through the shortcut's response_url.
+    const order = await orderForShortcut(context, body);
+    if (!order) return;
+    await openRenewal(context, services, {
+      triggerId: parsed.data.trigger_id,
+      userId: parsed.data.user.id,
+      orderId: order.id,
+      channelId: parsed.data.channel.id,
+    });
   });
 
   app.action(RENEW_ACTIONS.dcvMethod, async ({ ack, body }) => {
