@@ -10,6 +10,7 @@ import { openDatabase } from "../../src/db/client.js";
 import { findClientByName } from "../../src/orders/clients.js";
 import { createOrderService } from "../../src/orders/order-service.js";
 import { buildProviders } from "../../src/providers/build.js";
+import { orderRequest } from "../../test/support/orders.js";
 import { type AppProcess, type LaunchOptions, launchApp, runCompiled } from "./child.js";
 
 const CLIENTS_CSV = `name,organisation,street,city,state,postal_code,country,phone,email,contact_first_name,contact_last_name,contact_email,contact_phone,contact_title,expiry_days
@@ -94,28 +95,14 @@ async function seedOrders(dataDir: string, env: Record<string, string>): Promise
     const client = await findClientByName(database.db, "Acme");
     if (!client) throw new Error("import-clients did not create Acme");
     for (let i = 0; i < SEEDED_ORDERS; i += 1) {
-      const { order } = await orders.createOrder({
-        clientId: client.id,
-        providerId: "sandbox",
-        productId: "positivessl",
-        periodMonths: 12,
-        serverTypeId: "apache",
-        dcvMethod: "email",
-        approverEmail: "admin@example.com",
-        primaryDomain: `shop${i}.example.com`,
-        sans: [],
-        addonIds: [],
-        organisation: { name: "Acme Limited", locality: "London", country: "GB" },
-        contact: {
-          firstName: "Jane",
-          lastName: "Doe",
-          email: "jane@acme.example",
-          phone: "+442079460001",
-          title: "",
-        },
-        requestedBy: "U0ANN",
-        idempotencyKey: `ack-bench-${i}`,
-      });
+      const { order } = await orders.createOrder(
+        orderRequest(client.id, {
+          primaryDomain: `shop${i}.example.com`,
+          organisation: { name: "Acme Limited", locality: "London", country: "GB" },
+          requestedBy: "U0ANN",
+          idempotencyKey: `ack-bench-${i}`,
+        }),
+      );
       await orders.place(order.id, "U0ANN");
     }
   } finally {
