@@ -62,6 +62,28 @@ const url = (name: string) =>
       .optional(),
   );
 
+/** Loopback hosts: a local stub or proxy may speak plain HTTP; nothing else may carry credentials so. */
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * A provider's API URL: every request carries the reseller credentials and a CSR, so it must be
+ * https, except on loopback (a local stub, or a TLS-terminating proxy on the same host).
+ */
+const providerUrl = (name: string) =>
+  url(name).refine(
+    (value) => value === undefined || value.startsWith("https:") || isLoopback(new URL(value).hostname),
+    {
+      error: `must be an https:// URL (plain http is allowed only on localhost / 127.0.0.1): ${name}`,
+    },
+  );
+
+/** CERTDESK_OLD_KEYS: earlier CERTDESK_KEYs, used only to decrypt what they encrypted. */
+const VAULT_KEY = /^[A-Za-z0-9+/]{43}=$/;
+const isVaultKey = (value: string) => VAULT_KEY.test(value) && Buffer.from(value, "base64").length === 32;
+
 function cronExpression(fallback: string) {
   return optionalText.transform((value, ctx) => {
     const expression = value ?? fallback;
@@ -120,12 +142,28 @@ const envSchema = z.object({
   CERTDESK_KEY: optionalText.pipe(
     z
       .string()
-      .refine((value) => /^[A-Za-z0-9+/]{43}=$/.test(value) && Buffer.from(value, "base64").length === 32, {
+      .refine(isVaultKey, {
         error:
           'must be 32 random bytes in base64 (44 characters): generate one with "openssl rand -base64 32"',
       })
       .optional(),
   ),
+  CERTDESK_OLD_KEYS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? "")
+        .split(",")
+        .map((key) => key.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().refine(isVaultKey, {
+          error: "has an entry that is not a key: each must be a former CERTDESK_KEY (44 base64 characters)",
+        }),
+      ),
+    ),
   SSL_PROVIDERS: z
     .string()
     .optional()
@@ -153,11 +191,11 @@ const envSchema = z.object({
     .default(60),
   SECTIGO_LOGIN_NAME: optionalText,
   SECTIGO_LOGIN_PASSWORD: optionalText,
-  SECTIGO_API_URL: url("the reseller API base, e.g. https://secure.trust-provider.com"),
+  SECTIGO_API_URL: providerUrl("the reseller API base, e.g. https://secure.trust-provider.com"),
   SECTIGO_TEST: flag("SECTIGO_TEST"),
   GOGETSSL_USER: optionalText,
   GOGETSSL_PASSWORD: optionalText,
-  GOGETSSL_API_URL: url("e.g. https://sandbox.gogetssl.com/api for their sandbox"),
+  GOGETSSL_API_URL: providerUrl("e.g. https://sandbox.gogetssl.com/api for their sandbox"),
   SSL_CHANNEL: optionalText.pipe(
     z
       .string()
@@ -249,6 +287,8 @@ export interface Config {
   databaseUrl?: string;
   dataDir: string;
   certdeskKey?: string;
+  /** Earlier key-encryption keys (base64), for decryption only. */
+  oldKeys: string[];
   providers: {
     enabled: ProviderId[];
     sandbox: { approvalSeconds: number };
@@ -304,6 +344,7 @@ function toConfig(env: Env): Config {
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
     certdeskKey: env.CERTDESK_KEY,
+    oldKeys: env.CERTDESK_OLD_KEYS,
     providers: {
       enabled,
       sandbox: { approvalSeconds: env.SANDBOX_APPROVAL_SECONDS },

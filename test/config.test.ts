@@ -123,4 +123,38 @@ describe("loadConfig", () => {
     expect(config.requireApproval).toBe(true);
     expect(config.providers.sectigo).toMatchObject({ loginName: "reseller", test: true });
   });
+
+  it("accepts provider API URLs only over https, except on loopback", () => {
+    const gogetssl = { ...minimal, SSL_PROVIDERS: "gogetssl", GOGETSSL_USER: "u", GOGETSSL_PASSWORD: "p" };
+    for (const allowed of [
+      "https://sandbox.gogetssl.com/api",
+      "http://127.0.0.1:8080/api",
+      "http://localhost/api",
+      "http://[::1]:9/api",
+    ]) {
+      expect(loadConfig({ ...gogetssl, GOGETSSL_API_URL: allowed }).providers.gogetssl?.apiUrl).toBe(allowed);
+    }
+    const problems = problemsOf({
+      ...gogetssl,
+      GOGETSSL_API_URL: "http://proxy.example.com/api",
+      SECTIGO_API_URL: "http://10.0.0.5",
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^GOGETSSL_API_URL must be an https:\/\/ URL \(plain http is allowed only on localhost/,
+        ),
+        expect.stringMatching(/^SECTIGO_API_URL must be an https:\/\/ URL/),
+      ]),
+    );
+  });
+
+  it("reads earlier keys from CERTDESK_OLD_KEYS and refuses entries that are not keys", () => {
+    const [a, b] = [Buffer.alloc(32, 1).toString("base64"), Buffer.alloc(32, 2).toString("base64")];
+    expect(loadConfig(minimal).oldKeys).toEqual([]);
+    expect(loadConfig({ ...minimal, CERTDESK_OLD_KEYS: ` ${a}, ${b} ` }).oldKeys).toEqual([a, b]);
+    const problems = problemsOf({ ...minimal, CERTDESK_OLD_KEYS: `${a},not-a-key` });
+    expect(problems).toEqual([expect.stringMatching(/^CERTDESK_OLD_KEYS has an entry that is not a key/)]);
+    expect(problems.join()).not.toContain(a);
+  });
 });
