@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import { App, type Authorize, HTTPReceiver, SocketModeReceiver } from "@slack/bolt";
+import { App, type Authorize, HTTPReceiver, type ReceiverEvent, SocketModeReceiver } from "@slack/bolt";
 import type { ExtendedErrorHandlerArgs } from "@slack/bolt/dist/App.js";
 import type { Logger } from "@slack/logger";
 import { WebAPIPlatformError, WebClient } from "@slack/web-api";
@@ -13,15 +13,18 @@ import { registerClientHandlers } from "./commands/clients.js";
 import type { AppServices, HandlerContext } from "./commands/context.js";
 import { registerDetailsHandlers } from "./commands/details.js";
 import { registerHomeHandlers } from "./commands/home.js";
+import { createMembership, registerMembershipGuard } from "./commands/membership.js";
 import { registerOrderHandlers } from "./commands/order.js";
 import { createSlackOrderObserver } from "./commands/order-notifier.js";
 import { registerSslCommand, type SubcommandHandlers } from "./commands/ssl-command.js";
 import { registerTrackingHandlers } from "./commands/tracking.js";
 import type { Config } from "./config.js";
 import { type DatabaseHandle, isDatabaseUnavailable } from "./db/client.js";
+import { createInFlight } from "./in-flight.js";
 import { createScheduler, type Scheduler } from "./jobs/scheduler.js";
+import { createRefusalAudit } from "./orders/access-audit.js";
 import { type Catalogue, createCatalogue } from "./orders/catalogue.js";
-import { createOrderService, type OrderService } from "./orders/order-service.js";
+import { createOrderService, type OrderService, type Pause } from "./orders/order-service.js";
 import { createStatusService, type StatusService } from "./orders/status-service.js";
 import type { ProviderRegistry } from "./providers/registry.js";
 
@@ -31,6 +34,8 @@ export interface AppDeps {
   logger: Logger;
   providers: ProviderRegistry;
   vault: Vault;
+  /** Waits between retries of work that must not be lost; tests pass one that does not wait. */
+  pause?: Pause;
 }
 
 export interface CertdeskApp {
@@ -44,10 +49,17 @@ export interface CertdeskApp {
   scheduler: Scheduler;
   /** Starts listening; resolves to the HTTP port actually bound (health, and events in HTTP mode). */
   start(): Promise<{ port: number }>;
-  stop(): Promise<void>;
+  /**
+   * Graceful stop: takes no new requests, lets the scheduler's runs end, waits up to `drainMs` for
+   * handler work in flight (placements, uploads, posts); the database stays open for the caller to
+   * close. Work cut off is left as it is (an order stays `submitting`, and the poller flags it).
+   */
+  stop(options?: { drainMs?: number }): Promise<{ unfinished: number }>;
 }
 
 const HEALTH_TIMEOUT_MS = 2_000;
+/** SIGTERM → SIGKILL is 30 s under Docker and Kubernetes by default: leave time to close the database. */
+export const DEFAULT_DRAIN_MS = 25_000;
 
 /** Registers every handler on a Bolt app; tests build the app through this, exactly as main.ts does. */
 export function createApp(config: Config, deps: AppDeps): CertdeskApp {
@@ -94,9 +106,14 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     authorize,
     receiver,
     logger: deps.logger,
+    // Without it Bolt sets the shared logger back to info, and LOG_LEVEL=debug would log nothing more.
+    logLevel: deps.logger.getLevel(),
     clientOptions,
     extendedErrorHandler: true,
   });
+  const inFlight = createInFlight();
+  answerEveryRequest(bolt, inFlight, deps.logger);
+  const refusals = createRefusalAudit({ db: deps.database.db, logger: deps.logger, clock: deps.clock });
 
   const context: HandlerContext = {
     config,
@@ -106,6 +123,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     providers: deps.providers,
     vault: deps.vault,
     access: createAccessControl(config, client, deps.clock),
+    refusals,
     client,
     describeFailure: (error) => {
       if (isDatabaseUnavailable(error)) {
@@ -126,6 +144,8 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     clock: deps.clock,
     observer,
     requireApproval: config.requireApproval,
+    logger: deps.logger,
+    pause: deps.pause,
   });
   const status = createStatusService({
     db: deps.database.db,
@@ -136,6 +156,16 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
   const catalogue = createCatalogue(deps.providers, deps.clock);
   const services: AppServices = { orders, status, catalogue, renderOrderMessage: observer.render };
   const scheduler = createScheduler({ ...deps, config, status });
+  registerMembershipGuard(bolt, {
+    membership: createMembership(client, deps.clock, () => ({
+      teamId: identity?.teamId,
+      enterpriseId: identity?.enterpriseId,
+    })),
+    refusals,
+    clock: deps.clock,
+    logger: deps.logger,
+    client,
+  });
   registerApprovalHandlers(bolt, context, orders);
   registerAlertHandlers(bolt, context);
   registerHomeHandlers(bolt, context);
@@ -178,11 +208,77 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
       const address = server.address();
       return { port: typeof address === "object" && address ? address.port : config.port };
     },
-    async stop() {
-      await scheduler.stop();
-      await bolt.stop();
+    async stop(options = {}) {
+      const drained = inFlight.drain(options.drainMs ?? DEFAULT_DRAIN_MS);
+      await Promise.all([scheduler.stop(), bolt.stop()]);
+      const { unfinished } = await drained;
+      if (unfinished > 0) {
+        deps.logger.warn(
+          `Stopped with ${unfinished} request${unfinished === 1 ? "" : "s"} still at work; an order cut off ` +
+            "while being placed stays submitting and is flagged in its thread by the next poll.",
+        );
+      }
+      return { unfinished };
     },
   };
+}
+
+/**
+ * Wraps Bolt's event processing, which every receiver calls for every request: the work is tracked for
+ * a graceful stop, a request arriving while stopping is turned away, and a request no listener
+ * acknowledged (an unknown action or callback id) is acknowledged as soon as the listeners are done,
+ * instead of after the receiver's 3-second wait and a 404 that Slack shows as an error.
+ */
+function answerEveryRequest(bolt: App, inFlight: ReturnType<typeof createInFlight>, logger: Logger): void {
+  const process = bolt.processEvent.bind(bolt);
+  bolt.processEvent = async (event: ReceiverEvent) => {
+    let acked = false;
+    const ack: ReceiverEvent["ack"] = async (response) => {
+      acked = true;
+      await event.ack(response);
+    };
+    if (!inFlight.accepting) {
+      logger.info("A request arrived while certdesk is stopping; it was turned away.");
+      await ack(isCommand(event.body) ? { response_type: "ephemeral", text: STOPPING_TEXT } : undefined);
+      return;
+    }
+    try {
+      await inFlight.track(process({ ...event, ack }));
+    } finally {
+      if (!acked) {
+        logger.debug(`No handler answered ${describeRequest(event.body)}; acknowledged it.`);
+        await ack();
+      }
+    }
+  };
+}
+
+const STOPPING_TEXT = ":hourglass: certdesk is restarting; nothing was done. Please try again in a minute.";
+
+function isCommand(body: unknown): boolean {
+  return typeof body === "object" && body !== null && "command" in body;
+}
+
+const requestShape = z
+  .object({
+    type: z.string().optional(),
+    command: z.string().optional(),
+    callback_id: z.string().optional(),
+    actions: z.array(z.object({ action_id: z.string().optional() }).loose()).optional(),
+    view: z.object({ callback_id: z.string().optional() }).loose().optional(),
+  })
+  .loose();
+
+/** Names an unanswered request for the debug log: its kind and ids, never its values. */
+function describeRequest(body: unknown): string {
+  const parsed = requestShape.safeParse(body);
+  if (!parsed.success) return "a request";
+  const { type, command, callback_id: callbackId, actions, view } = parsed.data;
+  if (command) return `the command ${command}`;
+  const ids = [...(actions ?? []).map((action) => action.action_id), view?.callback_id, callbackId].filter(
+    Boolean,
+  );
+  return `a ${type ?? "request"}${ids.length > 0 ? ` (${ids.join(", ")})` : ""}`;
 }
 
 const errorBody = z

@@ -91,6 +91,7 @@ async function seedOrders(dataDir: string, env: Record<string, string>): Promise
       providers: buildProviders(config.providers, services),
       observer: { orderChanged: async () => {} },
       requireApproval: false,
+      logger: console,
     });
     const client = await findClientByName(database.db, "Acme");
     if (!client) throw new Error("import-clients did not create Acme");

@@ -2,15 +2,19 @@ import type { WebClient } from "@slack/web-api";
 import type { Clock } from "../clock.js";
 
 /**
- * Who may order and who may approve / receive private keys: SSL_ORDERERS and SSL_APPROVERS hold
- * user IDs and user-group IDs; an empty list means everyone. Group membership comes from Slack
+ * Who may order, approve and receive private keys. SSL_ORDERERS and SSL_APPROVERS hold user IDs and
+ * user-group IDs. An empty SSL_ORDERERS means every full member may order, and an empty
+ * SSL_APPROVERS means every full member may approve; but private keys go only to people named in
+ * SSL_APPROVERS, so with it empty nobody receives them. Group membership comes from Slack
  * (usergroups.users.list) and is cached briefly so a click does not wait on it twice.
  */
 export interface AccessControl {
   mayOrder(userId: string): Promise<boolean>;
   mayApprove(userId: string): Promise<boolean>;
-  /** True when SSL_APPROVERS is empty, i.e. everyone may approve and receive keys. */
-  readonly approversOpen: boolean;
+  /** Named in SSL_APPROVERS (directly or through a group); never true while it is empty. */
+  mayReceiveKeys(userId: string): Promise<boolean>;
+  /** False while SSL_APPROVERS is empty: private keys then go to nobody. */
+  readonly keysEnabled: boolean;
 }
 
 const GROUP_CACHE_MS = 5 * 60_000;
@@ -31,17 +35,20 @@ export function createAccessControl(
     return members;
   }
 
-  async function isListed(list: string[], userId: string): Promise<boolean> {
-    if (list.length === 0 || list.includes(userId)) return true;
+  async function isNamed(list: string[], userId: string): Promise<boolean> {
+    if (list.includes(userId)) return true;
     for (const groupId of list.filter((id) => id.startsWith("S"))) {
       if ((await groupMembers(groupId)).has(userId)) return true;
     }
     return false;
   }
 
+  const openOrNamed = async (list: string[], userId: string) => list.length === 0 || isNamed(list, userId);
+
   return {
-    mayOrder: (userId) => isListed(lists.orderers, userId),
-    mayApprove: (userId) => isListed(lists.approvers, userId),
-    approversOpen: lists.approvers.length === 0,
+    mayOrder: (userId) => openOrNamed(lists.orderers, userId),
+    mayApprove: (userId) => openOrNamed(lists.approvers, userId),
+    mayReceiveKeys: async (userId) => lists.approvers.length > 0 && isNamed(lists.approvers, userId),
+    keysEnabled: lists.approvers.length > 0,
   };
 }

@@ -1,7 +1,6 @@
 import type { App, RespondFn } from "@slack/bolt";
 import { addDays } from "date-fns";
 import { z } from "zod";
-import { recordRefusal } from "../orders/access-audit.js";
 import { acknowledgeAlerts, daysLeft, getAlert, type SentAlert, snoozeAlerts } from "../orders/expiry.js";
 import {
   ALERT_ACTIONS,
@@ -51,11 +50,13 @@ export function registerAlertHandlers(app: App, context: HandlerContext): void {
         const alertId = Number(parsed.data.actions[0]?.value);
         if (!(await access.mayOrder(userId))) {
           const subject = (await getAlert(db, alertId))?.subject.reference ?? `alert ${alertId}`;
-          await recordRefusal(
-            db,
-            { actor: userId, action: verb, subject, reason: "not in SSL_ORDERERS", at: clock.now() },
-            logger,
-          );
+          await context.refusals.record({
+            actor: userId,
+            action: verb,
+            subject,
+            reason: "not in SSL_ORDERERS",
+            at: clock.now(),
+          });
           await tell(`:no_entry: Only people in SSL_ORDERERS can ${verb} expiry alerts.`);
           return;
         }

@@ -1,13 +1,13 @@
 import type { App, RespondFn } from "@slack/bolt";
 import type { ModalView } from "@slack/types";
 import { z } from "zod";
-import { recordRefusal } from "../orders/access-audit.js";
 import { recordEvent } from "../orders/events.js";
 import { type OrderService, OrderStateError, SelfApprovalError } from "../orders/order-service.js";
 import { getOrder } from "../orders/repository.js";
 import { escapeMrkdwn, markdownSection, plain } from "../views/blocks.js";
 import { ORDER_MESSAGE_ACTIONS } from "../views/order-message.js";
 import type { HandlerContext } from "./context.js";
+import { placementMessage } from "./placement.js";
 
 const REJECT_CALLBACK = "order_reject_reason";
 const REASON_BLOCK = "reject_reason_blk";
@@ -44,7 +44,7 @@ export function registerApprovalHandlers(app: App, context: HandlerContext, orde
       });
     }
     const subject = order?.reference ?? null;
-    await recordRefusal(db, { actor: userId, action, subject, reason: "not in SSL_APPROVERS", at }, logger);
+    await context.refusals.record({ actor: userId, action, subject, reason: "not in SSL_APPROVERS", at });
   }
 
   /** Buttons on the App Home carry no response_url: the answer goes to the user's DM there. */
@@ -67,15 +67,24 @@ export function registerApprovalHandlers(app: App, context: HandlerContext, orde
         return;
       }
       const approved = await orders.approve(orderId, userId);
-      await orders.place(approved.id, userId);
+      const outcome = await orders.place(approved.id, userId);
+      // The thread tells everyone else; when certdesk could not even record the placement, it may not.
+      if (outcome.kind === "placed_unrecorded") {
+        const message = placementMessage(context, outcome);
+        await tell(`${message.text}\n${message.detail ?? ""}`).catch((error: unknown) =>
+          logger.warn("Could not tell the approver about an unrecorded placement:", error),
+        );
+      }
     } catch (error) {
       if (error instanceof SelfApprovalError) {
         const at = context.clock.now();
-        await recordRefusal(
-          db,
-          { actor: userId, action: "approve", subject: error.reference, reason: "self-approval", at },
-          logger,
-        );
+        await context.refusals.record({
+          actor: userId,
+          action: "approve",
+          subject: error.reference,
+          reason: "self-approval",
+          at,
+        });
       }
       if (error instanceof OrderStateError) {
         await tell(`:information_source: ${error.message}`);

@@ -1,6 +1,5 @@
 import type { App, RespondFn, ViewSubmitAction } from "@slack/bolt";
 import { z } from "zod";
-import { recordRefusal } from "../orders/access-audit.js";
 import {
   addContact,
   type ClientInput,
@@ -104,7 +103,7 @@ export function registerClientHandlers(app: App, context: HandlerContext): Subco
     subject: string | null,
   ): Promise<void> {
     const at = context.clock.now();
-    await recordRefusal(db, { actor: userId, action, subject, reason: "not in SSL_ORDERERS", at }, logger);
+    await context.refusals.record({ actor: userId, action, subject, reason: "not in SSL_ORDERERS", at });
   }
 
   async function openClientModal(triggerId: string, channelId: string, clientId?: number): Promise<void> {

@@ -4,6 +4,7 @@ import type { Vault } from "../certs/vault.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Database } from "../db/client.js";
+import type { RefusalAudit } from "../orders/access-audit.js";
 import type { Catalogue } from "../orders/catalogue.js";
 import type { OrderService } from "../orders/order-service.js";
 import type { StatusService } from "../orders/status-service.js";
@@ -20,6 +21,8 @@ export interface HandlerContext {
   providers: ProviderRegistry;
   vault: Vault;
   access: AccessControl;
+  /** The access audit (rate-limited per user): every refusal goes through it. */
+  refusals: RefusalAudit;
   /** The bot's client, for calls made after a request was acked (long work, thread replies). */
   client: WebClient;
   /** A message for the user when something unexpected failed: what happened, nothing internal. */

@@ -4,7 +4,6 @@ import type { ModalView } from "@slack/types";
 import { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import { type CertificateDetails, inspectCertificate } from "../certs/inspect.js";
-import { recordRefusal } from "../orders/access-audit.js";
 import { getClient } from "../orders/clients.js";
 import { buildDelivery, type Delivery } from "../orders/delivery.js";
 import { listEvents, recordEvent } from "../orders/events.js";
@@ -62,8 +61,8 @@ async function renderDetails(
   const owner = await getClient(db, order.clientId);
   const original = order.renewalOfId ? await getOrder(db, order.renewalOfId) : undefined;
   const serverType = services.catalogue
-    .peek()
-    ?.find((entry) => entry.provider.id === order.provider)
+    .snapshot()
+    .find((entry) => entry.provider.id === order.provider)
     ?.serverTypes.find((type) => type.id === order.serverType);
   return orderDetailsView({
     order: {
@@ -80,8 +79,8 @@ async function renderDetails(
     certificate: tab === "certificate" ? inspect(context, order) : undefined,
     // Group membership may need Slack: asked only where the answer is shown.
     keyPolicy: {
-      mayReceiveKey: tab === "certificate" ? await access.mayApprove(userId) : false,
-      approversOpen: access.approversOpen,
+      mayReceiveKey: tab === "certificate" ? await access.mayReceiveKeys(userId) : false,
+      keysEnabled: access.keysEnabled,
     },
     delivery,
     tab,
@@ -119,20 +118,21 @@ function inspect(context: HandlerContext, order: Order): CertificateDetails | un
 
 /**
  * Sends the caller the certificate files by direct message, with the private key and a PFX only
- * for SSL_APPROVERS. Every key delivery, and every refusal, is an audit event.
+ * for people named in SSL_APPROVERS. The audit event is written before anything is uploaded, so a
+ * key never leaves without a record; every refusal is audited and told in the order's thread.
  */
-async function deliverFiles(context: HandlerContext, order: Order, userId: string): Promise<Delivery> {
+async function deliverFiles(
+  context: HandlerContext,
+  quiet: WebClient,
+  order: Order,
+  userId: string,
+): Promise<Delivery> {
   const { db, client, access, clock } = context;
-  const mayReceiveKey = await access.mayApprove(userId);
-  const delivery = buildDelivery(order, context.vault, { includeKey: mayReceiveKey });
+  const mayReceiveKey = await access.mayReceiveKeys(userId);
+  const delivery = await buildDelivery(order, context.vault, { includeKey: mayReceiveKey });
   const opened = await client.conversations.open({ users: userId });
   const channelId = opened.channel?.id;
   if (!channelId) throw new Error("Slack did not open a direct message channel");
-  await client.filesUploadV2({
-    channel_id: channelId,
-    initial_comment: directMessageText(order, delivery, mayReceiveKey, access.approversOpen),
-    file_uploads: delivery.files.map((file) => ({ file: file.content, filename: file.filename })),
-  });
   const filenames = delivery.files.map((file) => file.filename);
   const at = clock.now();
   if (delivery.includesKey) {
@@ -143,63 +143,111 @@ async function deliverFiles(context: HandlerContext, order: Order, userId: strin
       detail: { files: filenames, pfx: delivery.pfxPassword !== undefined, channel: "direct message" },
       at,
     });
-    if (order.slackChannel && order.slackThreadTs) {
-      await client.chat
-        .postMessage({
-          channel: order.slackChannel,
-          thread_ts: order.slackThreadTs,
-          text: `:key: <@${userId}> received the private key and certificate files of ${order.reference} by direct message.`,
-        })
-        .catch((error: unknown) =>
-          context.logger.warn(`Could not reply in ${order.reference}'s thread:`, error),
-        );
+  } else {
+    await recordEvent(db, {
+      orderId: order.id,
+      actor: userId,
+      kind: "files_delivered",
+      detail: { files: filenames },
+      at,
+    });
+  }
+  try {
+    // The key's bytes go through the client that writes no debug lines: its request bodies stay out of logs.
+    await quiet.filesUploadV2({
+      channel_id: channelId,
+      initial_comment: directMessageText(order, delivery, mayReceiveKey, access.keysEnabled),
+      file_uploads: delivery.files.map((file) => ({ file: file.content, filename: file.filename })),
+    });
+    if (delivery.pfxPassword) {
+      // Only to this person, only in this DM, never in a view (Slack echoes views back in every later
+      // payload, which Socket Mode logs at debug level) and never stored.
+      await quiet.chat.postEphemeral({
+        channel: channelId,
+        user: userId,
+        text: pfxPasswordText(order, delivery.pfxPassword),
+      });
     }
+  } catch (error) {
+    if (delivery.includesKey) {
+      await recordEvent(db, {
+        orderId: order.id,
+        actor: userId,
+        kind: "key_delivery_failed",
+        detail: { files: filenames },
+        at: clock.now(),
+      }).catch(() => undefined);
+    }
+    throw error;
+  }
+  if (delivery.includesKey) {
+    await tellThread(
+      context,
+      order,
+      `:key: <@${userId}> received the private key and certificate files of ${order.reference} by direct message.`,
+    );
     return delivery;
   }
-  await recordEvent(db, {
-    orderId: order.id,
-    actor: userId,
-    kind: "files_delivered",
-    detail: { files: filenames },
-    at,
-  });
-  if (!mayReceiveKey) {
+  if (!mayReceiveKey && order.encryptedPrivateKey) {
+    const reason = access.keysEnabled ? "not in SSL_APPROVERS" : "SSL_APPROVERS is empty";
     await recordEvent(db, {
       orderId: order.id,
       actor: userId,
       kind: "approval_refused",
-      detail: { action: "key_delivery", reason: "not in SSL_APPROVERS" },
+      detail: { action: "key_delivery", reason },
       at,
     });
-    await recordRefusal(
-      db,
-      { actor: userId, action: "key_delivery", subject: order.reference, reason: "not in SSL_APPROVERS", at },
-      context.logger,
+    await context.refusals.record({
+      actor: userId,
+      action: "key_delivery",
+      subject: order.reference,
+      reason,
+      at,
+    });
+    await tellThread(
+      context,
+      order,
+      `:lock: <@${userId}> asked for the files of ${order.reference} and received the certificate and chain; the private key was not sent (${reason}).`,
     );
   }
   return delivery;
+}
+
+async function tellThread(context: HandlerContext, order: Order, text: string): Promise<void> {
+  if (!order.slackChannel || !order.slackThreadTs) return;
+  await context.client.chat
+    .postMessage({ channel: order.slackChannel, thread_ts: order.slackThreadTs, text })
+    .catch((error: unknown) => context.logger.warn(`Could not reply in ${order.reference}'s thread:`, error));
+}
+
+function pfxPasswordText(order: Order, password: string): string {
+  return (
+    `:key: Password of the PFX bundle of *${order.reference}*: \`${password}\`\n` +
+    "Shown once and only to you; certdesk keeps no copy. If it is lost, press *Send me the files* again for a new bundle."
+  );
 }
 
 function directMessageText(
   order: Order,
   delivery: Delivery,
   mayReceiveKey: boolean,
-  approversOpen: boolean,
+  keysEnabled: boolean,
 ): string {
   const domain = escapeMrkdwn(displayDomain(order.primaryDomain));
   const lines = [`Files of *${order.reference}* (${domain}):`];
   if (delivery.includesKey) {
     lines.push(
       ":key: certificate, chain, full chain, *private key*" +
-        (delivery.pfxPassword
-          ? " and a PFX bundle (its password was shown once in the Details window)."
-          : "."),
+        (delivery.pfxPassword ? " and a PFX bundle (its password follows, visible only to you)." : "."),
       "Keep the private key out of channels and tickets.",
     );
     if (delivery.pfxUnavailable) lines.push(`:warning: No PFX: ${delivery.pfxUnavailable}`);
-    if (approversOpen) lines.push("SSL_APPROVERS is empty, so everyone here may receive private keys.");
   } else if (mayReceiveKey) {
     lines.push("certificate, chain and full chain. certdesk holds no private key for this order.");
+  } else if (!keysEnabled) {
+    lines.push(
+      ":lock: certificate, chain and full chain. Private keys go to nobody until an admin names who may receive them in SSL_APPROVERS.",
+    );
   } else {
     lines.push(":lock: certificate, chain and full chain. The private key goes to SSL_APPROVERS only.");
   }
@@ -272,8 +320,8 @@ export function registerDetailsHandlers(
     }
   });
 
-  // WebClient writes every request body at debug level, and the view that shows the PFX password is
-  // one: it goes through a client that drops debug lines, so even LOG_LEVEL=debug never records it.
+  // WebClient writes every request body at debug level, and the key upload and the PFX password are
+  // request bodies: they go through a client that drops debug lines, so LOG_LEVEL=debug never records them.
   const quietClient = new WebClient(context.config.slack.botToken, {
     slackApiUrl: context.config.slack.apiUrl,
     logger: withoutDebug(logger),
@@ -290,18 +338,18 @@ export function registerDetailsHandlers(
     if (!found) return;
     const { order, viewId, userId } = found;
     const show = async (delivery: DeliveryState) =>
-      quietClient.views.update({
+      client.views.update({
         view_id: viewId,
         view: await renderDetails(context, services, order, userId, "certificate", delivery),
       });
     try {
       await show({ state: "sending" });
-      const delivery = await deliverFiles(context, order, userId);
+      const delivery = await deliverFiles(context, quietClient, order, userId);
       await show({
         state: "sent",
         filenames: delivery.files.map((file) => file.filename),
         includesKey: delivery.includesKey,
-        pfxPassword: delivery.pfxPassword,
+        pfxPasswordSent: delivery.pfxPassword !== undefined,
         pfxUnavailable: delivery.pfxUnavailable,
       });
     } catch (error) {

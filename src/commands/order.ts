@@ -1,7 +1,6 @@
 import type { App } from "@slack/bolt";
 import type { ModalView } from "@slack/types";
 import { z } from "zod";
-import { recordRefusal } from "../orders/access-audit.js";
 import { findProduct, type ProviderCatalogue } from "../orders/catalogue.js";
 import {
   type Client,
@@ -41,6 +40,7 @@ import {
   step1MetadataSchema,
   step2MetadataSchema,
 } from "./order-form.js";
+import { placementMessage } from "./placement.js";
 import type { SubcommandHandlers } from "./ssl-command.js";
 
 /** The parts of a modal payload these handlers rely on. */
@@ -107,7 +107,7 @@ export function registerOrderHandlers(
       known?: Client;
     } = {},
   ): Promise<ModalView> {
-    const catalogue = await services.catalogue.get();
+    const catalogue = services.catalogue.snapshot();
     const found =
       extra.known && extra.known.id === values.clientId
         ? extra.known
@@ -150,8 +150,7 @@ export function registerOrderHandlers(
       );
       return;
     }
-    const catalogue = await services.catalogue.get();
-    const entry = providerFor(catalogue, values);
+    const entry = providerFor(services.catalogue.snapshot(), values);
     if (!entry) return;
     const domain = checked.value.replace(/^\*\./, "");
     if (!opened?.showsLoading) {
@@ -215,8 +214,7 @@ export function registerOrderHandlers(
     const before = metadata.approvers;
     await updateView(view.id, await renderStep1(values, metadata));
     // Another provider has its own approver list: fetch it for the new product.
-    const catalogue = await services.catalogue.get();
-    if (values.domain && before && !prefillClient && providerFor(catalogue, values)) {
+    if (values.domain && before && !prefillClient && providerFor(services.catalogue.snapshot(), values)) {
       await loadApprovers(view.id, values, metadata);
     }
   };
@@ -274,8 +272,8 @@ export function registerOrderHandlers(
     const values = view.state.values;
     const form = readOrderForm(values);
     const metadata = parseMetadata(step1MetadataSchema, view.private_metadata) ?? { channelId: "" };
-    const catalogue = services.catalogue.peek() ?? (await services.catalogue.get());
-    const result = validateStep1(form, metadata, catalogue);
+    // What the form showed: a provider is never asked before this ack.
+    const result = validateStep1(form, metadata, services.catalogue.snapshot());
     if (!result.ok) {
       const errors = Object.fromEntries(
         Object.entries(result.errors).map(([field, message]) => [
@@ -358,11 +356,13 @@ export function registerOrderHandlers(
 
   async function refuseOrder(userId: string, domain: string | null): Promise<void> {
     const at = context.clock.now();
-    await recordRefusal(
-      db,
-      { actor: userId, action: "order", subject: domain, reason: "not in SSL_ORDERERS", at },
-      logger,
-    );
+    await context.refusals.record({
+      actor: userId,
+      action: "order",
+      subject: domain,
+      reason: "not in SSL_ORDERERS",
+      at,
+    });
   }
 
   async function submitOrder(
@@ -399,17 +399,9 @@ export function registerOrderHandlers(
       return;
     }
     const outcome = await services.orders.place(order.id, userId);
-    switch (outcome.kind) {
-      case "placed":
-        await updateView(
-          viewId,
-          orderConfirmationView(
-            `:white_check_mark: *${order.reference}* placed with ${context.providers.get(order.provider).displayName}: ${displayDomain(order.primaryDomain)} is being validated.`,
-            "Follow it in the order's thread: it says what happens next.",
-          ),
-        );
-        return;
-      case "failed": {
+    // After place() nothing may say "nothing was changed": a failure to show the outcome is only logged.
+    try {
+      if (outcome.kind === "failed") {
         const field = FORM_FIELD_FOR[outcome.field];
         const form = draft.form as OrderFormValues;
         const view = await renderStep1(
@@ -420,20 +412,10 @@ export function registerOrderHandlers(
         await updateView(viewId, view);
         return;
       }
-      case "unknown":
-        await updateView(
-          viewId,
-          orderConfirmationView(
-            `:warning: *${order.reference}* was sent, but the provider did not confirm it.`,
-            "Do not order again: certdesk checks with the provider and reports in the order's thread.",
-          ),
-        );
-        return;
-      case "not_placed":
-        await updateView(
-          viewId,
-          orderConfirmationView(`:information_source: *${order.reference}* is ${order.status}.`),
-        );
+      const message = placementMessage(context, outcome);
+      await updateView(viewId, orderConfirmationView(message.text, message.detail));
+    } catch (error) {
+      logger.warn(`Could not show ${order.reference}'s placement (${outcome.kind}) in the form:`, error);
     }
   }
 
@@ -456,11 +438,12 @@ export function registerOrderHandlers(
               client: `No client named “${escapeMrkdwn(request.client)}”; pick one, or add it with \`/ssl client add\`.`,
             }
           : undefined;
-      const cached = services.catalogue.peek();
-      const entry = cached ? providerFor(cached, values) : undefined;
+      const catalogue = services.catalogue.snapshot();
+      const usable = catalogue.some((candidate) => candidate.products.length > 0);
+      const entry = providerFor(catalogue, values);
       const opened = await client.views.open({
         trigger_id: triggerId,
-        view: cached
+        view: usable
           ? await renderStep1(values, metadata, {
               warnings,
               known: found,
@@ -476,10 +459,18 @@ export function registerOrderHandlers(
       });
       const viewId = opened.view?.id;
       if (!viewId) return;
+      if (!usable) {
+        // Only now, with the modal open: the first provider to answer fills the form.
+        await services.catalogue.firstUsable();
+        if (!request.domain) {
+          await updateView(viewId, await renderStep1(values, metadata, { warnings, known: found }));
+        }
+      }
       if (request.domain) {
-        await loadApprovers(viewId, values, metadata, { known: found, showsLoading: Boolean(entry) });
-      } else if (!cached) {
-        await updateView(viewId, await renderStep1(values, metadata, { warnings, known: found }));
+        await loadApprovers(viewId, values, metadata, {
+          known: found,
+          showsLoading: usable && Boolean(entry),
+        });
       }
     },
   };

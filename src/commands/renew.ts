@@ -2,7 +2,6 @@ import type { App } from "@slack/bolt";
 import type { ModalView } from "@slack/types";
 import { z } from "zod";
 import type { ContactSnapshot } from "../db/schema.js";
-import { recordRefusal } from "../orders/access-audit.js";
 import { type ContactField, getClient, validateContactInput } from "../orders/clients.js";
 import { recordEvent } from "../orders/events.js";
 import { OrderRequestError } from "../orders/order-service.js";
@@ -25,6 +24,7 @@ import {
 import type { AppServices, HandlerContext } from "./context.js";
 import { readOrderButton } from "./order-button.js";
 import { parseMetadata, type StateValues, stateValuesSchema } from "./order-form.js";
+import { placementMessage } from "./placement.js";
 import { ORDER_SHORTCUTS, orderForShortcut } from "./shortcuts.js";
 import type { SubcommandHandlers } from "./ssl-command.js";
 
@@ -170,16 +170,20 @@ export async function openRenewal(
           providerName: provider.displayName,
         }
       : { state: "idle" };
-  const cached = services.catalogue.peek() !== undefined;
+  const loading =
+    services.catalogue.snapshot().find((entry) => entry.provider.id === original.provider)?.state ===
+    "loading";
   const opened = await client.views.open({
     trigger_id: args.triggerId,
-    view: cached
-      ? await renderForm(context, services, original, values, metadata, { approvers })
-      : renewMessageView(`Loading ${provider.displayName}'s products…`),
+    view: loading
+      ? renewMessageView(`Loading ${provider.displayName}'s products…`)
+      : await renderForm(context, services, original, values, metadata, { approvers }),
   });
   const viewId = opened.view?.id;
   if (!viewId) return;
-  if (!cached) {
+  if (loading) {
+    // Only now, with the modal open: this provider's lists, however long it takes to answer.
+    await services.catalogue.settled(original.provider);
     await updateView(
       context,
       viewId,
@@ -192,11 +196,13 @@ export async function openRenewal(
 
 async function refuseRenewal(context: HandlerContext, userId: string, reference: string | null) {
   const at = context.clock.now();
-  await recordRefusal(
-    context.db,
-    { actor: userId, action: "renew", subject: reference, reason: "not in SSL_ORDERERS", at },
-    context.logger,
-  );
+  await context.refusals.record({
+    actor: userId,
+    action: "renew",
+    subject: reference,
+    reason: "not in SSL_ORDERERS",
+    at,
+  });
 }
 
 async function renderForm(
@@ -207,8 +213,9 @@ async function renderForm(
   metadata: RenewMetadata,
   extra: RenderExtra = {},
 ): Promise<ModalView> {
-  const catalogue = await services.catalogue.get();
-  const entry = catalogue.find((candidate) => candidate.provider.id === original.provider);
+  const entry = services.catalogue
+    .snapshot()
+    .find((candidate) => candidate.provider.id === original.provider);
   const product = entry?.products.find((candidate) => candidate.id === original.productId);
   const provider = context.providers.get(original.provider);
   const owner = await getClient(context.db, original.clientId);
@@ -232,6 +239,12 @@ async function renderForm(
       notAfter: original.notAfter,
     },
     periods: product?.periods ?? [],
+    productsUnavailable:
+      !entry || entry.state === "ready"
+        ? undefined
+        : entry.state === "loading"
+          ? "still loading"
+          : escapeMrkdwn(entry.error ?? "its product list could not be loaded"),
     serverTypes: entry?.serverTypes ?? [],
     dcvMethods: provider.capabilities.dcvMethods,
     values,
@@ -343,8 +356,10 @@ export function registerRenewHandlers(
       return;
     }
     const values = readRenewForm(state);
-    const catalogue = services.catalogue.peek() ?? (await services.catalogue.get());
-    const serverTypes = catalogue.find((entry) => entry.provider.id === original.provider)?.serverTypes ?? [];
+    // What the form showed: a provider is never asked before this ack.
+    const serverTypes =
+      services.catalogue.snapshot().find((entry) => entry.provider.id === original.provider)?.serverTypes ??
+      [];
     const checked = checkForm(state, values, metadata, original, serverTypes);
     if (!checked.ok) {
       await ack({ response_action: "errors", errors: checked.errors });
@@ -533,37 +548,16 @@ export function registerRenewHandlers(
       return;
     }
     const outcome = await services.orders.place(order.id, userId);
-    const providerName = context.providers.get(order.provider).displayName;
-    switch (outcome.kind) {
-      case "placed":
-        await updateView(
-          context,
-          viewId,
-          renewMessageView(
-            `:white_check_mark: *${order.reference}* renews ${original.reference}: placed with ${escapeMrkdwn(providerName)}, ${escapeMrkdwn(displayDomain(order.primaryDomain))} is being validated.`,
-            "Follow it in its own thread; the original order's thread links to it.",
-          ),
-        );
-        return;
-      case "failed":
+    // After place() nothing may say "nothing was changed": a failure to show the outcome is only logged.
+    try {
+      if (outcome.kind === "failed") {
         await reopen(viewId, original, values, metadata, outcome);
         return;
-      case "unknown":
-        await updateView(
-          context,
-          viewId,
-          renewMessageView(
-            `:warning: *${order.reference}* was sent, but ${escapeMrkdwn(providerName)} did not confirm it.`,
-            "Do not renew again: certdesk checks with the provider and reports in the order's thread.",
-          ),
-        );
-        return;
-      case "not_placed":
-        await updateView(
-          context,
-          viewId,
-          renewMessageView(`:information_source: *${order.reference}* is ${order.status}.`),
-        );
+      }
+      const message = placementMessage(context, outcome, original.reference);
+      await updateView(context, viewId, renewMessageView(message.text, message.detail));
+    } catch (error) {
+      logger.warn(`Could not show ${order.reference}'s placement (${outcome.kind}) in the form:`, error);
     }
   }
 

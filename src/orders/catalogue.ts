@@ -6,57 +6,130 @@ export interface ProviderCatalogue {
   provider: { id: string; displayName: string; dcvMethods: SslProvider["capabilities"]["dcvMethods"] };
   products: Product[];
   serverTypes: ServerType[];
-  /** Set when this provider's lists could not be loaded; the others still are. */
+  /**
+   * `ready`: the lists (perhaps kept from before a failed refresh); `loading`: never loaded yet, a
+   * load is under way; `unavailable`: never loaded, the last attempt failed with `error`.
+   */
+  state: "ready" | "loading" | "unavailable";
+  /** Why the lists are missing, or why a refresh of the lists shown failed. */
   error?: string;
 }
 
+/** A provider's product list does not change by the minute. */
 const TTL_MS = 60 * 60_000;
+/** A provider that failed is asked again no sooner than this. */
+const RETRY_MS = 60_000;
+
+interface Entry {
+  provider: SslProvider;
+  lists?: { products: Product[]; serverTypes: ServerType[]; at: number };
+  error?: string;
+  failedAt?: number;
+  loading?: Promise<void>;
+}
 
 /**
- * Products and server types of every enabled provider, kept for an hour: the order modal must open
- * within Slack's 3 seconds, and a provider's product list does not change by the minute.
+ * Products and server types per provider. Handlers read `snapshot()`, which never waits: each
+ * provider shows its last good lists (served stale when a refresh fails, and refreshed in the
+ * background once older than an hour), so one slow or failing provider never holds up another, and
+ * nothing a handler does before Slack's 3-second ack waits on a provider.
  */
 export function createCatalogue(providers: ProviderRegistry, clock: Clock) {
-  let cached: { at: number; value: ProviderCatalogue[] } | undefined;
-  let loading: Promise<ProviderCatalogue[]> | undefined;
+  const entries = providers.enabled.map((provider): Entry => ({ provider }));
 
-  async function loadOne(provider: SslProvider): Promise<ProviderCatalogue> {
-    const summary = {
-      id: provider.id,
-      displayName: provider.displayName,
-      dcvMethods: provider.capabilities.dcvMethods,
-    };
-    try {
-      const [products, serverTypes] = await Promise.all([
-        provider.listProducts(),
-        provider.listServerTypes(),
-      ]);
-      return { provider: summary, products, serverTypes };
-    } catch (error) {
-      return { provider: summary, products: [], serverTypes: [], error: (error as Error).message };
-    }
+  function load(entry: Entry): Promise<void> {
+    entry.loading ??= Promise.all([entry.provider.listProducts(), entry.provider.listServerTypes()])
+      .then(
+        ([products, serverTypes]) => {
+          entry.lists = { products, serverTypes, at: clock.now().getTime() };
+          entry.error = undefined;
+          entry.failedAt = undefined;
+        },
+        (error: unknown) => {
+          entry.error = (error as Error).message;
+          entry.failedAt = clock.now().getTime();
+        },
+      )
+      .finally(() => {
+        entry.loading = undefined;
+      });
+    return entry.loading;
   }
 
-  function refresh(): Promise<ProviderCatalogue[]> {
-    loading ??= Promise.all(providers.enabled.map(loadOne))
-      .then((value) => {
-        // A provider that failed is asked again next time instead of being cached empty for an hour.
-        if (value.every((entry) => !entry.error)) cached = { at: clock.now().getTime(), value };
-        return value;
-      })
-      .finally(() => {
-        loading = undefined;
-      });
-    return loading;
+  /** Starts a background load where the lists are missing or old, unless one runs or just failed. */
+  function refreshIfDue(entry: Entry, now: number): void {
+    if (entry.loading) return;
+    if (entry.failedAt !== undefined && now - entry.failedAt < RETRY_MS) return;
+    if (entry.lists && now - entry.lists.at < TTL_MS && entry.failedAt === undefined) return;
+    void load(entry);
+  }
+
+  function view(entry: Entry): ProviderCatalogue {
+    const provider = {
+      id: entry.provider.id,
+      displayName: entry.provider.displayName,
+      dcvMethods: entry.provider.capabilities.dcvMethods,
+    };
+    if (entry.lists) {
+      return {
+        provider,
+        products: entry.lists.products,
+        serverTypes: entry.lists.serverTypes,
+        state: "ready",
+        ...(entry.error ? { error: entry.error } : {}),
+      };
+    }
+    return {
+      provider,
+      products: [],
+      serverTypes: [],
+      state: entry.error && !entry.loading ? "unavailable" : "loading",
+      ...(entry.error ? { error: entry.error } : {}),
+    };
   }
 
   return {
-    /** The cached catalogue when fresh, without waiting. */
-    peek(): ProviderCatalogue[] | undefined {
-      return cached && clock.now().getTime() - cached.at < TTL_MS ? cached.value : undefined;
+    /** Every enabled provider's lists as known now; starts refreshes that are due. Never waits. */
+    snapshot(): ProviderCatalogue[] {
+      const now = clock.now().getTime();
+      for (const entry of entries) refreshIfDue(entry, now);
+      return entries.map(view);
     },
+    /**
+     * Waits until every provider's current load has ended (each loaded or failed), for start-up and
+     * tests. Never call it before an ack: a hanging provider makes it wait as long as its timeouts.
+     */
     async get(): Promise<ProviderCatalogue[]> {
-      return this.peek() ?? refresh();
+      const now = clock.now().getTime();
+      for (const entry of entries) refreshIfDue(entry, now);
+      await Promise.all(entries.map((entry) => entry.loading));
+      return entries.map(view);
+    },
+    /** One provider's lists once its current load (if any) has ended: after an ack only. */
+    async settled(providerId: string): Promise<ProviderCatalogue | undefined> {
+      const entry = entries.find((candidate) => candidate.provider.id === providerId);
+      if (!entry) return undefined;
+      refreshIfDue(entry, clock.now().getTime());
+      await entry.loading;
+      return view(entry);
+    },
+    /** Resolves as soon as some provider has products, or every load has ended: after an ack only. */
+    async firstUsable(): Promise<ProviderCatalogue[]> {
+      const current = this.snapshot();
+      if (current.some((entry) => entry.products.length > 0)) return current;
+      const loads = entries.map((entry) => entry.loading).filter((loading) => loading !== undefined);
+      await new Promise<void>((resolve) => {
+        let left = loads.length;
+        if (left === 0) resolve();
+        for (const loading of loads) {
+          void loading.then(() => {
+            left -= 1;
+            if (left === 0 || entries.some((entry) => entry.lists && entry.lists.products.length > 0))
+              resolve();
+          });
+        }
+      });
+      return entries.map(view);
     },
   };
 }

@@ -14,6 +14,7 @@ export type OrderEventKind =
   | "status_changed"
   | "status_checked"
   | "key_delivered"
+  | "key_delivery_failed"
   | "files_delivered"
   | "renewal_requested"
   | "alert_snoozed"

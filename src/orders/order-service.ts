@@ -12,7 +12,13 @@ import {
   ProviderOutcomeUnknownError,
 } from "../providers/errors.js";
 import type { ProviderRegistry } from "../providers/registry.js";
-import type { DcvMethod, PlaceOrderRequest, Product, SslProvider } from "../providers/types.js";
+import type {
+  DcvMethod,
+  PlaceOrderRequest,
+  PlaceOrderResult,
+  Product,
+  SslProvider,
+} from "../providers/types.js";
 import { type OrderEventKind, recordEvent } from "./events.js";
 import { getOrder, type Order, transitionOrder, updateOrder } from "./repository.js";
 
@@ -69,9 +75,22 @@ export class SelfApprovalError extends OrderStateError {
 
 export type PlacementOutcome =
   | { kind: "placed"; order: Order }
+  /**
+   * The provider took the order (it is bought) but certdesk could not record that, even after
+   * retrying: the order stays `submitting`, the provider's order id is in the error log, and nobody
+   * may place it again.
+   */
+  | { kind: "placed_unrecorded"; order: Order; providerOrderId: string; providerName: string }
   | { kind: "failed"; order: Order; field: OrderField; message: string }
   | { kind: "unknown"; order: Order }
   | { kind: "not_placed"; order: Order };
+
+/** Waits between retries; tests pass one that does not wait. */
+export type Pause = (ms: number) => Promise<void>;
+export const realPause: Pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Recording a placement is retried for about 15 s: a database restart or failover usually fits. */
+const RECORD_RETRY_DELAYS_MS = [500, 1_000, 2_000, 4_000, 8_000];
 
 export interface OrderServiceDeps {
   db: Database;
@@ -81,10 +100,14 @@ export interface OrderServiceDeps {
   observer: OrderObserver;
   requireApproval: boolean;
   keyAlgorithm?: KeyAlgorithm;
+  /** Only errors go here: a placement the provider took but certdesk could not record. */
+  logger: { error(...message: unknown[]): void; warn(...message: unknown[]): void };
+  pause?: Pause;
 }
 
 export function createOrderService(deps: OrderServiceDeps) {
   const { db, providers, vault, clock, observer } = deps;
+  const pause = deps.pause ?? realPause;
 
   async function record(
     order: Order,
@@ -284,26 +307,75 @@ export function createOrderService(deps: OrderServiceDeps) {
         original?.providerOrderId && original.provider === order.provider && provider.capabilities.renew
           ? await provider.renew({ ...request, previousProviderOrderId: original.providerOrderId })
           : await provider.placeOrder(request);
-      const placed = await transitionOrder(
-        db,
-        order.id,
-        ["submitting"],
-        "pending",
-        {
-          providerOrderId: result.providerOrderId,
-          dcvInstructions: result.dcv,
-          cost: result.cost
-            ? `${result.cost.amount}${result.cost.currency ? ` ${result.cost.currency}` : ""}`
-            : null,
-        },
-        clock.now(),
-      );
-      if (!placed) throw new OrderStateError("The order changed while it was being placed.");
-      await record(placed, "submitted", actor, { providerOrderId: result.providerOrderId });
-      return { kind: "placed", order: placed };
+      // From here on the order exists at the provider and has been paid for: no failure may read as
+      // "nothing happened", or a retry would buy it twice.
+      return await recordPlacement(order, actor, result);
     } catch (error) {
       return handlePlacementError(order, actor, error);
     }
+  }
+
+  /** Stores what the provider answered, retrying through a database outage; never throws. */
+  async function recordPlacement(
+    order: Order,
+    actor: string,
+    result: PlaceOrderResult,
+  ): Promise<PlacementOutcome> {
+    const providerName = providers.get(order.provider).displayName;
+    const patch = {
+      providerOrderId: result.providerOrderId,
+      dcvInstructions: result.dcv,
+      cost: result.cost
+        ? `${result.cost.amount}${result.cost.currency ? ` ${result.cost.currency}` : ""}`
+        : null,
+    };
+    let placed: Order | undefined;
+    let recorded = false;
+    let lastError: unknown;
+    for (const delay of [0, ...RECORD_RETRY_DELAYS_MS]) {
+      if (delay > 0) await pause(delay);
+      try {
+        placed ??= await transitionOrder(db, order.id, ["submitting"], "pending", patch, clock.now());
+        if (!placed) {
+          // Nothing else moves a `submitting` order that has no provider order id yet; should it
+          // happen, the provider's order id must still reach a person.
+          throw new OrderStateError(`${order.reference} changed while it was being placed.`);
+        }
+        if (!recorded) {
+          await recordEvent(db, {
+            orderId: order.id,
+            actor,
+            kind: "submitted",
+            detail: { providerOrderId: result.providerOrderId },
+            at: clock.now(),
+          });
+          recorded = true;
+        }
+        await observer.orderChanged(placed, {
+          kind: "submitted",
+          actor,
+          detail: { providerOrderId: result.providerOrderId },
+        });
+        return { kind: "placed", order: placed };
+      } catch (error) {
+        if (error instanceof OrderStateError) {
+          lastError = error;
+          break;
+        }
+        lastError = error;
+        deps.logger.warn(
+          `${order.reference} was placed with ${providerName} (order ${result.providerOrderId}) but could not be recorded yet; retrying:`,
+          error,
+        );
+      }
+    }
+    if (placed) return { kind: "placed", order: placed };
+    deps.logger.error(
+      `${order.reference} WAS PLACED with ${providerName} as order ${result.providerOrderId}, but certdesk could not ` +
+        "record it and it stays submitting: do not place it again; record the provider's order id by hand once the database is back.",
+      lastError,
+    );
+    return { kind: "placed_unrecorded", order, providerOrderId: result.providerOrderId, providerName };
   }
 
   async function handlePlacementError(

@@ -50,8 +50,8 @@ export interface TimelineEvent {
 /** What the person looking at the Certificate tab gets from "Send me the files". */
 export interface KeyPolicy {
   mayReceiveKey: boolean;
-  /** SSL_APPROVERS is empty: everyone may receive keys. */
-  approversOpen: boolean;
+  /** False while SSL_APPROVERS is empty: nobody receives private keys. */
+  keysEnabled: boolean;
 }
 
 export type DeliveryState =
@@ -60,7 +60,8 @@ export type DeliveryState =
       state: "sent";
       filenames: string[];
       includesKey: boolean;
-      pfxPassword?: string;
+      /** The password went to the person's DM, visible only to them; a view never holds it. */
+      pfxPasswordSent: boolean;
       pfxUnavailable?: string;
     }
   | { state: "failed"; message: string };
@@ -235,7 +236,7 @@ export function describeEvent(event: TimelineEvent): string {
       return `Rejected: ${text("reason")}`;
     case "approval_refused":
       return detail.action === "key_delivery"
-        ? "Asked for the private key, refused (not in SSL_APPROVERS)"
+        ? `Asked for the private key, refused (${text("reason") || "not in SSL_APPROVERS"})`
         : `Approval refused (${text("reason")})`;
     case "submitted":
       return `Placed with the provider (${text("providerOrderId")})`;
@@ -249,6 +250,8 @@ export function describeEvent(event: TimelineEvent): string {
       return "Status checked";
     case "key_delivered":
       return "Received the private key and certificate files";
+    case "key_delivery_failed":
+      return "Sending the private key failed (Slack refused the upload)";
     case "files_delivered":
       return "Received the certificate files";
     case "alert_snoozed":
@@ -309,11 +312,16 @@ function certificateTab(data: OrderDetailsData): KnownBlock[] {
 }
 
 function keyPolicyText(policy: KeyPolicy): string {
+  if (!policy.keysEnabled) {
+    return (
+      ":lock: Sent to you by direct message: certificate, chain and full chain. Private keys go to nobody yet: " +
+      "an admin enables key delivery by naming the people (or user groups) who may receive them in SSL_APPROVERS."
+    );
+  }
   if (!policy.mayReceiveKey) {
     return ":lock: Sent to you by direct message: certificate, chain and full chain. The private key goes to SSL_APPROVERS only.";
   }
-  const open = policy.approversOpen ? " (SSL_APPROVERS is empty, so everyone may receive private keys)" : "";
-  return `:key: Sent to you by direct message: certificate, chain, full chain, the private key and a PFX bundle${open}.`;
+  return ":key: Sent to you by direct message: certificate, chain, full chain, the private key and a PFX bundle.";
 }
 
 function deliveryBlocks(delivery: DeliveryState): KnownBlock[] {
@@ -326,9 +334,9 @@ function deliveryBlocks(delivery: DeliveryState): KnownBlock[] {
       const lines = [
         `:white_check_mark: Sent to your direct messages: ${delivery.filenames.map((name) => `\`${name}\``).join(", ")}.`,
       ];
-      if (delivery.pfxPassword) {
+      if (delivery.pfxPasswordSent) {
         lines.push(
-          `:key: PFX password: \`${delivery.pfxPassword}\` — shown only here and only now; certdesk does not keep it. Copy it before closing this window.`,
+          ":key: The PFX password is in your direct messages, visible only to you and shown once; certdesk does not keep it.",
         );
       }
       if (delivery.pfxUnavailable) lines.push(`:warning: No PFX: ${escapeMrkdwn(delivery.pfxUnavailable)}`);

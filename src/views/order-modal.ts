@@ -190,8 +190,18 @@ function productBlocks(
 ): KnownBlock[] {
   const available = data.catalogue.filter((entry) => entry.products.length > 0);
   const blocks: KnownBlock[] = [];
-  for (const entry of data.catalogue.filter((candidate) => candidate.error)) {
-    blocks.push(fieldWarning(`${entry.provider.displayName} products could not be loaded: ${entry.error}`));
+  for (const entry of data.catalogue) {
+    if (entry.state === "unavailable") {
+      blocks.push(
+        fieldWarning(
+          `${entry.provider.displayName} products are unavailable: ${escapeMrkdwn(entry.error ?? "its product list could not be loaded")}`,
+        ),
+      );
+    } else if (entry.state === "loading") {
+      blocks.push(
+        context(`:hourglass_flowing_sand: ${entry.provider.displayName} products are still loading.`),
+      );
+    }
   }
   if (available.length === 0 || !chosen || !key) {
     blocks.push(

@@ -67,6 +67,8 @@ export interface RenewModalData {
   original: RenewOriginal;
   /** The product's periods; empty when the provider no longer lists the product. */
   periods: number[];
+  /** Why the provider's product list is missing right now (it failed or is still loading). */
+  productsUnavailable?: string;
   serverTypes: ServerType[];
   dcvMethods: DcvMethod[];
   values: RenewFormValues;
@@ -130,6 +132,11 @@ function periodOption(months: number): PlainTextOption {
 }
 
 function periodBlock(data: RenewModalData): KnownBlock {
+  if (data.productsUnavailable) {
+    return fieldWarning(
+      `${data.original.providerName}'s products are unavailable right now (${data.productsUnavailable}); close this and press Renew again in a minute.`,
+    );
+  }
   if (data.periods.length === 0) {
     return fieldWarning(
       `${data.original.providerName} no longer lists ${data.original.productName}; this renewal cannot be placed. Order a new certificate with \`/ssl order\`.`,

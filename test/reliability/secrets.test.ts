@@ -3,54 +3,58 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as schema from "../../src/db/schema.js";
 import { getOrder, updateOrder } from "../../src/orders/repository.js";
 import { createAcmeClient } from "../support/fixtures.js";
-import { SIGNING_SECRET, startTestApp, type TestApp } from "../support/harness.js";
+import { SIGNING_SECRET, SOCKET_APP_TOKEN, startTestApp, type TestApp } from "../support/harness.js";
 import { messageButton, textOf, viewBlockAction } from "../support/modal.js";
 import { orderRequest } from "../support/orders.js";
 
 /**
- * A whole order → issue → key delivery flow with debug logging, then a search for every secret in
- * everything certdesk wrote: log lines, Slack calls (the DM's file bytes excepted), and every database
- * column other than the encrypted ones.
+ * A whole order → issue → key delivery flow with LOG_LEVEL=debug, over HTTP and over Socket Mode
+ * (whose client logs every envelope it receives at debug level), then a search for every secret in
+ * everything certdesk wrote: log lines, Slack calls (the DM's file bytes and the password's one
+ * ephemeral message excepted), and every database column other than the encrypted ones.
  */
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp({ env: { SSL_CHANNEL: "C0SSL", SSL_APPROVERS: "U0SEC", LOG_LEVEL: "debug" } });
-});
-afterAll(async () => {
-  await t.stop();
-});
+describe.each(["http", "socket"] as const)("secrets never leak (%s)", (mode) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({
+      mode,
+      env: { SSL_CHANNEL: "C0SSL", SSL_APPROVERS: "U0SEC", LOG_LEVEL: "debug" },
+    });
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
 
-type View = Record<string, unknown>;
+  type View = Record<string, unknown>;
 
-async function clickInModal(view: View, viewId: string, actionId: string, until: string): Promise<View> {
-  const before = t.slack.callsTo("views.update").length;
-  await t.driver.interactive(viewBlockAction(view, { viewId, userId: "U0SEC" }, actionId));
-  const updated = await t.slack.waitFor(
-    "views.update",
-    (call) =>
-      t.slack.callsTo("views.update").indexOf(call) >= before && textOf(call.args.view).includes(until),
-  );
-  return updated.args.view as View;
-}
-
-/** Every row of every table, minus the two columns that hold vault ciphertext. */
-async function databaseText(): Promise<string> {
-  const tables = Object.values(schema).filter(
-    (value) => typeof value === "object" && value && "getSQL" in value,
-  );
-  const dumps: string[] = [];
-  for (const table of tables) {
-    const name = getTableName(table as never);
-    const rows = (await t.database.db.execute(sql.raw(`select * from "${name}"`))) as unknown as
-      | { rows?: Record<string, unknown>[] }
-      | Record<string, unknown>[];
-    const list = Array.isArray(rows) ? rows : (rows.rows ?? []);
-    dumps.push(JSON.stringify(list.map(({ encrypted_private_key: _ciphertext, ...rest }) => rest)));
+  async function clickInModal(view: View, viewId: string, actionId: string, until: string): Promise<View> {
+    const before = t.slack.callsTo("views.update").length;
+    await t.driver.interactive(viewBlockAction(view, { viewId, userId: "U0SEC" }, actionId));
+    const updated = await t.slack.waitFor(
+      "views.update",
+      (call) =>
+        t.slack.callsTo("views.update").indexOf(call) >= before && textOf(call.args.view).includes(until),
+    );
+    return updated.args.view as View;
   }
-  return dumps.join("\n");
-}
 
-describe("secrets never leak", () => {
+  /** Every row of every table, minus the two columns that hold vault ciphertext. */
+  async function databaseText(): Promise<string> {
+    const tables = Object.values(schema).filter(
+      (value) => typeof value === "object" && value && "getSQL" in value,
+    );
+    const dumps: string[] = [];
+    for (const table of tables) {
+      const name = getTableName(table as never);
+      const rows = (await t.database.db.execute(sql.raw(`select * from "${name}"`))) as unknown as
+        | { rows?: Record<string, unknown>[] }
+        | Record<string, unknown>[];
+      const list = Array.isArray(rows) ? rows : (rows.rows ?? []);
+      dumps.push(JSON.stringify(list.map(({ encrypted_private_key: _ciphertext, ...rest }) => rest)));
+    }
+    return dumps.join("\n");
+  }
+
   it("keeps the private key, PFX password, tokens and signing secret out of logs, Slack and the database", async () => {
     const client = await createAcmeClient(t.database.db);
     const { order } = await t.app.orders.createOrder(
@@ -71,22 +75,25 @@ describe("secrets never leak", () => {
     );
     const opened = (await t.slack.waitFor("views.open")).args.view as View;
     const tab = await clickInModal(opened, "VS", "details_tab_certificate", "details_send_files");
-    const sent = await clickInModal(tab, "VS", "details_send_files", "PFX password");
-    const password = /PFX password: `([A-Za-z0-9]+)`/.exec(textOf(sent))?.[1];
-    expect(password).toBeDefined();
+    await clickInModal(tab, "VS", "details_send_files", "The PFX password is in your direct messages");
+    const passwordMessage = await t.slack.waitFor("chat.postEphemeral");
+    const password = /`([A-Za-z0-9]{20})`/.exec(String(passwordMessage.args.text))?.[1] ?? "";
+    expect(password).toHaveLength(20);
 
     const privateKey = t.vault.decrypt(issued.encryptedPrivateKey);
     const keyLines = privateKey.split("\n").filter((line) => line.length > 40);
-    const secrets = [...keyLines, "xoxb-test-token", SIGNING_SECRET];
+    const secrets = [...keyLines, "xoxb-test-token", SIGNING_SECRET, SOCKET_APP_TOKEN];
 
     const logs = t.logLines.join("\n");
-    expect(logs).toContain("DEBUG");
-    // The DM upload's raw bytes are the one place the key may go; the view showing the password once is
+    // Debug really is on: request bodies and (in Socket Mode) every envelope are in the log.
+    expect(logs).toContain("http request body");
+    if (mode === "socket") expect(logs).toContain("Received a message on the WebSocket");
+    // The DM upload's raw bytes are the one place the key may go; one ephemeral message in that DM is
     // the one place the password may go.
-    // The bot token itself authenticates each call (the fake records it): only what the calls carry counts.
+    // The tokens themselves authenticate each call (the fake records them): only what the calls carry counts.
     const slackText = textOf(
       t.slack.calls
-        .filter((call) => call.method !== "file.upload" && call.args.view !== sent)
+        .filter((call) => call.method !== "file.upload" && call !== passwordMessage)
         .map((call) => ({ method: call.method, args: call.args })),
     );
     const stored = await databaseText();

@@ -9,8 +9,17 @@ import type { ProviderRegistry } from "../../src/providers/registry.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 import { type SlackApiFake, startSlackApiFake } from "./slack-api-fake.js";
 import { SlackDriver } from "./slack-driver.js";
+import { SocketModeDriver } from "./socket-driver.js";
 
 export const SIGNING_SECRET = "test-signing-secret-0123456789abcdef";
+export const SOCKET_APP_TOKEN = "xapp-1-A0TEST-socket-0123456789abcdef";
+
+const LOG_LEVELS: Record<Config["logLevel"], LogLevel> = {
+  debug: LogLevel.DEBUG,
+  info: LogLevel.INFO,
+  warn: LogLevel.WARN,
+  error: LogLevel.ERROR,
+};
 
 export class TestClock implements Clock {
   constructor(private current = new Date("2026-11-27T10:00:00Z")) {}
@@ -30,7 +39,10 @@ export interface TestApp {
   config: Config;
   url: string;
   slack: SlackApiFake;
-  driver: SlackDriver;
+  /** Sends requests as Slack does: signed HTTP, or Socket Mode envelopes with `mode: "socket"`. */
+  driver: Pick<SlackDriver, "slashCommand" | "interactive">;
+  /** The signed-HTTP driver (HTTP mode only), for tests of the HTTP layer itself. */
+  http: SlackDriver;
   database: TestDatabase;
   clock: TestClock;
   vault: Vault;
@@ -44,6 +56,8 @@ export interface TestAppOptions {
   database?: TestDatabase;
   /** Leave POLL_CRON / EXPIRY_CRON scheduled (only for tests of the scheduling itself). */
   keepCron?: boolean;
+  /** `socket`: Socket Mode (SLACK_APP_TOKEN) with `driver` sending envelopes down a WebSocket. */
+  mode?: "http" | "socket";
   /** Replace the providers SSL_PROVIDERS would build (e.g. adapters pointed at stub servers). */
   providers?: (services: { vault: Vault; clock: TestClock; database: TestDatabase }) => ProviderRegistry;
 }
@@ -52,28 +66,35 @@ export interface TestAppOptions {
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const slack = await startSlackApiFake();
   const database = options.database ?? (await createTestDatabase());
+  const socket =
+    options.mode === "socket"
+      ? await new SocketModeDriver(slack, { teamId: "T0TEST", userId: "U0ANN", channelId: "C0OPS" }).start()
+      : undefined;
   const config = loadConfig({
     SLACK_BOT_TOKEN: "xoxb-test-token",
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.apiUrl,
     PORT: "1",
     SANDBOX_APPROVAL_SECONDS: "0",
+    ...(socket ? { SLACK_APP_TOKEN: SOCKET_APP_TOKEN } : {}),
     ...options.env,
   });
   config.port = 0;
   const logLines: string[] = [];
-  const logger = createLogger(LogLevel.DEBUG, (_level, line) => logLines.push(line));
+  // The level LOG_LEVEL asks for, as main.ts sets it (default info; tests of logging set debug).
+  const logger = createLogger(LOG_LEVELS[config.logLevel], (_level, line) => logLines.push(line));
   const clock = new TestClock();
   const vault = createVault({ keys: [randomBytes(32)] });
   const providers =
     options.providers?.({ vault, clock, database }) ??
     buildProviders(config.providers, { db: database.db, vault, clock });
-  const app = createApp(config, { database, clock, logger, providers, vault });
+  const app = createApp(config, { database, clock, logger, providers, vault, pause: async () => {} });
   const { port } = await app.start();
+  await socket?.ready();
   // Tests run the jobs themselves (app.scheduler.runPoll / runExpiryScan); real cron must not fire mid-test.
   if (!options.keepCron) await app.scheduler.stop();
   const url = `http://127.0.0.1:${port}`;
-  const driver = new SlackDriver(url, SIGNING_SECRET, {
+  const http = new SlackDriver(url, SIGNING_SECRET, {
     teamId: "T0TEST",
     userId: "U0ANN",
     channelId: "C0OPS",
@@ -84,7 +105,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     config,
     url,
     slack,
-    driver,
+    driver: socket ?? http,
+    http,
     database,
     clock,
     vault,
@@ -92,6 +114,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     logLines,
     async stop() {
       await app.stop();
+      await socket?.stop();
       await slack.stop();
       if (!options.database) await database.close();
     },

@@ -3,6 +3,8 @@ import { textOf, viewSubmission } from "./modal.js";
 import type { SlackApiFake } from "./slack-api-fake.js";
 import type { SlackDriver } from "./slack-driver.js";
 
+type Driver = Pick<SlackDriver, "interactive">;
+
 type View = Record<string, unknown>;
 
 /** Step 1 of the order modal once its approver select holds the provider's list. */
@@ -31,7 +33,7 @@ export async function waitForLoadedOrderForm(
 
 /** Submits step 1 with `approver` chosen and returns step 2, which the app must push on top. */
 export async function pushOrderStep2(
-  driver: SlackDriver,
+  driver: Driver,
   form: LoadedOrderForm,
   approver = "admin@example.com",
 ): Promise<View> {

@@ -32,6 +32,8 @@ export class SlackApiFake {
   private counter = 0;
   private tsCounter = 0;
   readonly userGroups = new Map<string, string[]>();
+  /** users.info profile fields per user (e.g. is_restricted, team_id); the rest is made up. */
+  readonly users = new Map<string, Record<string, unknown>>();
   private server?: Server;
   url = "";
 
@@ -75,6 +77,7 @@ export class SlackApiFake {
 
   reset(): void {
     this.calls.length = 0;
+    this.users.clear();
     this.overrides.clear();
     this.rateLimits.clear();
     this.uploads.clear();
@@ -193,7 +196,15 @@ export class SlackApiFake {
       case "users.info":
         return {
           ok: true,
-          user: { id: args.user, name: `user-${String(args.user)}`, real_name: `User ${String(args.user)}` },
+          user: {
+            id: args.user,
+            team_id: "T0TEST",
+            name: `user-${String(args.user)}`,
+            real_name: `User ${String(args.user)}`,
+            is_restricted: false,
+            is_ultra_restricted: false,
+            ...this.users.get(String(args.user)),
+          },
         };
       case "usergroups.users.list":
         return { ok: true, users: this.userGroups.get(String(args.usergroup)) ?? [] };

@@ -15,6 +15,8 @@ export interface SignOptions {
   unsigned?: boolean;
   /** Change the body after signing. */
   tamper?: (body: string) => string;
+  /** Events API requests are JSON; everything else Slack sends is a form. */
+  contentType?: string;
 }
 
 export interface CommandOptions extends SignOptions {
@@ -62,7 +64,9 @@ export class SlackDriver {
   }
 
   async post(body: string, options: SignOptions = {}): Promise<DriverResponse> {
-    const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
+    const headers: Record<string, string> = {
+      "content-type": options.contentType ?? "application/x-www-form-urlencoded",
+    };
     if (!options.unsigned) {
       const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
       headers["x-slack-request-timestamp"] = String(timestamp);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createCsr } from "../../src/certs/csr.js";
 import { inspectCertificate } from "../../src/certs/inspect.js";
 import { generateKeyPair } from "../../src/certs/keys.js";
-import { orderEvents } from "../../src/db/schema.js";
+import { accessRefusals, orderEvents } from "../../src/db/schema.js";
 import { LogLevel } from "../../src/log.js";
 import type { OrderRequest } from "../../src/orders/order-service.js";
 import { getOrder, type Order, updateOrder } from "../../src/orders/repository.js";
@@ -197,12 +197,19 @@ describe("Send me the files", () => {
     const tab = await showTab(view, viewId, "U0SEC", "certificate", "details_send_files");
     expect(textOf(tab)).toContain("the private key and a PFX bundle");
 
-    // Bolt sets the shared logger to INFO; at DEBUG the WebClient writes request bodies.
+    // At DEBUG the WebClient writes request bodies: the key and the password must still stay out.
     t.app.bolt.logger.setLevel(LogLevel.DEBUG);
-    const sent = await clickInModal(tab, viewId, "U0SEC", "details_send_files", "PFX password").finally(() =>
-      t.app.bolt.logger.setLevel(LogLevel.INFO),
-    );
-    const password = /PFX password: `([A-Za-z0-9]+)`/.exec(textOf(sent))?.[1] ?? "";
+    await clickInModal(
+      tab,
+      viewId,
+      "U0SEC",
+      "details_send_files",
+      "The PFX password is in your direct messages",
+    ).finally(() => t.app.bolt.logger.setLevel(LogLevel.INFO));
+    // The password: only in an ephemeral message to this person in the DM that holds the files.
+    const passwordMessage = await t.slack.waitFor("chat.postEphemeral");
+    expect(passwordMessage.args).toMatchObject({ channel: "DU0SEC", user: "U0SEC" });
+    const password = /`([A-Za-z0-9]{20})`/.exec(String(passwordMessage.args.text))?.[1] ?? "";
     expect(password).toHaveLength(20);
 
     const { call, files } = await deliveredFiles("U0SEC");
@@ -245,13 +252,30 @@ describe("Send me the files", () => {
     for (const line of pemLines(privateKey)) expect(exposed).not.toContain(line);
     expect(t.logLines.some((line) => line.includes("http request body"))).toBe(true);
     expect(t.logLines.join("\n")).not.toContain(password);
-    const chatCalls = t.slack.calls.filter((recorded) => recorded.method.startsWith("chat."));
-    expect(textOf(chatCalls)).not.toContain(password);
+    const elsewhere = t.slack.calls.filter((recorded) => recorded !== passwordMessage);
+    expect(textOf(elsewhere)).not.toContain(password);
     const stored = await t.database.db.select().from(orderEvents);
     expect(textOf(stored)).not.toContain(password);
-    // Switching tabs drops the password: it is shown once.
-    const again = await showTab(sent, viewId, "U0SEC", "overview", "Apache/mod_ssl");
-    expect(textOf(again)).not.toContain(password);
+  });
+
+  it("records the key delivery before uploading, and records and tells a failed upload", async () => {
+    const order = await issuedOrder();
+    const { view, viewId } = await openDetails(order, "U0SEC");
+    const tab = await showTab(view, viewId, "U0SEC", "certificate", "details_send_files");
+    t.slack.on("files.getUploadURLExternal", () => ({
+      body: { ok: false, error: "not_allowed_token_type" },
+    }));
+    const failed = await clickInModal(tab, viewId, "U0SEC", "details_send_files", "went wrong");
+    expect(textOf(failed)).not.toContain("Sent to your direct messages");
+    const kinds = (
+      await t.database.db
+        .select()
+        .from(orderEvents)
+        .where(eq(orderEvents.orderId, order.id))
+        .orderBy(orderEvents.id)
+    ).map((event) => event.kind);
+    expect(kinds.slice(-2)).toEqual(["key_delivered", "key_delivery_failed"]);
+    expect(t.slack.callsTo("chat.postEphemeral")).toEqual([]);
   });
 
   it("gives someone outside SSL_APPROVERS the certificate and chain only, and audits the refusal", async () => {
@@ -268,6 +292,7 @@ describe("Send me the files", () => {
     );
     expect(textOf(sent)).not.toContain("PFX password");
     expect(textOf(sent)).toContain("The private key goes to SSL_APPROVERS only.");
+    expect(t.slack.callsTo("chat.postEphemeral")).toEqual([]);
 
     const { call, files } = await deliveredFiles("U0ANN");
     expect([...files.keys()]).toEqual(["certificate.pem", "chain.pem", "fullchain.pem"]);
@@ -290,6 +315,12 @@ describe("Send me the files", () => {
       .callsTo("chat.postMessage")
       .filter((message) => String(message.args.text).includes("received the private key"));
     expect(threadReplies).toEqual([]);
+    const refusal = await t.slack.waitFor("chat.postMessage", (message) =>
+      String(message.args.text).includes("the private key was not sent"),
+    );
+    expect(refusal.args).toMatchObject({ channel: "C0SSL", thread_ts: order.slackThreadTs });
+    expect(String(refusal.args.text)).toContain("<@U0ANN>");
+    expect(String(refusal.args.text)).toContain("not in SSL_APPROVERS");
   });
 
   it("still sends the PEM files, and says why there is no PFX, for an EC key", async () => {
@@ -321,5 +352,58 @@ describe("Send me the files", () => {
       .from(orderEvents)
       .where(eq(orderEvents.kind, "key_delivered"));
     expect(event?.detail).toMatchObject({ pfx: false });
+  });
+});
+
+describe("private keys with SSL_APPROVERS empty (the default)", () => {
+  it("sends nobody the key, says how to enable it, and audits each refusal", async () => {
+    const open = await startTestApp({ env: { SSL_CHANNEL: "C0SSL" } });
+    try {
+      const owner = await createAcmeClient(open.database.db);
+      const { order } = await open.app.orders.createOrder(
+        orderRequest(owner.id, { idempotencyKey: "open-1" }),
+      );
+      await open.app.orders.place(order.id, "U0ANN");
+      await open.app.status.checkStatus(order.id, "system");
+      const issued = await getOrder(open.database.db, order.id);
+      if (!issued?.slackMessageTs) throw new Error("not posted");
+      await open.driver.interactive(
+        messageButton({ channel: "C0SSL", ts: issued.slackMessageTs }, "order_details", String(order.id), {
+          userId: "U0ANN",
+          responseUrl: open.slack.responseUrl(),
+        }),
+      );
+      const opened = (await open.slack.waitFor("views.open")).args.view as View;
+      await open.driver.interactive(
+        viewBlockAction(opened, { viewId: "VOPEN", userId: "U0ANN" }, "details_tab_certificate"),
+      );
+      const tab = (
+        await open.slack.waitFor("views.update", (call) =>
+          textOf(call.args.view).includes("details_send_files"),
+        )
+      ).args.view as View;
+      expect(textOf(tab)).toContain("Private keys go to nobody yet");
+      expect(textOf(tab)).toContain("SSL_APPROVERS");
+      await open.driver.interactive(
+        viewBlockAction(tab, { viewId: "VOPEN", userId: "U0ANN" }, "details_send_files"),
+      );
+      const upload = await open.slack.waitFor("files.completeUploadExternal");
+      const titles = (upload.args.files as { title: string }[]).map((file) => file.title);
+      expect(titles).toEqual(["certificate.pem", "chain.pem", "fullchain.pem"]);
+      expect(String(upload.args.initial_comment)).toContain("Private keys go to nobody");
+      const told = await open.slack.waitFor("chat.postMessage", (call) =>
+        String(call.args.text).includes("the private key was not sent (SSL_APPROVERS is empty)"),
+      );
+      expect(told.args.thread_ts).toBe(issued.slackThreadTs);
+      const [refusal] = await open.database.db.select().from(accessRefusals);
+      expect(refusal).toMatchObject({
+        actor: "U0ANN",
+        action: "key_delivery",
+        subject: "SSL-1001",
+        reason: "SSL_APPROVERS is empty",
+      });
+    } finally {
+      await open.stop();
+    }
   });
 });
