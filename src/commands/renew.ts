@@ -4,8 +4,8 @@ import { z } from "zod";
 import type { ContactSnapshot } from "../db/schema.js";
 import { type ContactField, getClient, validateContactInput } from "../orders/clients.js";
 import { recordEvent } from "../orders/events.js";
-import { OrderRequestError } from "../orders/order-service.js";
-import { findOrderByReference, getOrder, type Order } from "../orders/repository.js";
+import { OrderRequestError, RenewalInProgressError } from "../orders/order-service.js";
+import { findLiveRenewal, findOrderByReference, getOrder, type Order } from "../orders/repository.js";
 import { displayDomain } from "../orders/validation.js";
 import type { OrderField } from "../providers/errors.js";
 import type { DcvMethod } from "../providers/types.js";
@@ -88,6 +88,14 @@ function notRenewableReason(context: HandlerContext, order: Order): string | und
   return undefined;
 }
 
+/** The live renewal's reference, said the way the form and the command say it. */
+async function renewalInProgress(context: HandlerContext, order: Order): Promise<string | undefined> {
+  const live = await findLiveRenewal(context.db, order.id);
+  return live
+    ? `:information_source: *${order.reference}* ${new RenewalInProgressError(live).message}`
+    : undefined;
+}
+
 function valuesOf(order: Order): RenewFormValues {
   return {
     periodMonths: order.periodMonths,
@@ -154,7 +162,7 @@ export async function openRenewal(
     ? ":no_entry: Only people in SSL_ORDERERS can renew certificates. Ask an admin to add you."
     : !original
       ? ":information_source: That order no longer exists."
-      : notRenewableReason(context, original);
+      : (notRenewableReason(context, original) ?? (await renewalInProgress(context, original)));
   if (refusal || !original) {
     await client.views.open({ trigger_id: args.triggerId, view: renewMessageView(refusal ?? "") });
     return;
@@ -515,6 +523,14 @@ export function registerRenewHandlers(
         renewalOfId: original.id,
       });
     } catch (error) {
+      if (error instanceof RenewalInProgressError) {
+        await updateView(
+          context,
+          viewId,
+          renewMessageView(`:information_source: *${original.reference}* ${escapeMrkdwn(error.message)}`),
+        );
+        return;
+      }
       if (!(error instanceof OrderRequestError)) throw error;
       await reopen(viewId, original, values, metadata, error);
       return;

@@ -161,6 +161,11 @@ export const orders = pgTable(
     index("orders_client_idx").on(table.clientId, table.createdAt),
     index("orders_primary_domain_idx").on(table.primaryDomain),
     index("orders_renewal_of_idx").on(table.renewalOfId),
+    // One renewal at a time: a second renewal of an order whose renewal is still alive (waiting,
+    // being placed, validating or issued) cannot be stored, whichever replica tries.
+    uniqueIndex("orders_one_live_renewal_idx")
+      .on(table.renewalOfId)
+      .where(sql`${table.status} in ('awaiting_approval', 'submitting', 'pending', 'issued')`),
     index("orders_created_idx").on(table.createdAt),
   ],
 );

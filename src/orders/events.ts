@@ -17,6 +17,8 @@ export type OrderEventKind =
   | "key_delivery_failed"
   | "files_delivered"
   | "renewal_requested"
+  /** Set by migration 0003 on an older duplicate renewal, which became a stand-alone order. */
+  | "renewal_unlinked"
   | "alert_snoozed"
   | "alert_acknowledged";
 

@@ -4,6 +4,7 @@ import { generateKeyPair, type KeyAlgorithm } from "../certs/keys.js";
 import type { Vault } from "../certs/vault.js";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/client.js";
+import { violates } from "../db/errors.js";
 import { type ContactSnapshot, orders } from "../db/schema.js";
 import {
   type OrderField,
@@ -20,7 +21,7 @@ import type {
   SslProvider,
 } from "../providers/types.js";
 import { type OrderEventKind, recordEvent } from "./events.js";
-import { getOrder, type Order, transitionOrder, updateOrder } from "./repository.js";
+import { findLiveRenewal, getOrder, type Order, transitionOrder, updateOrder } from "./repository.js";
 
 /** What a person asked for; everything a provider needs except the key pair. */
 export interface OrderRequest {
@@ -64,6 +65,19 @@ export class OrderRequestError extends Error {
 export class OrderStateError extends Error {
   override name = "OrderStateError";
 }
+
+/** The order already has a renewal that is waiting, being placed, validating or issued. */
+export class RenewalInProgressError extends OrderStateError {
+  override name = "RenewalInProgressError";
+  constructor(readonly renewal: Pick<Order, "id" | "reference" | "status">) {
+    super(
+      `It is already being renewed by ${renewal.reference} (${renewal.status.replace("_", " ")}): follow that one in its thread. ` +
+        "A new renewal is possible only if that one is rejected or fails.",
+    );
+  }
+}
+
+const LIVE_RENEWAL_INDEX = "orders_one_live_renewal_idx";
 
 /** The requester tried to approve their own order: a second person must. */
 export class SelfApprovalError extends OrderStateError {
@@ -183,7 +197,44 @@ export function createOrderService(deps: OrderServiceDeps) {
   async function createOrder(request: OrderRequest): Promise<{ order: Order; created: boolean }> {
     const { product } = await checkAgainstProduct(request);
     const now = clock.now();
-    const [inserted] = await db
+    if (request.renewalOfId !== undefined) {
+      // A resubmission of the same form is "already submitted", not "already being renewed".
+      const [same] = await db.select().from(orders).where(eq(orders.idempotencyKey, request.idempotencyKey));
+      if (same) return { order: same, created: false };
+      await refuseSecondRenewal(request.renewalOfId);
+    }
+    let inserted: Order | undefined;
+    try {
+      [inserted] = await insertOrder(request, product, now);
+    } catch (error) {
+      if (request.renewalOfId !== undefined && violates(error, LIVE_RENEWAL_INDEX)) {
+        await refuseSecondRenewal(request.renewalOfId);
+      }
+      throw error;
+    }
+    if (!inserted) {
+      const [existing] = await db
+        .select()
+        .from(orders)
+        .where(eq(orders.idempotencyKey, request.idempotencyKey));
+      if (!existing) throw new OrderStateError("The order could not be stored; please try again.");
+      return { order: existing, created: false };
+    }
+    if (request.renewalOfId) await copyKeyMaterial(inserted, request.renewalOfId);
+    await record(inserted, request.renewalOfId ? "renewal_requested" : "requested", request.requestedBy, {
+      requireApproval: deps.requireApproval,
+    });
+    return { order: (await getOrder(db, inserted.id)) ?? inserted, created: true };
+  }
+
+  /** Throws RenewalInProgressError when `originalId` has a live renewal (see the partial unique index). */
+  async function refuseSecondRenewal(originalId: number): Promise<void> {
+    const live = await findLiveRenewal(db, originalId);
+    if (live) throw new RenewalInProgressError(live);
+  }
+
+  function insertOrder(request: OrderRequest, product: Product, now: Date) {
+    return db
       .insert(orders)
       .values({
         clientId: request.clientId,
@@ -213,19 +264,6 @@ export function createOrderService(deps: OrderServiceDeps) {
       })
       .onConflictDoNothing({ target: orders.idempotencyKey })
       .returning();
-    if (!inserted) {
-      const [existing] = await db
-        .select()
-        .from(orders)
-        .where(eq(orders.idempotencyKey, request.idempotencyKey));
-      if (!existing) throw new OrderStateError("The order could not be stored; please try again.");
-      return { order: existing, created: false };
-    }
-    if (request.renewalOfId) await copyKeyMaterial(inserted, request.renewalOfId);
-    await record(inserted, request.renewalOfId ? "renewal_requested" : "requested", request.requestedBy, {
-      requireApproval: deps.requireApproval,
-    });
-    return { order: (await getOrder(db, inserted.id)) ?? inserted, created: true };
   }
 
   /** A renewal reuses the original's CSR and (encrypted) key: the same key keeps serving. */

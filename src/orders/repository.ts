@@ -60,6 +60,19 @@ export async function updateOrder(
   return order;
 }
 
+/** Renewals that still count: a second one of the same order cannot be stored while one lives. */
+export const LIVE_RENEWAL_STATUSES: OrderStatus[] = ["awaiting_approval", "submitting", "pending", "issued"];
+
+/** The live renewal of `originalId`, if any (at most one: a partial unique index says so). */
+export async function findLiveRenewal(db: Database, originalId: number): Promise<Order | undefined> {
+  const [renewal] = await db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.renewalOfId, originalId), inArray(orders.status, LIVE_RENEWAL_STATUSES)))
+    .limit(1);
+  return renewal;
+}
+
 /** The order whose Slack message this is (message shortcuts carry only the message's channel and ts). */
 export async function findOrderByMessage(
   db: Database,

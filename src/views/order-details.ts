@@ -230,6 +230,8 @@ export function describeEvent(event: TimelineEvent): string {
       return "Requested";
     case "renewal_requested":
       return detail.renewal ? `Renewal ${text("renewal")} requested` : "Renewal requested";
+    case "renewal_unlinked":
+      return "No longer linked as a renewal: a newer renewal of the same order was live";
     case "approved":
       return "Approved";
     case "rejected":

@@ -263,6 +263,80 @@ describe("renewing an order", () => {
   });
 });
 
+describe("one renewal at a time", () => {
+  it("refuses a second renewal while the first lives, naming it, from the command and the Renew button", async () => {
+    const original = await issuedOrder();
+    const { view, viewId } = await openRenewalForm("SSL-1001");
+    await submit(view, viewId);
+    await viewUpdate(viewId, "*SSL-1002* renews SSL-1001: placed with Sandbox");
+
+    t.slack.reset();
+    await t.driver.slashCommand("renew SSL-1001");
+    const byCommand = textOf((await t.slack.waitFor("views.open")).args.view);
+    expect(byCommand).toContain("*SSL-1001* It is already being renewed by SSL-1002 (pending)");
+    expect(byCommand).not.toContain("renew_period");
+
+    t.slack.reset();
+    await t.driver.interactive(
+      messageButton(
+        { channel: "C0SSL", ts: original.slackMessageTs ?? "" },
+        "order_renew",
+        String(original.id),
+        {
+          userId: "U0BOB",
+          responseUrl: t.slack.responseUrl(),
+        },
+      ),
+    );
+    expect(textOf((await t.slack.waitFor("views.open")).args.view)).toContain(
+      "already being renewed by SSL-1002",
+    );
+    expect(await renewalsOf(original.id)).toHaveLength(1);
+  });
+
+  it("places one renewal when two people submit their renewal forms of the same order", async () => {
+    const original = await issuedOrder();
+    const ann = await openRenewalForm("SSL-1001");
+    t.slack.reset();
+    await t.driver.slashCommand("renew SSL-1001", { userId: "U0BOB" });
+    await t.slack.waitFor("views.open");
+    const bobViewId = String((await t.slack.waitFor("views.update")).args.view_id);
+    const bobView = (
+      await t.slack.waitFor("views.update", (call) => textOf(call.args.view).includes("renew_approver"))
+    ).args.view as View;
+    const bob = { view: bobView, viewId: `${bobViewId}-bob` };
+
+    await Promise.all([
+      submit(ann.view, ann.viewId),
+      t.driver.interactive(viewSubmission(bob.view, { viewId: bob.viewId, userId: "U0BOB" })),
+    ]);
+    const told = await Promise.race([
+      viewUpdate(ann.viewId, "already being renewed by SSL-1002").then(() => "ann"),
+      viewUpdate(bob.viewId, "already being renewed by SSL-1002").then(() => "bob"),
+    ]);
+    await viewUpdate(
+      told === "ann" ? bob.viewId : ann.viewId,
+      "*SSL-1002* renews SSL-1001: placed with Sandbox",
+    );
+    expect((await renewalsOf(original.id)).map((renewal) => renewal.status)).toEqual(["pending"]);
+    expect(await t.database.db.select().from(sandboxOrders)).toHaveLength(2);
+  });
+
+  it("allows a new renewal once the live one failed", async () => {
+    const original = await issuedOrder();
+    sandbox.refusal = "Not today.";
+    const first = await openRenewalForm("SSL-1001");
+    await submit(first.view, first.viewId);
+    await viewUpdate(first.viewId, "The renewal was refused.");
+    sandbox.refusal = undefined;
+    t.slack.reset();
+    const second = await openRenewalForm("SSL-1001");
+    await submit(second.view, second.viewId);
+    await viewUpdate(second.viewId, "*SSL-1003* renews SSL-1001: placed with Sandbox");
+    expect((await renewalsOf(original.id)).map((renewal) => renewal.status)).toEqual(["failed", "pending"]);
+  });
+});
+
 describe("what cannot be renewed", () => {
   it("answers an unknown reference only to the caller", async () => {
     await t.driver.slashCommand("renew SSL-9999");

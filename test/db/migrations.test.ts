@@ -1,0 +1,87 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import { asc, eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/pglite";
+import { migrate } from "drizzle-orm/pglite/migrator";
+import { afterAll, describe, expect, it } from "vitest";
+import * as schema from "../../src/db/schema.js";
+
+/** Migrations applied to a database that already holds data, as an upgrade meets it. */
+
+const MIGRATIONS = fileURLToPath(new URL("../../src/db/migrations", import.meta.url));
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** A copy of the migrations folder that stops before `tag`. */
+async function migrationsBefore(tag: string): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), "certdesk-migrations-"));
+  dirs.push(dir);
+  await cp(MIGRATIONS, dir, { recursive: true });
+  const journalPath = path.join(dir, "meta", "_journal.json");
+  const journal = JSON.parse(await readFile(journalPath, "utf8")) as { entries: { tag: string }[] };
+  const index = journal.entries.findIndex((entry) => entry.tag === tag);
+  expect(index).toBeGreaterThan(0);
+  journal.entries = journal.entries.slice(0, index);
+  await writeFile(journalPath, JSON.stringify(journal));
+  return dir;
+}
+
+describe("0003_one_live_renewal", () => {
+  it("unlinks older duplicate live renewals, noting why, then refuses new duplicates", async () => {
+    const client = new PGlite();
+    const db = drizzle(client, { schema });
+    await migrate(db, { migrationsFolder: await migrationsBefore("0003_one_live_renewal") });
+    const [owner] = await db.insert(schema.clients).values({ name: "Acme" }).returning();
+    const base = {
+      clientId: owner?.id ?? 0,
+      provider: "sandbox",
+      productId: "positivessl",
+      productName: "PositiveSSL",
+      periodMonths: 12,
+      serverType: "apache",
+      dcvMethod: "dns",
+      primaryDomain: "www.example.com",
+      contact: { firstName: "J", lastName: "D", email: "j@example.com", phone: "+1", title: "" },
+      requestedBy: "U0ANN",
+    };
+    const [original] = await db
+      .insert(schema.orders)
+      .values({ ...base, status: "issued", idempotencyKey: "o" })
+      .returning();
+    const renewalOfId = original?.id ?? 0;
+    const rows = await db
+      .insert(schema.orders)
+      .values([
+        { ...base, status: "pending", idempotencyKey: "r1", renewalOfId },
+        { ...base, status: "failed", idempotencyKey: "r2", renewalOfId },
+        { ...base, status: "pending", idempotencyKey: "r3", renewalOfId },
+      ])
+      .returning();
+
+    await migrate(db, { migrationsFolder: MIGRATIONS });
+
+    const renewals = await db.select().from(schema.orders).orderBy(asc(schema.orders.id));
+    expect(renewals.map((order) => [order.idempotencyKey, order.renewalOfId])).toEqual([
+      ["o", null],
+      ["r1", null],
+      ["r2", renewalOfId],
+      ["r3", renewalOfId],
+    ]);
+    const unlinked = await db
+      .select()
+      .from(schema.orderEvents)
+      .where(eq(schema.orderEvents.kind, "renewal_unlinked"));
+    expect(unlinked).toMatchObject([{ orderId: rows[0]?.id, actor: "system", detail: { renewalOfId } }]);
+    await expect(
+      db
+        .insert(schema.orders)
+        .values({ ...base, status: "awaiting_approval", idempotencyKey: "r4", renewalOfId }),
+    ).rejects.toThrow();
+    await client.close();
+  });
+});
