@@ -3,6 +3,7 @@ import type { Logger } from "@slack/logger";
 import type { ModalView } from "@slack/types";
 import { WebClient } from "@slack/web-api";
 import { z } from "zod";
+import type { PfxEncryption } from "../certs/bundle.js";
 import { type CertificateDetails, inspectCertificate } from "../certs/inspect.js";
 import { getClient } from "../orders/clients.js";
 import { buildDelivery, type Delivery } from "../orders/delivery.js";
@@ -126,10 +127,11 @@ async function deliverFiles(
   quiet: WebClient,
   order: Order,
   userId: string,
+  pfx: PfxEncryption,
 ): Promise<Delivery> {
   const { db, client, access, clock } = context;
   const mayReceiveKey = await access.mayReceiveKeys(userId);
-  const delivery = await buildDelivery(order, context.vault, { includeKey: mayReceiveKey });
+  const delivery = await buildDelivery(order, context.vault, { includeKey: mayReceiveKey, pfx });
   const opened = await client.conversations.open({ users: userId });
   const channelId = opened.channel?.id;
   if (!channelId) throw new Error("Slack did not open a direct message channel");
@@ -140,7 +142,12 @@ async function deliverFiles(
       orderId: order.id,
       actor: userId,
       kind: "key_delivered",
-      detail: { files: filenames, pfx: delivery.pfxPassword !== undefined, channel: "direct message" },
+      detail: {
+        files: filenames,
+        pfx: delivery.pfxPassword !== undefined,
+        ...(delivery.pfxPassword !== undefined && pfx === "legacy-3des" ? { pfxFormat: "legacy-3des" } : {}),
+        channel: "direct message",
+      },
       at,
     });
   } else {
@@ -329,34 +336,39 @@ export function registerDetailsHandlers(
     timeout: 10_000,
   });
 
-  app.action(DETAILS_ACTIONS.sendFiles, async ({ ack, body }) => {
-    await ack();
-    const found = await modalAction(body).catch((error: unknown) => {
-      logger.error("Reading the details modal failed:", error);
-      return undefined;
-    });
-    if (!found) return;
-    const { order, viewId, userId } = found;
-    const show = async (delivery: DeliveryState) =>
-      client.views.update({
-        view_id: viewId,
-        view: await renderDetails(context, services, order, userId, "certificate", delivery),
+  const sendFiles =
+    (pfx: PfxEncryption) =>
+    async ({ ack, body }: { ack: () => Promise<void>; body: unknown }) => {
+      await ack();
+      const found = await modalAction(body).catch((error: unknown) => {
+        logger.error("Reading the details modal failed:", error);
+        return undefined;
       });
-    try {
-      await show({ state: "sending" });
-      const delivery = await deliverFiles(context, quietClient, order, userId);
-      await show({
-        state: "sent",
-        filenames: delivery.files.map((file) => file.filename),
-        includesKey: delivery.includesKey,
-        pfxPasswordSent: delivery.pfxPassword !== undefined,
-        pfxUnavailable: delivery.pfxUnavailable,
-      });
-    } catch (error) {
-      logger.error(`Sending ${order.reference}'s files failed:`, error);
-      await show({ state: "failed", message: context.describeFailure(error) }).catch(() => undefined);
-    }
-  });
+      if (!found) return;
+      const { order, viewId, userId } = found;
+      const show = async (delivery: DeliveryState) =>
+        client.views.update({
+          view_id: viewId,
+          view: await renderDetails(context, services, order, userId, "certificate", delivery),
+        });
+      try {
+        await show({ state: "sending" });
+        const delivery = await deliverFiles(context, quietClient, order, userId, pfx);
+        await show({
+          state: "sent",
+          filenames: delivery.files.map((file) => file.filename),
+          includesKey: delivery.includesKey,
+          pfxPasswordSent: delivery.pfxPassword !== undefined,
+          pfxUnavailable: delivery.pfxUnavailable,
+        });
+      } catch (error) {
+        logger.error(`Sending ${order.reference}'s files failed:`, error);
+        await show({ state: "failed", message: context.describeFailure(error) }).catch(() => undefined);
+      }
+    };
+  app.action(DETAILS_ACTIONS.sendFiles, sendFiles("aes-256"));
+  // 3DES with a SHA-1 MAC only when asked for, for servers that cannot import anything newer.
+  app.action(DETAILS_ACTIONS.sendFilesLegacyPfx, sendFiles("legacy-3des"));
 
   return registerRenewHandlers(app, context, services);
 }

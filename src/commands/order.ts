@@ -1,7 +1,7 @@
 import type { App } from "@slack/bolt";
 import type { ModalView } from "@slack/types";
 import { z } from "zod";
-import { findProduct, type ProviderCatalogue } from "../orders/catalogue.js";
+import { findProduct, type ProviderCatalogue, productKey } from "../orders/catalogue.js";
 import {
   type Client,
   type ContactField,
@@ -15,6 +15,7 @@ import { loadDraft, type OrderDraft, saveDraft } from "../orders/drafts.js";
 import { checkCountry, checkDomain, displayDomain } from "../orders/validation.js";
 import type { OrderField } from "../providers/errors.js";
 import { ProviderInputError } from "../providers/errors.js";
+import { moneyText, quote } from "../providers/pricing.js";
 import { escapeMrkdwn, option } from "../views/blocks.js";
 import {
   type ApproverState,
@@ -29,6 +30,7 @@ import {
   orderStep1View,
   orderStep2View,
 } from "../views/order-modal.js";
+import type { PurchaseReview } from "../views/purchase-review.js";
 import type { AppServices, HandlerContext } from "./context.js";
 import {
   blockIdOf,
@@ -249,13 +251,34 @@ export function registerOrderHandlers(
   async function renderStep2(draft: OrderDraft, draftId: number, selectedId?: number): Promise<ModalView> {
     const found = await getClient(db, draft.clientId);
     const contacts = await listContacts(db, draft.clientId);
+    const clientName = found?.name ?? "the client";
     return orderStep2View({
-      clientName: found?.name ?? "the client",
+      clientName,
       domain: displayDomain(draft.primaryDomain),
+      review: reviewOf(draft, clientName),
+      approvalNeeded: context.config.requireApproval,
       contacts,
       selected: contacts.find((contact) => contact.id === selectedId),
       privateMetadata: JSON.stringify({ draftId }),
     });
+  }
+
+  /** What step 2 shows will be bought: the draft, with names and list prices from the catalogue. */
+  function reviewOf(draft: OrderDraft, clientName: string): PurchaseReview {
+    const chosen = findProduct(services.catalogue.snapshot(), productKey(draft.providerId, draft.productId));
+    const price = chosen ? quote(chosen.product, draft.periodMonths, draft.addonIds) : undefined;
+    return {
+      clientName,
+      providerName: context.providers.has(draft.providerId)
+        ? context.providers.get(draft.providerId).displayName
+        : draft.providerId,
+      productName: chosen?.product.name ?? draft.productId,
+      periodMonths: draft.periodMonths,
+      domains: [draft.primaryDomain, ...draft.sans].map(displayDomain),
+      validation: { method: draft.dcvMethod, approverEmail: draft.approverEmail },
+      addons: draft.addonIds.map((id) => chosen?.product.addons.find((addon) => addon.id === id)?.name ?? id),
+      price: price ? moneyText(price) : undefined,
+    };
   }
 
   /** A submission Slack would not send (no state, wrong types): the form cannot be trusted, so start over. */

@@ -3,11 +3,13 @@ import type { ModalView } from "@slack/types";
 import { z } from "zod";
 import type { ContactSnapshot } from "../db/schema.js";
 import { type ContactField, getClient, validateContactInput } from "../orders/clients.js";
+import { loadRenewalDraft, type RenewalDraft, saveRenewalDraft } from "../orders/drafts.js";
 import { recordEvent } from "../orders/events.js";
 import { OrderRequestError, RenewalInProgressError } from "../orders/order-service.js";
 import { findLiveRenewal, findOrderByReference, getOrder, type Order } from "../orders/repository.js";
 import { displayDomain } from "../orders/validation.js";
 import type { OrderField } from "../providers/errors.js";
+import { moneyText, quote } from "../providers/pricing.js";
 import type { DcvMethod } from "../providers/types.js";
 import { clip, escapeMrkdwn } from "../views/blocks.js";
 import { ORDER_MESSAGE_ACTIONS } from "../views/order-message.js";
@@ -16,10 +18,12 @@ import {
   RENEW_ACTIONS,
   RENEW_BLOCKS,
   RENEW_CALLBACK,
+  RENEW_REVIEW_CALLBACK,
   type RenewField,
   type RenewFormValues,
   renewMessageView,
   renewModalView,
+  renewReviewView,
 } from "../views/renew-modal.js";
 import type { AppServices, HandlerContext } from "./context.js";
 import { readOrderButton } from "./order-button.js";
@@ -32,10 +36,10 @@ import type { SubcommandHandlers } from "./ssl-command.js";
 const metadataSchema = z.object({
   orderId: z.number().int(),
   channelId: z.string(),
-  /** Bumped each time a refusal reopens the form: a corrected resubmission is a new order. */
-  attempt: z.number().int(),
   approvers: z.object({ domain: z.string(), emails: z.array(z.string()) }).optional(),
 });
+/** The review step holds only its draft's id; the draft holds what was checked. */
+const reviewMetadataSchema = z.object({ draftId: z.number().int() });
 type RenewMetadata = z.infer<typeof metadataSchema>;
 
 const MAX_APPROVERS_IN_METADATA = 50;
@@ -48,6 +52,10 @@ const modalActionBody = z.object({
   }),
 });
 const submissionBody = modalActionBody.extend({ user: z.object({ id: z.string() }) });
+const reviewBody = z.object({
+  user: z.object({ id: z.string() }),
+  view: z.object({ id: z.string(), private_metadata: z.string().optional() }),
+});
 const shortcutBody = z.object({
   user: z.object({ id: z.string() }),
   trigger_id: z.string(),
@@ -94,6 +102,20 @@ async function renewalInProgress(context: HandlerContext, order: Order): Promise
   return live
     ? `:information_source: *${order.reference}* ${new RenewalInProgressError(live).message}`
     : undefined;
+}
+
+function valuesOfDraft(draft: RenewalDraft): RenewFormValues {
+  return {
+    periodMonths: draft.periodMonths,
+    serverTypeId: draft.serverTypeId,
+    dcvMethod: draft.dcvMethod,
+    approverEmail: draft.approverEmail,
+    contactFirst: draft.contact.firstName,
+    contactLast: draft.contact.lastName,
+    contactEmail: draft.contact.email,
+    contactPhone: draft.contact.phone,
+    contactTitle: draft.contact.title,
+  };
 }
 
 function valuesOf(order: Order): RenewFormValues {
@@ -167,7 +189,7 @@ export async function openRenewal(
     await client.views.open({ trigger_id: args.triggerId, view: renewMessageView(refusal ?? "") });
     return;
   }
-  const metadata: RenewMetadata = { orderId: original.id, channelId: args.channelId, attempt: 0 };
+  const metadata: RenewMetadata = { orderId: original.id, channelId: args.channelId };
   const values = valuesOf(original);
   const provider = context.providers.get(original.provider);
   const approvers: ApproverState =
@@ -381,6 +403,81 @@ export function registerRenewHandlers(
       });
       return;
     }
+    const dcvMethod = values.dcvMethod ?? (original.dcvMethod as DcvMethod);
+    const draft: RenewalDraft = {
+      kind: "renewal",
+      orderId: original.id,
+      channelId: metadata.channelId,
+      periodMonths: values.periodMonths ?? original.periodMonths,
+      serverTypeId: values.serverTypeId ?? original.serverType,
+      dcvMethod,
+      approverEmail: dcvMethod === "email" ? values.approverEmail : undefined,
+      contact: checked.contact,
+      approvers: metadata.approvers,
+    };
+    const draftId = await saveRenewalDraft(db, body.user.id, draft, context.clock.now());
+    // Nothing is bought yet: the next step shows what would be, with its price.
+    await ack({ response_action: "update", view: await renderReview(original, draft, draftId) });
+  });
+
+  async function renderReview(original: Order, draft: RenewalDraft, draftId: number): Promise<ModalView> {
+    const owner = await getClient(db, original.clientId);
+    const product = services.catalogue
+      .snapshot()
+      .find((entry) => entry.provider.id === original.provider)
+      ?.products.find((candidate) => candidate.id === original.productId);
+    const price = product ? quote(product, draft.periodMonths, original.addonIds) : undefined;
+    return renewReviewView({
+      review: {
+        clientName: owner?.name ?? "unknown client",
+        providerName: context.providers.get(original.provider).displayName,
+        productName: original.productName,
+        periodMonths: draft.periodMonths,
+        domains: [original.primaryDomain, ...original.sans].map(displayDomain),
+        validation: { method: draft.dcvMethod, approverEmail: draft.approverEmail },
+        addons: original.addonIds.map((id) => product?.addons.find((addon) => addon.id === id)?.name ?? id),
+        price: price ? moneyText(price) : undefined,
+        renews: original.reference,
+      },
+      contact: draft.contact,
+      approvalNeeded: context.config.requireApproval,
+      privateMetadata: JSON.stringify({ draftId }),
+    });
+  }
+
+  /** The review step's draft and order, or the reason the review can no longer be used. */
+  async function reviewed(payload: unknown) {
+    const parsed = reviewBody.safeParse(payload);
+    if (!parsed.success) return undefined;
+    const meta = parseMetadata(reviewMetadataSchema, parsed.data.view.private_metadata);
+    const draft = meta ? await loadRenewalDraft(db, meta.draftId, parsed.data.user.id) : undefined;
+    const original = draft ? await getOrder(db, draft.orderId) : undefined;
+    return { userId: parsed.data.user.id, viewId: parsed.data.view.id, meta, draft, original };
+  }
+
+  app.view(RENEW_REVIEW_CALLBACK, async ({ ack, body: payload }) => {
+    const found = await reviewed(payload);
+    const { meta, draft, original } = found ?? {};
+    if (!found || !meta || !draft || !original) {
+      await ack({
+        response_action: "update",
+        view: renewMessageView(":information_source: This form expired. Please start the renewal again."),
+      });
+      return;
+    }
+    const refusal = notRenewableReason(context, original);
+    if (refusal) {
+      await ack({ response_action: "update", view: renewMessageView(`:information_source: ${refusal}`) });
+      return;
+    }
+    if (!(await context.access.mayOrder(found.userId))) {
+      await refuseRenewal(context, found.userId, original.reference);
+      await ack({
+        response_action: "update",
+        view: renewMessageView(":no_entry: Only people in SSL_ORDERERS can renew certificates."),
+      });
+      return;
+    }
     const providerName = context.providers.get(original.provider).displayName;
     await ack({
       response_action: "update",
@@ -388,14 +485,36 @@ export function registerRenewHandlers(
         `:hourglass_flowing_sand: Placing the renewal of *${original.reference}* with ${escapeMrkdwn(providerName)}…`,
       ),
     });
-    await submitRenewal(view.id, body.user.id, original, metadata, values, checked.contact).catch(
+    await submitRenewal(found.viewId, found.userId, original, draft, meta.draftId).catch(
       async (error: unknown) => {
         logger.error(`Renewal of ${original.reference} failed:`, error);
-        await updateView(context, view.id, renewMessageView(`:x: ${context.describeFailure(error)}`)).catch(
-          () => undefined,
-        );
+        await updateView(
+          context,
+          found.viewId,
+          renewMessageView(`:x: ${context.describeFailure(error)}`),
+        ).catch(() => undefined);
       },
     );
+  });
+
+  app.action(RENEW_ACTIONS.change, async ({ ack, body }) => {
+    await ack();
+    const found = await reviewed(body).catch((error: unknown) => {
+      logger.error("Reading the renewal review failed:", error);
+      return undefined;
+    });
+    if (!found?.draft || !found.original) return;
+    const { draft, original } = found;
+    const metadata: RenewMetadata = {
+      orderId: original.id,
+      channelId: draft.channelId,
+      approvers: draft.approvers,
+    };
+    await updateView(
+      context,
+      found.viewId,
+      await renderForm(context, services, original, valuesOfDraft(draft), metadata),
+    ).catch((error: unknown) => logger.error("Going back to the renewal form failed:", error));
   });
 
   type Checked = { ok: true; contact: ContactSnapshot } | { ok: false; errors: Record<string, string> };
@@ -462,11 +581,7 @@ export function registerRenewHandlers(
     };
     // A stale approver address needs a fresh list, not the one the form already showed.
     const stale = refusal.field === "approverEmail";
-    const next = {
-      ...metadata,
-      attempt: metadata.attempt + 1,
-      approvers: stale ? undefined : metadata.approvers,
-    };
+    const next = { ...metadata, approvers: stale ? undefined : metadata.approvers };
     const domain = original.primaryDomain.replace(/^\*\./, "");
     const providerName = context.providers.get(original.provider).displayName;
     await updateView(
@@ -491,21 +606,26 @@ export function registerRenewHandlers(
     viewId: string,
     userId: string,
     original: Order,
-    metadata: RenewMetadata,
-    values: RenewFormValues,
-    contact: ContactSnapshot,
+    draft: RenewalDraft,
+    draftId: number,
   ): Promise<void> {
-    const dcvMethod = values.dcvMethod ?? (original.dcvMethod as DcvMethod);
+    const values = valuesOfDraft(draft);
+    const metadata: RenewMetadata = {
+      orderId: original.id,
+      channelId: draft.channelId,
+      approvers: draft.approvers,
+    };
+    const { dcvMethod, contact } = draft;
     let result: Awaited<ReturnType<AppServices["orders"]["createOrder"]>>;
     try {
       result = await services.orders.createOrder({
         clientId: original.clientId,
         providerId: original.provider,
         productId: original.productId,
-        periodMonths: values.periodMonths ?? original.periodMonths,
-        serverTypeId: values.serverTypeId ?? original.serverType,
+        periodMonths: draft.periodMonths,
+        serverTypeId: draft.serverTypeId,
         dcvMethod,
-        approverEmail: dcvMethod === "email" ? values.approverEmail : undefined,
+        approverEmail: draft.approverEmail,
         primaryDomain: original.primaryDomain,
         sans: original.sans,
         addonIds: original.addonIds,
@@ -519,7 +639,8 @@ export function registerRenewHandlers(
         contact,
         requestedBy: userId,
         slackChannel: context.config.channel ?? (metadata.channelId || original.slackChannel || undefined),
-        idempotencyKey: `renew:${viewId}:${metadata.attempt}`,
+        // One renewal per reviewed form: a double click or a Slack retry finds the first.
+        idempotencyKey: `renew:${draftId}`,
         renewalOfId: original.id,
       });
     } catch (error) {

@@ -132,6 +132,9 @@ export const orders = pgTable(
     statusDetail: jsonb("status_detail").$type<ProviderStatusDetail>(),
     dcvInstructions: jsonb("dcv_instructions").$type<DcvInstructionRecord[]>(),
     failureReason: text("failure_reason"),
+    /** What the person was shown before buying ("8.95 USD"), from the provider's list prices; null = not available. */
+    quotedPrice: text("quoted_price"),
+    /** What the provider said it charged, once placed. */
     cost: text("cost"),
     notBefore: timestamp("not_before", { withTimezone: true }),
     notAfter: timestamp("not_after", { withTimezone: true }),

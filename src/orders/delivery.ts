@@ -3,6 +3,7 @@ import {
   createPfx,
   fullChainPem,
   generatePfxPassword,
+  type PfxEncryption,
   UnsupportedKeyError,
 } from "../certs/bundle.js";
 import type { Vault } from "../certs/vault.js";
@@ -36,11 +37,11 @@ type DeliverableOrder = Pick<
  * Certificate, chain and full chain for anyone; the private key and a PKCS#12 bundle only when
  * `includeKey` (the caller decides who may have them). The key is decrypted here and nowhere else.
  */
-export function buildDelivery(
+export async function buildDelivery(
   order: DeliverableOrder,
   vault: Vault,
-  options: { includeKey: boolean },
-): Delivery {
+  options: { includeKey: boolean; pfx?: PfxEncryption },
+): Promise<Delivery> {
   if (!order.certificate) throw new NotIssuedError(`${order.reference} has no certificate yet.`);
   const chain = order.chain ?? [];
   const files: DeliveryFile[] = [{ filename: "certificate.pem", content: pemFile(order.certificate) }];
@@ -53,7 +54,8 @@ export function buildDelivery(
   files.push({ filename: "private-key.pem", content: Buffer.from(privateKeyPem) });
   try {
     const password = generatePfxPassword();
-    const pfx = createPfx({
+    const pfx = await createPfx({
+      encryption: options.pfx,
       privateKeyPem,
       certificatePem: order.certificate,
       chainPems: chain,

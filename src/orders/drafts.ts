@@ -31,21 +31,50 @@ export const orderDraftSchema = z.object({
 });
 export type OrderDraft = z.infer<typeof orderDraftSchema>;
 
-export async function saveDraft(db: Database, userId: string, draft: OrderDraft, now: Date): Promise<number> {
+/** A checked renewal form, waiting on its review step; its id makes the renewal's idempotency key. */
+export const renewalDraftSchema = z.object({
+  kind: z.literal("renewal"),
+  orderId: z.number().int(),
+  channelId: z.string(),
+  periodMonths: z.number().int(),
+  serverTypeId: z.string(),
+  dcvMethod: z.enum(["email", "http", "dns"]),
+  approverEmail: z.string().optional(),
+  contact: z.object({
+    firstName: z.string(),
+    lastName: z.string(),
+    email: z.string(),
+    phone: z.string(),
+    title: z.string(),
+  }),
+  /** The approver list the form showed, so "Change something" brings it back as it was. */
+  approvers: z.object({ domain: z.string(), emails: z.array(z.string()) }).optional(),
+});
+export type RenewalDraft = z.infer<typeof renewalDraftSchema>;
+
+async function save(db: Database, userId: string, data: Record<string, unknown>, now: Date): Promise<number> {
   const [row] = await db
     .insert(orderDrafts)
-    .values({ userId, data: draft, createdAt: now, updatedAt: now })
+    .values({ userId, data, createdAt: now, updatedAt: now })
     .returning({ id: orderDrafts.id });
-  if (!row) throw new Error("the order draft could not be stored");
+  if (!row) throw new Error("the draft could not be stored");
   return row.id;
 }
 
 /** A draft belongs to the person who filled it in; anyone else gets nothing. */
-export async function loadDraft(db: Database, id: number, userId: string): Promise<OrderDraft | undefined> {
+async function load<T>(db: Database, id: number, userId: string, schema: z.ZodType<T>): Promise<T | undefined> {
   const [row] = await db
     .select()
     .from(orderDrafts)
     .where(and(eq(orderDrafts.id, id), eq(orderDrafts.userId, userId)));
-  const parsed = orderDraftSchema.safeParse(row?.data);
+  const parsed = schema.safeParse(row?.data);
   return parsed.success ? parsed.data : undefined;
 }
+
+export const saveDraft = (db: Database, userId: string, draft: OrderDraft, now: Date) =>
+  save(db, userId, draft, now);
+export const loadDraft = (db: Database, id: number, userId: string) => load(db, id, userId, orderDraftSchema);
+export const saveRenewalDraft = (db: Database, userId: string, draft: RenewalDraft, now: Date) =>
+  save(db, userId, draft, now);
+export const loadRenewalDraft = (db: Database, id: number, userId: string) =>
+  load(db, id, userId, renewalDraftSchema);

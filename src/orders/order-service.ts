@@ -12,6 +12,7 @@ import {
   ProviderInputError,
   ProviderOutcomeUnknownError,
 } from "../providers/errors.js";
+import { moneyText, quote } from "../providers/pricing.js";
 import type { ProviderRegistry } from "../providers/registry.js";
 import type {
   DcvMethod,
@@ -259,6 +260,7 @@ export function createOrderService(deps: OrderServiceDeps) {
         slackChannel: request.slackChannel,
         idempotencyKey: request.idempotencyKey,
         renewalOfId: request.renewalOfId,
+        quotedPrice: priceOf(product, request),
         createdAt: now,
         updatedAt: now,
       })
@@ -474,6 +476,12 @@ export function createOrderService(deps: OrderServiceDeps) {
 }
 
 export type OrderService = ReturnType<typeof createOrderService>;
+
+/** The list price the person was shown before buying, stored with the order. */
+function priceOf(product: Product, request: Pick<OrderRequest, "periodMonths" | "addonIds">): string | null {
+  const price = quote(product, request.periodMonths, request.addonIds);
+  return price ? moneyText(price) : null;
+}
 
 function toPlaceRequest(order: Order): PlaceOrderRequest {
   return {

@@ -8,8 +8,10 @@ import type { Clock } from "../clock.js";
 import type { Database } from "../db/client.js";
 import { sandboxAuthority, sandboxOrders } from "../db/schema.js";
 import { ProviderInputError } from "./errors.js";
+import { quote } from "./pricing.js";
 import type {
   DcvInstruction,
+  PeriodPrice,
   PlaceOrderRequest,
   PlaceOrderResult,
   Product,
@@ -32,9 +34,15 @@ import type {
 
 /** Today's public-CA maximum lifetime, whatever period was bought. */
 export const SANDBOX_MAX_VALIDITY_DAYS = 199;
+const usd = (amount: string) => ({ amount, currency: "USD" });
+/** A price list of the sandbox's own, in the range resellers charge, so reviews show a real sum. */
+const yearly = (oneYear: string, twoYears?: string): PeriodPrice[] => [
+  { months: 12, price: usd(oneYear) },
+  ...(twoYears ? [{ months: 24, price: usd(twoYears) }] : []),
+];
 const ADDONS = [
-  { id: "sitelock", name: "SiteLock malware scan" },
-  { id: "hackerguardian", name: "HackerGuardian PCI scan" },
+  { id: "sitelock", name: "SiteLock malware scan", prices: yearly("19.99", "37.99") },
+  { id: "hackerguardian", name: "HackerGuardian PCI scan", prices: yearly("59.00", "112.00") },
 ];
 
 const CATALOGUE: Product[] = [
@@ -46,6 +54,7 @@ const CATALOGUE: Product[] = [
     multiDomain: false,
     periods: [12, 24],
     addons: ADDONS,
+    prices: yearly("8.95", "16.90"),
   },
   {
     id: "positivessl-wildcard",
@@ -55,6 +64,7 @@ const CATALOGUE: Product[] = [
     multiDomain: false,
     periods: [12, 24],
     addons: ADDONS,
+    prices: yearly("69.00", "131.00"),
   },
   {
     id: "positivessl-multidomain",
@@ -64,6 +74,7 @@ const CATALOGUE: Product[] = [
     multiDomain: true,
     periods: [12, 24],
     addons: [],
+    prices: yearly("29.00", "55.00"),
   },
   {
     id: "instantssl",
@@ -73,6 +84,7 @@ const CATALOGUE: Product[] = [
     multiDomain: false,
     periods: [12, 24],
     addons: ADDONS,
+    prices: yearly("39.00", "74.00"),
   },
   {
     id: "ev-ssl",
@@ -82,6 +94,7 @@ const CATALOGUE: Product[] = [
     multiDomain: false,
     periods: [12],
     addons: [],
+    prices: yearly("89.00"),
   },
 ];
 
@@ -229,6 +242,7 @@ export class SandboxProvider implements SslProvider {
     if (request.dcvMethod === "email" && !request.approverEmail) {
       throw new ProviderInputError("sandbox", "approverEmail", "Choose an approver e-mail address.");
     }
+    const charged = quote(product, request.periodMonths, request.addonIds);
     const now = this.options.clock.now();
     const [row] = await this.options.db
       .insert(sandboxOrders)
@@ -250,7 +264,8 @@ export class SandboxProvider implements SslProvider {
     return {
       providerOrderId: `SBX-${row.id}`,
       status: "pending",
-      cost: { amount: "0.00", currency: "USD" },
+      // What its price list says, as a reseller charges the account.
+      ...(charged ? { cost: charged } : {}),
       dcv: domains.map((domain) => this.dcvInstruction(domain, request, row.id)),
     };
   }

@@ -10,9 +10,23 @@ export const PROVIDER_IDS = ["sandbox", "sectigo", "gogetssl"] as const satisfie
 export type DcvMethod = "email" | "http" | "dns";
 export type ValidationLevel = "DV" | "OV" | "EV";
 
+/** An amount of money as the provider states it: a decimal string, never a float. */
+export interface Money {
+  amount: string;
+  /** ISO 4217 code; absent when the provider bills in the account's currency without naming it. */
+  currency?: string;
+}
+
+/** The list price for one validity period, where the provider's API gives one. */
+export interface PeriodPrice {
+  months: number;
+  price: Money;
+}
+
 export interface ProductAddon {
   id: string;
   name: string;
+  prices?: PeriodPrice[];
 }
 
 export interface Product {
@@ -24,6 +38,8 @@ export interface Product {
   /** Allowed validity periods in months, ascending. */
   periods: number[];
   addons: ProductAddon[];
+  /** List prices per period; absent when the provider's API does not publish them (Sectigo). */
+  prices?: PeriodPrice[];
 }
 
 export interface ServerType {
@@ -102,7 +118,8 @@ export interface DcvInstruction {
 
 export interface PlaceOrderResult {
   providerOrderId: string;
-  cost?: { amount: string; currency?: string };
+  /** What the provider says it charged, when it says. */
+  cost?: Money;
   status: ProviderOrderStatus;
   dcv: DcvInstruction[];
 }

@@ -2,7 +2,7 @@ import type { ActionsBlock, Button, KnownBlock, ModalView } from "@slack/types";
 import type { CertificateDetails } from "../certs/inspect.js";
 import type { DcvInstructionRecord, OrderStatus, ProviderStatusDetail } from "../db/schema.js";
 import { clip, context, escapeMrkdwn, markdownSection, plain } from "./blocks.js";
-import { STATUS_EMOJI, STATUS_LABEL } from "./order-message.js";
+import { orderPriceText, STATUS_EMOJI, STATUS_LABEL } from "./order-message.js";
 
 /**
  * The order's Details modal: Overview, Status and Certificate tabs. A tab button rebuilds the same
@@ -17,6 +17,8 @@ export const DETAILS_ACTIONS = {
   /** Followed by the tab name: `details_tab_status`. */
   tabPrefix: "details_tab_",
   sendFiles: "details_send_files",
+  /** The same files with the PFX in the legacy format (3DES, SHA-1 MAC) for Windows Server 2016 and older. */
+  sendFilesLegacyPfx: "details_send_files_legacy_pfx",
 } as const;
 
 export interface DetailsOrder {
@@ -38,6 +40,8 @@ export interface DetailsOrder {
   statusDetail: ProviderStatusDetail | null;
   dcvInstructions: DcvInstructionRecord[] | null;
   certificate: string | null;
+  quotedPrice: string | null;
+  cost: string | null;
 }
 
 export interface TimelineEvent {
@@ -152,6 +156,7 @@ function overview(data: OrderDetailsData): KnownBlock[] {
       `*Requested by*\n<@${order.requestedBy}>${order.approvedBy ? ` · approved by <@${order.approvedBy}>` : ""}`,
     ]),
     fieldsSection([
+      `*Price*\n${orderPriceText({ ...order, providerName: data.providerName })}`,
       `*Created*\n${slackDate(order.createdAt)}`,
       `*Valid from*\n${order.notBefore ? slackDate(order.notBefore) : "—"}`,
       `*Valid until*\n${order.notAfter ? slackDate(order.notAfter) : "—"}`,
@@ -306,6 +311,15 @@ function certificateTab(data: OrderDetailsData): KnownBlock[] {
           text: plain("Send me the files", 75),
           style: "primary",
         },
+        ...(data.keyPolicy.mayReceiveKey
+          ? [
+              {
+                type: "button" as const,
+                action_id: DETAILS_ACTIONS.sendFilesLegacyPfx,
+                text: plain("…with a PFX for Windows Server 2016 or older", 75),
+              },
+            ]
+          : []),
       ],
     },
     context(keyPolicyText(data.keyPolicy)),
@@ -323,7 +337,10 @@ function keyPolicyText(policy: KeyPolicy): string {
   if (!policy.mayReceiveKey) {
     return ":lock: Sent to you by direct message: certificate, chain and full chain. The private key goes to SSL_APPROVERS only.";
   }
-  return ":key: Sent to you by direct message: certificate, chain, full chain, the private key and a PFX bundle.";
+  return (
+    ":key: Sent to you by direct message: certificate, chain, full chain, the private key and a PFX bundle " +
+    "(AES-256; Windows Server 2019 and later, macOS, Java). Older Windows servers need the legacy PFX (3DES, RSA keys only)."
+  );
 }
 
 function deliveryBlocks(delivery: DeliveryState): KnownBlock[] {

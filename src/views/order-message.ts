@@ -2,6 +2,7 @@ import type { ActionsBlock, Button, KnownBlock } from "@slack/types";
 import { format } from "date-fns";
 import type { DcvInstructionRecord, OrderStatus } from "../db/schema.js";
 import { clip, context, escapeMrkdwn, markdownSection, plain } from "./blocks.js";
+import { priceText, purchaseLine } from "./purchase-review.js";
 
 /** What an order message shows; a plain projection of the order row plus the client's name. */
 export interface OrderSummary {
@@ -19,6 +20,10 @@ export interface OrderSummary {
   approvedBy: string | null;
   status: OrderStatus;
   notAfter: Date | null;
+  /** The list price shown before buying ("8.95 USD"), null when the provider publishes none. */
+  quotedPrice: string | null;
+  /** What the provider said it charged, once placed. */
+  cost: string | null;
   renewalOfReference?: string;
 }
 
@@ -84,6 +89,7 @@ export function orderMessage(
     `*Period*\n${order.periodMonths % 12 === 0 ? `${order.periodMonths / 12} year${order.periodMonths === 12 ? "" : "s"}` : `${order.periodMonths} months`}`,
     `*Approver*\n${order.dcvMethod === "email" ? escapeMrkdwn(order.approverEmail ?? "—") : order.dcvMethod === "http" ? "HTTP file" : "DNS record"}`,
     `*Requested by*\n<@${order.requestedBy}>${order.approvedBy ? ` · approved by <@${order.approvedBy}>` : ""}`,
+    `*Price*\n${orderPriceText(order)}`,
   ];
   const blocks: KnownBlock[] = [
     markdownSection(
@@ -109,12 +115,38 @@ function button(text: string, actionId: string, value: string, style?: "primary"
   return { type: "button", text: plain(text, 75), action_id: actionId, value, ...(style ? { style } : {}) };
 }
 
+/** Charged once the provider said so; before that the list price, or that there is none. */
+export function orderPriceText(order: Pick<OrderSummary, "cost" | "quotedPrice" | "providerName">): string {
+  if (order.cost) return `${escapeMrkdwn(order.cost)} charged`;
+  return priceText(order.quotedPrice, order.providerName);
+}
+
 function orderActions(order: OrderSummary): ActionsBlock {
   const value = String(order.id);
+  const approve: Button = {
+    ...button("Approve", ORDER_MESSAGE_ACTIONS.approve, value, "primary"),
+    // Approving spends money at once: the dialog says what, for whom and for how much.
+    confirm: {
+      title: plain("Approve and buy?", 100),
+      text: plain(
+        purchaseLine({
+          productName: order.productName,
+          periodMonths: order.periodMonths,
+          clientName: order.clientName,
+          price: order.quotedPrice ?? undefined,
+          providerName: order.providerName,
+        }),
+        300,
+      ),
+      confirm: plain("Approve and buy", 30),
+      deny: plain("Cancel", 30),
+      style: "primary",
+    },
+  };
   const elements =
     order.status === "awaiting_approval"
       ? [
-          button("Approve", ORDER_MESSAGE_ACTIONS.approve, value, "primary"),
+          approve,
           button("Reject", ORDER_MESSAGE_ACTIONS.reject, value, "danger"),
           button("Details", ORDER_MESSAGE_ACTIONS.details, value),
         ]

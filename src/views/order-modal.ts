@@ -4,6 +4,7 @@ import type { DcvMethod } from "../providers/types.js";
 import { clip, context, escapeMrkdwn, fieldWarning, markdownSection, option, plain } from "./blocks.js";
 import { countryOptionGroups } from "./countries.js";
 import { type ApproverState, approverSelectBlocks, chooseDcvMethod, dcvMethodInput } from "./dcv-fields.js";
+import { type PurchaseReview, purchaseReviewBlocks } from "./purchase-review.js";
 
 /**
  * The "Order SSL Cert" popup. Step 1 is rebuilt (views.update) whenever the domain, client,
@@ -391,6 +392,10 @@ export interface ContactChoice {
 export interface OrderStep2Data {
   clientName: string;
   domain: string;
+  /** What will be bought, shown above the contact fields and the button that buys it. */
+  review: PurchaseReview;
+  /** With SSL_REQUIRE_APPROVAL the button asks for approval instead of buying. */
+  approvalNeeded: boolean;
   contacts: ContactChoice[];
   /** The contact whose details fill the fields; edits apply to this order only. */
   selected?: ContactChoice;
@@ -426,6 +431,7 @@ export function orderStep2View(data: OrderStep2Data): ModalView {
       ),
     );
   const blocks: KnownBlock[] = [
+    ...purchaseReviewBlocks(data.review),
     markdownSection(
       `*${escapeMrkdwn(data.domain)}* for *${escapeMrkdwn(data.clientName)}* — who is the contact for this order?`,
     ),
@@ -457,8 +463,8 @@ export function orderStep2View(data: OrderStep2Data): ModalView {
   return {
     type: "modal",
     callback_id: ORDER_STEP2_CALLBACK,
-    title: plain("Contact Info", 24),
-    submit: plain("Submit Order", 24),
+    title: plain("Review and order", 24),
+    submit: plain(data.approvalNeeded ? "Request approval" : "Place order", 24),
     close: plain("Back", 24),
     private_metadata: data.privateMetadata,
     blocks,

@@ -2,6 +2,7 @@ import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from "@slack/
 import type { DcvMethod, ServerType } from "../providers/types.js";
 import { clip, context, escapeMrkdwn, fieldWarning, markdownSection, option, plain } from "./blocks.js";
 import { type ApproverState, approverSelectBlocks, chooseDcvMethod, dcvMethodInput } from "./dcv-fields.js";
+import { type PurchaseReview, purchaseReviewBlocks } from "./purchase-review.js";
 
 /**
  * The "Renew SSL Cert" popup: the original order's details, a new validity period, and what may
@@ -10,6 +11,8 @@ import { type ApproverState, approverSelectBlocks, chooseDcvMethod, dcvMethodInp
  */
 
 export const RENEW_CALLBACK = "ssl_renew_form";
+/** The last step: what will be bought, and the button that buys it. */
+export const RENEW_REVIEW_CALLBACK = "ssl_renew_review";
 export const RENEW_DONE_CALLBACK = "ssl_renew_done";
 
 export const RENEW_ACTIONS = {
@@ -22,9 +25,11 @@ export const RENEW_ACTIONS = {
   contactEmail: "renew_contact_email",
   contactPhone: "renew_contact_phone",
   contactTitle: "renew_contact_title",
+  /** On the review step: back to the form, everything kept. */
+  change: "renew_review_change",
 } as const;
 
-export type RenewField = keyof typeof RENEW_ACTIONS;
+export type RenewField = Exclude<keyof typeof RENEW_ACTIONS, "change">;
 
 /** Block ids by field; the approver's carries the domain after ":" so a new list resets the choice. */
 export const RENEW_BLOCKS: Record<RenewField, string> = {
@@ -119,7 +124,7 @@ export function renewModalView(data: RenewModalData): ModalView {
     type: "modal",
     callback_id: RENEW_CALLBACK,
     title: plain("Renew SSL Cert", 24),
-    submit: plain("Renew", 24),
+    submit: plain("Review renewal", 24),
     close: plain("Cancel", 24),
     private_metadata: data.privateMetadata,
     blocks: blocks.slice(0, 100),
@@ -233,6 +238,39 @@ function contactBlocks(values: RenewFormValues): KnownBlock[] {
     field("contactPhone", "Phone"),
     field("contactTitle", "Title", true),
   ];
+}
+
+export interface RenewReviewData {
+  review: PurchaseReview;
+  contact: { firstName: string; lastName: string; email: string; phone: string; title: string };
+  /** With SSL_REQUIRE_APPROVAL the button asks for approval instead of buying. */
+  approvalNeeded: boolean;
+  privateMetadata: string;
+}
+
+/** The renewal's last step: nothing is bought until its button is pressed. */
+export function renewReviewView(data: RenewReviewData): ModalView {
+  const { contact } = data;
+  return {
+    type: "modal",
+    callback_id: RENEW_REVIEW_CALLBACK,
+    title: plain("Review renewal", 24),
+    submit: plain(data.approvalNeeded ? "Request approval" : "Place renewal", 24),
+    close: plain("Cancel", 24),
+    private_metadata: data.privateMetadata,
+    blocks: [
+      ...purchaseReviewBlocks(data.review),
+      markdownSection(
+        `*Contact*: ${escapeMrkdwn(`${contact.firstName} ${contact.lastName}`)} · ${escapeMrkdwn(contact.email)} · ${escapeMrkdwn(contact.phone)}`,
+        "renew_review_contact",
+      ),
+      {
+        type: "actions",
+        block_id: "renew_review_actions",
+        elements: [{ type: "button", action_id: RENEW_ACTIONS.change, text: plain("Change something", 75) }],
+      },
+    ],
+  };
 }
 
 /** A closing screen: progress, the outcome, or why this order cannot be renewed. */

@@ -52,6 +52,18 @@ describe("teammate approval (SSL_REQUIRE_APPROVAL=true)", () => {
     expect(textOf(posted.args.blocks)).toContain("order_approve");
     expect(textOf(posted.args.blocks)).toContain("Waiting for approval");
     expect(await placements()).toBe(0);
+    // Approve spends money at once, so Slack asks first, naming what, for whom and for how much.
+    const actions = (posted.args.blocks as { type: string; elements?: Record<string, unknown>[] }[]).find(
+      (block) => block.type === "actions",
+    );
+    const approve = actions?.elements?.find((element) => element.action_id === "order_approve");
+    expect(approve?.confirm).toMatchObject({
+      title: { text: "Approve and buy?" },
+      text: {
+        text: "PositiveSSL (DV), 1 year, for Acme Ltd: 8.95 USD. certdesk places it with Sandbox at once.",
+      },
+      confirm: { text: "Approve and buy" },
+    });
 
     await click(posted.args as never, "order_approve", order.id, "U0APPROVER");
     await t.slack.waitFor("chat.postMessage", (call) =>

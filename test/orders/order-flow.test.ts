@@ -164,7 +164,16 @@ describe("/ssl order, dependent fields", () => {
 
 describe("/ssl order, contact step and submission", () => {
   it("places the order with the sandbox and posts the order message with its thread", async () => {
-    const { submit } = await fillBothSteps("www.example.com", { order_contact_title: "Head of IT" });
+    const { submit, step2 } = await fillBothSteps("www.example.com", { order_contact_title: "Head of IT" });
+    // Step 2 says what will be bought before the button that buys it.
+    const review = textOf(step2);
+    expect(review).toContain("You are about to buy* for *Acme Ltd*");
+    expect(review).toContain("*PositiveSSL (DV)* from Sandbox, 1 year");
+    expect(review).toContain("• www.example.com");
+    expect(review).toContain("Validation by e-mail to admin@example.com");
+    expect(review).toContain("Price: *8.95 USD*");
+    expect((step2 as { submit: { text: string } }).submit.text).toBe("Place order");
+    expect(await t.database.db.select().from(orders)).toEqual([]);
     const response = await submit();
     expect(response.json()).toMatchObject({ response_action: "update" });
     expect(textOf(response.json())).toContain("Generating the key pair and placing the order with Sandbox");
@@ -184,6 +193,7 @@ describe("/ssl order, contact step and submission", () => {
     expect(message).toContain("admin@example.com");
     expect(message).toContain("<@U0ANN>");
     expect(message).toContain("Check status");
+    expect(message).toContain("*Price*\\n8.95 USD");
     const edited = await t.slack.waitFor("chat.update", (call) =>
       textOf(call.args.blocks).includes("Validating"),
     );
@@ -207,6 +217,8 @@ describe("/ssl order, contact step and submission", () => {
       locality: "London",
       contact: { firstName: "Jane", title: "Head of IT" },
       slackChannel: "C0SSL",
+      quotedPrice: "8.95 USD",
+      cost: "8.95 USD",
     });
     expect(order?.csr).toContain("BEGIN CERTIFICATE REQUEST");
     expect(order?.encryptedPrivateKey).toMatch(/^v1\./);

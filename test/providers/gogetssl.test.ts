@@ -123,7 +123,7 @@ describe("GoGetSslProvider identity", () => {
 });
 
 describe("GoGetSslProvider catalogue", () => {
-  it("signs in once and lists products whatever flag and period format they use", async () => {
+  it("signs in once and lists products whatever flag, period and price format they use", async () => {
     const { stub, provider } = await setup();
     const products = await provider.listProducts();
 
@@ -136,6 +136,11 @@ describe("GoGetSslProvider catalogue", () => {
         multiDomain: false,
         periods: [12, 24],
         addons: [],
+        // Prices keyed by months, strings or numbers; the nested SAN prices and junk are skipped.
+        prices: [
+          { months: 12, price: { amount: "8.95" } },
+          { months: 24, price: { amount: "16.90" } },
+        ],
       },
       {
         id: "72",
@@ -145,6 +150,7 @@ describe("GoGetSslProvider catalogue", () => {
         multiDomain: false,
         periods: [12],
         addons: [],
+        prices: [{ months: 12, price: { amount: "69.00" } }],
       },
       {
         id: "74",

@@ -278,7 +278,9 @@ const SCENARIOS = {
     async allowed(userId) {
       const original = await issued();
       const form = await renewalForm(userId);
-      expect((await submit(form.view, { ...form, userId })).response_action).toBe("update");
+      const review = await submit(form.view, { ...form, userId });
+      expect(review.response_action).toBe("update");
+      expect((await submit(review.view as View, { ...form, userId })).response_action).toBe("update");
       await updateOf(form.viewId, "is waiting for approval");
       const renewals = await t.database.db.select().from(orders).where(eq(orders.renewalOfId, original.id));
       expect(renewals).toMatchObject([{ requestedBy: userId, status: "awaiting_approval" }]);
@@ -580,11 +582,14 @@ describe("authorisation: access withdrawn while a form is open", () => {
     await expectOneRefusal("order", "www.example.com");
   });
 
-  it("refuses the renewal form's submission", async () => {
+  it("refuses the renewal form's submission and its review's", async () => {
     const original = await issued();
     const form = await renewalForm(LEAVER);
+    const review = await submit(form.view, { ...form, userId: LEAVER });
+    expect((review.view as { callback_id?: string }).callback_id).toBe("ssl_renew_review");
     withdraw();
-    const answer = await submit(form.view, { ...form, userId: LEAVER });
+    // The review was shown while the person could still renew; buying is checked again.
+    const answer = await submit(review.view as View, { ...form, userId: LEAVER });
     expect(answer.response_action).toBe("update");
     expect(textOf(answer.view)).toContain("Only people in SSL_ORDERERS can renew certificates.");
     expect(await t.database.db.select().from(orders).where(eq(orders.renewalOfId, original.id))).toEqual([]);

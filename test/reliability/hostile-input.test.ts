@@ -376,7 +376,12 @@ describe("renewal modal submissions with hostile field values", () => {
           expect(await rowCounts()).toEqual(before);
           return;
         }
+        // A valid form comes back as its review: nothing is bought until that is submitted.
         expect(body?.response_action).toBe("update");
+        const review = (body as { view: View }).view;
+        expectClearText(textOf(review));
+        const placed = await send(viewSubmission(review, { viewId }));
+        expect(placed?.response_action).toBe("update");
         expectClearText(textOf(await nextUpdateOf(viewId)));
         await quiet();
         const stored = await t.database.db.select().from(orders);

@@ -307,7 +307,7 @@ describe("the order form when the placement's outcome is unknown", () => {
       textOf(call.args.view).includes("did not confirm"),
     );
     expect(textOf(confirmation.args.view)).toContain(
-      "Do not order again: certdesk checks with the provider and reports in the order's thread.",
+      "Do not order it again: certdesk checks with the provider and reports in the order's thread.",
     );
     await submitStep2();
     await t.slack.waitFor("views.update", (call) =>

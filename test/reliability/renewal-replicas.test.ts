@@ -55,9 +55,19 @@ async function renewalForm(app: TestApp, userId: string): Promise<Record<string,
 describe("renewals across replicas", () => {
   it("places one renewal when two instances submit renewal forms of the same order at once", async () => {
     const [annForm, bobForm] = await Promise.all([renewalForm(first, "U0ANN"), renewalForm(second, "U0BOB")]);
+    const review = async (app: TestApp, form: Record<string, unknown>, viewId: string, userId: string) =>
+      (
+        (await app.driver.interactive(viewSubmission(form, { viewId, userId }))).json() as {
+          view: Record<string, unknown>;
+        }
+      ).view;
+    const [annReview, bobReview] = await Promise.all([
+      review(first, annForm, "VANN", "U0ANN"),
+      review(second, bobForm, "VBOB", "U0BOB"),
+    ]);
     await Promise.all([
-      first.driver.interactive(viewSubmission(annForm, { viewId: "VANN", userId: "U0ANN" })),
-      second.driver.interactive(viewSubmission(bobForm, { viewId: "VBOB", userId: "U0BOB" })),
+      first.driver.interactive(viewSubmission(annReview, { viewId: "VANN", userId: "U0ANN" })),
+      second.driver.interactive(viewSubmission(bobReview, { viewId: "VBOB", userId: "U0BOB" })),
     ]);
     const outcome = (app: TestApp, viewId: string) =>
       app.slack.waitFor(

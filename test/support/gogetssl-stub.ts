@@ -117,6 +117,7 @@ export const GOGETSSL_STUB_PRODUCTS: unknown[] = [
     wildcard_enabled: 0,
     san_enabled: 0,
     max_period: 24,
+    prices: { "12": "8.95", "24": 16.9, san: { "12": "5.00" }, vendor: "n/a" },
   },
   {
     id: "72",
@@ -126,6 +127,7 @@ export const GOGETSSL_STUB_PRODUCTS: unknown[] = [
     wildcard_enabled: "1",
     san_enabled: "0",
     max_period: "12",
+    prices: { "12": "69.00" },
   },
   {
     id: 74,

@@ -1,3 +1,7 @@
+import { spawnSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { eq } from "drizzle-orm";
 import forge from "node-forge";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -323,7 +327,44 @@ describe("Send me the files", () => {
     expect(String(refusal.args.text)).toContain("not in SSL_APPROVERS");
   });
 
-  it("still sends the PEM files, and says why there is no PFX, for an EC key", async () => {
+  it("sends the legacy 3DES PFX only when asked for, for old Windows servers", async () => {
+    const order = await issuedOrder();
+    const { view, viewId } = await openDetails(order, "U0SEC");
+    const tab = await showTab(view, viewId, "U0SEC", "certificate", "details_send_files_legacy_pfx");
+    expect(textOf(tab)).toContain("PFX for Windows Server 2016 or older");
+    await clickInModal(
+      tab,
+      viewId,
+      "U0SEC",
+      "details_send_files_legacy_pfx",
+      "The PFX password is in your direct messages",
+    );
+    const password = /`([A-Za-z0-9]{20})`/.exec(
+      String((await t.slack.waitFor("chat.postEphemeral")).args.text),
+    )?.[1];
+    const { files } = await deliveredFiles("U0SEC");
+    const dir = await mkdtemp(path.join(tmpdir(), "certdesk-pfx-"));
+    const file = path.join(dir, "legacy.pfx");
+    await writeFile(file, files.get("www.example.com.pfx") ?? Buffer.alloc(0));
+    // openssl writes -info to stderr.
+    const run = spawnSync(
+      "openssl",
+      ["pkcs12", "-info", "-noout", "-in", file, "-passin", `pass:${password}`],
+      {
+        encoding: "utf8",
+      },
+    );
+    const info = `${run.stdout}${run.stderr}`;
+    await rm(dir, { recursive: true, force: true });
+    expect(info).toContain("pbeWithSHA1And3-KeyTripleDES-CBC");
+    const [event] = await t.database.db
+      .select()
+      .from(orderEvents)
+      .where(eq(orderEvents.kind, "key_delivered"));
+    expect(event?.detail).toMatchObject({ pfx: true, pfxFormat: "legacy-3des" });
+  });
+
+  it("gives an approver a PFX for an EC key too", async () => {
     const order = await issuedOrder(async (created) => {
       const { privateKeyPem } = await generateKeyPair("ec-p256");
       const csr = await createCsr({
@@ -340,18 +381,33 @@ describe("Send me the files", () => {
     });
     const { view, viewId } = await openDetails(order, "U0SEC");
     const tab = await showTab(view, viewId, "U0SEC", "certificate", "details_send_files");
-    const sent = textOf(await clickInModal(tab, viewId, "U0SEC", "details_send_files", "No PFX"));
-    expect(sent).toContain("only produced for RSA keys");
-    expect(sent).not.toContain("PFX password");
+    const sent = textOf(
+      await clickInModal(
+        tab,
+        viewId,
+        "U0SEC",
+        "details_send_files",
+        "The PFX password is in your direct messages",
+      ),
+    );
+    expect(sent).not.toContain("No PFX");
+    const passwordMessage = await t.slack.waitFor("chat.postEphemeral");
+    expect(String(passwordMessage.args.text)).toMatch(/`[A-Za-z0-9]{20}`/);
 
     const { files } = await deliveredFiles("U0SEC");
-    expect([...files.keys()]).toEqual(["certificate.pem", "chain.pem", "fullchain.pem", "private-key.pem"]);
+    expect([...files.keys()]).toEqual([
+      "certificate.pem",
+      "chain.pem",
+      "fullchain.pem",
+      "private-key.pem",
+      "www.example.com.pfx",
+    ]);
     expect(files.get("private-key.pem")?.toString()).toContain("BEGIN PRIVATE KEY");
     const [event] = await t.database.db
       .select()
       .from(orderEvents)
       .where(eq(orderEvents.kind, "key_delivered"));
-    expect(event?.detail).toMatchObject({ pfx: false });
+    expect(event?.detail).toMatchObject({ pfx: true });
   });
 });
 

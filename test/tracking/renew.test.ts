@@ -92,6 +92,23 @@ async function submit(
   return response.json() as { response_action: string; view?: View; errors?: Record<string, string> };
 }
 
+/** Submits the form, checks that the review step came back, and submits the review: the purchase. */
+async function renew(
+  view: View,
+  viewId: string,
+  inputs: Record<string, string | null> = {},
+  app: TestApp = t,
+  userId = "U0ANN",
+) {
+  const review = await app.driver.interactive(viewSubmission(view, { viewId, userId }, inputs));
+  const answer = review.json() as { response_action: string; view: View };
+  expect(answer.response_action).toBe("update");
+  expect((answer.view as { callback_id: string }).callback_id).toBe("ssl_renew_review");
+  const placed = await app.driver.interactive(viewSubmission(answer.view, { viewId, userId }));
+  expect(placed.status).toBe(200);
+  return { review: answer.view, ack: placed.json() as { response_action: string; view?: View } };
+}
+
 async function renewalsOf(originalId: number): Promise<Order[]> {
   // Oldest first: PostgreSQL returns updated rows in no fixed order.
   return t.database.db
@@ -126,7 +143,15 @@ describe("renewing an order", () => {
   it("places a linked renewal with the same CSR, posts its message and tells the original thread", async () => {
     const original = await issuedOrder();
     const { view, viewId } = await openRenewalForm("www.example.com");
-    const ack = await submit(view, viewId, { renew_period: "24" });
+    const { review, ack } = await renew(view, viewId, { renew_period: "24" });
+    // What will be bought, before it is: two years of PositiveSSL plus SiteLock, from the price list.
+    const shown = textOf(review);
+    expect(shown).toContain("Renewing SSL-1001: you are about to buy");
+    expect(shown).toContain("*PositiveSSL (DV)* from Sandbox, 2 years");
+    expect(shown).toContain("Validation by e-mail to hostmaster@example.com");
+    expect(shown).toContain("Add-ons: SiteLock malware scan");
+    expect(shown).toContain("Price: *54.89 USD*");
+    expect(shown).toContain("Place renewal");
     expect(ack.response_action).toBe("update");
     expect(textOf(ack.view)).toContain("Placing the renewal of *SSL-1001*");
     await viewUpdate(viewId, "*SSL-1002* renews SSL-1001: placed with Sandbox");
@@ -177,10 +202,12 @@ describe("renewing an order", () => {
     expect(await details(await reload(renewal?.id ?? 0))).toContain("Renews *SSL-1001*");
   });
 
-  it("makes one renewal when the form is submitted twice", async () => {
+  it("buys nothing before the review, and makes one renewal when the review is submitted three times", async () => {
     const original = await issuedOrder();
     const { view, viewId } = await openRenewalForm("SSL-1001");
-    await Promise.all([submit(view, viewId), submit(view, viewId), submit(view, viewId)]);
+    const review = (await submit(view, viewId)).view as View;
+    expect(await renewalsOf(original.id)).toHaveLength(0);
+    await Promise.all([submit(review, viewId), submit(review, viewId), submit(review, viewId)]);
     await viewUpdate(viewId, "already submitted as *SSL-1002*");
     await viewUpdate(viewId, "placed with Sandbox");
     expect(await renewalsOf(original.id)).toHaveLength(1);
@@ -191,7 +218,7 @@ describe("renewing an order", () => {
     const original = await issuedOrder();
     sandbox.refusal = "Renewals for 2 years are not available for this product.";
     const { view, viewId } = await openRenewalForm("SSL-1001");
-    await submit(view, viewId, { renew_period: "24", renew_contact_email: "ops@acme.example.com" });
+    await renew(view, viewId, { renew_period: "24", renew_contact_email: "ops@acme.example.com" });
 
     const reopened = await viewUpdate(viewId, "The renewal was refused.");
     const form = textOf(reopened.args.view);
@@ -203,7 +230,7 @@ describe("renewing an order", () => {
     expect(failed?.status).toBe("failed");
 
     sandbox.refusal = undefined;
-    await submit(reopened.args.view as View, viewId, { renew_period: "12" });
+    await renew(reopened.args.view as View, viewId, { renew_period: "12" });
     await viewUpdate(viewId, "*SSL-1003* renews SSL-1001: placed with Sandbox");
     const renewals = await renewalsOf(original.id);
     expect(renewals.map((renewal) => [renewal.reference, renewal.status])).toEqual([
@@ -211,6 +238,24 @@ describe("renewing an order", () => {
       ["SSL-1003", "pending"],
     ]);
     expect(renewals[1]?.contact.email).toBe("ops@acme.example.com");
+  });
+
+  it("goes back from the review to the form with every value kept, buying nothing", async () => {
+    const original = await issuedOrder();
+    const { view, viewId } = await openRenewalForm("SSL-1001");
+    const review = (await submit(view, viewId, { renew_period: "24", renew_contact_title: "CTO" }))
+      .view as View;
+    const before = t.slack.callsTo("views.update").length;
+    await t.driver.interactive(viewBlockAction(review, { viewId }, "renew_review_change"));
+    const back = await t.slack.waitFor(
+      "views.update",
+      (call) => t.slack.callsTo("views.update").indexOf(call) >= before && call.args.view_id === viewId,
+    );
+    const form = textOf(back.args.view);
+    expect(form).toContain('"initial_option":{"text":{"type":"plain_text","text":"2 years"');
+    expect(form).toContain('"initial_value":"CTO"');
+    expect(form).toContain('"initial_option":{"text":{"type":"plain_text","text":"hostmaster@example.com"');
+    expect(await renewalsOf(original.id)).toEqual([]);
   });
 
   it("checks the form before anything is ordered", async () => {
@@ -267,7 +312,7 @@ describe("one renewal at a time", () => {
   it("refuses a second renewal while the first lives, naming it, from the command and the Renew button", async () => {
     const original = await issuedOrder();
     const { view, viewId } = await openRenewalForm("SSL-1001");
-    await submit(view, viewId);
+    await renew(view, viewId);
     await viewUpdate(viewId, "*SSL-1002* renews SSL-1001: placed with Sandbox");
 
     t.slack.reset();
@@ -306,9 +351,17 @@ describe("one renewal at a time", () => {
     ).args.view as View;
     const bob = { view: bobView, viewId: `${bobViewId}-bob` };
 
+    const annReview = (await submit(ann.view, ann.viewId)).view as View;
+    const bobReview = (
+      (
+        await t.driver.interactive(viewSubmission(bob.view, { viewId: bob.viewId, userId: "U0BOB" }))
+      ).json() as {
+        view: View;
+      }
+    ).view;
     await Promise.all([
-      submit(ann.view, ann.viewId),
-      t.driver.interactive(viewSubmission(bob.view, { viewId: bob.viewId, userId: "U0BOB" })),
+      submit(annReview, ann.viewId),
+      t.driver.interactive(viewSubmission(bobReview, { viewId: bob.viewId, userId: "U0BOB" })),
     ]);
     const told = await Promise.race([
       viewUpdate(ann.viewId, "already being renewed by SSL-1002").then(() => "ann"),
@@ -326,12 +379,12 @@ describe("one renewal at a time", () => {
     const original = await issuedOrder();
     sandbox.refusal = "Not today.";
     const first = await openRenewalForm("SSL-1001");
-    await submit(first.view, first.viewId);
+    await renew(first.view, first.viewId);
     await viewUpdate(first.viewId, "The renewal was refused.");
     sandbox.refusal = undefined;
     t.slack.reset();
     const second = await openRenewalForm("SSL-1001");
-    await submit(second.view, second.viewId);
+    await renew(second.view, second.viewId);
     await viewUpdate(second.viewId, "*SSL-1003* renews SSL-1001: placed with Sandbox");
     expect((await renewalsOf(original.id)).map((renewal) => renewal.status)).toEqual(["failed", "pending"]);
   });
@@ -386,7 +439,8 @@ describe("with SSL_ORDERERS and SSL_REQUIRE_APPROVAL", () => {
 
     strict.slack.reset();
     const { view, viewId } = await openRenewalForm("SSL-1001", strict);
-    await submit(view, viewId, {}, strict);
+    const { review } = await renew(view, viewId, {}, strict);
+    expect(textOf(review)).toContain("Request approval");
     await strict.slack.waitFor(
       "views.update",
       (call) => call.args.view_id === viewId && textOf(call.args.view).includes("is waiting for approval"),

@@ -1,4 +1,4 @@
-import type { Product, ServerType, ValidationLevel } from "../types.js";
+import type { PeriodPrice, Product, ServerType, ValidationLevel } from "../types.js";
 import { type ProductEntry, productEntry } from "./wire.js";
 
 const VALIDATION_LEVELS: Readonly<Record<string, ValidationLevel>> = {
@@ -27,6 +27,21 @@ function periodsOf(entry: ProductEntry): number[] {
   return Array.from({ length: years }, (_, index) => (index + 1) * MONTHS_PER_YEAR);
 }
 
+const PRICE = /^\d{1,7}(\.\d{1,4})?$/;
+
+/** The periods GoGetSSL prices, from `prices`; anything that is not "<months>": "<amount>" is skipped. */
+function pricesOf(entry: ProductEntry): PeriodPrice[] | undefined {
+  if (!entry.prices) return undefined;
+  const prices: PeriodPrice[] = [];
+  for (const [key, value] of Object.entries(entry.prices)) {
+    const months = Number(key);
+    const amount = typeof value === "number" ? value.toFixed(2) : typeof value === "string" ? value.trim() : "";
+    if (!Number.isInteger(months) || months <= 0 || !PRICE.test(amount)) continue;
+    prices.push({ months, price: { amount } });
+  }
+  return prices.length > 0 ? prices.sort((a, b) => a.months - b.months) : undefined;
+}
+
 /** Several brands sell look-alike names ("Wildcard SSL"), so the brand is added when missing. */
 function displayName(name: string, brand: string | undefined): string {
   if (!brand || name.toLowerCase().includes(brand.toLowerCase())) return name;
@@ -43,6 +58,7 @@ export function toProduct(raw: unknown): Product | undefined {
   const validation = level ? VALIDATION_LEVELS[level] : undefined;
   const periods = periodsOf(entry);
   if (!name || !validation || periods.length === 0) return undefined;
+  const prices = pricesOf(entry);
   return {
     id: entry.id,
     name: displayName(name, entry.brand),
@@ -51,6 +67,7 @@ export function toProduct(raw: unknown): Product | undefined {
     multiDomain: entry.san_enabled || entry.multi_domain || entry.is_multidomain,
     periods,
     addons: [],
+    ...(prices ? { prices } : {}),
   };
 }
 

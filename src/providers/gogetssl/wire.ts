@@ -54,6 +54,12 @@ export const productEntry = z.object({
     ])
     .optional()
     .catch(undefined),
+  /**
+   * List prices keyed by period in months (`{"12": "8.95", "24": "16.90", "san": {…}}`), in the
+   * account's currency, which the entry does not name [S: read by third-party reseller modules from
+   * `product.prices`; not in GoGetSSL's own wiki]. Entries that are not a period and a price are ignored.
+   */
+  prices: z.record(z.string(), z.unknown()).optional().catch(undefined),
 });
 export type ProductEntry = z.infer<typeof productEntry>;
 

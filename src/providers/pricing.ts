@@ -1,0 +1,39 @@
+import type { Money, PeriodPrice, Product } from "./types.js";
+
+/**
+ * What an order will cost, from the provider's list prices: the product for the period plus each
+ * add-on. Undefined when any part has no price, or the parts are in different currencies: then
+ * the person reads "price not available" rather than a wrong sum.
+ */
+export function quote(product: Product, periodMonths: number, addonIds: string[] = []): Money | undefined {
+  const parts = [
+    priceFor(product.prices, periodMonths),
+    ...addonIds.map((id) => priceFor(product.addons.find((addon) => addon.id === id)?.prices, periodMonths)),
+  ];
+  if (parts.some((part) => part === undefined)) return undefined;
+  const prices = parts as Money[];
+  const currency = prices[0]?.currency;
+  if (prices.some((price) => price.currency !== currency)) return undefined;
+  // Whole cents, so that 0.1 + 0.2 is 0.30.
+  const cents = prices.reduce((sum, price) => sum + toCents(price.amount), 0);
+  if (!Number.isSafeInteger(cents)) return undefined;
+  return { amount: fromCents(cents), ...(currency ? { currency } : {}) };
+}
+
+function priceFor(prices: PeriodPrice[] | undefined, months: number): Money | undefined {
+  return prices?.find((entry) => entry.months === months)?.price;
+}
+
+function toCents(amount: string): number {
+  const [whole = "0", fraction = ""] = amount.split(".");
+  return Number(whole) * 100 + Number(fraction.padEnd(2, "0").slice(0, 2));
+}
+
+function fromCents(cents: number): string {
+  return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;
+}
+
+/** How a price is stored on an order (and how providers' costs have always been): "9.00 USD". */
+export function moneyText(money: Money): string {
+  return money.currency ? `${money.amount} ${money.currency}` : money.amount;
+}
