@@ -8,6 +8,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { type DataDirLock, lockDataDir } from "./data-dir-lock.js";
 import * as schema from "./schema.js";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -44,12 +45,34 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
 }
 
 async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> {
+  // A directory serves one process (data-dir-lock.ts); the in-memory database is private anyway.
+  let lock: { release(): void } | undefined;
+  if (dataDir) {
+    let result: DataDirLock;
+    try {
+      await mkdir(dataDir, { recursive: true, mode: 0o700 });
+      result = await lockDataDir(dataDir);
+    } catch (error) {
+      throw new DatabaseStartError(
+        `The embedded database in ${dataDir} could not be opened (${errorText(error)}). ` +
+          "Check that certdesk may create and write files there, or set DATABASE_URL to use PostgreSQL.",
+      );
+    }
+    if (!result.acquired) {
+      throw new DatabaseStartError(
+        `certdesk is running on this data directory (pid ${result.pid}): stop it first, or use DATABASE_URL ` +
+          `to share a PostgreSQL database between processes. The data directory is ${dataDir}; if no certdesk ` +
+          `runs as pid ${result.pid} (pids are reused after a reboot), delete the lock file ${result.lockPath}.`,
+      );
+    }
+    lock = result;
+  }
   let client: PGlite;
   try {
-    if (dataDir) await mkdir(dataDir, { recursive: true, mode: 0o700 });
     client = new PGlite(dataDir);
     await client.waitReady;
   } catch (error) {
+    lock?.release();
     throw new DatabaseStartError(
       `The embedded database in ${dataDir ?? "memory"} could not be opened (${errorText(error)}). ` +
         "If DATA_DIR holds a damaged database, move it aside (nothing was deleted) or set DATABASE_URL to use PostgreSQL.",
@@ -59,7 +82,7 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
   try {
     await migratePglite(db as never, { migrationsFolder });
   } catch (error) {
-    await client.close();
+    await client.close().finally(() => lock?.release());
     throw new DatabaseStartError(`The embedded database could not be migrated: ${errorText(error)}.`);
   }
   return {
@@ -69,7 +92,7 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
       await client.query("select 1");
     },
     withAdvisoryLock: async (_key, fn) => ({ ran: true, value: await fn() }),
-    close: () => client.close(),
+    close: () => client.close().finally(() => lock?.release()),
   };
 }
 
