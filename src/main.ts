@@ -1,10 +1,12 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { createApp, SlackStartError } from "./app.js";
-import { createVault, loadOrCreateKeyFile, parseVaultKey, VaultError } from "./certs/vault.js";
+import { createVault, VaultError } from "./certs/vault.js";
+import { loadVaultKeys } from "./certs/vault-keys.js";
 import { systemClock } from "./clock.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { type DatabaseHandle, DatabaseStartError, openDatabase, redactUrl } from "./db/client.js";
+import { stopGracefully } from "./lifecycle.js";
 import { createLogger, type Logger, LogLevel, redactSecrets } from "./log.js";
 import { buildProviders } from "./providers/build.js";
 
@@ -18,7 +20,14 @@ async function main(): Promise<void> {
   const startedAt = performance.now();
 
   const database = await openConfiguredDatabase(config, logger);
-  const vault = createVault({ keys: await loadVaultKey(config, logger) });
+  const vault = createVault({
+    keys: await loadVaultKeys({
+      certdeskKey: config.certdeskKey,
+      oldKeys: config.oldKeys,
+      dataDir: config.dataDir,
+      warn: (message) => logger.warn(message),
+    }),
+  });
   const providers = buildProviders(config.providers, { db: database.db, vault, clock: systemClock });
 
   process.on("unhandledRejection", (reason) => {
@@ -42,12 +51,9 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info(`${signal} received: finishing in-flight work and stopping.`);
-    try {
-      await app.stop();
-    } finally {
-      await database.close();
-    }
+    await stopGracefully({ app, database, logger, signal }).catch((error: unknown) =>
+      logger.error("Stopping did not go cleanly:", error),
+    );
     process.exit(0);
   };
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
@@ -62,18 +68,6 @@ async function openConfiguredDatabase(config: Config, logger: Logger): Promise<D
   const dataDir = path.resolve(config.dataDir, "pglite");
   logger.info(`Database: embedded PGlite in ${dataDir}.`);
   return openDatabase({ kind: "pglite", dataDir });
-}
-
-async function loadVaultKey(config: Config, logger: Logger): Promise<Buffer[]> {
-  if (config.certdeskKey) return [parseVaultKey(config.certdeskKey)];
-  const { key, created, path: keyPath } = await loadOrCreateKeyFile(path.resolve(config.dataDir));
-  if (created) {
-    logger.warn(
-      `CERTDESK_KEY is not set: generated a key-encryption key in ${keyPath} (mode 0600). ` +
-        "Back it up with the database: without it the stored private keys cannot be decrypted.",
-    );
-  }
-  return [key];
 }
 
 function toLogLevel(level: Config["logLevel"]): LogLevel {

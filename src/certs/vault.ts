@@ -49,9 +49,9 @@ export function createVault(options: { keys: Buffer[] }): Vault {
       const key = keysById.get(keyId);
       if (!key) {
         throw new VaultError(
-          `A stored private key was encrypted with key id ${keyId}, which is not configured. ` +
-            "Check that CERTDESK_KEY (or the certdesk.key file) is the key in use when it was stored; " +
-            "after a rotation keep the previous key configured as an old key.",
+          `A stored private key was encrypted with key id ${keyId}, which is not configured: ` +
+            "set CERTDESK_KEY to it, or add it to CERTDESK_OLD_KEYS if it is an earlier key " +
+            "(a key's id is the first 16 characters of `printf %s KEY | base64 -d | sha256sum`).",
         );
       }
       return openSealed(key, { header, iv, tag, ciphertext });
@@ -76,9 +76,21 @@ export function parseVaultKey(base64: string): Buffer {
   return key;
 }
 
+/** Where the generated key lives in a data directory. */
+export function keyFilePath(dataDir: string): string {
+  return path.join(dataDir, KEY_FILE_NAME);
+}
+
+/** The key file in `dataDir` if there is one; never creates it. */
+export async function readExistingKeyFile(dataDir: string): Promise<LoadedKeyFile | undefined> {
+  const keyPath = keyFilePath(dataDir);
+  const key = await readKeyFile(keyPath);
+  return key ? { key, created: false, path: keyPath } : undefined;
+}
+
 /** Never overwrites or deletes an existing file: losing the key loses every stored private key. */
 export async function loadOrCreateKeyFile(dataDir: string): Promise<LoadedKeyFile> {
-  const keyPath = path.join(dataDir, KEY_FILE_NAME);
+  const keyPath = keyFilePath(dataDir);
   const existing = await readKeyFile(keyPath);
   if (existing) return { key: existing, created: false, path: keyPath };
   await mkdir(dataDir, { recursive: true, mode: 0o700 });

@@ -116,6 +116,36 @@ describe("createVault", () => {
     ]);
   });
 
+  it("decrypts what any configured old key encrypted, and encrypts only with the first key", () => {
+    const [current, older, oldest] = [randomBytes(32), randomBytes(32), randomBytes(32)];
+    const underOlder = createVault({ keys: [older] }).encrypt(`${PLAINTEXT}older`);
+    const underOldest = createVault({ keys: [oldest] }).encrypt(`${PLAINTEXT}oldest`);
+    const vault = createVault({ keys: [current, older, oldest] });
+
+    expect(vault.decrypt(underOlder)).toBe(`${PLAINTEXT}older`);
+    expect(vault.decrypt(underOldest)).toBe(`${PLAINTEXT}oldest`);
+    expect(vault.encrypt(PLAINTEXT).split(".")[1]).toBe(keyIdOf(current));
+  });
+
+  it("names the unknown key id and CERTDESK_OLD_KEYS, and no key bytes, when the key is not configured", () => {
+    const formerKey = randomBytes(32);
+    const [current, other] = [randomBytes(32), randomBytes(32)];
+    const sealed = createVault({ keys: [formerKey] }).encrypt(PLAINTEXT);
+
+    const error = caught(() => createVault({ keys: [current, other] }).decrypt(sealed));
+
+    expect(error.message).toContain(`key id ${keyIdOf(formerKey)}, which is not configured`);
+    expect(error.message).toContain("set CERTDESK_KEY to it, or add it to CERTDESK_OLD_KEYS");
+    expectNoSecrets(
+      error,
+      [formerKey, current, other].flatMap((key) => [
+        key.toString("base64"),
+        key.toString("base64url"),
+        key.toString("hex"),
+      ]),
+    );
+  });
+
   it("refuses a value that is not in the vault format", () => {
     const vault = createVault({ keys: [randomBytes(32)] });
 

@@ -15,7 +15,8 @@ import { SlackDriver } from "../support/slack-driver.js";
 /**
  * certdesk killed with SIGKILL after the placement reached Sectigo and before Sectigo answered: after
  * a restart on the same database the order is still `submitting`, the poller hands it to a person once
- * in its thread, and Sectigo never receives it a second time.
+ * in its thread, and Sectigo never receives it a second time. And stopped with SIGTERM at the same
+ * moment: it takes no new requests, waits for Sectigo's answer, records the order and exits 0.
  *
  * PostgreSQL only: on PGlite the database must be created in DATA_DIR and opened by two children in
  * turn, about 25 s on an idle 2-core machine (a minute under load) against well under 10 s here.
@@ -128,5 +129,37 @@ describe.skipIf(!testDatabaseUrl)("kill -9 while a placement is in flight (Postg
       { kind: "requested", detail: expect.anything() },
       { kind: "submission_unknown", detail: expect.objectContaining({ reason: "stuck_submitting" }) },
     ]);
+  }, 90_000);
+
+  it("on SIGTERM takes no new requests, finishes the placement in flight, then exits cleanly", async () => {
+    await database.truncateAll();
+    await createAcmeClient(database.db);
+    slack.reset();
+    const placedBefore = sectigo.state.requestsTo("AutoApplySSL").length;
+    let answer: () => void = () => undefined;
+    sectigo.state.forceNext("AutoApplySSL", { until: new Promise<void>((resolve) => (answer = resolve)) });
+    const app = await startAppProcess(env);
+    await submitOrderForm(app);
+    await vi.waitFor(() => expect(sectigo.state.requestsTo("AutoApplySSL").length).toBe(placedBefore + 1), {
+      timeout: 30_000,
+      interval: 50,
+    });
+    const exited = app.stop("SIGTERM");
+    // Stopping: the port no longer takes connections, while Sectigo still holds the placement.
+    await vi.waitFor(() => expect(fetch(`${app.url}/healthz`)).rejects.toThrow(), {
+      timeout: 10_000,
+      interval: 50,
+    });
+    const [during] = await database.db.select().from(orders);
+    expect(during?.status).toBe("submitting");
+
+    answer();
+    expect(await exited).toBe(0);
+    const [order] = await database.db.select().from(orders);
+    expect(order).toMatchObject({ reference: "SSL-1001", status: "pending" });
+    expect(order?.providerOrderId).toMatch(/^\d+$/);
+    expect(sectigo.state.requestsTo("AutoApplySSL")).toHaveLength(placedBefore + 1);
+    expect(app.output()).toContain("SIGTERM received: taking no new requests");
+    expect(app.output()).toContain("All work in flight finished; closing the database.");
   }, 90_000);
 });

@@ -1,9 +1,11 @@
 import path from "node:path";
 import { createApp } from "../../src/app.js";
-import { createVault, loadOrCreateKeyFile, parseVaultKey } from "../../src/certs/vault.js";
+import { createVault } from "../../src/certs/vault.js";
+import { loadVaultKeys } from "../../src/certs/vault-keys.js";
 import type { Clock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
 import { openDatabase } from "../../src/db/client.js";
+import { stopGracefully } from "../../src/lifecycle.js";
 import { createLogger, LogLevel } from "../../src/log.js";
 import { buildProviders } from "../../src/providers/build.js";
 import { type ChildMessage, parentCommand } from "./app-process.js";
@@ -26,10 +28,14 @@ const logger = createLogger(level[config.logLevel]);
 const database = config.databaseUrl
   ? await openDatabase({ kind: "postgres", url: config.databaseUrl })
   : await openDatabase({ kind: "pglite", dataDir: path.resolve(config.dataDir, "pglite") });
-const key = config.certdeskKey
-  ? parseVaultKey(config.certdeskKey)
-  : (await loadOrCreateKeyFile(path.resolve(config.dataDir))).key;
-const vault = createVault({ keys: [key] });
+const vault = createVault({
+  keys: await loadVaultKeys({
+    certdeskKey: config.certdeskKey,
+    oldKeys: config.oldKeys,
+    dataDir: config.dataDir,
+    warn: (message) => logger.warn(message),
+  }),
+});
 const providers = buildProviders(config.providers, { db: database.db, vault, clock });
 const app = createApp(config, { database, clock, logger, providers, vault });
 const { port } = await app.start();
@@ -48,11 +54,9 @@ process.on("message", (raw) => {
   run().then(send, (error: unknown) => send({ type: "failed", id: command.id, error: String(error) }));
 });
 
+// As src/main.ts stops.
 process.once("SIGTERM", () => {
-  void app
-    .stop()
-    .finally(() => database.close())
-    .finally(() => process.exit(0));
+  void stopGracefully({ app, database, logger, signal: "SIGTERM" }).finally(() => process.exit(0));
 });
 
 // A test run that dies without stopping this child must not leave it running.

@@ -37,8 +37,8 @@ export interface AppProcess {
   output(): string;
   advanceClock(ms: number): Promise<void>;
   poll(): Promise<z.infer<typeof pollSummary> | null | undefined>;
-  /** Sends the signal and resolves once the child has exited. */
-  stop(signal: NodeJS.Signals): Promise<void>;
+  /** Sends the signal and resolves once the child has exited, with its exit code. */
+  stop(signal: NodeJS.Signals): Promise<number | null>;
 }
 
 const CHILD_MAIN = fileURLToPath(new URL("./app-process-main.ts", import.meta.url));
@@ -123,6 +123,7 @@ export async function startAppProcess(
     async stop(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
+      return child.exitCode;
     },
   };
 }

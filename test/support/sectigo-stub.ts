@@ -26,6 +26,8 @@ export interface SectigoForcedResponse {
   body?: string;
   contentType?: string;
   delayMs?: number;
+  /** The normal answer once this settles: a test decides when the provider answers. */
+  until?: Promise<unknown>;
   destroySocket?: boolean;
 }
 
@@ -458,7 +460,11 @@ export async function startSectigoStub(options: SectigoStubOptions = {}): Promis
         encoding === "url" ? "application/x-www-form-urlencoded" : "text/plain",
       );
     };
-    if (override?.delayMs) {
+    if (override?.until) {
+      void override.until.then(() => {
+        if (!response.destroyed) reply();
+      });
+    } else if (override?.delayMs) {
       const timer = setTimeout(reply, override.delayMs);
       response.on("close", () => clearTimeout(timer));
     } else {
