@@ -5,6 +5,7 @@
  */
 import { loadConfig } from "../src/config.js";
 import { openDatabase } from "../src/db/client.js";
+import { createBackgroundPoster } from "../src/jobs/channel-poster.js";
 import { createScheduler } from "../src/jobs/scheduler.js";
 import { createLogger, LogLevel } from "../src/log.js";
 import { createStatusService } from "../src/orders/status-service.js";
@@ -44,13 +45,18 @@ const scheduler = createScheduler({
   logger: createLogger(LogLevel.WARN),
   providers,
   status: createStatusService({ db: database.db, providers, clock, observer }),
-  // Channel pacing is not what is measured: its waits pass at once.
-  sleeper: {
-    now: () => virtualMs,
-    sleep: async (ms) => {
-      virtualMs += ms;
+  poster: createBackgroundPoster({
+    botToken: config.slack.botToken,
+    apiUrl: config.slack.apiUrl,
+    logger: createLogger(LogLevel.WARN),
+    // Channel pacing is not what is measured: its waits pass at once.
+    sleeper: {
+      now: () => virtualMs,
+      sleep: async (ms: number) => {
+        virtualMs += ms;
+      },
     },
-  },
+  }).poster,
 });
 
 const baseline = process.memoryUsage();

@@ -21,6 +21,8 @@ import { registerTrackingHandlers } from "./commands/tracking.js";
 import type { Config } from "./config.js";
 import { type DatabaseHandle, isDatabaseUnavailable } from "./db/client.js";
 import { createInFlight } from "./in-flight.js";
+import { createBackgroundPoster, realSleeper, type Sleeper } from "./jobs/channel-poster.js";
+import { createIssuedAnnouncer } from "./jobs/issued-announcer.js";
 import { createScheduler, type Scheduler } from "./jobs/scheduler.js";
 import { createRefusalAudit } from "./orders/access-audit.js";
 import { type Catalogue, createCatalogue } from "./orders/catalogue.js";
@@ -36,6 +38,8 @@ export interface AppDeps {
   vault: Vault;
   /** Waits between retries of work that must not be lost; tests pass one that does not wait. */
   pause?: Pause;
+  /** Paces background channel posts; tests pass one that does not wait. */
+  sleeper?: Sleeper;
 }
 
 export interface CertdeskApp {
@@ -147,15 +151,27 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     logger: deps.logger,
     pause: deps.pause,
   });
+  const background = createBackgroundPoster({
+    botToken: config.slack.botToken,
+    apiUrl: config.slack.apiUrl,
+    logger: deps.logger,
+    sleeper: deps.sleeper ?? realSleeper,
+  });
   const status = createStatusService({
     db: deps.database.db,
     providers: deps.providers,
     clock: deps.clock,
     observer,
+    announceIssued: createIssuedAnnouncer({
+      db: deps.database.db,
+      poster: background.poster,
+      channel: config.channel,
+      logger: deps.logger,
+    }),
   });
   const catalogue = createCatalogue(deps.providers, deps.clock);
   const services: AppServices = { orders, status, catalogue, renderOrderMessage: observer.render };
-  const scheduler = createScheduler({ ...deps, config, status });
+  const scheduler = createScheduler({ ...deps, config, status, poster: background.poster });
   registerMembershipGuard(bolt, {
     membership: createMembership(client, deps.clock, () => ({
       teamId: identity?.teamId,
@@ -212,6 +228,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
       const drained = inFlight.drain(options.drainMs ?? DEFAULT_DRAIN_MS);
       await Promise.all([scheduler.stop(), bolt.stop()]);
       const { unfinished } = await drained;
+      background.stop();
       if (unfinished > 0) {
         deps.logger.warn(
           `Stopped with ${unfinished} request${unfinished === 1 ? "" : "s"} still at work; an order cut off ` +

@@ -1,7 +1,6 @@
 import type { App, RespondFn } from "@slack/bolt";
 import type { ModalView } from "@slack/types";
 import { z } from "zod";
-import { recordEvent } from "../orders/events.js";
 import { type OrderService, OrderStateError, SelfApprovalError } from "../orders/order-service.js";
 import { getOrder } from "../orders/repository.js";
 import { escapeMrkdwn, markdownSection, plain } from "../views/blocks.js";
@@ -32,17 +31,9 @@ export function registerApprovalHandlers(app: App, context: HandlerContext, orde
 
   /** Audited twice: in the access audit, and in the order's own history its Details show. */
   async function refuse(orderId: number, userId: string, action: "approve" | "reject"): Promise<void> {
-    const order = await getOrder(db, orderId);
+    // The order's history and its thread say who tried (orders.refused records and tells).
+    const order = await orders.refused(orderId, userId, { action, reason: "not in SSL_APPROVERS" });
     const at = context.clock.now();
-    if (order) {
-      await recordEvent(db, {
-        orderId,
-        actor: userId,
-        kind: "approval_refused",
-        detail: { action, reason: "not in SSL_APPROVERS" },
-        at,
-      });
-    }
     const subject = order?.reference ?? null;
     await context.refusals.record({ actor: userId, action, subject, reason: "not in SSL_APPROVERS", at });
   }

@@ -25,8 +25,6 @@ export interface PollerDeps {
   clock: Clock;
   logger: Logger;
   signal: AbortSignal;
-  /** Told about each order this run saw issued. */
-  announceIssued(order: Order): Promise<void>;
   /** Told once about each order stuck in `submitting` that no provider can look up. */
   flagStuck(order: Order, providerName: string, minutes: number): Promise<void>;
   /** Status checks in flight per provider. */
@@ -132,10 +130,8 @@ export function createPoller(deps: PollerDeps) {
       failuresInARow = 0;
       summary.checked += 1;
       answered(providerId);
-      if (result.kind === "changed" && result.order.status === "issued") {
-        summary.issued += 1;
-        await deps.announceIssued(result.order);
-      }
+      // The status service announces it, as it does for a Check status click.
+      if (result.kind === "changed" && result.order.status === "issued") summary.issued += 1;
     });
   }
 

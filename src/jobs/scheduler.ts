@@ -1,15 +1,12 @@
 import type { Logger } from "@slack/logger";
-import { WebClient } from "@slack/web-api";
 import { type ScheduledTask, schedule } from "node-cron";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { DatabaseHandle } from "../db/client.js";
-import { getClient } from "../orders/clients.js";
-import type { Order } from "../orders/repository.js";
 import type { StatusService } from "../orders/status-service.js";
 import type { ProviderRegistry } from "../providers/registry.js";
-import { issuedMessage, stuckSubmissionText } from "../views/alert-message.js";
-import { type ChannelPoster, createChannelPoster, realSleeper, type Sleeper } from "./channel-poster.js";
+import { stuckSubmissionText } from "../views/alert-message.js";
+import type { ChannelPoster } from "./channel-poster.js";
 import { createExpiryAlerts, type ScanSummary } from "./expiry-alerts.js";
 import { deleteStaleDrafts } from "./housekeeping.js";
 import { createPoller, type PollSummary } from "./poller.js";
@@ -36,8 +33,8 @@ export interface SchedulerDeps {
   logger: Logger;
   providers: ProviderRegistry;
   status: StatusService;
-  /** Paces channel posts; tests pass one that does not wait. */
-  sleeper?: Sleeper;
+  /** Paced channel posts (alerts, stuck-order notices), shared with the issue announcements. */
+  poster: ChannelPoster;
 }
 
 type JobName = "poll" | "expiry";
@@ -52,17 +49,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { config, database, clock, logger } = deps;
   const db = database.db;
   const channel = config.channel;
-  // A client of its own: it waits out 429s through the poster instead of pausing the queue that
-  // interactive requests (views.open with a 3-second trigger) share.
-  const client = new WebClient(config.slack.botToken, {
-    slackApiUrl: config.slack.apiUrl,
-    logger,
-    rejectRateLimitedCalls: true,
-    retryConfig: { retries: 3, factor: 2, minTimeout: 1_000, maxTimeout: 10_000 },
-    timeout: 15_000,
-  });
+  const { poster } = deps;
   const stopping = new AbortController();
-  const poster: ChannelPoster = createChannelPoster(client, deps.sleeper ?? realSleeper, stopping.signal);
 
   async function postQuietly(what: string, post: () => Promise<unknown>): Promise<void> {
     try {
@@ -80,18 +68,6 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     clock,
     logger,
     signal: stopping.signal,
-    async announceIssued(order: Order) {
-      if (!channel || !order.notAfter) return;
-      const owner = await getClient(db, order.clientId);
-      const message = issuedMessage({
-        orderId: order.id,
-        reference: order.reference,
-        primaryDomain: order.primaryDomain,
-        clientName: owner?.name ?? "unknown client",
-        notAfter: order.notAfter,
-      });
-      await postQuietly(`the issue of ${order.reference}`, () => poster.post({ channel, ...message }));
-    },
     async flagStuck(order, providerName, minutes) {
       const { slackChannel, slackThreadTs } = order;
       if (!slackChannel || !slackThreadTs) return;

@@ -38,7 +38,9 @@ export function createCatalogue(providers: ProviderRegistry, clock: Clock) {
   const entries = providers.enabled.map((provider): Entry => ({ provider }));
 
   function load(entry: Entry): Promise<void> {
-    entry.loading ??= Promise.all([entry.provider.listProducts(), entry.provider.listServerTypes()])
+    // Started inside a promise: an adapter that throws at once fails this load, not the caller.
+    entry.loading ??= Promise.resolve()
+      .then(() => Promise.all([entry.provider.listProducts(), entry.provider.listServerTypes()]))
       .then(
         ([products, serverTypes]) => {
           entry.lists = { products, serverTypes, at: clock.now().getTime() };

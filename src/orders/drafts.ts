@@ -62,7 +62,12 @@ async function save(db: Database, userId: string, data: Record<string, unknown>,
 }
 
 /** A draft belongs to the person who filled it in; anyone else gets nothing. */
-async function load<T>(db: Database, id: number, userId: string, schema: z.ZodType<T>): Promise<T | undefined> {
+async function load<T>(
+  db: Database,
+  id: number,
+  userId: string,
+  schema: z.ZodType<T>,
+): Promise<T | undefined> {
   const [row] = await db
     .select()
     .from(orderDrafts)

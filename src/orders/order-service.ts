@@ -288,7 +288,7 @@ export function createOrderService(deps: OrderServiceDeps) {
     const order = await getOrder(db, orderId);
     if (!order) throw new OrderStateError("That order no longer exists.");
     if (order.requestedBy === approverId) {
-      await record(order, "approval_refused", approverId, { reason: "self-approval" });
+      await record(order, "approval_refused", approverId, { action: "approve", reason: "self-approval" });
       throw new SelfApprovalError(order.reference);
     }
     const approved = await transitionOrder(
@@ -302,6 +302,20 @@ export function createOrderService(deps: OrderServiceDeps) {
     if (!approved) throw new OrderStateError(alreadyDecided(order));
     await record(approved, "approved", approverId);
     return approved;
+  }
+
+  /**
+   * A refused approval or rejection: in the order's history, and told where the order is followed.
+   * Undefined when there is no such order (a tampered button).
+   */
+  async function refused(
+    orderId: number,
+    actor: string,
+    detail: { action: "approve" | "reject"; reason: string },
+  ): Promise<Order | undefined> {
+    const order = await getOrder(db, orderId);
+    if (order) await record(order, "approval_refused", actor, detail);
+    return order;
   }
 
   async function reject(orderId: number, userId: string, reason: string): Promise<Order> {
@@ -472,7 +486,7 @@ export function createOrderService(deps: OrderServiceDeps) {
     return updated ?? order;
   }
 
-  return { createOrder, approve, reject, place, checkAgainstProduct };
+  return { createOrder, approve, reject, refused, place, checkAgainstProduct };
 }
 
 export type OrderService = ReturnType<typeof createOrderService>;

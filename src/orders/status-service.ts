@@ -25,6 +25,8 @@ export function createStatusService(deps: {
   providers: ProviderRegistry;
   clock: Clock;
   observer: OrderObserver;
+  /** Told once per newly issued certificate, whoever asked (poller, button, command); never throws. */
+  announceIssued?: (order: Order) => Promise<void>;
 }) {
   const { db, providers, clock, observer } = deps;
 
@@ -78,6 +80,7 @@ export function createStatusService(deps: {
     const detail = { from: order.status, to: target, summary: result.detail[0] ?? target };
     await recordEvent(db, { orderId: order.id, actor, kind: "status_changed", detail, at: now });
     await observer.orderChanged(changed, { kind: "status_changed", actor, detail });
+    if (changed.status === "issued") await deps.announceIssued?.(changed);
     return { kind: "changed", order: changed, from: order.status };
   }
 

@@ -43,7 +43,7 @@ export function threadReplyText(
     case "rejected":
       return `:no_entry_sign: Rejected by ${who(change.actor)}: ${escapeMrkdwn(String(detail.reason ?? ""))}`;
     case "approval_refused":
-      return `:no_entry: ${who(change.actor)} tried to approve but may not (${escapeMrkdwn(String(detail.reason ?? "not an approver"))}).`;
+      return `:no_entry: ${who(change.actor)} tried to ${detail.action === "reject" ? "reject" : "approve"} but may not (${escapeMrkdwn(String(detail.reason ?? "not an approver"))}).`;
     case "submitted":
       return `:inbox_tray: ${escapeMrkdwn(order.providerName)} accepted the order (${escapeMrkdwn(String(detail.providerOrderId ?? ""))}).\n${nextStepText(order, order.dcvInstructions ?? [])}`;
     case "submission_failed":

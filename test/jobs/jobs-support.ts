@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Config } from "../../src/config.js";
 import type { Database } from "../../src/db/client.js";
 import { type OrderStatus, orders } from "../../src/db/schema.js";
-import type { Sleeper } from "../../src/jobs/channel-poster.js";
+import { createBackgroundPoster, type Sleeper } from "../../src/jobs/channel-poster.js";
 import { createScheduler, type Scheduler } from "../../src/jobs/scheduler.js";
 import { createLogger, LogLevel } from "../../src/log.js";
 import type { Order } from "../../src/orders/repository.js";
@@ -32,14 +32,20 @@ export async function testScheduler(
   options: { sleeper?: Sleeper; config?: Partial<Config["schedule"]> } = {},
 ): Promise<Scheduler> {
   await t.app.scheduler.stop();
+  const logger = createLogger(LogLevel.DEBUG, (_level, line) => t.logLines.push(line));
   const scheduler = createScheduler({
     config: { ...t.config, schedule: { ...t.config.schedule, ...options.config } },
     database: t.database,
     clock: t.clock,
-    logger: createLogger(LogLevel.DEBUG, (_level, line) => t.logLines.push(line)),
+    logger,
     providers: t.providers,
     status: t.app.status,
-    sleeper: options.sleeper ?? new FakeSleeper(),
+    poster: createBackgroundPoster({
+      botToken: t.config.slack.botToken,
+      apiUrl: t.config.slack.apiUrl,
+      logger,
+      sleeper: options.sleeper ?? new FakeSleeper(),
+    }).poster,
   });
   return scheduler;
 }

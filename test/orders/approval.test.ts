@@ -95,6 +95,15 @@ describe("teammate approval (SSL_REQUIRE_APPROVAL=true)", () => {
       .where(eq(orderEvents.kind, "approval_refused"));
     expect(events).toMatchObject([{ actor: "U0OTHER", orderId: order.id }]);
     expect(await placements()).toBe(0);
+    // The order's thread says who tried, as the README promises.
+    const told = await t.slack.waitFor("chat.postMessage", (call) =>
+      String(call.args.text).includes("<@U0OTHER> tried to approve but may not (not in SSL_APPROVERS)"),
+    );
+    expect(told.args.thread_ts).toBeDefined();
+    await click(message, "order_reject", order.id, "U0OTHER");
+    await t.slack.waitFor("chat.postMessage", (call) =>
+      String(call.args.text).includes("<@U0OTHER> tried to reject but may not (not in SSL_APPROVERS)"),
+    );
   });
 
   it("places one order when two approvers (one via a user group) click at once", async () => {

@@ -5,6 +5,8 @@ import { createProviderRegistry } from "../../src/providers/registry.js";
 import type { Product, SslProvider } from "../../src/providers/types.js";
 import { TestClock } from "../support/harness.js";
 
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
 /** A provider whose product list answers when the test says so. */
 function controllableProvider(id: "sectigo" | "gogetssl") {
   const pending: { resolve: (products: Product[]) => void; reject: (error: Error) => void }[] = [];
@@ -32,15 +34,20 @@ function controllableProvider(id: "sectigo" | "gogetssl") {
     listProducts: () => new Promise<Product[]>((resolve, reject) => pending.push({ resolve, reject })),
     listServerTypes: async () => [],
   } as unknown as SslProvider;
+  // Loads start on the next tick: answering waits for the request to be there.
   return {
     provider,
     calls: () => pending.length,
-    answer: (name: string) => pending.at(-1)?.resolve([product(name)]),
-    fail: (message: string) => pending.at(-1)?.reject(new ProviderUnavailableError(id, message)),
+    answer: async (name: string) => {
+      await settle();
+      pending.at(-1)?.resolve([product(name)]);
+    },
+    fail: async (message: string) => {
+      await settle();
+      pending.at(-1)?.reject(new ProviderUnavailableError(id, message));
+    },
   };
 }
-
-const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe("catalogue", () => {
   it("never waits: a hanging provider shows as loading while another is ready", async () => {
@@ -51,7 +58,7 @@ describe("catalogue", () => {
       new TestClock(),
     );
     expect(catalogue.snapshot().map((entry) => entry.state)).toEqual(["loading", "loading"]);
-    fast.answer("fast-dv");
+    await fast.answer("fast-dv");
     const usable = await catalogue.firstUsable();
     expect(usable.map((entry) => [entry.state, entry.products.map((p) => p.id)])).toEqual([
       ["loading", []],
@@ -59,6 +66,7 @@ describe("catalogue", () => {
     ]);
     // Still one request each: snapshots do not pile up loads on a provider that has not answered.
     catalogue.snapshot();
+    await settle();
     expect([slow.calls(), fast.calls()]).toEqual([1, 1]);
   });
 
@@ -67,7 +75,7 @@ describe("catalogue", () => {
     const clock = new TestClock();
     const catalogue = createCatalogue(createProviderRegistry([failing.provider]), clock);
     catalogue.snapshot();
-    failing.fail("GoGetSSL could not be reached (HTTP 503)");
+    await failing.fail("GoGetSSL could not be reached (HTTP 503)");
     await settle();
     expect(catalogue.snapshot()[0]).toMatchObject({
       state: "unavailable",
@@ -76,6 +84,7 @@ describe("catalogue", () => {
     expect(failing.calls()).toBe(1);
     clock.advance(61_000);
     expect(catalogue.snapshot()[0]?.state).toBe("loading");
+    await settle();
     expect(failing.calls()).toBe(2);
   });
 
@@ -84,7 +93,7 @@ describe("catalogue", () => {
     const clock = new TestClock();
     const catalogue = createCatalogue(createProviderRegistry([provider.provider]), clock);
     catalogue.snapshot();
-    provider.answer("v1");
+    await provider.answer("v1");
     await settle();
     expect(catalogue.snapshot()[0]?.products.map((p) => p.id)).toEqual(["v1"]);
 
@@ -92,15 +101,16 @@ describe("catalogue", () => {
     const stale = catalogue.snapshot()[0];
     expect(stale).toMatchObject({ state: "ready" });
     expect(stale?.products.map((p) => p.id)).toEqual(["v1"]);
+    await settle();
     expect(provider.calls()).toBe(2);
-    provider.fail("Sectigo is limiting requests");
+    await provider.fail("Sectigo is limiting requests");
     await settle();
     expect(catalogue.snapshot()[0]).toMatchObject({ state: "ready", error: "Sectigo is limiting requests" });
     expect(catalogue.snapshot()[0]?.products.map((p) => p.id)).toEqual(["v1"]);
 
     clock.advance(61_000);
     catalogue.snapshot();
-    provider.answer("v2");
+    await provider.answer("v2");
     await settle();
     const fresh = catalogue.snapshot()[0];
     expect(fresh?.products.map((p) => p.id)).toEqual(["v2"]);

@@ -34,6 +34,17 @@ export class TestClock implements Clock {
   }
 }
 
+/** Channel pacing without waiting: each sleep only moves a counter. */
+export class ImmediateSleeper {
+  private elapsed = 0;
+  now(): number {
+    return this.elapsed;
+  }
+  async sleep(ms: number): Promise<void> {
+    this.elapsed += ms;
+  }
+}
+
 export interface TestApp {
   app: CertdeskApp;
   config: Config;
@@ -88,7 +99,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const providers =
     options.providers?.({ vault, clock, database }) ??
     buildProviders(config.providers, { db: database.db, vault, clock });
-  const app = createApp(config, { database, clock, logger, providers, vault, pause: async () => {} });
+  const app = createApp(config, {
+    database,
+    clock,
+    logger,
+    providers,
+    vault,
+    pause: async () => {},
+    sleeper: new ImmediateSleeper(),
+  });
   const { port } = await app.start();
   await socket?.ready();
   // Tests run the jobs themselves (app.scheduler.runPoll / runExpiryScan); real cron must not fire mid-test.

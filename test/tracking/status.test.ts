@@ -105,6 +105,31 @@ describe("Check status on the order message", () => {
     await expectIssuedInSlack(order);
     const [stored] = await t.database.db.select().from(orders).where(eq(orders.id, order.id));
     expect(stored?.status).toBe("issued");
+    // Announced in SSL_CHANNEL exactly as the poller announces what it finds issued, once.
+    const announcement = await t.slack.waitFor(
+      "chat.postMessage",
+      (call) =>
+        call.args.channel === "C0SSL" && !call.args.thread_ts && String(call.args.text).startsWith("✅"),
+    );
+    expect(announcement.args.text).toBe(
+      `✅ SSL-1001 www.example.com issued for Acme Ltd — valid until ${stored?.notAfter?.toISOString().slice(0, 10)}`,
+    );
+    await t.driver.interactive(
+      messageButton(
+        { channel: "C0SSL", ts: order.slackMessageTs ?? "" },
+        "order_check_status",
+        String(order.id),
+        {
+          userId: "U0BOB",
+          responseUrl: t.slack.responseUrl(),
+        },
+      ),
+    );
+    await t.slack.waitFor("response_url", (call) => call.args.responseUrlId !== answer.args.responseUrlId);
+    const announcements = t.slack
+      .callsTo("chat.postMessage")
+      .filter((call) => call.args.channel === "C0SSL" && String(call.args.text).startsWith("✅"));
+    expect(announcements).toHaveLength(1);
     for (const call of t.slack.calls) expect(textOf(call.args)).not.toContain("PRIVATE KEY");
   });
 

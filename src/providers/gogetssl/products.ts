@@ -35,7 +35,8 @@ function pricesOf(entry: ProductEntry): PeriodPrice[] | undefined {
   const prices: PeriodPrice[] = [];
   for (const [key, value] of Object.entries(entry.prices)) {
     const months = Number(key);
-    const amount = typeof value === "number" ? value.toFixed(2) : typeof value === "string" ? value.trim() : "";
+    const amount =
+      typeof value === "number" ? value.toFixed(2) : typeof value === "string" ? value.trim() : "";
     if (!Number.isInteger(months) || months <= 0 || !PRICE.test(amount)) continue;
     prices.push({ months, price: { amount } });
   }
