@@ -80,8 +80,9 @@ export function createRefusalAudit(deps: {
     else recent.set(actor, entry);
     if (!admitted && (entry.quietUntil === undefined || now >= entry.quietUntil)) {
       entry.quietUntil = now + limit.windowMs;
+      const minutes = Math.round(limit.windowMs / 60_000);
       logger.info(
-        `Access refused: ${actor} was refused more than ${limit.perUser} times in ${Math.round(limit.windowMs / 60_000)} minutes; ` +
+        `Access refused: ${actor} was refused more than ${limit.perUser} times in ${minutes} minute${minutes === 1 ? "" : "s"}; ` +
           "further refusals are refused as before but not stored in access_refusals for now.",
       );
     }

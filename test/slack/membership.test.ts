@@ -5,7 +5,7 @@ import { createMembership } from "../../src/commands/membership.js";
 import { accessRefusals, orderDrafts } from "../../src/db/schema.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, type TestApp, TestClock } from "../support/harness.js";
-import { messageButton, textOf, viewSubmission } from "../support/modal.js";
+import { messageButton, textOf, viewBlockAction, viewSubmission } from "../support/modal.js";
 
 /**
  * Guests and people of other workspaces may do nothing: every kind of request they send is refused
@@ -66,6 +66,32 @@ describe("guests and other workspaces", () => {
     expect(t.slack.callsTo("views.open")).toHaveLength(0);
     expect(await refusals()).toMatchObject([
       { actor: STRANGER, action: "use", subject: "button order_details", reason: "another workspace" },
+    ]);
+  });
+
+  it("sends a guest no key: Send me the files in a Details modal is refused by DM, nothing uploaded", async () => {
+    const details = {
+      type: "modal",
+      callback_id: "ssl_order_details",
+      private_metadata: JSON.stringify({ orderId: 1, tab: "certificate" }),
+      blocks: [
+        {
+          type: "actions",
+          block_id: "details_files",
+          elements: [
+            { type: "button", action_id: "details_send_files", text: { type: "plain_text", text: "Send" } },
+          ],
+        },
+      ],
+    };
+    await t.driver.interactive(
+      viewBlockAction(details, { viewId: "VDETAILS", userId: GUEST }, "details_send_files"),
+    );
+    const dm = await t.slack.waitFor("chat.postMessage", (call) => call.args.channel === GUEST);
+    expect(String(dm.args.text)).toContain("guest accounts cannot use it");
+    expect(t.slack.callsTo("files.getUploadURLExternal")).toEqual([]);
+    expect(await refusals()).toMatchObject([
+      { actor: GUEST, action: "use", subject: "button details_send_files", reason: "guest account" },
     ]);
   });
 
