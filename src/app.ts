@@ -17,6 +17,7 @@ import { createMembership, registerMembershipGuard } from "./commands/membership
 import { registerOrderHandlers } from "./commands/order.js";
 import { createSlackOrderObserver } from "./commands/order-notifier.js";
 import { registerSslCommand, type SubcommandHandlers } from "./commands/ssl-command.js";
+import { registerStuckOrderHandlers } from "./commands/stuck.js";
 import { registerTrackingHandlers } from "./commands/tracking.js";
 import type { Config } from "./config.js";
 import { type DatabaseHandle, isDatabaseUnavailable } from "./db/client.js";
@@ -173,16 +174,23 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
   const services: AppServices = { orders, status, catalogue, renderOrderMessage: observer.render };
   const scheduler = createScheduler({ ...deps, config, status, poster: background.poster });
   registerMembershipGuard(bolt, {
-    membership: createMembership(client, deps.clock, () => ({
-      teamId: identity?.teamId,
-      enterpriseId: identity?.enterpriseId,
-    })),
+    // Asked before a handler's ack: a short timeout and no retries, so a slow Slack cannot hold the
+    // request past its 3 seconds (an unanswered lookup refuses, and asks the person to try again).
+    membership: createMembership(
+      new WebClient(config.slack.botToken, { ...clientOptions, timeout: 2_000, retryConfig: { retries: 0 } }),
+      deps.clock,
+      () => ({
+        teamId: identity?.teamId,
+        enterpriseId: identity?.enterpriseId,
+      }),
+    ),
     refusals,
     clock: deps.clock,
     logger: deps.logger,
     client,
   });
   registerApprovalHandlers(bolt, context, orders);
+  registerStuckOrderHandlers(bolt, context, orders);
   registerAlertHandlers(bolt, context);
   registerHomeHandlers(bolt, context);
   // Feature registrations, one line each; a feature returns the /ssl sub-commands it answers.
@@ -225,19 +233,31 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
       return { port: typeof address === "object" && address ? address.port : config.port };
     },
     async stop(options = {}) {
-      const drained = inFlight.drain(options.drainMs ?? DEFAULT_DRAIN_MS);
-      await Promise.all([scheduler.stop(), bolt.stop()]);
-      const { unfinished } = await drained;
+      const drainMs = options.drainMs ?? DEFAULT_DRAIN_MS;
+      const drained = inFlight.drain(drainMs);
+      // Paced background posts (alerts, announcements) wait no longer: what was not posted is posted by
+      // the next run (an alert's row stays unposted until Slack accepts it).
       background.stop();
-      if (unfinished > 0) {
+      // A scheduled run stuck on a hanging provider must not hold the stop beyond the same budget.
+      const jobsStopped = await Promise.race([
+        Promise.all([scheduler.stop(), bolt.stop()]).then(() => true),
+        delay(drainMs).then(() => false),
+      ]);
+      const { unfinished } = await drained;
+      if (unfinished > 0 || !jobsStopped) {
         deps.logger.warn(
-          `Stopped with ${unfinished} request${unfinished === 1 ? "" : "s"} still at work; an order cut off ` +
-            "while being placed stays submitting and is flagged in its thread by the next poll.",
+          `Stopped with ${unfinished} request${unfinished === 1 ? "" : "s"}${jobsStopped ? "" : " and a scheduled run"} still at work; ` +
+            "an order cut off while being placed stays submitting and is flagged in its thread by the next poll.",
         );
       }
       return { unfinished };
     },
   };
+}
+
+/** A timer that never holds the process open. */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /**

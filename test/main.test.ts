@@ -103,6 +103,15 @@ describe("npm start", { timeout: 90_000 }, () => {
     await waitForOutput(second, /certdesk is running/);
     expect(second.output()).not.toContain("generated a key-encryption key");
     expect(await readFile(keyFile, "utf8")).toBe(key);
+
+    // A second npm start on the same data directory stops at once, naming the one that runs.
+    const third = runMain({ PORT: String(port + 1) }, dir);
+    expect(await third.exited).toBe(1);
+    expect(third.output()).toContain(
+      `certdesk is running on this data directory (pid ${second.child.pid}): stop it first, or use DATABASE_URL`,
+    );
+    expect(third.output()).not.toMatch(/\n\s+at /);
+
     second.child.kill("SIGINT");
     expect(await second.exited).toBe(0);
   });

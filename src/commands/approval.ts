@@ -31,11 +31,19 @@ export function registerApprovalHandlers(app: App, context: HandlerContext, orde
 
   /** Audited twice: in the access audit, and in the order's own history its Details show. */
   async function refuse(orderId: number, userId: string, action: "approve" | "reject"): Promise<void> {
-    // The order's history and its thread say who tried (orders.refused records and tells).
-    const order = await orders.refused(orderId, userId, { action, reason: "not in SSL_APPROVERS" });
+    const order = await getOrder(db, orderId);
     const at = context.clock.now();
     const subject = order?.reference ?? null;
-    await context.refusals.record({ actor: userId, action, subject, reason: "not in SSL_APPROVERS", at });
+    const stored = await context.refusals.record({
+      actor: userId,
+      action,
+      subject,
+      reason: "not in SSL_APPROVERS",
+      at,
+    });
+    // The order's history and its thread say who tried, within the same per-person limit, so a script
+    // clicking Approve cannot flood the thread.
+    if (stored) await orders.refused(orderId, userId, { action, reason: "not in SSL_APPROVERS" });
   }
 
   /** Buttons on the App Home carry no response_url: the answer goes to the user's DM there. */
@@ -116,23 +124,42 @@ export function registerApprovalHandlers(app: App, context: HandlerContext, orde
       return;
     }
     const orderId = Number(view.private_metadata);
-    try {
-      if (!(await access.mayApprove(body.user.id))) {
-        await refuse(orderId, body.user.id, "reject");
-        await ack({
-          response_action: "errors",
-          errors: { [REASON_BLOCK]: "Only people in SSL_APPROVERS can reject orders." },
-        });
-        return;
-      }
-      await orders.reject(orderId, body.user.id, reason);
-      await ack();
-    } catch (error) {
-      const message = error instanceof OrderStateError ? error.message : context.describeFailure(error);
-      if (!(error instanceof OrderStateError)) logger.error("Rejection failed:", error);
-      await ack({ response_action: "errors", errors: { [REASON_BLOCK]: message } });
+    const userId = body.user.id;
+    if (!(await access.mayApprove(userId).catch(() => false))) {
+      await ack({
+        response_action: "errors",
+        errors: { [REASON_BLOCK]: "Only people in SSL_APPROVERS can reject orders." },
+      });
+      // Recorded and told in the thread after the ack: those are database writes and Slack posts.
+      await refuse(orderId, userId, "reject").catch((error: unknown) =>
+        logger.error("Recording a refused rejection failed:", error),
+      );
+      return;
     }
+    await ack({ response_action: "update", view: rejectOutcomeView(":hourglass_flowing_sand: Rejecting…") });
+    const outcome = await orders.reject(orderId, userId, reason).then(
+      (rejected) =>
+        `:no_entry_sign: *${escapeMrkdwn(rejected.reference)}* is rejected; the requester sees why in its thread.`,
+      (error: unknown) => {
+        if (error instanceof OrderStateError) return `:information_source: ${escapeMrkdwn(error.message)}`;
+        logger.error("Rejection failed:", error);
+        return `:x: ${context.describeFailure(error)}`;
+      },
+    );
+    await context.client.views
+      .update({ view_id: view.id, view: rejectOutcomeView(outcome) })
+      .catch((error: unknown) => logger.warn("Could not show the rejection's outcome:", error));
   });
+}
+
+function rejectOutcomeView(text: string): ModalView {
+  return {
+    type: "modal",
+    callback_id: `${REJECT_CALLBACK}_done`,
+    title: plain("Reject order", 24),
+    close: plain("Close", 24),
+    blocks: [markdownSection(text)],
+  };
 }
 
 function rejectView(orderId: number, reference: string): ModalView {

@@ -128,7 +128,7 @@ async function deliverFiles(
   order: Order,
   userId: string,
   pfx: PfxEncryption,
-): Promise<Delivery> {
+): Promise<{ delivery: Delivery; passwordSent: boolean }> {
   const { db, client, access, clock } = context;
   const mayReceiveKey = await access.mayReceiveKeys(userId);
   const delivery = await buildDelivery(order, context.vault, { includeKey: mayReceiveKey, pfx });
@@ -166,15 +166,6 @@ async function deliverFiles(
       initial_comment: directMessageText(order, delivery, mayReceiveKey, access.keysEnabled),
       file_uploads: delivery.files.map((file) => ({ file: file.content, filename: file.filename })),
     });
-    if (delivery.pfxPassword) {
-      // Only to this person, only in this DM, never in a view (Slack echoes views back in every later
-      // payload, which Socket Mode logs at debug level) and never stored.
-      await quiet.chat.postEphemeral({
-        channel: channelId,
-        user: userId,
-        text: pfxPasswordText(order, delivery.pfxPassword),
-      });
-    }
   } catch (error) {
     if (delivery.includesKey) {
       await recordEvent(db, {
@@ -187,37 +178,56 @@ async function deliverFiles(
     }
     throw error;
   }
+  // The files are delivered; a password that does not arrive only makes the PFX unusable.
+  let passwordSent = false;
+  if (delivery.pfxPassword) {
+    try {
+      // Only to this person, only in this DM, never in a view (Slack echoes views back in every later
+      // payload, which Socket Mode logs at debug level) and never stored.
+      await quiet.chat.postEphemeral({
+        channel: channelId,
+        user: userId,
+        text: pfxPasswordText(order, delivery.pfxPassword),
+      });
+      passwordSent = true;
+    } catch (error) {
+      context.logger.warn(`Could not send the PFX password of ${order.reference} to ${userId}:`, error);
+    }
+  }
   if (delivery.includesKey) {
     await tellThread(
       context,
       order,
       `:key: <@${userId}> received the private key and certificate files of ${order.reference} by direct message.`,
     );
-    return delivery;
+    return { delivery, passwordSent };
   }
   if (!mayReceiveKey && order.encryptedPrivateKey) {
     const reason = access.keysEnabled ? "not in SSL_APPROVERS" : "SSL_APPROVERS is empty";
-    await recordEvent(db, {
-      orderId: order.id,
-      actor: userId,
-      kind: "approval_refused",
-      detail: { action: "key_delivery", reason },
-      at,
-    });
-    await context.refusals.record({
+    const stored = await context.refusals.record({
       actor: userId,
       action: "key_delivery",
       subject: order.reference,
       reason,
       at,
     });
-    await tellThread(
-      context,
-      order,
-      `:lock: <@${userId}> asked for the files of ${order.reference} and received the certificate and chain; the private key was not sent (${reason}).`,
-    );
+    // History and thread within the same per-person limit as the audit: no flood from a script.
+    if (stored) {
+      await recordEvent(db, {
+        orderId: order.id,
+        actor: userId,
+        kind: "approval_refused",
+        detail: { action: "key_delivery", reason },
+        at,
+      });
+      await tellThread(
+        context,
+        order,
+        `:lock: <@${userId}> asked for the files of ${order.reference} and received the certificate and chain; the private key was not sent (${reason}).`,
+      );
+    }
   }
-  return delivery;
+  return { delivery, passwordSent };
 }
 
 async function tellThread(context: HandlerContext, order: Order, text: string): Promise<void> {
@@ -353,12 +363,12 @@ export function registerDetailsHandlers(
         });
       try {
         await show({ state: "sending" });
-        const delivery = await deliverFiles(context, quietClient, order, userId, pfx);
+        const { delivery, passwordSent } = await deliverFiles(context, quietClient, order, userId, pfx);
         await show({
           state: "sent",
           filenames: delivery.files.map((file) => file.filename),
           includesKey: delivery.includesKey,
-          pfxPasswordSent: delivery.pfxPassword !== undefined,
+          pfxPassword: delivery.pfxPassword === undefined ? "none" : passwordSent ? "sent" : "failed",
           pfxUnavailable: delivery.pfxUnavailable,
         });
       } catch (error) {

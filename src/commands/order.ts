@@ -266,7 +266,13 @@ export function registerOrderHandlers(
   /** What step 2 shows will be bought: the draft, with names and list prices from the catalogue. */
   function reviewOf(draft: OrderDraft, clientName: string): PurchaseReview {
     const chosen = findProduct(services.catalogue.snapshot(), productKey(draft.providerId, draft.productId));
-    const price = chosen ? quote(chosen.product, draft.periodMonths, draft.addonIds) : undefined;
+    const price = chosen
+      ? quote(chosen.product, {
+          periodMonths: draft.periodMonths,
+          addonIds: draft.addonIds,
+          additionalDomains: draft.sans.length,
+        })
+      : undefined;
     return {
       clientName,
       providerName: context.providers.has(draft.providerId)

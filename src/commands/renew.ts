@@ -99,9 +99,7 @@ function notRenewableReason(context: HandlerContext, order: Order): string | und
 /** The live renewal's reference, said the way the form and the command say it. */
 async function renewalInProgress(context: HandlerContext, order: Order): Promise<string | undefined> {
   const live = await findLiveRenewal(context.db, order.id);
-  return live
-    ? `:information_source: *${order.reference}* ${new RenewalInProgressError(live).message}`
-    : undefined;
+  return live ? `*${order.reference}* ${escapeMrkdwn(new RenewalInProgressError(live).message)}` : undefined;
 }
 
 function valuesOfDraft(draft: RenewalDraft): RenewFormValues {
@@ -380,7 +378,12 @@ export function registerRenewHandlers(
     const metadata = parseMetadata(metadataSchema, view?.private_metadata);
     const original = metadata ? await getOrder(db, metadata.orderId) : undefined;
     const gone = !metadata || !original ? "This form expired. Please start the renewal again." : undefined;
-    const refusal = gone ?? (original ? notRenewableReason(context, original) : undefined);
+    // A renewal placed by someone else since the form opened: say so now, not after the review.
+    const refusal =
+      gone ??
+      (original
+        ? (notRenewableReason(context, original) ?? (await renewalInProgress(context, original)))
+        : undefined);
     if (refusal || !metadata || !original || !body || !view) {
       await ack({ response_action: "update", view: renewMessageView(`:information_source: ${refusal}`) });
       return;
@@ -426,7 +429,13 @@ export function registerRenewHandlers(
       .snapshot()
       .find((entry) => entry.provider.id === original.provider)
       ?.products.find((candidate) => candidate.id === original.productId);
-    const price = product ? quote(product, draft.periodMonths, original.addonIds) : undefined;
+    const price = product
+      ? quote(product, {
+          periodMonths: draft.periodMonths,
+          addonIds: original.addonIds,
+          additionalDomains: original.sans.length,
+        })
+      : undefined;
     return renewReviewView({
       review: {
         clientName: owner?.name ?? "unknown client",

@@ -1,4 +1,5 @@
 import { mkdir } from "node:fs/promises";
+import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
@@ -59,10 +60,12 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
       );
     }
     if (!result.acquired) {
+      const where =
+        result.host === hostname() ? `pid ${result.pid}` : `pid ${result.pid} on host ${result.host}`;
       throw new DatabaseStartError(
-        `certdesk is running on this data directory (pid ${result.pid}): stop it first, or use DATABASE_URL ` +
+        `certdesk is running on this data directory (${where}): stop it first, or use DATABASE_URL ` +
           `to share a PostgreSQL database between processes. The data directory is ${dataDir}; if no certdesk ` +
-          `runs as pid ${result.pid} (pids are reused after a reboot), delete the lock file ${result.lockPath}.`,
+          `runs as ${where} (pids are reused after a reboot), delete the lock file ${result.lockPath}.`,
       );
     }
     lock = result;

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, unlinkSync } from "node:fs";
-import { link, open, readFile, realpath, unlink } from "node:fs/promises";
+import { link, open, readFile, realpath, stat, unlink, utimes } from "node:fs/promises";
+import { hostname } from "node:os";
 
 /**
  * One process per embedded database: PGlite keeps the whole database in the memory of the process
@@ -13,16 +14,30 @@ import { link, open, readFile, realpath, unlink } from "node:fs/promises";
  * moved aside as a whole, which must not carry a lock along), and a copy or backup of the directory
  * must not bring a lock with it.
  *
- * Hand-written rather than proper-lockfile: that package decides staleness by an mtime it keeps
- * refreshing on a timer, whereas here a lock is stale exactly when its pid is no longer running, which
- * needs no timer and survives a stalled event loop. The caveat of pids: after a reboot (or enough
- * process churn) the pid in a stale lock may belong to an unrelated live process, and the lock then
- * looks held; the refusal names the pid and the lock file so an administrator can check and delete it.
+ * Hand-written rather than proper-lockfile: that package decides staleness by an mtime alone, whereas
+ * here the pid decides where it can. The file holds the holder's pid, a random token and its host name,
+ * and the holder touches it every half minute. A lock is stale when:
+ * - its pid is not running on this host;
+ * - its pid is ours but the lock is not one this process took: a container restarted after a kill
+ *   runs certdesk as the same pid (often 1) as the process that left the lock;
+ * - it was not touched for ten minutes although its pid runs here: the pid was reused by another
+ *   program (after a reboot, say);
+ * - it was written on another host (another container on a shared volume), whose pids cannot be
+ *   checked from here, and was not touched for two minutes.
+ * The refusal names the pid, the host and the lock file, so an administrator can check and delete it.
  */
 
 export type DataDirLock =
   | { acquired: true; lockPath: string; release(): void }
-  | { acquired: false; lockPath: string; pid: number };
+  | { acquired: false; lockPath: string; pid: number; host: string };
+
+const HOST = hostname();
+/** How often a holder touches its lock, and when an untouched one counts as abandoned. */
+const HEARTBEAT_MS = 30_000;
+const SAME_HOST_ABANDONED_MS = 10 * 60_000;
+const OTHER_HOST_ABANDONED_MS = 2 * 60_000;
+/** Lock contents this process holds: a lock with our pid that is not among them was left by another. */
+const heldHere = new Set<string>();
 
 /** Breaking a stale break marker is itself a lock; deeper than this only after repeated crashes. */
 const MAX_DEPTH = 3;
@@ -41,13 +56,13 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
 async function takeLock(lockPath: string, depth: number): Promise<DataDirLock> {
   // The token makes each lock file's content unique, so "still the stale file I read" is a string
   // comparison, and a release never removes a lock taken after ours.
-  const content = `${process.pid}\n${randomBytes(8).toString("hex")}\n`;
+  const content = `${process.pid}\n${randomBytes(8).toString("hex")}\n${HOST}\n`;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
     if (await createLockFile(lockPath, content)) return held(lockPath, content);
     const current = await readLockFile(lockPath);
     if (current === undefined) continue; // released between our attempt and the read
-    const pid = holderPid(current);
-    if (pid !== undefined && isRunning(pid)) return { acquired: false, lockPath, pid };
+    const holder = await liveHolder(lockPath, current);
+    if (holder) return { acquired: false, lockPath, ...holder };
     if (depth < MAX_DEPTH && (await removeStaleLock(lockPath, current, depth))) continue;
     // Another starter is replacing the same stale lock, which takes it microseconds: give its lock
     // a moment to appear, then find it held.
@@ -102,7 +117,16 @@ async function removeStaleLock(lockPath: string, stale: string, depth: number): 
 }
 
 function held(lockPath: string, content: string): DataDirLock {
+  heldHere.add(content);
+  // Shows the holder is alive to starters on other hosts, and that its pid is still certdesk.
+  const heartbeat = setInterval(() => {
+    const now = new Date();
+    void utimes(lockPath, now, now).catch(() => {});
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
   const release = (): void => {
+    clearInterval(heartbeat);
+    heldHere.delete(content);
     process.off("exit", release);
     try {
       if (readFileSync(lockPath, "utf8") === content) unlinkSync(lockPath);
@@ -123,6 +147,29 @@ async function readLockFile(lockPath: string): Promise<string | undefined> {
   } catch (error) {
     if (codeOf(error) === "ENOENT") return undefined;
     throw error;
+  }
+}
+
+/** Who holds the lock `content`, or undefined when it is stale (see the rules at the top). */
+async function liveHolder(
+  lockPath: string,
+  content: string,
+): Promise<{ pid: number; host: string } | undefined> {
+  const pid = holderPid(content);
+  if (pid === undefined) return undefined;
+  const host = content.split("\n")[2]?.trim() || HOST;
+  const untouchedMs = await untouchedFor(lockPath);
+  if (host !== HOST) return untouchedMs > OTHER_HOST_ABANDONED_MS ? undefined : { pid, host };
+  if (pid === process.pid && !heldHere.has(content)) return undefined;
+  if (!isRunning(pid) || untouchedMs > SAME_HOST_ABANDONED_MS) return undefined;
+  return { pid, host };
+}
+
+async function untouchedFor(lockPath: string): Promise<number> {
+  try {
+    return Date.now() - (await stat(lockPath)).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 

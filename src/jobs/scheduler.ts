@@ -5,7 +5,7 @@ import type { Config } from "../config.js";
 import type { DatabaseHandle } from "../db/client.js";
 import type { StatusService } from "../orders/status-service.js";
 import type { ProviderRegistry } from "../providers/registry.js";
-import { stuckSubmissionText } from "../views/alert-message.js";
+import { stuckSubmissionMessage } from "../views/alert-message.js";
 import type { ChannelPoster } from "./channel-poster.js";
 import { createExpiryAlerts, type ScanSummary } from "./expiry-alerts.js";
 import { deleteStaleDrafts } from "./housekeeping.js";
@@ -71,9 +71,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     async flagStuck(order, providerName, minutes) {
       const { slackChannel, slackThreadTs } = order;
       if (!slackChannel || !slackThreadTs) return;
-      const text = stuckSubmissionText(order.reference, providerName, minutes);
+      const message = stuckSubmissionMessage(order, providerName, minutes);
       await postQuietly(`the stuck-order notice of ${order.reference}`, () =>
-        poster.post({ channel: slackChannel, thread_ts: slackThreadTs, text }),
+        poster.post({ channel: slackChannel, thread_ts: slackThreadTs, ...message }),
       );
     },
   });

@@ -42,9 +42,10 @@ export interface InfoLogger {
 export interface RefusalAudit {
   /**
    * Stores a refused action in the access audit and logs one line naming who, what and why. Callers
-   * pass user IDs, references and names only, so nothing secret can reach either.
+   * pass user IDs, references and names only, so nothing secret can reach either. False when the
+   * person's limit was reached and nothing was stored: callers then add no thread post either.
    */
-  record(refusal: Refusal): Promise<void>;
+  record(refusal: Refusal): Promise<boolean>;
 }
 
 export interface RefusalLimit {
@@ -91,20 +92,14 @@ export function createRefusalAudit(deps: {
 
   return {
     async record(refusal) {
-      if (!admit(refusal.actor, clock.now().getTime())) return;
+      if (!admit(refusal.actor, clock.now().getTime())) return false;
       await db.insert(accessRefusals).values(refusal);
       // The subject may be typed by the user (a client name): quoted, so it cannot forge a log line.
       const subject = refusal.subject === null ? "" : ` ${JSON.stringify(refusal.subject)}`;
       logger.info(
         `Access refused: ${refusal.actor} may not ${refusal.action}${subject} (${refusal.reason}).`,
       );
+      return true;
     },
   };
-}
-
-/** @deprecated Being replaced by RefusalAudit (rate-limited); kept until every caller moved. */
-export async function recordRefusal(db: Database, refusal: Refusal, logger: InfoLogger): Promise<void> {
-  await db.insert(accessRefusals).values(refusal);
-  const subject = refusal.subject === null ? "" : ` ${JSON.stringify(refusal.subject)}`;
-  logger.info(`Access refused: ${refusal.actor} may not ${refusal.action}${subject} (${refusal.reason}).`);
 }

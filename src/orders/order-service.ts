@@ -379,9 +379,7 @@ export function createOrderService(deps: OrderServiceDeps) {
     const patch = {
       providerOrderId: result.providerOrderId,
       dcvInstructions: result.dcv,
-      cost: result.cost
-        ? `${result.cost.amount}${result.cost.currency ? ` ${result.cost.currency}` : ""}`
-        : null,
+      cost: result.cost ? moneyText(result.cost) : null,
     };
     let placed: Order | undefined;
     let recorded = false;
@@ -389,11 +387,14 @@ export function createOrderService(deps: OrderServiceDeps) {
     for (const delay of [0, ...RECORD_RETRY_DELAYS_MS]) {
       if (delay > 0) await pause(delay);
       try {
-        placed ??= await transitionOrder(db, order.id, ["submitting"], "pending", patch, clock.now());
         if (!placed) {
+          placed = await transitionOrder(db, order.id, ["submitting"], "pending", patch, clock.now());
+          // A move that committed while its answer was lost shows in the order itself.
+          const current = placed ?? (await getOrder(db, order.id));
+          if (current?.providerOrderId === result.providerOrderId) placed = current;
           // Nothing else moves a `submitting` order that has no provider order id yet; should it
           // happen, the provider's order id must still reach a person.
-          throw new OrderStateError(`${order.reference} changed while it was being placed.`);
+          if (!placed) throw new OrderStateError(`${order.reference} changed while it was being placed.`);
         }
         if (!recorded) {
           await recordEvent(db, {
@@ -432,13 +433,67 @@ export function createOrderService(deps: OrderServiceDeps) {
     return { kind: "placed_unrecorded", order, providerOrderId: result.providerOrderId, providerName };
   }
 
+  /**
+   * A person's answer for an order stuck in `submitting` (sent, no order number back, so certdesk
+   * cannot look it up): it was placed, as the provider's order `providerOrderId` (followed from now
+   * on like any order), or it was not (it ends `failed` and may be ordered again).
+   */
+  async function resolveStuck(
+    orderId: number,
+    actor: string,
+    resolution: { placed: true; providerOrderId: string } | { placed: false },
+  ): Promise<Order> {
+    const order = await getOrder(db, orderId);
+    if (!order) throw new OrderStateError("That order no longer exists.");
+    const stuck = () =>
+      new OrderStateError(`${order.reference} is no longer waiting for an answer (it is ${order.status}).`);
+    if (order.status !== "submitting" || order.providerOrderId) throw stuck();
+    const now = clock.now();
+    if (resolution.placed) {
+      const placed = await transitionOrder(
+        db,
+        order.id,
+        ["submitting"],
+        "pending",
+        { providerOrderId: resolution.providerOrderId },
+        now,
+      );
+      if (!placed) throw stuck();
+      await record(placed, "submitted", actor, {
+        providerOrderId: resolution.providerOrderId,
+        recordedByHand: true,
+      });
+      return placed;
+    }
+    // The order's history names who; the reason is shown escaped, so it holds no mention.
+    const message = "Not placed: someone checked the provider's control panel and found no such order.";
+    const failed = await transitionOrder(
+      db,
+      order.id,
+      ["submitting"],
+      "failed",
+      { failureReason: message },
+      now,
+    );
+    if (!failed) throw stuck();
+    await record(failed, "submission_failed", actor, { field: "order", message, resolvedByHand: true });
+    return failed;
+  }
+
   async function handlePlacementError(
     order: Order,
     actor: string,
     error: unknown,
   ): Promise<PlacementOutcome> {
     if (error instanceof ProviderOutcomeUnknownError) {
-      await record(order, "submission_unknown", actor, providerDetail(error));
+      // It may be placed: a database failure now must not turn into "nothing changed".
+      await record(order, "submission_unknown", actor, providerDetail(error)).catch((failure: unknown) =>
+        deps.logger.error(
+          `${order.reference} was sent to ${order.provider} with no answer, and that could not be recorded; ` +
+            "it stays submitting and must not be placed again:",
+          failure,
+        ),
+      );
       return { kind: "unknown", order };
     }
     if (!(error instanceof ProviderError) && !(error instanceof OrderRequestError)) throw error;
@@ -486,14 +541,21 @@ export function createOrderService(deps: OrderServiceDeps) {
     return updated ?? order;
   }
 
-  return { createOrder, approve, reject, refused, place, checkAgainstProduct };
+  return { createOrder, approve, reject, refused, place, resolveStuck, checkAgainstProduct };
 }
 
 export type OrderService = ReturnType<typeof createOrderService>;
 
 /** The list price the person was shown before buying, stored with the order. */
-function priceOf(product: Product, request: Pick<OrderRequest, "periodMonths" | "addonIds">): string | null {
-  const price = quote(product, request.periodMonths, request.addonIds);
+function priceOf(
+  product: Product,
+  request: Pick<OrderRequest, "periodMonths" | "addonIds" | "sans">,
+): string | null {
+  const price = quote(product, {
+    periodMonths: request.periodMonths,
+    addonIds: request.addonIds,
+    additionalDomains: request.sans.length,
+  });
   return price ? moneyText(price) : null;
 }
 

@@ -80,7 +80,9 @@ export function createStatusService(deps: {
     const detail = { from: order.status, to: target, summary: result.detail[0] ?? target };
     await recordEvent(db, { orderId: order.id, actor, kind: "status_changed", detail, at: now });
     await observer.orderChanged(changed, { kind: "status_changed", actor, detail });
-    if (changed.status === "issued") await deps.announceIssued?.(changed);
+    // Not awaited: the announcement queues behind the channel's paced posts, and whoever asked (a
+    // Check status click) gets the answer now.
+    if (changed.status === "issued") void deps.announceIssued?.(changed);
     return { kind: "changed", order: changed, from: order.status };
   }
 

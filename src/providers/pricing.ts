@@ -1,14 +1,25 @@
 import type { Money, PeriodPrice, Product } from "./types.js";
 
+/** What is bought: the period, the add-ons, and how many domains beyond the primary one. */
+export interface Purchase {
+  periodMonths: number;
+  addonIds?: string[];
+  additionalDomains?: number;
+}
+
 /**
- * What an order will cost, from the provider's list prices: the product for the period plus each
- * add-on. Undefined when any part has no price, or the parts are in different currencies: then
- * the person reads "price not available" rather than a wrong sum.
+ * What an order will cost, from the provider's list prices: the product for the period, each
+ * add-on, and each domain beyond the primary one. Undefined when any part has no price, or the parts
+ * are in different currencies: then the person reads "price not available" rather than a wrong sum.
  */
-export function quote(product: Product, periodMonths: number, addonIds: string[] = []): Money | undefined {
+export function quote(product: Product, purchase: Purchase): Money | undefined {
+  const { periodMonths, addonIds = [], additionalDomains = 0 } = purchase;
+  const domainPrice =
+    additionalDomains > 0 ? priceFor(product.additionalDomainPrices, periodMonths) : undefined;
   const parts = [
     priceFor(product.prices, periodMonths),
     ...addonIds.map((id) => priceFor(product.addons.find((addon) => addon.id === id)?.prices, periodMonths)),
+    ...Array.from({ length: additionalDomains }, () => domainPrice),
   ];
   if (parts.some((part) => part === undefined)) return undefined;
   const prices = parts as Money[];

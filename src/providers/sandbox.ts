@@ -75,6 +75,7 @@ const CATALOGUE: Product[] = [
     periods: [12, 24],
     addons: [],
     prices: yearly("29.00", "55.00"),
+    additionalDomainPrices: yearly("9.00", "17.00"),
   },
   {
     id: "instantssl",
@@ -242,7 +243,11 @@ export class SandboxProvider implements SslProvider {
     if (request.dcvMethod === "email" && !request.approverEmail) {
       throw new ProviderInputError("sandbox", "approverEmail", "Choose an approver e-mail address.");
     }
-    const charged = quote(product, request.periodMonths, request.addonIds);
+    const charged = quote(product, {
+      periodMonths: request.periodMonths,
+      addonIds: request.addonIds,
+      additionalDomains: request.sans.length,
+    });
     const now = this.options.clock.now();
     const [row] = await this.options.db
       .insert(sandboxOrders)

@@ -40,6 +40,8 @@ export interface Product {
   addons: ProductAddon[];
   /** List prices per period; absent when the provider's API does not publish them (Sectigo). */
   prices?: PeriodPrice[];
+  /** Multi-domain products: the price of each domain beyond the primary one, per period. */
+  additionalDomainPrices?: PeriodPrice[];
 }
 
 export interface ServerType {

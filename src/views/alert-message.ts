@@ -163,3 +163,56 @@ export function stuckSubmissionText(reference: string, providerName: string, min
     `Someone should look for it in ${escapeMrkdwn(providerName)}'s control panel before ordering again.`
   );
 }
+
+export const STUCK_ACTIONS = {
+  notPlaced: "stuck_not_placed",
+  placed: "stuck_placed",
+} as const;
+
+/**
+ * The stuck-order notice with what a person does once they have looked: record the provider's order
+ * number (the order is then followed like any other), or mark it as not placed (it ends `failed`, and
+ * may be ordered, or renewed, again).
+ */
+export function stuckSubmissionMessage(
+  order: { id: number; reference: string },
+  providerName: string,
+  minutes: number,
+): Message {
+  const text = stuckSubmissionText(order.reference, providerName, minutes);
+  const value = String(order.id);
+  return {
+    text,
+    blocks: [
+      markdownSection(text, "stuck_notice"),
+      {
+        type: "actions",
+        block_id: `stuck_actions:${order.id}`,
+        elements: [
+          {
+            type: "button",
+            action_id: STUCK_ACTIONS.placed,
+            value,
+            text: plain(`It was placed: record ${providerName}'s order number`, 75),
+          },
+          {
+            type: "button",
+            action_id: STUCK_ACTIONS.notPlaced,
+            value,
+            style: "danger",
+            text: plain("It was not placed", 75),
+            confirm: {
+              title: plain("Not placed?", 100),
+              text: plain(
+                `Only if ${providerName}'s control panel has no such order. ${order.reference} then ends as failed and may be ordered again, which buys it.`,
+                300,
+              ),
+              confirm: plain("It was not placed", 30),
+              deny: plain("Cancel", 30),
+            },
+          },
+        ],
+      },
+    ],
+  };
+}

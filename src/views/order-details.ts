@@ -64,8 +64,8 @@ export type DeliveryState =
       state: "sent";
       filenames: string[];
       includesKey: boolean;
-      /** The password went to the person's DM, visible only to them; a view never holds it. */
-      pfxPasswordSent: boolean;
+      /** Whether the PFX password reached the person's DM (visible only to them); a view never holds it. */
+      pfxPassword: "sent" | "failed" | "none";
       pfxUnavailable?: string;
     }
   | { state: "failed"; message: string };
@@ -353,9 +353,13 @@ function deliveryBlocks(delivery: DeliveryState): KnownBlock[] {
       const lines = [
         `:white_check_mark: Sent to your direct messages: ${delivery.filenames.map((name) => `\`${name}\``).join(", ")}.`,
       ];
-      if (delivery.pfxPasswordSent) {
+      if (delivery.pfxPassword === "sent") {
         lines.push(
           ":key: The PFX password is in your direct messages, visible only to you and shown once; certdesk does not keep it.",
+        );
+      } else if (delivery.pfxPassword === "failed") {
+        lines.push(
+          ":warning: The PFX password could not be sent, so the PFX cannot be opened: press *Send me the files* again for a new bundle (the PEM files work as they are).",
         );
       }
       if (delivery.pfxUnavailable) lines.push(`:warning: No PFX: ${escapeMrkdwn(delivery.pfxUnavailable)}`);

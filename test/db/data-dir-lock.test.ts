@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, utimes, writeFile } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -273,12 +273,45 @@ describe("the lock file", { timeout: 60_000 }, () => {
       const winners = results.filter((result) => result.acquired);
       expect(winners, JSON.stringify(content)).toHaveLength(1);
       expect(results.filter((result) => !result.acquired)).toEqual(
-        Array(5).fill({ acquired: false, lockPath: plainLock(), pid: process.pid }),
+        Array(5).fill({ acquired: false, lockPath: plainLock(), pid: process.pid, host: hostname() }),
       );
       for (const winner of winners) if (winner.acquired) winner.release();
       expect(await exists(plainLock())).toBe(false);
     }
     // No temporary or break files are left beside the directory.
     expect((await readdir(root)).filter((name) => name.startsWith("plain."))).toEqual([]);
+  });
+
+  const ago = (ms: number) => new Date(Date.now() - ms);
+  const take = async (content: string, untouchedMs = 0) => {
+    await writeFile(plainLock(), content);
+    await utimes(plainLock(), ago(untouchedMs), ago(untouchedMs));
+    const result = await lockDataDir(plainDir);
+    if (result.acquired) result.release();
+    return result;
+  };
+
+  it("takes over a lock with this process's pid that this process did not take (a container restarted as the same pid)", async () => {
+    expect(await take(`${process.pid}\nleft-by-the-last-run\n${hostname()}\n`)).toMatchObject({
+      acquired: true,
+    });
+  });
+
+  it("honours a fresh lock from another host, and takes over one nobody touched for two minutes", async () => {
+    expect(await take("4242\ntoken\nother-host\n")).toMatchObject({
+      acquired: false,
+      pid: 4242,
+      host: "other-host",
+    });
+    expect(await take("4242\ntoken\nother-host\n", 3 * 60_000)).toMatchObject({ acquired: true });
+  });
+
+  it("takes over a lock whose pid runs here but which nobody touched for ten minutes (the pid was reused)", async () => {
+    const alive = process.ppid;
+    expect(await take(`${alive}\ntoken\n${hostname()}\n`, 60_000)).toMatchObject({
+      acquired: false,
+      pid: alive,
+    });
+    expect(await take(`${alive}\ntoken\n${hostname()}\n`, 11 * 60_000)).toMatchObject({ acquired: true });
   });
 });

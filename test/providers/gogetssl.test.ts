@@ -136,11 +136,12 @@ describe("GoGetSslProvider catalogue", () => {
         multiDomain: false,
         periods: [12, 24],
         addons: [],
-        // Prices keyed by months, strings or numbers; the nested SAN prices and junk are skipped.
+        // Prices keyed by months, strings or numbers; the nested SAN prices per additional domain; junk skipped.
         prices: [
           { months: 12, price: { amount: "8.95" } },
           { months: 24, price: { amount: "16.90" } },
         ],
+        additionalDomainPrices: [{ months: 12, price: { amount: "5.00" } }],
       },
       {
         id: "72",

@@ -22,18 +22,38 @@ const product: Product = {
 
 describe("quote", () => {
   it("adds the product's and the add-ons' prices for the period, to the cent", () => {
-    expect(quote(product, 12)).toEqual({ amount: "8.95", currency: "USD" });
-    expect(quote(product, 24)).toEqual({ amount: "16.90", currency: "USD" });
-    expect(quote(product, 12, ["scan"])).toEqual({ amount: "9.05", currency: "USD" });
+    expect(quote(product, { periodMonths: 12 })).toEqual({ amount: "8.95", currency: "USD" });
+    expect(quote(product, { periodMonths: 24 })).toEqual({ amount: "16.90", currency: "USD" });
+    expect(quote(product, { periodMonths: 12, addonIds: ["scan"] })).toEqual({
+      amount: "9.05",
+      currency: "USD",
+    });
     expect(moneyText({ amount: "9.05", currency: "USD" })).toBe("9.05 USD");
     expect(moneyText({ amount: "9.05" })).toBe("9.05");
   });
 
+  it("counts each domain beyond the primary one, and gives no price when that price is unknown", () => {
+    const multi = {
+      ...product,
+      additionalDomainPrices: [{ months: 12, price: { amount: "5.00", currency: "USD" } }],
+    };
+    expect(quote(multi, { periodMonths: 12, additionalDomains: 4 })).toEqual({
+      amount: "28.95",
+      currency: "USD",
+    });
+    expect(quote(multi, { periodMonths: 24, additionalDomains: 1 })).toBeUndefined();
+    expect(quote(product, { periodMonths: 12, additionalDomains: 1 })).toBeUndefined();
+    expect(quote(product, { periodMonths: 12, additionalDomains: 0 })).toEqual({
+      amount: "8.95",
+      currency: "USD",
+    });
+  });
+
   it("gives no price rather than a wrong one", () => {
-    expect(quote(product, 36)).toBeUndefined();
-    expect(quote(product, 24, ["scan"])).toBeUndefined();
-    expect(quote(product, 12, ["free"])).toBeUndefined();
-    expect(quote(product, 12, ["seal"])).toBeUndefined();
-    expect(quote({ ...product, prices: undefined }, 12)).toBeUndefined();
+    expect(quote(product, { periodMonths: 36 })).toBeUndefined();
+    expect(quote(product, { periodMonths: 24, addonIds: ["scan"] })).toBeUndefined();
+    expect(quote(product, { periodMonths: 12, addonIds: ["free"] })).toBeUndefined();
+    expect(quote(product, { periodMonths: 12, addonIds: ["seal"] })).toBeUndefined();
+    expect(quote({ ...product, prices: undefined }, { periodMonths: 12 })).toBeUndefined();
   });
 });

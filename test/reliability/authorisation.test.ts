@@ -327,7 +327,9 @@ const SCENARIOS = {
         { viewId: "V0REJECT", userId },
         { reject_reason: "Client has not paid" },
       );
-      expect(answer).toEqual({});
+      // The modal says it is rejecting, then what came of it: nothing slow happens before the ack.
+      expect(answer.response_action).toBe("update");
+      await updateOf("V0REJECT", "is rejected");
       expect(await reload(order.id)).toMatchObject({
         status: "rejected",
         failureReason: "Client has not paid",

@@ -1,6 +1,10 @@
 import { asc, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { orders, sandboxOrders } from "../../src/db/schema.js";
+import { ProviderOutcomeUnknownError } from "../../src/providers/errors.js";
+import { createProviderRegistry } from "../../src/providers/registry.js";
+import { SandboxProvider } from "../../src/providers/sandbox.js";
+import type { PlaceOrderRequest, PlaceOrderResult } from "../../src/providers/types.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import { textOf, viewSubmission } from "../support/modal.js";
@@ -13,9 +17,26 @@ import { pushOrderStep2, waitForLoadedOrderForm } from "../support/order-modal.j
  * number, the error log has that number, and submitting again buys nothing.
  */
 
+/** The sandbox, except that a test can make the answer to a placement get lost after it was placed. */
+class LosingSandbox extends SandboxProvider {
+  loseAnswer = false;
+  override async placeOrder(request: PlaceOrderRequest): Promise<PlaceOrderResult> {
+    const result = await super.placeOrder(request);
+    if (this.loseAnswer) throw new ProviderOutcomeUnknownError("sandbox", "The sandbox's answer was lost.");
+    return result;
+  }
+}
+
 let t: TestApp;
+let sandbox: LosingSandbox;
 beforeAll(async () => {
-  t = await startTestApp({ env: { SSL_CHANNEL: "C0SSL" } });
+  t = await startTestApp({
+    env: { SSL_CHANNEL: "C0SSL" },
+    providers: ({ vault, clock, database }) => {
+      sandbox = new LosingSandbox({ db: database.db, vault, clock, approvalSeconds: 0 });
+      return createProviderRegistry([sandbox]);
+    },
+  });
 });
 afterAll(async () => {
   await t.stop();
@@ -24,6 +45,9 @@ beforeEach(async () => {
   await t.database.truncateAll();
   t.slack.reset();
   t.logLines.length = 0;
+  sandbox.loseAnswer = false;
+  await t.database.db.execute(sql.raw("drop trigger if exists test_fail_recording on orders"));
+  await t.database.db.execute(sql.raw("drop trigger if exists test_fail_unknown on order_events"));
   await createAcmeClient(t.database.db);
 });
 
@@ -96,5 +120,31 @@ describe("recording a placement the provider accepted", () => {
     expect(await t.database.db.select().from(sandboxOrders).orderBy(asc(sandboxOrders.id))).toHaveLength(1);
     const [order] = await t.database.db.select().from(orders);
     expect(order?.status).toBe("submitting");
+  });
+
+  it("says 'do not order again' when the answer was lost and even that cannot be recorded", async () => {
+    sandbox.loseAnswer = true;
+    await t.database.db.execute(
+      sql.raw(`create or replace function test_fail_unknown() returns trigger language plpgsql as $$
+        begin
+          if new.kind = 'submission_unknown' then raise exception 'injected: the database refused the write'; end if;
+          return new;
+        end $$`),
+    );
+    await t.database.db.execute(
+      sql.raw(
+        "create trigger test_fail_unknown before insert on order_events for each row execute function test_fail_unknown()",
+      ),
+    );
+    const { viewId } = await submitOrder();
+    const told = textOf((await outcomeIn(viewId, "did not confirm it")).args.view);
+    expect(told).toContain("Do not order it again");
+    expect(told).not.toContain("nothing was changed");
+    expect(t.logLines.filter((line) => line.includes(" ERROR ")).join("\n")).toContain(
+      "SSL-1001 was sent to sandbox with no answer, and that could not be recorded",
+    );
+    const [order] = await t.database.db.select().from(orders);
+    expect(order?.status).toBe("submitting");
+    expect(await t.database.db.select().from(sandboxOrders)).toHaveLength(1);
   });
 });

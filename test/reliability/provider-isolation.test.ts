@@ -146,3 +146,34 @@ describe("one provider down never blocks the others", () => {
     expect(hanging.unanswered).toBe(hanging.held.length);
   });
 });
+
+describe("a provider that refuses its product list", () => {
+  it("shows its products as unavailable with its reason, and the others as usual", async () => {
+    const refusingApp = await startTestApp({
+      env: { SSL_CHANNEL: "C0SSL" },
+      providers: ({ vault, clock, database }) =>
+        createProviderRegistry([
+          new SandboxProvider({ db: database.db, vault, clock, approvalSeconds: 0 }),
+          new GoGetSslProvider({
+            user: "reseller",
+            password: "pw",
+            apiUrl: `${refusingUrl}/api`,
+            retryDelayMs: 10,
+            now: () => clock.now(),
+          }),
+        ]),
+    });
+    try {
+      await refusingApp.app.catalogue.get();
+      await createAcmeClient(refusingApp.database.db);
+      await refusingApp.driver.slashCommand("order");
+      const opened = textOf((await refusingApp.slack.waitFor("views.open")).args.view);
+      expect(opened).toContain("GoGetSSL products are unavailable: ");
+      expect(opened).toContain("503");
+      expect(opened).toContain("PositiveSSL (DV)");
+      expect(opened).not.toContain("gogetssl:");
+    } finally {
+      await refusingApp.stop();
+    }
+  });
+});

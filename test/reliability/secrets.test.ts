@@ -82,7 +82,14 @@ describe.each(["http", "socket"] as const)("secrets never leak (%s)", (mode) => 
 
     const privateKey = t.vault.decrypt(issued.encryptedPrivateKey);
     const keyLines = privateKey.split("\n").filter((line) => line.length > 40);
-    const secrets = [...keyLines, "xoxb-test-token", SIGNING_SECRET, SOCKET_APP_TOKEN];
+    const secrets = [
+      ...keyLines,
+      "xoxb-test-token",
+      SIGNING_SECRET,
+      SOCKET_APP_TOKEN,
+      t.vaultKey.toString("base64"),
+      t.vaultKey.toString("hex"),
+    ];
 
     const logs = t.logLines.join("\n");
     // Debug really is on: request bodies and (in Socket Mode) every envelope are in the log.

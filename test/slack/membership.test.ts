@@ -19,7 +19,10 @@ const MEMBER = "U0MEMBER";
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ env: { SSL_CHANNEL: "C0SSL" } });
+  // The guests are even named in both lists: being a guest is refused all the same.
+  t = await startTestApp({
+    env: { SSL_CHANNEL: "C0SSL", SSL_ORDERERS: `${GUEST},${MEMBER}`, SSL_APPROVERS: `${GUEST},${MEMBER}` },
+  });
 });
 afterAll(async () => {
   await t.stop();
@@ -69,7 +72,7 @@ describe("guests and other workspaces", () => {
     ]);
   });
 
-  it("sends a guest no key: Send me the files in a Details modal is refused by DM, nothing uploaded", async () => {
+  it("sends a guest no key, though named in SSL_APPROVERS: Send me the files is refused by DM", async () => {
     const details = {
       type: "modal",
       callback_id: "ssl_order_details",

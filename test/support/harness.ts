@@ -57,6 +57,8 @@ export interface TestApp {
   database: TestDatabase;
   clock: TestClock;
   vault: Vault;
+  /** The key-encryption key (CERTDESK_KEY): a secret like the private keys it protects. */
+  vaultKey: Buffer;
   providers: ProviderRegistry;
   logLines: string[];
   stop(): Promise<void>;
@@ -67,6 +69,8 @@ export interface TestAppOptions {
   database?: TestDatabase;
   /** Leave POLL_CRON / EXPIRY_CRON scheduled (only for tests of the scheduling itself). */
   keepCron?: boolean;
+  /** Earlier key-encryption keys the vault also decrypts with (CERTDESK_OLD_KEYS). */
+  oldVaultKeys?: Buffer[];
   /** `socket`: Socket Mode (SLACK_APP_TOKEN) with `driver` sending envelopes down a WebSocket. */
   mode?: "http" | "socket";
   /** Replace the providers SSL_PROVIDERS would build (e.g. adapters pointed at stub servers). */
@@ -95,7 +99,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   // The level LOG_LEVEL asks for, as main.ts sets it (default info; tests of logging set debug).
   const logger = createLogger(LOG_LEVELS[config.logLevel], (_level, line) => logLines.push(line));
   const clock = new TestClock();
-  const vault = createVault({ keys: [randomBytes(32)] });
+  const vaultKey = randomBytes(32);
+  const vault = createVault({ keys: [vaultKey, ...(options.oldVaultKeys ?? [])] });
   const providers =
     options.providers?.({ vault, clock, database }) ??
     buildProviders(config.providers, { db: database.db, vault, clock });
@@ -129,6 +134,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     database,
     clock,
     vault,
+    vaultKey,
     providers,
     logLines,
     async stop() {

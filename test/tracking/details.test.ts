@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -8,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createCsr } from "../../src/certs/csr.js";
 import { inspectCertificate } from "../../src/certs/inspect.js";
 import { generateKeyPair } from "../../src/certs/keys.js";
+import { createVault } from "../../src/certs/vault.js";
 import { accessRefusals, orderEvents } from "../../src/db/schema.js";
 import { LogLevel } from "../../src/log.js";
 import type { OrderRequest } from "../../src/orders/order-service.js";
@@ -327,6 +329,24 @@ describe("Send me the files", () => {
     expect(String(refusal.args.text)).toContain("not in SSL_APPROVERS");
   });
 
+  it("says the PFX password did not arrive, and still records the key as delivered, when only that message fails", async () => {
+    const order = await issuedOrder();
+    const { view, viewId } = await openDetails(order, "U0SEC");
+    const tab = await showTab(view, viewId, "U0SEC", "certificate", "details_send_files");
+    t.slack.on("chat.postEphemeral", () => ({ body: { ok: false, error: "user_not_in_channel" } }));
+    const sent = textOf(await clickInModal(tab, viewId, "U0SEC", "details_send_files", "could not be sent"));
+    expect(sent).toContain("Sent to your direct messages");
+    expect(sent).toContain("press *Send me the files* again for a new bundle");
+    const kinds = (
+      await t.database.db.select().from(orderEvents).where(eq(orderEvents.orderId, order.id))
+    ).map((event) => event.kind);
+    expect(kinds).toContain("key_delivered");
+    expect(kinds).not.toContain("key_delivery_failed");
+    await t.slack.waitFor("chat.postMessage", (call) =>
+      String(call.args.text).includes("received the private key"),
+    );
+  });
+
   it("sends the legacy 3DES PFX only when asked for, for old Windows servers", async () => {
     const order = await issuedOrder();
     const { view, viewId } = await openDetails(order, "U0SEC");
@@ -460,6 +480,67 @@ describe("private keys with SSL_APPROVERS empty (the default)", () => {
       });
     } finally {
       await open.stop();
+    }
+  });
+});
+
+describe("a key stored under an earlier key-encryption key (CERTDESK_OLD_KEYS)", () => {
+  it("is still delivered to an approver", async () => {
+    const oldKey = randomBytes(32);
+    const rotated = await startTestApp({
+      env: { SSL_CHANNEL: "C0SSL", SSL_APPROVERS: "U0SEC" },
+      oldVaultKeys: [oldKey],
+    });
+    try {
+      const owner = await createAcmeClient(rotated.database.db);
+      const { order } = await rotated.app.orders.createOrder(
+        orderRequest(owner.id, { idempotencyKey: "old-key" }),
+      );
+      await rotated.app.orders.place(order.id, "U0ANN");
+      await rotated.app.status.checkStatus(order.id, "system");
+      const issued = await getOrder(rotated.database.db, order.id);
+      const plain = rotated.vault.decrypt(issued?.encryptedPrivateKey ?? "");
+      // As a row encrypted before the rotation looks.
+      const underOldKey = createVault({ keys: [oldKey] }).encrypt(plain);
+      await updateOrder(
+        rotated.database.db,
+        order.id,
+        { encryptedPrivateKey: underOldKey },
+        rotated.clock.now(),
+      );
+      await rotated.driver.interactive(
+        messageButton(
+          { channel: "C0SSL", ts: issued?.slackMessageTs ?? "" },
+          "order_details",
+          String(order.id),
+          {
+            userId: "U0SEC",
+            responseUrl: rotated.slack.responseUrl(),
+          },
+        ),
+      );
+      const opened = (await rotated.slack.waitFor("views.open")).args.view as View;
+      await rotated.driver.interactive(
+        viewBlockAction(opened, { viewId: "VOLD", userId: "U0SEC" }, "details_tab_certificate"),
+      );
+      const tab = (
+        await rotated.slack.waitFor("views.update", (call) =>
+          textOf(call.args.view).includes("details_send_files"),
+        )
+      ).args.view as View;
+      await rotated.driver.interactive(
+        viewBlockAction(tab, { viewId: "VOLD", userId: "U0SEC" }, "details_send_files"),
+      );
+      const upload = await rotated.slack.waitFor("files.completeUploadExternal");
+      const titles = (upload.args.files as { title: string }[]).map((file) => file.title);
+      expect(titles).toContain("private-key.pem");
+      const keyFile = (upload.args.files as { id: string; title: string }[]).find(
+        (file) => file.title === "private-key.pem",
+      );
+      const raw = rotated.slack.uploads.get(keyFile?.id ?? "") ?? Buffer.alloc(0);
+      expect(raw.toString()).toContain(plain.trim().split("\n")[1] ?? "missing");
+    } finally {
+      await rotated.stop();
     }
   });
 });

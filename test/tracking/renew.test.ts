@@ -375,6 +375,20 @@ describe("one renewal at a time", () => {
     expect(await t.database.db.select().from(sandboxOrders)).toHaveLength(2);
   });
 
+  it("says so at the form, before any review, when someone renewed the order meanwhile", async () => {
+    const original = await issuedOrder();
+    const ann = await openRenewalForm("SSL-1001");
+    t.slack.reset();
+    const bob = await openRenewalForm("SSL-1001");
+    await renew(bob.view, `${bob.viewId}-bob`, {}, t, "U0BOB");
+    await viewUpdate(`${bob.viewId}-bob`, "placed with Sandbox");
+    const answer = await submit(ann.view, ann.viewId);
+    expect(answer.response_action).toBe("update");
+    expect(textOf(answer.view)).toContain("already being renewed by SSL-1002");
+    expect(textOf(answer.view)).not.toContain("about to buy");
+    expect(await renewalsOf(original.id)).toHaveLength(1);
+  });
+
   it("allows a new renewal once the live one failed", async () => {
     const original = await issuedOrder();
     sandbox.refusal = "Not today.";

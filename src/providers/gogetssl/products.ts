@@ -29,18 +29,26 @@ function periodsOf(entry: ProductEntry): number[] {
 
 const PRICE = /^\d{1,7}(\.\d{1,4})?$/;
 
-/** The periods GoGetSSL prices, from `prices`; anything that is not "<months>": "<amount>" is skipped. */
-function pricesOf(entry: ProductEntry): PeriodPrice[] | undefined {
-  if (!entry.prices) return undefined;
-  const prices: PeriodPrice[] = [];
-  for (const [key, value] of Object.entries(entry.prices)) {
+/**
+ * The periods GoGetSSL prices, from `prices` (or, for each additional SAN, from `prices.san`);
+ * anything that is not "<months>": "<amount>" is skipped.
+ */
+function pricesOf(prices: Record<string, unknown> | undefined): PeriodPrice[] | undefined {
+  if (!prices) return undefined;
+  const list: PeriodPrice[] = [];
+  for (const [key, value] of Object.entries(prices)) {
     const months = Number(key);
     const amount =
       typeof value === "number" ? value.toFixed(2) : typeof value === "string" ? value.trim() : "";
     if (!Number.isInteger(months) || months <= 0 || !PRICE.test(amount)) continue;
-    prices.push({ months, price: { amount } });
+    list.push({ months, price: { amount } });
   }
-  return prices.length > 0 ? prices.sort((a, b) => a.months - b.months) : undefined;
+  return list.length > 0 ? list.sort((a, b) => a.months - b.months) : undefined;
+}
+
+function sanPricesOf(entry: ProductEntry): PeriodPrice[] | undefined {
+  const san = entry.prices?.san;
+  return typeof san === "object" && san !== null ? pricesOf(san as Record<string, unknown>) : undefined;
 }
 
 /** Several brands sell look-alike names ("Wildcard SSL"), so the brand is added when missing. */
@@ -59,7 +67,8 @@ export function toProduct(raw: unknown): Product | undefined {
   const validation = level ? VALIDATION_LEVELS[level] : undefined;
   const periods = periodsOf(entry);
   if (!name || !validation || periods.length === 0) return undefined;
-  const prices = pricesOf(entry);
+  const prices = pricesOf(entry.prices);
+  const sanPrices = sanPricesOf(entry);
   return {
     id: entry.id,
     name: displayName(name, entry.brand),
@@ -69,6 +78,8 @@ export function toProduct(raw: unknown): Product | undefined {
     periods,
     addons: [],
     ...(prices ? { prices } : {}),
+    // Per additional SAN [S: `prices.san`, as reseller modules read it].
+    ...(sanPrices ? { additionalDomainPrices: sanPrices } : {}),
   };
 }
 
