@@ -114,6 +114,8 @@ describe("pending-order poller", () => {
     const issued = await getOrder(t.database.db, order.id);
     expect(issued?.status).toBe("issued");
     const expected = `✅ SSL-1001 www.example.com issued for Acme Ltd — valid until ${format(issued?.notAfter ?? 0, "yyyy-MM-dd")}`;
+    // Announced by the status service, which the poll does not wait for.
+    await t.slack.waitFor("chat.postMessage", (call) => String(call.args.text).startsWith("✅"));
     const posts = channelPosts().filter((call) => String(call.args.text).startsWith("✅"));
     expect(posts.map((call) => call.args.text)).toEqual([expected]);
     const blocks = posts[0]?.args.blocks as { elements?: { action_id: string; value: string }[] }[];
