@@ -1,19 +1,6 @@
 import { createPublicKey, X509Certificate } from "node:crypto";
+import type { CertificateDetails } from "../domain/certificate.js";
 import { parseCsr } from "./csr.js";
-
-export interface CertificateDetails {
-  /** The subject CN, or "" when the subject has none. */
-  subject: string;
-  sans: string[];
-  /** The issuer CN, or the whole issuer name when it has no CN. */
-  issuer: string;
-  /** Upper-case hex without separators. */
-  serialNumber: string;
-  /** Upper-case hex pairs joined by colons, as browsers show it. */
-  sha256Fingerprint: string;
-  notBefore: Date;
-  notAfter: Date;
-}
 
 const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 

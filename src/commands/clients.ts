@@ -1,10 +1,9 @@
 import type { App, RespondFn, ViewSubmitAction } from "@slack/bolt";
 import { z } from "zod";
+import type { ClientInput, ContactInput } from "../domain/client.js";
 import {
   addContact,
-  type ClientInput,
   ClientNotFoundError,
-  type ContactInput,
   createClient,
   findClientByName,
   getClient,

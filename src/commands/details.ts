@@ -4,12 +4,13 @@ import type { ModalView } from "@slack/types";
 import { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import type { PfxEncryption } from "../certs/bundle.js";
-import { type CertificateDetails, inspectCertificate } from "../certs/inspect.js";
+import { inspectCertificate } from "../certs/inspect.js";
+import type { CertificateDetails } from "../domain/certificate.js";
+import { displayDomain } from "../domain/names.js";
 import { getClient } from "../orders/clients.js";
 import { buildDelivery, type Delivery } from "../orders/delivery.js";
 import { listEvents, recordEvent } from "../orders/events.js";
 import { getOrder, type Order } from "../orders/repository.js";
-import { displayDomain } from "../orders/validation.js";
 import { escapeMrkdwn } from "../views/blocks.js";
 import {
   DETAILS_ACTIONS,

@@ -1,10 +1,12 @@
 import type { App } from "@slack/bolt";
 import type { ModalView } from "@slack/types";
 import { z } from "zod";
-import { findProduct, type ProviderCatalogue, productKey } from "../orders/catalogue.js";
+import type { ContactField } from "../domain/client.js";
+import { moneyText, quote } from "../domain/money.js";
+import { displayDomain } from "../domain/names.js";
+import { findProduct, type ProviderCatalogue, productKey } from "../domain/product.js";
 import {
   type Client,
-  type ContactField,
   findClientByName,
   getClient,
   listContacts,
@@ -12,10 +14,9 @@ import {
   validateContactInput,
 } from "../orders/clients.js";
 import { loadDraft, type OrderDraft, saveDraft } from "../orders/drafts.js";
-import { checkCountry, checkDomain, displayDomain } from "../orders/validation.js";
+import { checkCountry, checkDomain } from "../orders/validation.js";
 import type { OrderField } from "../providers/errors.js";
 import { ProviderInputError } from "../providers/errors.js";
-import { moneyText, quote } from "../providers/pricing.js";
 import { escapeMrkdwn, option } from "../views/blocks.js";
 import {
   type ApproverState,

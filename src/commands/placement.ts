@@ -1,5 +1,5 @@
+import { displayDomain } from "../domain/names.js";
 import type { PlacementOutcome } from "../orders/order-service.js";
-import { displayDomain } from "../orders/validation.js";
 import { type OutcomeMessage, placementOutcomeMessage } from "../views/placement-outcome.js";
 import type { HandlerContext } from "./context.js";
 

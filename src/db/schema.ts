@@ -12,6 +12,8 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
+import type { DcvInstruction } from "../domain/dcv.js";
+import type { ContactSnapshot, OrderStatus, ProviderStatusDetail } from "../domain/order.js";
 
 /**
  * The whole product's schema. Slack timestamps (ts) are text: as floats they lose precision.
@@ -61,41 +63,7 @@ export const contacts = pgTable(
   (table) => [index("contacts_client_idx").on(table.clientId)],
 );
 
-export interface ContactSnapshot {
-  firstName: string;
-  lastName: string;
-  email: string;
-  phone: string;
-  title: string;
-}
-
-export interface DcvInstructionRecord {
-  domain: string;
-  method: "email" | "http" | "dns";
-  email?: string;
-  httpUrl?: string;
-  httpContent?: string;
-  dnsRecord?: { name: string; type: "CNAME" | "TXT"; value: string };
-}
-
-export interface ProviderStatusDetail {
-  lines: string[];
-  domains: { domain: string; method?: string; state: string }[];
-}
-
 export const orderReferenceSeq = pgSequence("order_reference_seq", { startWith: 1001 });
-
-export const ORDER_STATUSES = [
-  "awaiting_approval",
-  "submitting",
-  "pending",
-  "issued",
-  "rejected",
-  "failed",
-  "cancelled",
-  "expired",
-] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export const orders = pgTable(
   "orders",
@@ -130,7 +98,7 @@ export const orders = pgTable(
     chain: jsonb("chain").$type<string[]>(),
     status: text("status").$type<OrderStatus>().notNull(),
     statusDetail: jsonb("status_detail").$type<ProviderStatusDetail>(),
-    dcvInstructions: jsonb("dcv_instructions").$type<DcvInstructionRecord[]>(),
+    dcvInstructions: jsonb("dcv_instructions").$type<DcvInstruction[]>(),
     failureReason: text("failure_reason"),
     /** What the person was shown before buying ("8.95 USD"), from the provider's list prices; null = not available. */
     quotedPrice: text("quoted_price"),

@@ -1,19 +1,7 @@
 import type { Clock } from "../clock.js";
+import type { Product, ProviderCatalogue, ServerType } from "../domain/product.js";
 import type { ProviderRegistry } from "../providers/registry.js";
-import type { Product, ServerType, SslProvider } from "../providers/types.js";
-
-export interface ProviderCatalogue {
-  provider: { id: string; displayName: string; dcvMethods: SslProvider["capabilities"]["dcvMethods"] };
-  products: Product[];
-  serverTypes: ServerType[];
-  /**
-   * `ready`: the lists (perhaps kept from before a failed refresh); `loading`: never loaded yet, a
-   * load is under way; `unavailable`: never loaded, the last attempt failed with `error`.
-   */
-  state: "ready" | "loading" | "unavailable";
-  /** Why the lists are missing, or why a refresh of the lists shown failed. */
-  error?: string;
-}
+import type { SslProvider } from "../providers/types.js";
 
 /** A provider's product list does not change by the minute. */
 const TTL_MS = 60 * 60_000;
@@ -137,20 +125,3 @@ export function createCatalogue(providers: ProviderRegistry, clock: Clock) {
 }
 
 export type Catalogue = ReturnType<typeof createCatalogue>;
-
-export function productKey(providerId: string, productId: string): string {
-  return `${providerId}:${productId}`;
-}
-
-export function findProduct(
-  catalogue: ProviderCatalogue[],
-  key: string | undefined,
-): { entry: ProviderCatalogue; product: Product } | undefined {
-  if (!key) return undefined;
-  const separator = key.indexOf(":");
-  const providerId = key.slice(0, separator);
-  const productId = key.slice(separator + 1);
-  const entry = catalogue.find((candidate) => candidate.provider.id === providerId);
-  const product = entry?.products.find((candidate) => candidate.id === productId);
-  return entry && product ? { entry, product } : undefined;
-}

@@ -1,12 +1,9 @@
 import { type CsvError, parse } from "csv-parse/sync";
 import type { Database } from "../db/client.js";
+import type { ClientField, ClientInput, ContactInput, FieldErrors } from "../domain/client.js";
 import {
   addContact,
-  type ClientField,
-  type ClientInput,
-  type ContactInput,
   createClient,
-  type FieldErrors,
   findClientByName,
   listContacts,
   updateClient,

@@ -1,6 +1,14 @@
 import { and, asc, count, desc, eq, inArray, ne, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import { clients, contacts } from "../db/schema.js";
+import type {
+  ClientField,
+  ClientInput,
+  ClientSummary,
+  ContactField,
+  ContactInput,
+  FieldErrors,
+} from "../domain/client.js";
 import { type Checked, checkCountry, checkEmail, checkPhone } from "./validation.js";
 
 /** Client accounts and their contacts: the records an order's organisation and contact come from. */
@@ -8,36 +16,6 @@ import { type Checked, checkCountry, checkEmail, checkPhone } from "./validation
 export type Client = typeof clients.$inferSelect;
 export type Contact = typeof contacts.$inferSelect;
 
-/** A contact as typed: every field is text, empty when left blank. */
-export interface ContactInput {
-  firstName: string;
-  lastName: string;
-  email: string;
-  phone: string;
-  title?: string;
-}
-
-/** A client as typed (modal or CSV row): every field is text, empty when left blank. */
-export interface ClientInput {
-  name: string;
-  organisation?: string;
-  street?: string;
-  city?: string;
-  state?: string;
-  postalCode?: string;
-  /** ISO-3166 alpha-2. */
-  country: string;
-  phone?: string;
-  email?: string;
-  /** Alert thresholds such as "30,14,7,1"; empty = the global EXPIRY_DAYS. */
-  expiryDays?: string;
-  /** The first contact, when adding a client; an existing client's contacts are managed one by one. */
-  contact?: ContactInput;
-}
-
-export type ContactField = keyof ContactInput;
-export type ClientField = Exclude<keyof ClientInput, "contact"> | `contact.${ContactField}`;
-export type FieldErrors<F extends string> = Partial<Record<F, string>>;
 export type Validated<T, F extends string> = { ok: true; value: T } | { ok: false; errors: FieldErrors<F> };
 
 export interface ContactValues {
@@ -60,11 +38,6 @@ export interface ClientValues {
   email: string | null;
   expiryDays: number[] | null;
   contact?: ContactValues;
-}
-
-export interface ClientSummary extends Client {
-  contactCount: number;
-  defaultContact: Contact | null;
 }
 
 export type RemoveContactResult = { ok: true } | { ok: false; message: string };
@@ -162,10 +135,6 @@ export function parseExpiryDays(text: string): Checked<number[] | null> {
     };
   }
   return { ok: true, value: [...new Set(parts.map(Number))].sort((a, b) => b - a) };
-}
-
-export function formatExpiryDays(days: number[] | null): string {
-  return days ? days.join(",") : "";
 }
 
 export async function createClient(

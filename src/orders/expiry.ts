@@ -16,7 +16,8 @@ import {
   sql,
 } from "drizzle-orm";
 import type { Database } from "../db/client.js";
-import { alertsSent, clients, type OrderStatus, orders } from "../db/schema.js";
+import { alertsSent, clients, orders } from "../db/schema.js";
+import type { OrderStatus } from "../domain/order.js";
 import { recordEvent } from "./events.js";
 
 /**

@@ -1,21 +1,7 @@
 import { count, desc, eq, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
-import { clients, type OrderStatus, orders } from "../db/schema.js";
-
-/** One line of "List SSL Certs": only what a list shows, never key material or certificates. */
-export interface OrderListEntry {
-  id: number;
-  reference: string;
-  clientId: number;
-  clientName: string;
-  primaryDomain: string;
-  sans: string[];
-  productName: string;
-  provider: string;
-  status: OrderStatus;
-  notAfter: Date | null;
-  createdAt: Date;
-}
+import { clients, orders } from "../db/schema.js";
+import type { OrderListEntry } from "../domain/order.js";
 
 export interface OrderListPage {
   orders: OrderListEntry[];

@@ -5,22 +5,19 @@ import type { Vault } from "../certs/vault.js";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/client.js";
 import { violates } from "../db/errors.js";
-import { type ContactSnapshot, orders } from "../db/schema.js";
+import { orders } from "../db/schema.js";
+import type { DcvMethod } from "../domain/dcv.js";
+import { moneyText, quote } from "../domain/money.js";
+import type { ContactSnapshot } from "../domain/order.js";
+import type { Product } from "../domain/product.js";
 import {
   type OrderField,
   ProviderError,
   ProviderInputError,
   ProviderOutcomeUnknownError,
 } from "../providers/errors.js";
-import { moneyText, quote } from "../providers/pricing.js";
 import type { ProviderRegistry } from "../providers/registry.js";
-import type {
-  DcvMethod,
-  PlaceOrderRequest,
-  PlaceOrderResult,
-  Product,
-  SslProvider,
-} from "../providers/types.js";
+import type { PlaceOrderRequest, PlaceOrderResult, SslProvider } from "../providers/types.js";
 import { type OrderEventKind, recordEvent } from "./events.js";
 import { findLiveRenewal, getOrder, type Order, transitionOrder, updateOrder } from "./repository.js";
 

@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, or, type SQL } from "drizzle-orm";
 import type { Database } from "../db/client.js";
-import { type OrderStatus, orders } from "../db/schema.js";
+import { orders } from "../db/schema.js";
+import { LIVE_RENEWAL_STATUSES, type OrderStatus } from "../domain/order.js";
 
 export type Order = typeof orders.$inferSelect;
 export type NewOrder = typeof orders.$inferInsert;
@@ -59,9 +60,6 @@ export async function updateOrder(
     .returning();
   return order;
 }
-
-/** Renewals that still count: a second one of the same order cannot be stored while one lives. */
-export const LIVE_RENEWAL_STATUSES: OrderStatus[] = ["awaiting_approval", "submitting", "pending", "issued"];
 
 /** The live renewal of `originalId`, if any (at most one: a partial unique index says so). */
 export async function findLiveRenewal(db: Database, originalId: number): Promise<Order | undefined> {

@@ -1,7 +1,7 @@
 import { addSeconds, isBefore } from "date-fns";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/client.js";
-import type { OrderStatus } from "../db/schema.js";
+import type { OrderStatus } from "../domain/order.js";
 import { ProviderError } from "../providers/errors.js";
 import type { ProviderRegistry } from "../providers/registry.js";
 import type { StatusResult } from "../providers/types.js";

@@ -1,11 +1,9 @@
-import { domainToASCII, domainToUnicode } from "node:url";
+import { domainToASCII } from "node:url";
 import countries from "i18n-iso-countries";
-import english from "i18n-iso-countries/langs/en.json" with { type: "json" };
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { parse as parseHostname } from "tldts";
 import { z } from "zod";
-
-countries.registerLocale(english);
+import { isCountryCode } from "../domain/countries.js";
 
 /** A check's outcome: the normalised value, or a message for the field the user typed it in. */
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -52,18 +50,6 @@ export function checkDomain(input: string, options: { allowWildcard?: boolean } 
   return { ok: true, value: wildcard ? `*.${ascii}` : ascii };
 }
 
-/** The domain as people read it (IDN in Unicode), for messages. */
-export function displayDomain(ascii: string): string {
-  const wildcard = ascii.startsWith("*.");
-  const unicode = domainToUnicode(wildcard ? ascii.slice(2) : ascii) || ascii;
-  return wildcard ? `*.${unicode}` : unicode;
-}
-
-/** The registrable domain (example.co.uk for www.shop.example.co.uk). */
-export function registrableDomain(ascii: string): string {
-  return parseHostname(ascii.replace(/^\*\./, ""), { allowPrivateDomains: true }).domain ?? ascii;
-}
-
 const emailSchema = z.email();
 
 export function checkEmail(input: string): Checked<string> {
@@ -92,21 +78,10 @@ export function checkPhone(input: string, country?: string): Checked<string> {
 
 export function checkCountry(input: string): Checked<string> {
   const code = input.trim().toUpperCase();
-  if (!countries.isValid(code) || code.length !== 2) {
+  if (!isCountryCode(code)) {
     return { ok: false, message: "Choose a country from the list (ISO-3166 two-letter code)." };
   }
   return { ok: true, value: code };
-}
-
-export function countryName(code: string): string {
-  return countries.getName(code, "en") ?? code;
-}
-
-/** Every ISO-3166 country as [code, English name], sorted by name. */
-export function allCountries(): [string, string][] {
-  return Object.entries(countries.getNames("en", { select: "official" })).sort((a, b) =>
-    a[1].localeCompare(b[1]),
-  );
 }
 
 function clip(text: string): string {

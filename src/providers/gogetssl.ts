@@ -1,4 +1,6 @@
 import type { z } from "zod";
+import type { DcvInstruction } from "../domain/dcv.js";
+import type { Product, ServerType } from "../domain/product.js";
 import { ProviderInputError, ProviderOutcomeUnknownError, ProviderUnavailableError } from "./errors.js";
 import { GoGetSslClient } from "./gogetssl/client.js";
 import { dcvInstruction } from "./gogetssl/dcv.js";
@@ -14,13 +16,10 @@ import {
   webserversResponse,
 } from "./gogetssl/wire.js";
 import type {
-  DcvInstruction,
   PlaceOrderRequest,
   PlaceOrderResult,
-  Product,
   ProviderCapabilities,
   RenewRequest,
-  ServerType,
   SslProvider,
   StatusResult,
 } from "./types.js";

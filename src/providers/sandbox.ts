@@ -7,17 +7,15 @@ import type { Vault } from "../certs/vault.js";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/client.js";
 import { sandboxAuthority, sandboxOrders } from "../db/schema.js";
+import type { DcvInstruction } from "../domain/dcv.js";
+import { type PeriodPrice, quote } from "../domain/money.js";
+import type { Product, ServerType } from "../domain/product.js";
 import { ProviderInputError } from "./errors.js";
-import { quote } from "./pricing.js";
 import type {
-  DcvInstruction,
-  PeriodPrice,
   PlaceOrderRequest,
   PlaceOrderResult,
-  Product,
   ProviderCapabilities,
   RenewRequest,
-  ServerType,
   SslProvider,
   StatusResult,
 } from "./types.js";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Product, ServerType } from "../domain/product.js";
 import {
   type ProviderError,
   ProviderInputError,
@@ -27,10 +28,8 @@ import type {
   OrderOrganisation,
   PlaceOrderRequest,
   PlaceOrderResult,
-  Product,
   ProviderCapabilities,
   RenewRequest,
-  ServerType,
   SslProvider,
   StatusResult,
 } from "./types.js";

@@ -1,3 +1,8 @@
+import type { DcvInstruction, DcvMethod, DomainValidationState } from "../domain/dcv.js";
+import type { Money } from "../domain/money.js";
+import type { ContactSnapshot } from "../domain/order.js";
+import type { Product, ServerType } from "../domain/product.js";
+
 /**
  * The provider contract: everything the rest of certdesk knows about a CA reseller.
  * Adapters translate their wire formats into these shapes; nothing outside
@@ -6,50 +11,6 @@
 
 export type ProviderId = "sandbox" | "sectigo" | "gogetssl";
 export const PROVIDER_IDS = ["sandbox", "sectigo", "gogetssl"] as const satisfies readonly ProviderId[];
-
-export type DcvMethod = "email" | "http" | "dns";
-export type ValidationLevel = "DV" | "OV" | "EV";
-
-/** An amount of money as the provider states it: a decimal string, never a float. */
-export interface Money {
-  amount: string;
-  /** ISO 4217 code; absent when the provider bills in the account's currency without naming it. */
-  currency?: string;
-}
-
-/** The list price for one validity period, where the provider's API gives one. */
-export interface PeriodPrice {
-  months: number;
-  price: Money;
-}
-
-export interface ProductAddon {
-  id: string;
-  name: string;
-  prices?: PeriodPrice[];
-}
-
-export interface Product {
-  id: string;
-  name: string;
-  validation: ValidationLevel;
-  wildcard: boolean;
-  multiDomain: boolean;
-  /** Allowed validity periods in months, ascending. */
-  periods: number[];
-  addons: ProductAddon[];
-  /** List prices per period; absent when the provider's API does not publish them (Sectigo). */
-  prices?: PeriodPrice[];
-  /** Multi-domain products: the price of each domain beyond the primary one, per period. */
-  additionalDomainPrices?: PeriodPrice[];
-}
-
-export interface ServerType {
-  id: string;
-  label: string;
-  /** The Apache/mod_ssl entry: the form preselects it. */
-  isDefault: boolean;
-}
 
 export interface ProviderCapabilities {
   dcvMethods: DcvMethod[];
@@ -60,14 +21,6 @@ export interface ProviderCapabilities {
   resendApproval: boolean;
   /** Asking for status more often than this is refused or frowned upon by the provider. */
   minPollIntervalSeconds: number;
-}
-
-export interface OrderContact {
-  firstName: string;
-  lastName: string;
-  email: string;
-  phone: string;
-  title: string;
 }
 
 export interface OrderOrganisation {
@@ -99,7 +52,7 @@ export interface PlaceOrderRequest {
   approverEmail?: string;
   addonIds: string[];
   organisation: OrderOrganisation;
-  contact: OrderContact;
+  contact: ContactSnapshot;
 }
 
 export interface RenewRequest extends PlaceOrderRequest {
@@ -108,16 +61,6 @@ export interface RenewRequest extends PlaceOrderRequest {
 
 export type ProviderOrderStatus = "pending" | "issued" | "rejected" | "cancelled" | "expired";
 
-/** What the customer must publish (or who must click) to prove control of a domain. */
-export interface DcvInstruction {
-  domain: string;
-  method: DcvMethod;
-  email?: string;
-  httpUrl?: string;
-  httpContent?: string;
-  dnsRecord?: { name: string; type: "CNAME" | "TXT"; value: string };
-}
-
 export interface PlaceOrderResult {
   providerOrderId: string;
   /** What the provider says it charged, when it says. */
@@ -125,8 +68,6 @@ export interface PlaceOrderResult {
   status: ProviderOrderStatus;
   dcv: DcvInstruction[];
 }
-
-export type DomainValidationState = "pending" | "validated" | "failed" | "unknown";
 
 export interface IssuedCertificate {
   certificatePem: string;

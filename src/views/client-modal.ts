@@ -1,12 +1,12 @@
 import type { ActionsBlock, InputBlock, KnownBlock, ModalView, SectionBlock } from "@slack/types";
 import {
-  type Client,
   type ClientField,
-  type Contact,
+  type ClientRecord,
   type ContactField,
+  type ContactRecord,
   type FieldErrors,
   formatExpiryDays,
-} from "../orders/clients.js";
+} from "../domain/client.js";
 import { context, escapeMrkdwn, plain } from "./blocks.js";
 import { countryOptionGroups } from "./countries.js";
 
@@ -77,7 +77,7 @@ export interface ClientModalOptions {
   /** The global EXPIRY_DAYS, shown as what an empty field means. */
   defaultExpiryDays: number[];
   /** Edit mode: the stored client and its contacts (default first). */
-  edit?: { client: Client; contacts: Contact[]; notice?: string };
+  edit?: { client: ClientRecord; contacts: ContactRecord[]; notice?: string };
 }
 
 const LIMITS = { name: 100, organisation: 64, text: 200 } as const;
@@ -128,7 +128,10 @@ export function clientModal(options: ClientModalOptions): ModalView {
   };
 }
 
-export function contactModal(options: { metadata: ContactModalMetadata; contact?: Contact }): ModalView {
+export function contactModal(options: {
+  metadata: ContactModalMetadata;
+  contact?: ContactRecord;
+}): ModalView {
   return {
     type: "modal",
     callback_id: CLIENT_CALLBACKS.contact,
@@ -190,7 +193,7 @@ function firstContactSection(): KnownBlock[] {
   ];
 }
 
-function contactInputs(contact: Contact | undefined): InputBlock[] {
+function contactInputs(contact: ContactRecord | undefined): InputBlock[] {
   return [
     textInput(CONTACT_BLOCKS.firstName, "First name", contact?.firstName),
     textInput(CONTACT_BLOCKS.lastName, "Last name", contact?.lastName),
@@ -203,7 +206,7 @@ function contactInputs(contact: Contact | undefined): InputBlock[] {
   ];
 }
 
-function contactsSection(contacts: Contact[], notice: string | undefined): KnownBlock[] {
+function contactsSection(contacts: ContactRecord[], notice: string | undefined): KnownBlock[] {
   const shown = contacts.slice(0, MAX_CONTACT_ROWS);
   const blocks: KnownBlock[] = [
     { type: "divider" },
@@ -225,7 +228,7 @@ function contactsSection(contacts: Contact[], notice: string | undefined): Known
   return blocks;
 }
 
-function contactRow(contact: Contact): SectionBlock {
+function contactRow(contact: ContactRecord): SectionBlock {
   const name = `${contact.firstName} ${contact.lastName}`;
   const details = [contact.email, contact.phone, contact.title].filter(Boolean).map(escapeMrkdwn).join(" · ");
   const choices: [ContactMenuChoice, string][] = [

@@ -1,6 +1,6 @@
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from "@slack/types";
-import type { ClientSummary } from "../orders/clients.js";
-import { countryName } from "../orders/validation.js";
+import type { ClientSummary } from "../domain/client.js";
+import { countryName } from "../domain/countries.js";
 import { escapeMrkdwn } from "./blocks.js";
 
 /**

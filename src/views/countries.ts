@@ -1,5 +1,5 @@
 import type { PlainTextElement, PlainTextOption } from "@slack/types";
-import { allCountries } from "../orders/validation.js";
+import { allCountries } from "../domain/countries.js";
 import { option, plain } from "./blocks.js";
 
 export interface OptionGroup {

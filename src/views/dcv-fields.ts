@@ -1,5 +1,5 @@
 import type { InputBlock, KnownBlock, Option } from "@slack/types";
-import type { DcvMethod } from "../providers/types.js";
+import type { DcvMethod } from "../domain/dcv.js";
 import { escapeMrkdwn, fieldWarning, markdownSection, option, plain } from "./blocks.js";
 
 /** The validation-method radio and the approver select, shared by the order and renewal forms. */

@@ -1,6 +1,6 @@
 import type { ActionsBlock, Button, HomeView, KnownBlock } from "@slack/types";
 import { format } from "date-fns";
-import type { OrderStatus } from "../db/schema.js";
+import type { OrderStatus } from "../domain/order.js";
 import { context, escapeMrkdwn, markdownSection, plain } from "./blocks.js";
 import { ORDER_MESSAGE_ACTIONS, STATUS_EMOJI, STATUS_LABEL } from "./order-message.js";
 

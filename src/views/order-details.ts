@@ -1,6 +1,7 @@
 import type { ActionsBlock, Button, KnownBlock, ModalView } from "@slack/types";
-import type { CertificateDetails } from "../certs/inspect.js";
-import type { DcvInstructionRecord, OrderStatus, ProviderStatusDetail } from "../db/schema.js";
+import type { CertificateDetails } from "../domain/certificate.js";
+import type { DcvInstruction } from "../domain/dcv.js";
+import type { OrderStatus, ProviderStatusDetail } from "../domain/order.js";
 import { clip, context, escapeMrkdwn, markdownSection, plain } from "./blocks.js";
 import { orderPriceText, STATUS_EMOJI, STATUS_LABEL } from "./order-message.js";
 
@@ -38,7 +39,7 @@ export interface DetailsOrder {
   notAfter: Date | null;
   failureReason: string | null;
   statusDetail: ProviderStatusDetail | null;
-  dcvInstructions: DcvInstructionRecord[] | null;
+  dcvInstructions: DcvInstruction[] | null;
   certificate: string | null;
   quotedPrice: string | null;
   cost: string | null;

@@ -1,7 +1,6 @@
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from "@slack/types";
 import { formatDistance, formatDistanceStrict } from "date-fns";
-import type { OrderStatus } from "../db/schema.js";
-import type { OrderListEntry } from "../orders/order-queries.js";
+import type { OrderListEntry, OrderStatus } from "../domain/order.js";
 import { context, escapeMrkdwn, markdownSection, option, plain } from "./blocks.js";
 import { STATUS_EMOJI, STATUS_LABEL } from "./order-message.js";
 

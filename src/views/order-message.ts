@@ -1,6 +1,7 @@
 import type { ActionsBlock, Button, KnownBlock } from "@slack/types";
 import { format } from "date-fns";
-import type { DcvInstructionRecord, OrderStatus } from "../db/schema.js";
+import type { DcvInstruction } from "../domain/dcv.js";
+import type { OrderStatus } from "../domain/order.js";
 import { clip, context, escapeMrkdwn, markdownSection, plain } from "./blocks.js";
 import { priceText, purchaseLine } from "./purchase-review.js";
 
@@ -161,7 +162,7 @@ function orderActions(order: OrderSummary): ActionsBlock {
 /** The thread reply that says what happens next once the provider has the order. */
 export function nextStepText(
   order: { dcvMethod: string; approverEmail: string | null; providerName: string },
-  dcv: DcvInstructionRecord[],
+  dcv: DcvInstruction[],
 ): string {
   if (order.dcvMethod === "email") {
     return `:email: ${escapeMrkdwn(order.providerName)} e-mailed *${escapeMrkdwn(order.approverEmail ?? "the approver")}*; the client must approve before the certificate is issued.`;

@@ -1,6 +1,6 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from "@slack/types";
-import { findProduct, type ProviderCatalogue, productKey } from "../orders/catalogue.js";
-import type { DcvMethod } from "../providers/types.js";
+import type { DcvMethod } from "../domain/dcv.js";
+import { findProduct, type ProviderCatalogue, productKey } from "../domain/product.js";
 import { clip, context, escapeMrkdwn, fieldWarning, markdownSection, option, plain } from "./blocks.js";
 import { countryOptionGroups } from "./countries.js";
 import { type ApproverState, approverSelectBlocks, chooseDcvMethod, dcvMethodInput } from "./dcv-fields.js";

@@ -1,5 +1,5 @@
 import { format } from "date-fns";
-import type { DcvInstructionRecord } from "../db/schema.js";
+import type { DcvInstruction } from "../domain/dcv.js";
 import { escapeMrkdwn } from "./blocks.js";
 import { nextStepText, STATUS_LABEL } from "./order-message.js";
 
@@ -15,7 +15,7 @@ export interface ThreadOrder {
   dcvMethod: string;
   approverEmail: string | null;
   providerName: string;
-  dcvInstructions: DcvInstructionRecord[] | null;
+  dcvInstructions: DcvInstruction[] | null;
   notAfter: Date | null;
   requestedBy: string;
   renewalOfReference?: string;

@@ -1,6 +1,6 @@
 import type { KnownBlock } from "@slack/types";
 import { formatDistanceStrict } from "date-fns";
-import type { OrderStatus, ProviderStatusDetail } from "../db/schema.js";
+import type { OrderStatus, ProviderStatusDetail } from "../domain/order.js";
 import { clip, context, escapeMrkdwn, markdownSection } from "./blocks.js";
 import { dayIn, expiryPhrase } from "./order-list.js";
 import { STATUS_EMOJI, STATUS_LABEL } from "./order-message.js";

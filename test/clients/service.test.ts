@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { ClientInput, ContactInput } from "../../src/domain/client.js";
 import {
   addContact,
-  type ClientInput,
-  type ContactInput,
   createClient,
   findClientByName,
   getClient,

@@ -1,12 +1,7 @@
 import type { InputBlock, ModalView, StaticSelect } from "@slack/types";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  addContact,
-  type ClientInput,
-  createClient,
-  findClientByName,
-  listContacts,
-} from "../../src/orders/clients.js";
+import type { ClientInput } from "../../src/domain/client.js";
+import { addContact, createClient, findClientByName, listContacts } from "../../src/orders/clients.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import {
   blockIds,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Client, ClientSummary, Contact } from "../../src/orders/clients.js";
+import type { ClientSummary } from "../../src/domain/client.js";
+import type { Client, Contact } from "../../src/orders/clients.js";
 import { clientModal, contactModal, errorsByBlock } from "../../src/views/client-modal.js";
 import { CLIENTS_PAGE_SIZE, clientsListMessage } from "../../src/views/clients-list.js";
 

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Config } from "../../src/config.js";
 import type { Database } from "../../src/db/client.js";
-import { type OrderStatus, orders } from "../../src/db/schema.js";
+import { orders } from "../../src/db/schema.js";
+import type { OrderStatus } from "../../src/domain/order.js";
 import { createBackgroundPoster, type Sleeper } from "../../src/jobs/channel-poster.js";
 import { createScheduler, type Scheduler } from "../../src/jobs/scheduler.js";
 import { createLogger, LogLevel } from "../../src/log.js";

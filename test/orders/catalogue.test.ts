@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
+import type { Product } from "../../src/domain/product.js";
 import { createCatalogue } from "../../src/orders/catalogue.js";
 import { ProviderUnavailableError } from "../../src/providers/errors.js";
 import { createProviderRegistry } from "../../src/providers/registry.js";
-import type { Product, SslProvider } from "../../src/providers/types.js";
+import type { SslProvider } from "../../src/providers/types.js";
 import { TestClock } from "../support/harness.js";
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));

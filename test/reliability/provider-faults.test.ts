@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { OrderStatus } from "../../src/db/schema.js";
+import type { OrderStatus } from "../../src/domain/order.js";
 import type { Scheduler } from "../../src/jobs/scheduler.js";
 import type { OrderRequest } from "../../src/orders/order-service.js";
 import { getOrder } from "../../src/orders/repository.js";

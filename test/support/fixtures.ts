@@ -1,5 +1,6 @@
 import type { Database } from "../../src/db/client.js";
-import { type Client, type ClientInput, createClient } from "../../src/orders/clients.js";
+import type { ClientInput } from "../../src/domain/client.js";
+import { type Client, createClient } from "../../src/orders/clients.js";
 
 /** The client most order tests use: Acme Ltd in London with one default contact, Jane Doe. */
 export async function createAcmeClient(db: Database, overrides: Partial<ClientInput> = {}): Promise<Client> {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type OrderStatus, orders } from "../../src/db/schema.js";
+import { orders } from "../../src/db/schema.js";
+import type { OrderStatus } from "../../src/domain/order.js";
 import { type Client, createClient } from "../../src/orders/clients.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, type TestApp } from "../support/harness.js";

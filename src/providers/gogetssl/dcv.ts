@@ -1,4 +1,4 @@
-import type { DcvInstruction, DcvMethod } from "../types.js";
+import type { DcvInstruction, DcvMethod } from "../../domain/dcv.js";
 import type { ApproverMethod } from "./wire.js";
 
 /** GoGetSSL's method words (and, per SAN, an approver address) in certdesk's vocabulary. */

@@ -1,4 +1,5 @@
-import type { OrderContact, OrderOrganisation, PlaceOrderRequest } from "../types.js";
+import type { ContactSnapshot } from "../../domain/order.js";
+import type { OrderOrganisation, PlaceOrderRequest } from "../types.js";
 
 /** Every GoGetSSL order covers unlimited servers. */
 const UNLIMITED_SERVERS = "-1";
@@ -16,7 +17,7 @@ function withoutBlanks(fields: Record<string, string | undefined>): Record<strin
  * The admin and tech contacts are the same person; OV/EV orders also need an address on them,
  * and the organisation's is the only one certdesk has.
  */
-function contactFields(prefix: "admin" | "tech", contact: OrderContact, organisation: OrderOrganisation) {
+function contactFields(prefix: "admin" | "tech", contact: ContactSnapshot, organisation: OrderOrganisation) {
   return {
     [`${prefix}_firstname`]: contact.firstName,
     [`${prefix}_lastname`]: contact.lastName,

@@ -1,4 +1,5 @@
-import type { PeriodPrice, Product, ServerType, ValidationLevel } from "../types.js";
+import type { PeriodPrice } from "../../domain/money.js";
+import type { Product, ServerType, ValidationLevel } from "../../domain/product.js";
 import { type ProductEntry, productEntry } from "./wire.js";
 
 const VALIDATION_LEVELS: Readonly<Record<string, ValidationLevel>> = {

@@ -1,4 +1,5 @@
-import type { DcvInstruction, DomainValidationState, ProviderOrderStatus, StatusResult } from "../types.js";
+import type { DcvInstruction, DomainValidationState } from "../../domain/dcv.js";
+import type { ProviderOrderStatus, StatusResult } from "../types.js";
 import { issuedCertificate } from "./certificate.js";
 import { dcvInstruction, dcvMethodFrom, describeInstruction } from "./dcv.js";
 import type { OrderStatusResponse, SanEntry } from "./wire.js";

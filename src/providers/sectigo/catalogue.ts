@@ -1,4 +1,4 @@
-import type { Product, ServerType } from "../types.js";
+import type { Product, ServerType } from "../../domain/product.js";
 
 /**
  * Sectigo's reseller API has no product listing call, so the catalogue is curated from the

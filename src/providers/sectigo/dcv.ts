@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import forge from "node-forge";
-import type { DcvInstruction, DcvMethod } from "../types.js";
+import type { DcvInstruction, DcvMethod } from "../../domain/dcv.js";
 
 /** Sectigo's names for the DCV methods (the same tokens AutoUpdateDCV documents). */
 export const SECTIGO_DCV_METHODS: Record<DcvMethod, string> = {

@@ -1,12 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { z } from "zod";
-import type {
-  DcvMethod,
-  DomainValidationState,
-  IssuedCertificate,
-  ProviderOrderStatus,
-  StatusResult,
-} from "../types.js";
+import type { DcvMethod, DomainValidationState } from "../../domain/dcv.js";
+import type { IssuedCertificate, ProviderOrderStatus, StatusResult } from "../types.js";
 import type { SectigoAnswer } from "./wire.js";
 
 /** CollectSSL refusals that describe the order rather than a failed call (providers.md §1.5, §1.9). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { moneyText, quote } from "../../src/providers/pricing.js";
-import type { Product } from "../../src/providers/types.js";
+import { moneyText, quote } from "../../src/domain/money.js";
+import type { Product } from "../../src/domain/product.js";
 
 const product: Product = {
   id: "dv",

@@ -1,4 +1,17 @@
-import type { Money, PeriodPrice, Product } from "./types.js";
+import type { Product } from "./product.js";
+
+/** An amount of money as the provider states it: a decimal string, never a float. */
+export interface Money {
+  amount: string;
+  /** ISO 4217 code; absent when the provider bills in the account's currency without naming it. */
+  currency?: string;
+}
+
+/** The list price for one validity period, where the provider's API gives one. */
+export interface PeriodPrice {
+  months: number;
+  price: Money;
+}
 
 /** What is bought: the period, the add-ons, and how many domains beyond the primary one. */
 export interface Purchase {

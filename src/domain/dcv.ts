@@ -1,0 +1,16 @@
+/** Domain control validation: how a customer proves a domain is theirs. */
+
+export const DCV_METHODS = ["email", "http", "dns"] as const;
+export type DcvMethod = (typeof DCV_METHODS)[number];
+
+/** What the customer must publish (or who must click) to prove control of a domain. */
+export interface DcvInstruction {
+  domain: string;
+  method: DcvMethod;
+  email?: string;
+  httpUrl?: string;
+  httpContent?: string;
+  dnsRecord?: { name: string; type: "CNAME" | "TXT"; value: string };
+}
+
+export type DomainValidationState = "pending" | "validated" | "failed" | "unknown";

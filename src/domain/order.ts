@@ -1,0 +1,49 @@
+/**
+ * The words an order is described in, shared by the database schema, the providers, the order rules
+ * and the views. Types and constants only.
+ */
+
+export const ORDER_STATUSES = [
+  "awaiting_approval",
+  "submitting",
+  "pending",
+  "issued",
+  "rejected",
+  "failed",
+  "cancelled",
+  "expired",
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** A renewal in one of these still counts: its original cannot be renewed again meanwhile. */
+export const LIVE_RENEWAL_STATUSES: OrderStatus[] = ["awaiting_approval", "submitting", "pending", "issued"];
+
+/** The person the provider contacts about an order, as it was when ordered. */
+export interface ContactSnapshot {
+  firstName: string;
+  lastName: string;
+  email: string;
+  phone: string;
+  title: string;
+}
+
+/** The provider's own detailed status, kept for the Details' Status tab. */
+export interface ProviderStatusDetail {
+  lines: string[];
+  domains: { domain: string; method?: string; state: string }[];
+}
+
+/** One line of "List SSL Certs": only what a list shows, never key material or certificates. */
+export interface OrderListEntry {
+  id: number;
+  reference: string;
+  clientId: number;
+  clientName: string;
+  primaryDomain: string;
+  sans: string[];
+  productName: string;
+  provider: string;
+  status: OrderStatus;
+  notAfter: Date | null;
+  createdAt: Date;
+}
