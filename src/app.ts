@@ -142,9 +142,11 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
   };
 
   const observer = createSlackOrderObserver(context);
+  const catalogue = createCatalogue(deps.providers, deps.clock);
   const orders = createOrderService({
     db: deps.database.db,
     providers: deps.providers,
+    catalogue,
     vault: deps.vault,
     clock: deps.clock,
     observer,
@@ -170,7 +172,6 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
       logger: deps.logger,
     }),
   });
-  const catalogue = createCatalogue(deps.providers, deps.clock);
   const services: AppServices = { orders, status, catalogue, renderOrderMessage: observer.render };
   const scheduler = createScheduler({ ...deps, config, status, poster: background.poster });
   registerMembershipGuard(bolt, {

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { ContactField } from "../domain/client.js";
 import { moneyText, quote } from "../domain/money.js";
 import { displayDomain } from "../domain/names.js";
+import type { OrderField } from "../domain/order.js";
 import { findProduct, type ProviderCatalogue, productKey } from "../domain/product.js";
 import {
   type Client,
@@ -14,8 +15,9 @@ import {
   validateContactInput,
 } from "../orders/clients.js";
 import { loadDraft, type OrderDraft, saveDraft } from "../orders/drafts.js";
-import { checkCountry, checkDomain } from "../orders/validation.js";
-import type { OrderField } from "../providers/errors.js";
+import { checkOrderRequest } from "../orders/order-request.js";
+import { OrderRequestError } from "../orders/order-service.js";
+import { checkDomain } from "../orders/validation.js";
 import { ProviderInputError } from "../providers/errors.js";
 import { escapeMrkdwn, option } from "../views/blocks.js";
 import {
@@ -65,6 +67,8 @@ const CONTACT_FORM_FIELD: Record<ContactField, OrderFormField> = {
 
 /** Where a provider's field error is shown on step 1. */
 const FORM_FIELD_FOR: Partial<Record<OrderField, OrderFormField>> = {
+  client: "client",
+  addons: "addons",
   domain: "domain",
   sans: "sans",
   approverEmail: "approver",
@@ -395,6 +399,21 @@ export function registerOrderHandlers(
     });
   }
 
+  /** Step 1 again with everything kept, the refusal on top and on its field. */
+  async function backToStep1(
+    viewId: string,
+    draft: OrderDraft,
+    refusal: { field: OrderField; message: string },
+  ): Promise<void> {
+    const field = FORM_FIELD_FOR[refusal.field];
+    const view = await renderStep1(
+      draft.form as OrderFormValues,
+      { channelId: draft.channelId, renewalOfId: draft.renewalOfId, approvers: draft.approvers },
+      { topError: refusal.message, warnings: field ? { [field]: refusal.message } : undefined },
+    );
+    await updateView(viewId, view);
+  }
+
   async function submitOrder(
     viewId: string,
     userId: string,
@@ -402,13 +421,22 @@ export function registerOrderHandlers(
     draft: OrderDraft,
     contact: { firstName: string; lastName: string; email: string; phone: string; title: string },
   ): Promise<void> {
-    const { order, created } = await services.orders.createOrder({
-      ...draft,
-      contact,
-      requestedBy: userId,
-      slackChannel: context.config.channel ?? draft.channelId,
-      idempotencyKey: `draft:${draftId}`,
-    });
+    let stored: Awaited<ReturnType<AppServices["orders"]["createOrder"]>>;
+    try {
+      stored = await services.orders.createOrder({
+        ...draft,
+        contact,
+        requestedBy: userId,
+        slackChannel: context.config.channel ?? draft.channelId,
+        idempotencyKey: `draft:${draftId}`,
+      });
+    } catch (error) {
+      // A rule refused it (the product left the list meanwhile, say): step 1 again, as for a provider.
+      if (!(error instanceof OrderRequestError)) throw error;
+      await backToStep1(viewId, draft, error);
+      return;
+    }
+    const { order, created } = stored;
     if (!created) {
       await updateView(
         viewId,
@@ -432,14 +460,7 @@ export function registerOrderHandlers(
     // After place() nothing may say "nothing was changed": a failure to show the outcome is only logged.
     try {
       if (outcome.kind === "failed") {
-        const field = FORM_FIELD_FOR[outcome.field];
-        const form = draft.form as OrderFormValues;
-        const view = await renderStep1(
-          form,
-          { channelId: draft.channelId, renewalOfId: draft.renewalOfId, approvers: draft.approvers },
-          { topError: outcome.message, warnings: field ? { [field]: outcome.message } : undefined },
-        );
-        await updateView(viewId, view);
+        await backToStep1(viewId, draft, outcome);
         return;
       }
       const message = placementMessage(context, outcome);
@@ -515,75 +536,51 @@ type Step1Result =
   | { ok: true; draft: OrderDraft }
   | { ok: false; errors: Partial<Record<OrderFormField, string>> };
 
-/** Everything step 1 can check without a slow call; the provider re-checks at placement. */
+/** Step 1 through the order rules (orders/order-request.ts); the provider re-checks at placement. */
 function validateStep1(
   form: OrderFormValues,
   metadata: Step1Metadata,
   catalogue: ProviderCatalogue[],
 ): Step1Result {
-  const errors: Partial<Record<OrderFormField, string>> = {};
-  const chosen = findProduct(catalogue, effectiveProductKey({ values: form, catalogue }));
-  if (!form.clientId) errors.client = "Choose the client this certificate is for.";
-  if (!chosen) errors.product = "Choose a product.";
-  const wildcardAllowed = chosen?.product.wildcard ?? false;
-  const domain = checkDomain(form.domain ?? "", { allowWildcard: true });
-  if (!domain.ok) errors.domain = domain.message;
-  else if (chosen && domain.value.startsWith("*.") !== wildcardAllowed) {
-    errors.domain = wildcardAllowed
-      ? `${chosen.product.name} is a wildcard certificate: enter the domain as *.${domain.value}.`
-      : `${chosen.product.name} does not cover wildcards: pick a wildcard product or remove "*.".`;
-  }
-  const sans: string[] = [];
-  for (const raw of (form.sans ?? "").split(/[\s,;]+/).filter(Boolean)) {
-    const san = checkDomain(raw, { allowWildcard: wildcardAllowed });
-    if (!san.ok) {
-      errors.sans = `${raw}: ${san.message}`;
-      break;
+  const result = checkOrderRequest(
+    {
+      clientId: form.clientId,
+      productKey: effectiveProductKey({ values: form, catalogue }),
+      domain: form.domain,
+      sans: (form.sans ?? "").split(/[\s,;]+/).filter(Boolean),
+      periodMonths: form.periodMonths,
+      serverTypeId: form.serverTypeId,
+      addonIds: form.addonIds,
+      dcvMethod: form.dcvMethod,
+      approverEmail: form.approverEmail,
+      country: form.country,
+    },
+    // No list loaded yet reads as a list for no domain: "press Enter in the Domain field".
+    { catalogue, approvers: metadata.approvers ?? { domain: "", emails: [] } },
+  );
+  if (!result.ok) {
+    const errors: Partial<Record<OrderFormField, string>> = {};
+    for (const [field, message] of Object.entries(result.errors)) {
+      const formField = FORM_FIELD_FOR[field as OrderField];
+      if (formField && message) errors[formField] ??= message;
     }
-    if (domain.ok && san.value !== domain.value && !sans.includes(san.value)) sans.push(san.value);
-  }
-  const method = form.dcvMethod ?? "email";
-  if (chosen && !chosen.entry.provider.dcvMethods.includes(method))
-    errors.dcvMethod = "Choose how to validate the domain.";
-  if (method === "email" && domain.ok) {
-    const loaded = metadata.approvers;
-    const bare = domain.value.replace(/^\*\./, "");
-    if (!loaded || loaded.domain !== bare) {
-      errors.domain =
-        errors.domain ?? "Press Enter in the Domain field to load the approver addresses, then choose one.";
-    } else if (!form.approverEmail || !loaded.emails.includes(form.approverEmail)) {
-      errors.approver = "Choose an approver address from the list.";
-    }
-  }
-  const country = checkCountry(form.country ?? "");
-  if (!country.ok) errors.country = country.message;
-  if (Object.keys(errors).length > 0 || !chosen || !domain.ok || !form.clientId || !country.ok) {
     return { ok: false, errors };
   }
-  const serverTypeId =
-    chosen.entry.serverTypes.find((type) => type.id === form.serverTypeId)?.id ??
-    chosen.entry.serverTypes.find((type) => type.isDefault)?.id ??
-    chosen.entry.serverTypes[0]?.id ??
-    "";
-  const periods = chosen.product.periods;
+  const order = result.value;
   return {
     ok: true,
     draft: {
-      clientId: form.clientId,
-      providerId: chosen.entry.provider.id,
-      productId: chosen.product.id,
-      periodMonths: periods.includes(form.periodMonths ?? -1)
-        ? (form.periodMonths as number)
-        : periods.includes(12)
-          ? 12
-          : (periods[0] ?? 12),
-      serverTypeId,
-      dcvMethod: method,
-      approverEmail: method === "email" ? form.approverEmail : undefined,
-      primaryDomain: domain.value,
-      sans,
-      addonIds: (form.addonIds ?? []).filter((id) => chosen.product.addons.some((addon) => addon.id === id)),
-      organisation: { name: form.organisation, unit: form.unit, state: form.state, country: country.value },
+      clientId: order.clientId,
+      providerId: order.providerId,
+      productId: order.product.id,
+      periodMonths: order.periodMonths,
+      serverTypeId: order.serverTypeId,
+      dcvMethod: order.dcvMethod,
+      approverEmail: order.approverEmail,
+      primaryDomain: order.primaryDomain,
+      sans: order.sans,
+      addonIds: order.addonIds,
+      organisation: { name: form.organisation, unit: form.unit, state: form.state, country: order.country },
       channelId: metadata.channelId,
       form: { ...form },
     },

@@ -5,13 +5,14 @@ import type { ContactField } from "../domain/client.js";
 import type { DcvMethod } from "../domain/dcv.js";
 import { moneyText, quote } from "../domain/money.js";
 import { displayDomain } from "../domain/names.js";
-import type { ContactSnapshot } from "../domain/order.js";
+import type { ContactSnapshot, OrderField } from "../domain/order.js";
+import { productKey } from "../domain/product.js";
 import { getClient, validateContactInput } from "../orders/clients.js";
 import { loadRenewalDraft, type RenewalDraft, saveRenewalDraft } from "../orders/drafts.js";
 import { recordEvent } from "../orders/events.js";
+import { checkOrderRequest } from "../orders/order-request.js";
 import { OrderRequestError, RenewalInProgressError } from "../orders/order-service.js";
 import { findLiveRenewal, findOrderByReference, getOrder, type Order } from "../orders/repository.js";
-import type { OrderField } from "../providers/errors.js";
 import { clip, escapeMrkdwn } from "../views/blocks.js";
 import { ORDER_MESSAGE_ACTIONS } from "../views/order-message.js";
 import type { ApproverState } from "../views/order-modal.js";
@@ -73,6 +74,7 @@ const CONTACT_FIELD: Record<ContactField, RenewField> = {
 
 /** Where a refusal is shown on the form. */
 const FORM_FIELD_FOR: Partial<Record<OrderField, RenewField>> = {
+  product: "period",
   period: "period",
   serverType: "serverType",
   dcvMethod: "dcvMethod",
@@ -390,11 +392,8 @@ export function registerRenewHandlers(
       return;
     }
     const values = readRenewForm(state);
-    // What the form showed: a provider is never asked before this ack.
-    const serverTypes =
-      services.catalogue.snapshot().find((entry) => entry.provider.id === original.provider)?.serverTypes ??
-      [];
-    const checked = checkForm(state, values, metadata, original, serverTypes);
+    // Against what the form showed: a provider is never asked before this ack.
+    const checked = checkForm(state, values, metadata, original);
     if (!checked.ok) {
       await ack({ response_action: "errors", errors: checked.errors });
       return;
@@ -534,7 +533,6 @@ export function registerRenewHandlers(
     values: RenewFormValues,
     metadata: RenewMetadata,
     original: Order,
-    serverTypes: { id: string }[],
   ): Checked {
     const errors: Record<string, string> = {};
     // Slack shows errors only on input blocks, so a missing approver select borrows a neighbour.
@@ -542,19 +540,35 @@ export function registerRenewHandlers(
       const block = [field, ...fallbacks].map((candidate) => blockIdIn(state, candidate)).find(Boolean);
       if (block && !errors[block]) errors[block] = message;
     };
-    if (values.serverTypeId && !serverTypes.some((type) => type.id === values.serverTypeId)) {
-      fail("serverType", "Choose a server type from the list.");
+    const dcvMethod = values.dcvMethod ?? (original.dcvMethod as DcvMethod);
+    if (dcvMethod === "email" && !metadata.approvers) {
+      fail(
+        "approver",
+        "Wait for the approver addresses to load, or choose HTTP or DNS validation.",
+        "dcvMethod",
+        "contactEmail",
+      );
     }
-    if ((values.dcvMethod ?? original.dcvMethod) === "email") {
-      if (!metadata.approvers) {
-        fail(
-          "approver",
-          "Wait for the approver addresses to load, or choose HTTP or DNS validation.",
-          "dcvMethod",
-          "contactEmail",
-        );
-      } else if (!values.approverEmail || !metadata.approvers.emails.includes(values.approverEmail)) {
-        fail("approver", "Choose an approver address from the list.");
+    // The renewal as an order request, through the same rules as any order (orders/order-request.ts).
+    const request = checkOrderRequest(
+      {
+        clientId: original.clientId,
+        productKey: productKey(original.provider, original.productId),
+        domain: original.primaryDomain,
+        sans: original.sans,
+        periodMonths: values.periodMonths ?? original.periodMonths,
+        serverTypeId: values.serverTypeId,
+        addonIds: original.addonIds,
+        dcvMethod,
+        approverEmail: values.approverEmail,
+        country: original.country ?? undefined,
+      },
+      { catalogue: services.catalogue.snapshot(), approvers: metadata.approvers },
+    );
+    if (!request.ok) {
+      for (const [field, message] of Object.entries(request.errors)) {
+        // What the form cannot change (the product, the domains) is shown on the period.
+        fail(FORM_FIELD_FOR[field as OrderField] ?? "period", message ?? "", "dcvMethod", "contactEmail");
       }
     }
     // The rules a client's contacts follow (one line, 200 characters, phone in the client's country).

@@ -47,3 +47,20 @@ export interface OrderListEntry {
   notAfter: Date | null;
   createdAt: Date;
 }
+
+/** The parts of an order a rule or a provider can refuse; forms show the message on that field. */
+export type OrderField =
+  | "client"
+  | "domain"
+  | "sans"
+  | "approverEmail"
+  | "product"
+  | "period"
+  | "serverType"
+  | "addons"
+  | "dcvMethod"
+  | "csr"
+  | "organisation"
+  | "country"
+  | "contact"
+  | "order";

@@ -64,3 +64,25 @@ export function findProduct(
   const product = entry?.products.find((candidate) => candidate.id === productId);
   return entry && product ? { entry, product } : undefined;
 }
+
+/** The product `key` names if it is on offer, else the first product on offer (what a form preselects). */
+export function productOnOffer(
+  catalogue: ProviderCatalogue[],
+  key: string | undefined,
+): { entry: ProviderCatalogue; product: Product } | undefined {
+  const named = findProduct(catalogue, key);
+  if (named) return named;
+  const entry = catalogue.find((candidate) => candidate.products.length > 0);
+  const product = entry?.products[0];
+  return entry && product ? { entry, product } : undefined;
+}
+
+/** `wanted` if the product is sold for it, else one year where sold, else its first period. */
+export function periodFor(periods: number[], wanted?: number): number {
+  if (wanted !== undefined && periods.includes(wanted)) return wanted;
+  return periods.includes(12) ? 12 : (periods[0] ?? 12);
+}
+
+export function periodText(months: number): string {
+  return months % 12 === 0 ? `${months / 12} year${months === 12 ? "" : "s"}` : `${months} months`;
+}

@@ -8,17 +8,14 @@ import { violates } from "../db/errors.js";
 import { orders } from "../db/schema.js";
 import type { DcvMethod } from "../domain/dcv.js";
 import { moneyText, quote } from "../domain/money.js";
-import type { ContactSnapshot } from "../domain/order.js";
-import type { Product } from "../domain/product.js";
-import {
-  type OrderField,
-  ProviderError,
-  ProviderInputError,
-  ProviderOutcomeUnknownError,
-} from "../providers/errors.js";
+import type { ContactSnapshot, OrderField } from "../domain/order.js";
+import { type Product, productKey } from "../domain/product.js";
+import { ProviderError, ProviderInputError, ProviderOutcomeUnknownError } from "../providers/errors.js";
 import type { ProviderRegistry } from "../providers/registry.js";
-import type { PlaceOrderRequest, PlaceOrderResult, SslProvider } from "../providers/types.js";
+import type { PlaceOrderRequest, PlaceOrderResult } from "../providers/types.js";
+import type { Catalogue } from "./catalogue.js";
 import { type OrderEventKind, recordEvent } from "./events.js";
+import { type CheckedOrderRequest, checkOrderRequest } from "./order-request.js";
 import { findLiveRenewal, getOrder, type Order, transitionOrder, updateOrder } from "./repository.js";
 
 /** What a person asked for; everything a provider needs except the key pair. */
@@ -77,6 +74,20 @@ export class RenewalInProgressError extends OrderStateError {
 
 const LIVE_RENEWAL_INDEX = "orders_one_live_renewal_idx";
 
+/** Which refusal a request hears first when several rules refuse it. */
+const FIELD_ORDER: OrderField[] = [
+  "product",
+  "domain",
+  "sans",
+  "period",
+  "serverType",
+  "addons",
+  "dcvMethod",
+  "approverEmail",
+  "client",
+  "country",
+];
+
 /** The requester tried to approve their own order: a second person must. */
 export class SelfApprovalError extends OrderStateError {
   override name = "SelfApprovalError";
@@ -107,6 +118,8 @@ const RECORD_RETRY_DELAYS_MS = [500, 1_000, 2_000, 4_000, 8_000];
 export interface OrderServiceDeps {
   db: Database;
   providers: ProviderRegistry;
+  /** The product lists the forms showed: requests are checked against them. */
+  catalogue: Pick<Catalogue, "snapshot">;
   vault: Vault;
   clock: Clock;
   observer: OrderObserver;
@@ -131,61 +144,33 @@ export function createOrderService(deps: OrderServiceDeps) {
     await observer.orderChanged(order, { kind, actor, detail });
   }
 
-  /** The product the request names, with the request checked against it. */
-  async function checkAgainstProduct(
-    request: OrderRequest,
-  ): Promise<{ provider: SslProvider; product: Product }> {
-    if (!providers.has(request.providerId)) {
-      throw new OrderRequestError("product", `The provider "${request.providerId}" is not enabled.`);
-    }
-    const provider = providers.get(request.providerId);
-    const product = (await provider.listProducts()).find((candidate) => candidate.id === request.productId);
-    if (!product)
-      throw new OrderRequestError(
-        "product",
-        `${provider.displayName} has no product "${request.productId}".`,
-      );
-    if (!product.periods.includes(request.periodMonths)) {
-      throw new OrderRequestError(
-        "period",
-        `${product.name} is sold for ${product.periods.join(" or ")} months.`,
-      );
-    }
-    const wildcard = request.primaryDomain.startsWith("*.");
-    if (wildcard && !product.wildcard) {
-      throw new OrderRequestError(
-        "domain",
-        `${product.name} does not cover wildcards: pick a wildcard product.`,
-      );
-    }
-    if (!wildcard && product.wildcard) {
-      throw new OrderRequestError(
-        "domain",
-        `${product.name} is a wildcard product: enter the domain as *.${request.primaryDomain}.`,
-      );
-    }
-    if (request.sans.length > 0 && !product.multiDomain) {
-      throw new OrderRequestError(
-        "sans",
-        `${product.name} covers one domain: pick a multi-domain product for more.`,
-      );
-    }
-    if (request.sans.some((san) => san.startsWith("*.")) && !product.wildcard) {
-      throw new OrderRequestError("sans", `${product.name} does not cover wildcard names.`);
-    }
-    const unknownAddon = request.addonIds.find((id) => !product.addons.some((addon) => addon.id === id));
-    if (unknownAddon)
-      throw new OrderRequestError("product", `${product.name} has no add-on "${unknownAddon}".`);
-    if (!provider.capabilities.dcvMethods.includes(request.dcvMethod)) {
-      throw new OrderRequestError(
-        "dcvMethod",
-        `${provider.displayName} does not offer ${request.dcvMethod} validation.`,
-      );
-    }
-    if (request.dcvMethod === "email" && !request.approverEmail) {
-      throw new OrderRequestError("approverEmail", "Choose the approver e-mail address.");
-    }
-    return { provider, product };
+  /**
+   * The request through the order rules against the catalogue as the person saw it (the product
+   * list the form and the review showed); throws the first refusal as an OrderRequestError.
+   */
+  function checkRequest(
+    request: Omit<OrderRequest, "contact" | "requestedBy" | "idempotencyKey">,
+  ): CheckedOrderRequest {
+    const result = checkOrderRequest(
+      {
+        clientId: request.clientId,
+        productKey: productKey(request.providerId, request.productId),
+        domain: request.primaryDomain,
+        sans: request.sans,
+        periodMonths: request.periodMonths,
+        serverTypeId: request.serverTypeId,
+        addonIds: request.addonIds,
+        dcvMethod: request.dcvMethod,
+        approverEmail: request.approverEmail,
+        country: request.organisation.country,
+      },
+      { catalogue: deps.catalogue.snapshot() },
+    );
+    if (result.ok) return result.value;
+    const [field, message] = FIELD_ORDER.map((name) => [name, result.errors[name]] as const).find(
+      ([, text]) => text !== undefined,
+    ) ?? ["order", "The order could not be checked."];
+    throw new OrderRequestError(field, message ?? "");
   }
 
   /**
@@ -193,7 +178,7 @@ export function createOrderService(deps: OrderServiceDeps) {
    * the caller must then not place it again.
    */
   async function createOrder(request: OrderRequest): Promise<{ order: Order; created: boolean }> {
-    const { product } = await checkAgainstProduct(request);
+    const { product } = checkRequest(request);
     const now = clock.now();
     if (request.renewalOfId !== undefined) {
       // A resubmission of the same form is "already submitted", not "already being renewed".
@@ -342,6 +327,25 @@ export function createOrderService(deps: OrderServiceDeps) {
     if (order.status !== "submitting" || order.providerOrderId) return { kind: "not_placed", order };
     const provider = providers.get(order.provider);
     try {
+      // After an approval the lists may have changed: the same rules again, where the lists are there
+      // (a provider whose list cannot be loaded now is left to refuse the order itself).
+      if (
+        deps.catalogue.snapshot().find((entry) => entry.provider.id === order?.provider)?.state === "ready"
+      ) {
+        checkRequest({
+          clientId: order.clientId,
+          providerId: order.provider,
+          productId: order.productId,
+          periodMonths: order.periodMonths,
+          serverTypeId: order.serverType,
+          dcvMethod: order.dcvMethod as DcvMethod,
+          approverEmail: order.approverEmail ?? undefined,
+          primaryDomain: order.primaryDomain,
+          sans: order.sans,
+          addonIds: order.addonIds,
+          organisation: { country: order.country ?? undefined },
+        });
+      }
       order = await ensureKeyMaterial(order);
       if (order.dcvMethod === "email" && order.approverEmail) {
         const fresh = await provider.getApproverEmails(order.primaryDomain);
@@ -538,7 +542,7 @@ export function createOrderService(deps: OrderServiceDeps) {
     return updated ?? order;
   }
 
-  return { createOrder, approve, reject, refused, place, resolveStuck, checkAgainstProduct };
+  return { createOrder, approve, reject, refused, place, resolveStuck };
 }
 
 export type OrderService = ReturnType<typeof createOrderService>;

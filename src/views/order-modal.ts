@@ -1,6 +1,12 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import type { DcvMethod } from "../domain/dcv.js";
-import { findProduct, type ProviderCatalogue, productKey } from "../domain/product.js";
+import {
+  findProduct,
+  type ProviderCatalogue,
+  periodFor,
+  productKey,
+  productOnOffer,
+} from "../domain/product.js";
 import { clip, context, escapeMrkdwn, fieldWarning, markdownSection, option, plain } from "./blocks.js";
 import { countryOptionGroups } from "./countries.js";
 import { type ApproverState, approverSelectBlocks, chooseDcvMethod, dcvMethodInput } from "./dcv-fields.js";
@@ -102,9 +108,8 @@ export function blockId(field: OrderFormField, dependsOn?: string | number): str
 
 /** The product the form should use: the chosen one, else the first product of the first provider. */
 export function effectiveProductKey(data: Pick<OrderStep1Data, "values" | "catalogue">): string | undefined {
-  if (findProduct(data.catalogue, data.values.productKey)) return data.values.productKey;
-  const first = data.catalogue.find((entry) => entry.products.length > 0);
-  return first?.products[0] ? productKey(first.provider.id, first.products[0].id) : undefined;
+  const offered = productOnOffer(data.catalogue, data.values.productKey);
+  return offered ? productKey(offered.entry.provider.id, offered.product.id) : undefined;
 }
 
 export function orderStep1View(data: OrderStep1Data): ModalView {
@@ -236,11 +241,7 @@ function productBlocks(
   });
 
   const periods = chosen.product.periods;
-  const period = periods.includes(data.values.periodMonths ?? -1)
-    ? (data.values.periodMonths as number)
-    : periods.includes(12)
-      ? 12
-      : (periods[0] ?? 12);
+  const period = periodFor(periods, data.values.periodMonths);
   blocks.push({
     type: "input",
     block_id: blockId("period", key),

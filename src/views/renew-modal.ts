@@ -1,6 +1,6 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import type { DcvMethod } from "../domain/dcv.js";
-import type { ServerType } from "../domain/product.js";
+import { periodFor, type ServerType } from "../domain/product.js";
 import { clip, context, escapeMrkdwn, fieldWarning, markdownSection, option, plain } from "./blocks.js";
 import { type ApproverState, approverSelectBlocks, chooseDcvMethod, dcvMethodInput } from "./dcv-fields.js";
 import { type PurchaseReview, purchaseReviewBlocks } from "./purchase-review.js";
@@ -148,11 +148,7 @@ function periodBlock(data: RenewModalData): KnownBlock {
       `${data.original.providerName} no longer lists ${data.original.productName}; this renewal cannot be placed. Order a new certificate with \`/ssl order\`.`,
     );
   }
-  const chosen = data.periods.includes(data.values.periodMonths ?? -1)
-    ? (data.values.periodMonths as number)
-    : data.periods.includes(12)
-      ? 12
-      : (data.periods[0] as number);
+  const chosen = periodFor(data.periods, data.values.periodMonths);
   return {
     type: "input",
     block_id: renewBlockId("period"),
