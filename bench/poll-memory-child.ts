@@ -10,7 +10,7 @@ import { createScheduler } from "../src/jobs/scheduler.js";
 import { createLogger, LogLevel } from "../src/log.js";
 import { createStatusService } from "../src/orders/status-service.js";
 import { createProviderRegistry } from "../src/providers/registry.js";
-import { SectigoProvider } from "../src/providers/sectigo.js";
+import { SectigoProvider } from "../src/providers/sectigo/provider.js";
 
 export interface PollMemoryReport {
   summary: unknown;

@@ -1,11 +1,15 @@
 import { validate as validateCron } from "node-cron";
 import { z } from "zod";
-import { PROVIDER_IDS, type ProviderId } from "./providers/types.js";
+import { flag, httpUrl, optionalText } from "./providers/env.js";
+import { checkPluginEnv, type ProviderPlugin } from "./providers/plugin.js";
+import { PROVIDER_PLUGINS, type ProviderSettings } from "./providers/plugins.js";
 
 /**
  * Every environment variable of the interface contract (../shared/design.md), validated once.
  * Each problem becomes one line saying the variable, what is wrong and how to fix it; values are
- * never echoed, so a mistyped secret cannot leak into a terminal or log.
+ * never echoed, so a mistyped secret cannot leak into a terminal or log. Each provider's own
+ * variables are declared and validated by its plug-in (src/providers/<id>/index.ts); this file
+ * names no provider.
  */
 
 const secret = (fix: string) =>
@@ -13,26 +17,6 @@ const secret = (fix: string) =>
     .string({ error: (issue) => (issue.input === undefined ? `is missing: ${fix}` : "must be text") })
     .trim()
     .min(1, { error: `is empty: ${fix}` });
-
-const optionalText = z
-  .string()
-  .trim()
-  .optional()
-  .transform((value) => (value ? value : undefined));
-
-const flag = (name: string) =>
-  z
-    .string()
-    .trim()
-    .toLowerCase()
-    .optional()
-    .transform((value, ctx) => {
-      if (value === undefined || value === "") return false;
-      if (["true", "1", "yes"].includes(value)) return true;
-      if (["false", "0", "no"].includes(value)) return false;
-      ctx.addIssue({ code: "custom", message: `must be true or false (${name})` });
-      return z.NEVER;
-    });
 
 const idList = z
   .string()
@@ -50,34 +34,6 @@ const idList = z
           `has "${String(issue.input)}", which is not a Slack user ID (U…/W…) or user-group ID (S…)`,
       }),
     ),
-  );
-
-const url = (name: string) =>
-  optionalText.pipe(
-    z
-      .string()
-      .refine((value) => URL.canParse(value) && /^https?:/.test(value), {
-        error: `must be an http(s) URL (${name})`,
-      })
-      .optional(),
-  );
-
-/** Loopback hosts: a local stub or proxy may speak plain HTTP; nothing else may carry credentials so. */
-function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
-}
-
-/**
- * A provider's API URL: every request carries the reseller credentials and a CSR, so it must be
- * https, except on loopback (a local stub, or a TLS-terminating proxy on the same host).
- */
-const providerUrl = (name: string) =>
-  url(name).refine(
-    (value) => value === undefined || value.startsWith("https:") || isLoopback(new URL(value).hostname),
-    {
-      error: `must be an https:// URL (plain http is allowed only on localhost / 127.0.0.1): ${name}`,
-    },
   );
 
 /** CERTDESK_OLD_KEYS: earlier CERTDESK_KEYs, used only to decrypt what they encrypted. */
@@ -107,138 +63,140 @@ function isKnownTimeZone(zone: string): boolean {
   }
 }
 
-const envSchema = z.object({
-  SLACK_BOT_TOKEN: secret(
-    "install the app from manifest.yml and copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions",
-  ).refine((token) => token.startsWith("xoxb-"), {
-    error: "is not a bot token: it must start with xoxb- (OAuth & Permissions → Bot User OAuth Token)",
-  }),
-  SLACK_APP_TOKEN: optionalText.pipe(
-    z
-      .string()
-      .startsWith("xapp-", {
-        error:
-          "is not an app-level token: it must start with xapp- (Basic Information → App-Level Tokens, scope connections:write)",
-      })
-      .optional(),
-  ),
-  SLACK_SIGNING_SECRET: optionalText,
-  PORT: z.coerce
-    .number({ error: "must be a port number" })
-    .int({ error: "must be a whole port number" })
-    .min(1, { error: "must be between 1 and 65535" })
-    .max(65535, { error: "must be between 1 and 65535" })
-    .default(3000),
-  SLACK_API_URL: url("e.g. https://slack.com/api/"),
-  DATABASE_URL: optionalText.pipe(
-    z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, {
-        error: "must be a postgres:// URL, or unset to use the embedded database",
-      })
-      .optional(),
-  ),
-  DATA_DIR: optionalText.transform((value) => value ?? "./data"),
-  CERTDESK_KEY: optionalText.pipe(
-    z
-      .string()
-      .refine(isVaultKey, {
-        error:
-          'must be 32 random bytes in base64 (44 characters): generate one with "openssl rand -base64 32"',
-      })
-      .optional(),
-  ),
-  CERTDESK_OLD_KEYS: z
-    .string()
-    .optional()
-    .transform((value) =>
-      (value ?? "")
-        .split(",")
-        .map((key) => key.trim())
-        .filter(Boolean),
-    )
-    .pipe(
-      z.array(
-        z.string().refine(isVaultKey, {
-          error: "has an entry that is not a key: each must be a former CERTDESK_KEY (44 base64 characters)",
-        }),
-      ),
-    ),
-  SSL_PROVIDERS: z
-    .string()
-    .optional()
-    .transform((value) =>
-      (value?.trim() ? value : "sandbox")
-        .split(",")
-        .map((id) => id.trim().toLowerCase())
-        .filter(Boolean),
-    )
-    .pipe(
-      z
-        .array(
-          z.enum(PROVIDER_IDS, {
-            error: (issue) =>
-              `has "${String(issue.input)}", which is not a provider: use ${PROVIDER_IDS.join(", ")}`,
-          }),
-        )
-        .min(1, { error: "names no provider: use sandbox, sectigo or gogetssl" }),
-    )
-    .transform((ids) => [...new Set(ids)] as ProviderId[]),
-  SANDBOX_APPROVAL_SECONDS: z.coerce
-    .number({ error: "must be a number of seconds" })
-    .int({ error: "must be a whole number of seconds" })
-    .min(0, { error: "must be 0 or more seconds" })
-    .default(60),
-  SECTIGO_LOGIN_NAME: optionalText,
-  SECTIGO_LOGIN_PASSWORD: optionalText,
-  SECTIGO_API_URL: providerUrl("the reseller API base, e.g. https://secure.trust-provider.com"),
-  SECTIGO_TEST: flag("SECTIGO_TEST"),
-  GOGETSSL_USER: optionalText,
-  GOGETSSL_PASSWORD: optionalText,
-  GOGETSSL_API_URL: providerUrl("e.g. https://sandbox.gogetssl.com/api for their sandbox"),
-  SSL_CHANNEL: optionalText.pipe(
-    z
-      .string()
-      .regex(/^[CG][A-Z0-9]{2,}$/, {
-        error: "must be a channel ID like C0123ABCD (channel details → bottom of the About tab), not a name",
-      })
-      .optional(),
-  ),
-  SSL_ORDERERS: idList,
-  SSL_APPROVERS: idList,
-  SSL_REQUIRE_APPROVAL: flag("SSL_REQUIRE_APPROVAL"),
-  POLL_CRON: cronExpression("*/15 * * * *"),
-  EXPIRY_CRON: cronExpression("0 9 * * *"),
-  EXPIRY_DAYS: z
+/** SSL_PROVIDERS as listed (lower-case, in order, without repeats); unset means the first plug-in. */
+function listedProviders(value: string | undefined, ids: readonly string[]): string[] {
+  const listed = (value?.trim() ? value : (ids[0] ?? ""))
+    .split(",")
+    .map((id) => id.trim().toLowerCase())
+    .filter(Boolean);
+  return [...new Set(listed)];
+}
+
+const orList = (words: readonly string[]) =>
+  words.length > 1 ? `${words.slice(0, -1).join(", ")} or ${words.at(-1)}` : (words[0] ?? "");
+
+function providerList(ids: readonly string[]) {
+  return z
     .string()
     .optional()
     .transform((value, ctx) => {
-      const parts = (value?.trim() ? value : "30,14,7,1").split(",").map((part) => part.trim());
-      if (!parts.every((part) => /^[1-9]\d{0,3}$/.test(part))) {
+      const listed = listedProviders(value, ids);
+      for (const id of listed.filter((candidate) => !ids.includes(candidate))) {
         ctx.addIssue({
           code: "custom",
-          message: 'must be a comma list of whole numbers of days above 0, e.g. "30,14,7,1"',
+          message: `has "${id}", which is not a provider: use ${ids.join(", ")}`,
+        });
+      }
+      if (listed.length === 0)
+        ctx.addIssue({ code: "custom", message: `names no provider: use ${orList(ids)}` });
+      return listed;
+    });
+}
+
+const envSchema = (providerIds: readonly string[]) =>
+  z.object({
+    SLACK_BOT_TOKEN: secret(
+      "install the app from manifest.yml and copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions",
+    ).refine((token) => token.startsWith("xoxb-"), {
+      error: "is not a bot token: it must start with xoxb- (OAuth & Permissions → Bot User OAuth Token)",
+    }),
+    SLACK_APP_TOKEN: optionalText.pipe(
+      z
+        .string()
+        .startsWith("xapp-", {
+          error:
+            "is not an app-level token: it must start with xapp- (Basic Information → App-Level Tokens, scope connections:write)",
+        })
+        .optional(),
+    ),
+    SLACK_SIGNING_SECRET: optionalText,
+    PORT: z.coerce
+      .number({ error: "must be a port number" })
+      .int({ error: "must be a whole port number" })
+      .min(1, { error: "must be between 1 and 65535" })
+      .max(65535, { error: "must be between 1 and 65535" })
+      .default(3000),
+    SLACK_API_URL: httpUrl("e.g. https://slack.com/api/"),
+    DATABASE_URL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, {
+          error: "must be a postgres:// URL, or unset to use the embedded database",
+        })
+        .optional(),
+    ),
+    DATA_DIR: optionalText.transform((value) => value ?? "./data"),
+    CERTDESK_KEY: optionalText.pipe(
+      z
+        .string()
+        .refine(isVaultKey, {
+          error:
+            'must be 32 random bytes in base64 (44 characters): generate one with "openssl rand -base64 32"',
+        })
+        .optional(),
+    ),
+    CERTDESK_OLD_KEYS: z
+      .string()
+      .optional()
+      .transform((value) =>
+        (value ?? "")
+          .split(",")
+          .map((key) => key.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z.array(
+          z.string().refine(isVaultKey, {
+            error:
+              "has an entry that is not a key: each must be a former CERTDESK_KEY (44 base64 characters)",
+          }),
+        ),
+      ),
+    SSL_PROVIDERS: providerList(providerIds),
+    SSL_CHANNEL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[CG][A-Z0-9]{2,}$/, {
+          error:
+            "must be a channel ID like C0123ABCD (channel details → bottom of the About tab), not a name",
+        })
+        .optional(),
+    ),
+    SSL_ORDERERS: idList,
+    SSL_APPROVERS: idList,
+    SSL_REQUIRE_APPROVAL: flag("SSL_REQUIRE_APPROVAL"),
+    POLL_CRON: cronExpression("*/15 * * * *"),
+    EXPIRY_CRON: cronExpression("0 9 * * *"),
+    EXPIRY_DAYS: z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        const parts = (value?.trim() ? value : "30,14,7,1").split(",").map((part) => part.trim());
+        if (!parts.every((part) => /^[1-9]\d{0,3}$/.test(part))) {
+          ctx.addIssue({
+            code: "custom",
+            message: 'must be a comma list of whole numbers of days above 0, e.g. "30,14,7,1"',
+          });
+          return z.NEVER;
+        }
+        return [...new Set(parts.map(Number))].sort((a, b) => b - a);
+      }),
+    EXPIRY_DIGEST: flag("EXPIRY_DIGEST"),
+    TZ: optionalText.transform((value, ctx) => {
+      const zone = value ?? "UTC";
+      if (!isKnownTimeZone(zone)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `"${zone}" is not a time zone: use an IANA name like Europe/Berlin`,
         });
         return z.NEVER;
       }
-      return [...new Set(parts.map(Number))].sort((a, b) => b - a);
+      return zone;
     }),
-  EXPIRY_DIGEST: flag("EXPIRY_DIGEST"),
-  TZ: optionalText.transform((value, ctx) => {
-    const zone = value ?? "UTC";
-    if (!isKnownTimeZone(zone)) {
-      ctx.addIssue({
-        code: "custom",
-        message: `"${zone}" is not a time zone: use an IANA name like Europe/Berlin`,
-      });
-      return z.NEVER;
-    }
-    return zone;
-  }),
-  LOG_LEVEL: z
-    .enum(["debug", "info", "warn", "error"], { error: "must be debug, info, warn or error" })
-    .default("info"),
-});
+    LOG_LEVEL: z
+      .enum(["debug", "info", "warn", "error"], { error: "must be debug, info, warn or error" })
+      .default("info"),
+  });
 
 /**
  * Rules between variables, checked on the raw values so they are reported together with the
@@ -257,23 +215,10 @@ function crossVariableProblems(env: NodeJS.ProcessEnv): string[] {
       'CERTDESK_KEY is missing: with DATABASE_URL every replica must share one key-encryption key; generate one with "openssl rand -base64 32"',
     );
   }
-  const enabled = (env.SSL_PROVIDERS ?? "").split(",").map((id) => id.trim().toLowerCase());
-  const needs: [ProviderId, string[]][] = [
-    ["sectigo", ["SECTIGO_LOGIN_NAME", "SECTIGO_LOGIN_PASSWORD"]],
-    ["gogetssl", ["GOGETSSL_USER", "GOGETSSL_PASSWORD"]],
-  ];
-  for (const [provider, variables] of needs) {
-    if (!enabled.includes(provider)) continue;
-    for (const variable of variables.filter((name) => !set(name))) {
-      problems.push(
-        `${variable} is missing: SSL_PROVIDERS enables ${provider}, which needs its reseller account credentials`,
-      );
-    }
-  }
   return problems;
 }
 
-type Env = z.output<typeof envSchema>;
+type Env = z.output<ReturnType<typeof envSchema>>;
 
 export interface Config {
   slack: {
@@ -290,10 +235,10 @@ export interface Config {
   /** Earlier key-encryption keys (base64), for decryption only. */
   oldKeys: string[];
   providers: {
-    enabled: ProviderId[];
-    sandbox: { approvalSeconds: number };
-    sectigo?: { loginName: string; loginPassword: string; apiUrl?: string; test: boolean };
-    gogetssl?: { user: string; password: string; apiUrl?: string };
+    /** SSL_PROVIDERS: plug-in ids, in order, without repeats. */
+    enabled: string[];
+    /** Each enabled provider's validated variables, by id: what its plug-in's `create` takes. */
+    settings: Partial<ProviderSettings> & Record<string, unknown>;
   };
   channel?: string;
   orderers: string[];
@@ -318,20 +263,38 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+/**
+ * The configuration, or a ConfigError listing every problem at once: the core variables', the
+ * rules between them, and the variables of each provider plug-in (required ones only for the
+ * providers SSL_PROVIDERS enables). `plugins` is the provider list; tests plug in their own.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  plugins: readonly ProviderPlugin[] = PROVIDER_PLUGINS,
+): Config {
+  const ids = plugins.map((plugin) => plugin.id);
+  if (new Set(ids).size !== ids.length)
+    throw new Error(`Two provider plug-ins share an id: ${ids.join(", ")}`);
+  const parsed = envSchema(ids).safeParse(env);
+  const enabled = listedProviders(env.SSL_PROVIDERS, ids).filter((id) => ids.includes(id));
+  const providers = plugins.map((plugin) => {
+    const isEnabled = enabled.includes(plugin.id);
+    return { id: plugin.id, enabled: isEnabled, ...checkPluginEnv(plugin, env, { enabled: isEnabled }) };
+  });
   const problems = [
     ...(parsed.error?.issues ?? []).map(
       (issue) => `${String(issue.path[0] ?? "configuration")} ${issue.message}`,
     ),
     ...crossVariableProblems(env),
+    ...providers.flatMap((provider) => provider.problems),
   ];
   if (problems.length > 0 || !parsed.success) throw new ConfigError([...new Set(problems)]);
-  return toConfig(parsed.data);
+  const settings: Config["providers"]["settings"] = {};
+  for (const provider of providers) if (provider.enabled) settings[provider.id] = provider.settings;
+  return toConfig(parsed.data, settings);
 }
 
-function toConfig(env: Env): Config {
-  const enabled = env.SSL_PROVIDERS;
+function toConfig(env: Env, settings: Config["providers"]["settings"]): Config {
   return {
     slack: {
       botToken: env.SLACK_BOT_TOKEN,
@@ -345,23 +308,7 @@ function toConfig(env: Env): Config {
     dataDir: env.DATA_DIR,
     certdeskKey: env.CERTDESK_KEY,
     oldKeys: env.CERTDESK_OLD_KEYS,
-    providers: {
-      enabled,
-      sandbox: { approvalSeconds: env.SANDBOX_APPROVAL_SECONDS },
-      sectigo:
-        enabled.includes("sectigo") && env.SECTIGO_LOGIN_NAME && env.SECTIGO_LOGIN_PASSWORD
-          ? {
-              loginName: env.SECTIGO_LOGIN_NAME,
-              loginPassword: env.SECTIGO_LOGIN_PASSWORD,
-              apiUrl: env.SECTIGO_API_URL,
-              test: env.SECTIGO_TEST,
-            }
-          : undefined,
-      gogetssl:
-        enabled.includes("gogetssl") && env.GOGETSSL_USER && env.GOGETSSL_PASSWORD
-          ? { user: env.GOGETSSL_USER, password: env.GOGETSSL_PASSWORD, apiUrl: env.GOGETSSL_API_URL }
-          : undefined,
-    },
+    providers: { enabled: env.SSL_PROVIDERS, settings },
     channel: env.SSL_CHANNEL,
     orderers: env.SSL_ORDERERS,
     approvers: env.SSL_APPROVERS,

@@ -19,7 +19,7 @@ describe("loadConfig", () => {
     expect(config.port).toBe(3000);
     expect(config.dataDir).toBe("./data");
     expect(config.providers.enabled).toEqual(["sandbox"]);
-    expect(config.providers.sandbox.approvalSeconds).toBe(60);
+    expect(config.providers.settings.sandbox?.SANDBOX_APPROVAL_SECONDS).toBe(60);
     expect(config.slack.socketMode).toBe(false);
     expect(config.requireApproval).toBe(false);
     expect(config.orderers).toEqual([]);
@@ -121,7 +121,10 @@ describe("loadConfig", () => {
     expect(config.schedule.expiryDays).toEqual([30, 7, 1]);
     expect(config.orderers).toEqual(["U1AAA", "S2BBB"]);
     expect(config.requireApproval).toBe(true);
-    expect(config.providers.sectigo).toMatchObject({ loginName: "reseller", test: true });
+    expect(config.providers.settings.sectigo).toMatchObject({
+      SECTIGO_LOGIN_NAME: "reseller",
+      SECTIGO_TEST: true,
+    });
   });
 
   it("accepts provider API URLs only over https, except on loopback", () => {
@@ -132,7 +135,9 @@ describe("loadConfig", () => {
       "http://localhost/api",
       "http://[::1]:9/api",
     ]) {
-      expect(loadConfig({ ...gogetssl, GOGETSSL_API_URL: allowed }).providers.gogetssl?.apiUrl).toBe(allowed);
+      expect(
+        loadConfig({ ...gogetssl, GOGETSSL_API_URL: allowed }).providers.settings.gogetssl?.GOGETSSL_API_URL,
+      ).toBe(allowed);
     }
     const problems = problemsOf({
       ...gogetssl,

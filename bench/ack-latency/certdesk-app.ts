@@ -7,6 +7,7 @@ import { createVault, loadOrCreateKeyFile, parseVaultKey } from "../../src/certs
 import { systemClock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
 import { openDatabase } from "../../src/db/client.js";
+import { createCatalogue } from "../../src/orders/catalogue.js";
 import { findClientByName } from "../../src/orders/clients.js";
 import { createOrderService } from "../../src/orders/order-service.js";
 import { buildProviders } from "../../src/providers/build.js";
@@ -86,12 +87,16 @@ async function seedOrders(dataDir: string, env: Record<string, string>): Promise
     const key = env.CERTDESK_KEY ? parseVaultKey(env.CERTDESK_KEY) : (await loadOrCreateKeyFile(dataDir)).key;
     const vault = createVault({ keys: [key] });
     const services = { db: database.db, vault, clock: systemClock };
+    const providers = buildProviders(config.providers, services);
+    const catalogue = createCatalogue(providers, systemClock);
+    await catalogue.get();
     const orders = createOrderService({
       ...services,
-      providers: buildProviders(config.providers, services),
+      providers,
       observer: { orderChanged: async () => {} },
       requireApproval: false,
       logger: console,
+      catalogue,
     });
     const client = await findClientByName(database.db, "Acme");
     if (!client) throw new Error("import-clients did not create Acme");

@@ -1,36 +1,36 @@
-import type { Vault } from "../certs/vault.js";
-import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
-import type { Database } from "../db/client.js";
-import { GoGetSslProvider } from "./gogetssl.js";
+import type { ProviderPlugin, ProviderServices } from "./plugin.js";
+import { PROVIDER_PLUGINS } from "./plugins.js";
 import { createProviderRegistry, type ProviderRegistry } from "./registry.js";
-import { SandboxProvider } from "./sandbox.js";
-import { SectigoProvider } from "./sectigo.js";
-import type { ProviderId, SslProvider } from "./types.js";
+import type { SslProvider } from "./types.js";
 
-/** The providers SSL_PROVIDERS enables, configured from the environment. */
+/**
+ * The providers SSL_PROVIDERS enables, each created by its plug-in from the settings loadConfig
+ * validated. `plugins` is the list loadConfig was given (tests plug in providers of their own).
+ */
 export function buildProviders(
   config: Config["providers"],
-  services: { db: Database; vault: Vault; clock: Clock },
+  services: ProviderServices,
+  plugins: readonly ProviderPlugin[] = PROVIDER_PLUGINS,
 ): ProviderRegistry {
-  const now = () => services.clock.now();
-  const factories: Record<ProviderId, () => SslProvider> = {
-    sandbox: () => new SandboxProvider({ ...services, approvalSeconds: config.sandbox.approvalSeconds }),
-    sectigo: () => {
-      const sectigo = required(config.sectigo, "sectigo");
-      return new SectigoProvider({ ...sectigo, now });
-    },
-    gogetssl: () => {
-      const gogetssl = required(config.gogetssl, "gogetssl");
-      return new GoGetSslProvider({ ...gogetssl, now });
-    },
-  };
-  const providers = config.enabled.map((id) => factories[id]());
-  return createProviderRegistry(providers);
+  return createProviderRegistry(config.enabled.map((id) => createProvider(id, config, services, plugins)));
 }
 
-function required<T>(value: T | undefined, provider: string): T {
-  if (!value)
-    throw new Error(`${provider} is enabled but not configured (config validation should have said so)`);
-  return value;
+function createProvider(
+  id: string,
+  config: Config["providers"],
+  services: ProviderServices,
+  plugins: readonly ProviderPlugin[],
+): SslProvider {
+  const plugin = plugins.find((candidate) => candidate.id === id);
+  if (!plugin) throw new Error(`SSL_PROVIDERS enables "${id}", but no provider plug-in has that id`);
+  const settings = config.settings[id];
+  if (settings === undefined) {
+    throw new Error(`${id} is enabled but not configured (config validation should have said so)`);
+  }
+  const provider = plugin.create(settings as Record<string, unknown>, services);
+  if (provider.id !== id) {
+    throw new Error(`The "${id}" plug-in created a provider whose id is "${provider.id}"`);
+  }
+  return provider;
 }

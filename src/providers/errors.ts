@@ -1,5 +1,3 @@
-import type { ProviderId } from "./types.js";
-
 /** Order fields a provider can reject; the form shows the message on that field. */
 export type OrderField =
   | "domain"
@@ -26,7 +24,8 @@ export class ProviderError extends Error {
   readonly providerCode?: string;
   readonly providerMessage?: string;
   constructor(
-    readonly provider: ProviderId,
+    /** The provider's id. */
+    readonly provider: string,
     message: string,
     details: ProviderErrorDetails = {},
   ) {
@@ -40,7 +39,7 @@ export class ProviderError extends Error {
 /** The user can fix it: `field` names what to change. */
 export class ProviderInputError extends ProviderError {
   constructor(
-    provider: ProviderId,
+    provider: string,
     readonly field: OrderField,
     message: string,
     details: ProviderErrorDetails = {},

@@ -1,4 +1,4 @@
-import type { ProviderId, SslProvider } from "./types.js";
+import type { SslProvider } from "./types.js";
 
 /** The enabled providers, in SSL_PROVIDERS order; the rest of certdesk reaches providers only here. */
 export interface ProviderRegistry {
@@ -12,12 +12,12 @@ export class UnknownProviderError extends Error {
 }
 
 export function createProviderRegistry(providers: SslProvider[]): ProviderRegistry {
-  const byId = new Map<ProviderId, SslProvider>(providers.map((provider) => [provider.id, provider]));
+  const byId = new Map<string, SslProvider>(providers.map((provider) => [provider.id, provider]));
   return {
     enabled: providers,
-    has: (id) => byId.has(id as ProviderId),
+    has: (id) => byId.has(id),
     get(id) {
-      const provider = byId.get(id as ProviderId);
+      const provider = byId.get(id);
       if (!provider) {
         throw new UnknownProviderError(
           `The provider "${id}" is not enabled here (SSL_PROVIDERS is ${[...byId.keys()].join(", ")}).`,

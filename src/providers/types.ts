@@ -6,11 +6,8 @@ import type { Product, ServerType } from "../domain/product.js";
 /**
  * The provider contract: everything the rest of certdesk knows about a CA reseller.
  * Adapters translate their wire formats into these shapes; nothing outside
- * src/providers sees a provider's own field names.
+ * src/providers sees a provider's own field names. Which providers exist: plugins.ts.
  */
-
-export type ProviderId = "sandbox" | "sectigo" | "gogetssl";
-export const PROVIDER_IDS = ["sandbox", "sectigo", "gogetssl"] as const satisfies readonly ProviderId[];
 
 export interface ProviderCapabilities {
   dcvMethods: DcvMethod[];
@@ -86,7 +83,8 @@ export interface StatusResult {
 }
 
 export interface SslProvider {
-  readonly id: ProviderId;
+  /** Its plug-in's id (plugins.ts), the word in SSL_PROVIDERS. */
+  readonly id: string;
   readonly displayName: string;
   readonly capabilities: ProviderCapabilities;
   listProducts(): Promise<Product[]>;

@@ -6,7 +6,7 @@ import type { Scheduler } from "../../src/jobs/scheduler.js";
 import { getOrder } from "../../src/orders/repository.js";
 import { ProviderUnavailableError } from "../../src/providers/errors.js";
 import { createProviderRegistry } from "../../src/providers/registry.js";
-import { SandboxProvider } from "../../src/providers/sandbox.js";
+import { SandboxProvider } from "../../src/providers/sandbox/provider.js";
 import type { ProviderCapabilities, SslProvider, StatusResult } from "../../src/providers/types.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, type TestApp } from "../support/harness.js";

@@ -1,53 +1,22 @@
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { count } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createCsr } from "../../src/certs/csr.js";
-import { certificateMatchesCsr } from "../../src/certs/inspect.js";
-import { generateKeyPair, type KeyPairPem } from "../../src/certs/keys.js";
+import { afterAll, beforeAll } from "vitest";
 import { createVault } from "../../src/certs/vault.js";
+import { loadConfig } from "../../src/config.js";
 import { sandboxOrders } from "../../src/db/schema.js";
-import type { Product } from "../../src/domain/product.js";
-import { ProviderError, ProviderInputError } from "../../src/providers/errors.js";
-import { GoGetSslProvider } from "../../src/providers/gogetssl.js";
-import { SandboxProvider } from "../../src/providers/sandbox.js";
-import { SectigoProvider } from "../../src/providers/sectigo.js";
-import type { PlaceOrderRequest, PlaceOrderResult, SslProvider } from "../../src/providers/types.js";
+import { buildProviders } from "../../src/providers/build.js";
+import type { SslProvider } from "../../src/providers/types.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { startGoGetSslStub } from "../support/gogetssl-stub.js";
 import { TestClock } from "../support/harness.js";
 import { startSectigoStub } from "../support/sectigo-stub.js";
 import { createTestCa, type TestCa } from "../support/test-ca.js";
+import { describeProviderContract } from "./contract-suite.js";
 
 /**
- * One suite, run against every SslProvider: whatever the provider, the rest of certdesk relies on
- * the same behaviour. A driver hides how each provider's outcome is steered (the sandbox by its
- * clock and trigger domains, the adapters by their stub servers).
+ * The SslProvider contract (contract-suite.ts) for each real provider, each built as certdesk
+ * builds it: from environment variables, through its plug-in (loadConfig + buildProviders).
  */
-
-interface Driver {
-  provider: SslProvider;
-  /** A domain whose order the driver can later reject. */
-  rejectableDomain: string;
-  /** Well-formed for the provider, but no such order exists. */
-  unknownOrderId: string;
-  /** Makes the CA issue the order: the next getStatus must report it issued. */
-  issue(providerOrderId: string): Promise<void>;
-  /** Makes the CA reject the order (placed for `rejectableDomain`). */
-  reject(providerOrderId: string): Promise<void>;
-  /** Placements (new orders and renewals) that reached the CA. */
-  placementRequests(): Promise<number>;
-  close(): Promise<void>;
-}
-
-/** Behaviour this suite expects but a provider (or its stub) does not show yet; see `it.fails` below. */
-type KnownGap = "approversAtRegistrableDomain" | "refusesWildcardOnSingleNameProduct";
-
-interface DriverFactory {
-  name: string;
-  knownGaps: KnownGap[];
-  start(): Promise<Driver>;
-}
 
 const APPROVAL_SECONDS = 60;
 const PASSWORD = "contract-Pa55word!";
@@ -55,310 +24,88 @@ const PASSWORD = "contract-Pa55word!";
 /** PGlite takes seconds to start: one database for the file, emptied for every sandbox test. */
 let database: TestDatabase;
 let testCa: TestCa;
-let csrKeys: KeyPairPem;
-let nextReference = 1001;
 
 beforeAll(async () => {
   testCa = createTestCa();
-  [database, csrKeys] = await Promise.all([createTestDatabase(), generateKeyPair("rsa-2048")]);
+  database = await createTestDatabase();
 });
 
 afterAll(async () => {
   await database.close();
 });
 
-const sandbox: DriverFactory = {
-  name: "sandbox",
-  knownGaps: [],
-  async start() {
-    await database.truncateAll();
-    const { db } = database;
-    const clock = new TestClock();
-    const provider = new SandboxProvider({
-      db,
-      vault: createVault({ keys: [randomBytes(32)] }),
-      clock,
-      approvalSeconds: APPROVAL_SECONDS,
-    });
-    const passApprovalTime = async () => clock.advance(APPROVAL_SECONDS * 1000);
-    return {
-      provider,
-      rejectableDomain: "reject-www.example.com",
-      unknownOrderId: "SBX-987654",
-      issue: passApprovalTime,
-      reject: passApprovalTime,
-      async placementRequests() {
-        const [row] = await db.select({ orders: count() }).from(sandboxOrders);
-        return row?.orders ?? 0;
-      },
-      async close() {},
-    };
-  },
-};
-
-const sectigo: DriverFactory = {
-  name: "sectigo",
-  knownGaps: [],
-  async start() {
-    const stub = await startSectigoStub({
-      loginPassword: PASSWORD,
-      issueCertificate: (csrPem) => testCa.issueCertificate(csrPem),
-    });
-    const provider = new SectigoProvider({
-      loginName: "reseller",
-      loginPassword: PASSWORD,
-      apiUrl: stub.url,
-      timeoutMs: 2_000,
-      retryDelayMs: 1,
-    });
-    return {
-      provider,
-      rejectableDomain: "www.example.com",
-      unknownOrderId: "987654321",
-      issue: async (orderNumber) => stub.state.issue(orderNumber),
-      reject: async (orderNumber) => stub.state.reject(orderNumber),
-      placementRequests: async () => stub.state.requestsTo("AutoApplySSL").length,
-      close: () => stub.close(),
-    };
-  },
-};
-
-const gogetssl: DriverFactory = {
-  name: "gogetssl",
-  knownGaps: [],
-  async start() {
-    const stub = await startGoGetSslStub({
-      password: PASSWORD,
-      issueCertificate: (csrPem) => testCa.issueCertificate(csrPem),
-    });
-    const provider = new GoGetSslProvider({
-      user: "reseller@example.com",
-      password: PASSWORD,
-      apiUrl: stub.url,
-      timeoutMs: 2_000,
-      retryDelayMs: 1,
-    });
-    return {
-      provider,
-      rejectableDomain: "www.example.com",
-      unknownOrderId: "987654321",
-      issue: async (orderId) => stub.state.issue(orderId),
-      reject: async (orderId) => stub.state.reject(orderId),
-      placementRequests: async () =>
-        stub.state.requestsTo("addSslOrder").length + stub.state.requestsTo("addSslRenewOrder").length,
-      close: () => stub.close(),
-    };
-  },
-};
-
-function makeCsr(commonName: string): Promise<string> {
-  return createCsr({ privateKeyPem: csrKeys.privateKeyPem, subject: { commonName }, domains: [commonName] });
+/** The one provider `env` enables, built from the environment like src/main.ts does. */
+function providerFromEnv(env: Record<string, string>, clock = new TestClock()): SslProvider {
+  const config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-contract", SLACK_SIGNING_SECRET: "contract", ...env });
+  const vault = createVault({ keys: [randomBytes(32)] });
+  const [provider, ...others] = buildProviders(config.providers, { db: database.db, vault, clock }).enabled;
+  if (!provider || others.length > 0) throw new Error("expected exactly one provider");
+  return provider;
 }
 
-function isSingleNameDv(product: Product): boolean {
-  return (
-    product.validation === "DV" && !product.wildcard && !product.multiDomain && product.periods.includes(12)
+describeProviderContract("sandbox", async () => {
+  await database.truncateAll();
+  const clock = new TestClock();
+  const provider = providerFromEnv(
+    { SSL_PROVIDERS: "sandbox", SANDBOX_APPROVAL_SECONDS: String(APPROVAL_SECONDS) },
+    clock,
   );
-}
-
-function opensslParses(certificatePem: string): { status: number | null; text: string } {
-  const result = spawnSync("openssl", ["x509", "-noout", "-text"], {
-    input: certificatePem,
-    encoding: "utf8",
-  });
-  return { status: result.status, text: `${result.stdout}${result.stderr}` };
-}
-
-const MAILBOX = /^(admin|administrator|hostmaster|postmaster|webmaster)@/;
-
-describe.each([sandbox, sectigo, gogetssl])("SslProvider contract: $name", (factory) => {
-  let driver: Driver;
-  let provider: SslProvider;
-
-  beforeEach(async () => {
-    driver = await factory.start();
-    provider = driver.provider;
-  });
-
-  afterEach(async () => {
-    await driver.close();
-  });
-
-  /** Only a test for a listed gap is expected to fail, and it turns red once the gap is closed. */
-  const itUnlessGap = (gap: KnownGap) => (factory.knownGaps.includes(gap) ? it.fails : it);
-
-  async function dvOrder(
-    commonName: string,
-    overrides: Partial<PlaceOrderRequest> = {},
-  ): Promise<PlaceOrderRequest> {
-    const product = (await provider.listProducts()).find(isSingleNameDv);
-    const serverType = (await provider.listServerTypes()).find((type) => type.isDefault);
-    if (!product || !serverType)
-      throw new Error("the provider offers no single-name DV product or server type");
-    const approvers = await provider.getApproverEmails(commonName.replace(/^\*\./, ""));
-    return {
-      reference: `SSL-${nextReference++}`,
-      productId: product.id,
-      periodMonths: 12,
-      serverTypeId: serverType.id,
-      csrPem: await makeCsr(commonName),
-      commonName,
-      sans: [],
-      dcvMethod: "email",
-      approverEmail: approvers.find((address) => address.startsWith("admin@")),
-      addonIds: [],
-      organisation: {},
-      contact: {
-        firstName: "Ann",
-        lastName: "Operator",
-        email: "ann@example.com",
-        phone: "+44 20 7946 0000",
-        title: "Ops",
-      },
-      ...overrides,
-    };
-  }
-
-  async function place(
-    commonName = "www.example.com",
-  ): Promise<{ request: PlaceOrderRequest; placed: PlaceOrderResult }> {
-    const request = await dvOrder(commonName);
-    return { request, placed: await provider.placeOrder(request) };
-  }
-
-  it("describes its capabilities with the shared shape", () => {
-    const { capabilities } = provider;
-    expect(capabilities.dcvMethods.length).toBeGreaterThan(0);
-    expect(capabilities.dcvMethods).toContain("email");
-    for (const method of capabilities.dcvMethods) expect(["email", "http", "dns"]).toContain(method);
-    expect(new Set(capabilities.dcvMethods).size).toBe(capabilities.dcvMethods.length);
-    for (const flag of ["addons", "multiDomain", "wildcard", "renew", "resendApproval"] as const) {
-      expect(typeof capabilities[flag]).toBe("boolean");
-    }
-    expect(Number.isInteger(capabilities.minPollIntervalSeconds)).toBe(true);
-    expect(capabilities.minPollIntervalSeconds).toBeGreaterThan(0);
-  });
-
-  it("lists products with a 12-month single-name DV product, consistent with its capabilities", async () => {
-    const products = await provider.listProducts();
-    expect(products.length).toBeGreaterThan(0);
-    expect(products.some(isSingleNameDv)).toBe(true);
-    for (const product of products) {
-      expect(["DV", "OV", "EV"]).toContain(product.validation);
-      expect(product.id).not.toBe("");
-      expect(product.name).not.toBe("");
-      expect(product.periods.length).toBeGreaterThan(0);
-      expect(product.periods).toEqual([...product.periods].sort((a, b) => a - b));
-    }
-    expect(new Set(products.map((product) => product.id)).size).toBe(products.length);
-    const { capabilities } = provider;
-    expect(products.some((product) => product.wildcard)).toBe(capabilities.wildcard);
-    expect(products.some((product) => product.multiDomain)).toBe(capabilities.multiDomain);
-    expect(products.some((product) => product.addons.length > 0)).toBe(capabilities.addons);
-  });
-
-  it("lists server types with exactly one default, the Apache/mod_ssl entry", async () => {
-    const serverTypes = await provider.listServerTypes();
-    const defaults = serverTypes.filter((type) => type.isDefault);
-    expect(defaults).toHaveLength(1);
-    expect(defaults[0]?.label).toMatch(/apache/i);
-    expect(defaults[0]?.label).toMatch(/mod[ _/]?ssl/i);
-  });
-
-  it("lists approver addresses for the domain: trimmed, real, without duplicates", async () => {
-    const approvers = await provider.getApproverEmails("www.example.com");
-    expect(approvers.length).toBeGreaterThan(0);
-    expect(approvers.some((address) => MAILBOX.test(address))).toBe(true);
-    for (const address of approvers) {
-      expect(address).toBe(address.trim());
-      expect(address.toLowerCase()).not.toBe("none");
-      // Only the name itself and its parent domain can approve it.
-      expect(address).toMatch(/^[^\s@]+@(www\.)?example\.com$/);
-    }
-    expect(new Set(approvers.map((address) => address.toLowerCase())).size).toBe(approvers.length);
-  });
-
-  itUnlessGap("approversAtRegistrableDomain")(
-    "offers the generic mailboxes of the registrable domain for a sub-domain",
-    async () => {
-      const approvers = await provider.getApproverEmails("www.example.com");
-      expect(approvers).toContain("admin@example.com");
+  const passApprovalTime = async () => clock.advance(APPROVAL_SECONDS * 1000);
+  return {
+    provider,
+    rejectableDomain: "reject-www.example.com",
+    unknownOrderId: "SBX-987654",
+    issue: passApprovalTime,
+    reject: passApprovalTime,
+    async placementRequests() {
+      const [row] = await database.db.select({ orders: count() }).from(sandboxOrders);
+      return row?.orders ?? 0;
     },
-  );
+    async close() {},
+  };
+});
 
-  it("places a DV order: an id, pending, and an email validation instruction", async () => {
-    const { request, placed } = await place();
-    expect(placed.providerOrderId).not.toBe("");
-    expect(placed.status).toBe("pending");
-    expect(placed.dcv).toContainEqual(
-      expect.objectContaining({ domain: "www.example.com", method: "email", email: request.approverEmail }),
-    );
-    expect(await driver.placementRequests()).toBe(1);
-    expect((await provider.getStatus(placed.providerOrderId)).status).toBe("pending");
+describeProviderContract("sectigo", async () => {
+  const stub = await startSectigoStub({
+    loginPassword: PASSWORD,
+    issueCertificate: (csrPem) => testCa.issueCertificate(csrPem),
   });
-
-  it("reports the issued certificate for the CSR's key, with its chain and validity", async () => {
-    const { request, placed } = await place();
-    expect((await provider.getStatus(placed.providerOrderId)).status).toBe("pending");
-
-    await driver.issue(placed.providerOrderId);
-    const status = await provider.getStatus(placed.providerOrderId);
-
-    expect(status.status).toBe("issued");
-    const certificate = status.certificate;
-    if (!certificate) throw new Error("an issued status must carry the certificate");
-    expect(certificateMatchesCsr(certificate.certificatePem, request.csrPem)).toBe(true);
-    const openssl = opensslParses(certificate.certificatePem);
-    expect(openssl.status, openssl.text).toBe(0);
-    expect(openssl.text).toContain("www.example.com");
-    expect(certificate.chainPem.length).toBeGreaterThan(0);
-    for (const pem of certificate.chainPem) expect(pem).toContain("-----BEGIN CERTIFICATE-----");
-    expect(certificate.notBefore.getTime()).toBeLessThan(certificate.notAfter.getTime());
+  const provider = providerFromEnv({
+    SSL_PROVIDERS: "sectigo",
+    SECTIGO_LOGIN_NAME: "reseller",
+    SECTIGO_LOGIN_PASSWORD: PASSWORD,
+    SECTIGO_API_URL: stub.url,
   });
+  return {
+    provider,
+    rejectableDomain: "www.example.com",
+    unknownOrderId: "987654321",
+    issue: async (orderNumber) => stub.state.issue(orderNumber),
+    reject: async (orderNumber) => stub.state.reject(orderNumber),
+    placementRequests: async () => stub.state.requestsTo("AutoApplySSL").length,
+    close: () => stub.close(),
+  };
+});
 
-  it("reports a rejected order as rejected, without a certificate", async () => {
-    const { placed } = await place(driver.rejectableDomain);
-
-    await driver.reject(placed.providerOrderId);
-    const status = await provider.getStatus(placed.providerOrderId);
-
-    expect(status.status).toBe("rejected");
-    expect(status.certificate).toBeUndefined();
+describeProviderContract("gogetssl", async () => {
+  const stub = await startGoGetSslStub({
+    password: PASSWORD,
+    issueCertificate: (csrPem) => testCa.issueCertificate(csrPem),
   });
-
-  it("renews with the same CSR as a new order", async () => {
-    const { request, placed } = await place();
-
-    const renewal = await provider.renew({
-      ...request,
-      reference: `SSL-${nextReference++}`,
-      previousProviderOrderId: placed.providerOrderId,
-    });
-
-    expect(renewal.providerOrderId).not.toBe("");
-    expect(renewal.providerOrderId).not.toBe(placed.providerOrderId);
-    expect(renewal.status).toBe("pending");
-    expect(await driver.placementRequests()).toBe(2);
+  const provider = providerFromEnv({
+    SSL_PROVIDERS: "gogetssl",
+    GOGETSSL_USER: "reseller@example.com",
+    GOGETSSL_PASSWORD: PASSWORD,
+    GOGETSSL_API_URL: stub.url,
   });
-
-  it("answers an unknown order id with a typed provider error", async () => {
-    const error = await provider.getStatus(driver.unknownOrderId).catch((caught: unknown) => caught);
-
-    expect(error).toBeInstanceOf(ProviderError);
-    expect((error as ProviderError).provider).toBe(provider.id);
-    // A subclass says what to do about it; the base class says nothing.
-    expect((error as ProviderError).constructor).not.toBe(ProviderError);
-  });
-
-  itUnlessGap("refusesWildcardOnSingleNameProduct")(
-    "refuses a wildcard common name on a product that does not cover wildcards",
-    async () => {
-      const request = await dvOrder("*.example.com");
-
-      const error = await provider.placeOrder(request).catch((caught: unknown) => caught);
-
-      expect(error).toBeInstanceOf(ProviderInputError);
-      expect(["domain", "csr"]).toContain((error as ProviderInputError).field);
-    },
-  );
+  return {
+    provider,
+    rejectableDomain: "www.example.com",
+    unknownOrderId: "987654321",
+    issue: async (orderId) => stub.state.issue(orderId),
+    reject: async (orderId) => stub.state.reject(orderId),
+    placementRequests: async () =>
+      stub.state.requestsTo("addSslOrder").length + stub.state.requestsTo("addSslRenewOrder").length,
+    close: () => stub.close(),
+  };
 });

@@ -1,4 +1,5 @@
 import { X509Certificate } from "node:crypto";
+import { inspect } from "node:util";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   ProviderAuthError,
@@ -7,7 +8,7 @@ import {
   ProviderUnavailableError,
 } from "../../src/providers/errors.js";
 import { fieldFor } from "../../src/providers/gogetssl/errors.js";
-import { GoGetSslProvider, type GoGetSslProviderOptions } from "../../src/providers/gogetssl.js";
+import { GoGetSslProvider, type GoGetSslProviderOptions } from "../../src/providers/gogetssl/provider.js";
 import type { PlaceOrderRequest } from "../../src/providers/types.js";
 import {
   GOGETSSL_STUB_PASSWORD,
@@ -203,17 +204,21 @@ describe("GoGetSslProvider catalogue", () => {
     await expect(broken.listProducts()).rejects.toBeInstanceOf(ProviderUnavailableError);
   });
 
-  it("serves products from a cache for an hour", async () => {
-    let clock = new Date("2026-03-01T10:00:00Z");
-    const { stub, provider } = await setup({}, { now: () => clock });
+  it("asks GoGetSSL for the products on every call: src/orders/catalogue.ts does the caching", async () => {
+    const { stub, provider } = await setup();
     await provider.listProducts();
-    clock = new Date("2026-03-01T10:59:00Z");
-    await provider.listProducts();
-    expect(stub.state.requestsTo("products")).toHaveLength(1);
-
-    clock = new Date("2026-03-01T11:01:00Z");
     await provider.listProducts();
     expect(stub.state.requestsTo("products")).toHaveLength(2);
+  });
+
+  it("checks placements against the products it last listed, listing them itself only if it never did", async () => {
+    const { stub, provider } = await setup();
+    await provider.placeOrder(orderRequest());
+    expect(stub.state.requestsTo("products")).toHaveLength(1);
+    await provider.placeOrder(orderRequest({ reference: "SSL-1043" }));
+    await provider.renew({ ...orderRequest({ reference: "SSL-1044" }), previousProviderOrderId: "1500" });
+    expect(stub.state.requestsTo("products")).toHaveLength(1);
+    expect(stub.state.requestsTo("addSslOrder")).toHaveLength(2);
   });
 
   it("does not cache a failed product list", async () => {
@@ -395,7 +400,7 @@ describe("GoGetSslProvider orders", () => {
     expect(stub.state.requestsTo("addSslOrder")).toHaveLength(0);
   });
 
-  it("maps GoGetSSL's own wildcard refusal when the cached product list is out of date", async () => {
+  it("maps GoGetSSL's own wildcard refusal when the product list it last listed is out of date", async () => {
     const product = { id: 80, product: "Flex SSL", product_type: "dv", wildcard_enabled: 1 };
     const { stub, provider } = await setup({ products: [product] });
     await provider.listProducts();
@@ -623,7 +628,7 @@ describe("GoGetSslProvider authentication", () => {
 
   it("repeats a placement after a 401, which proves the order was not accepted", async () => {
     const { stub, provider } = await setup();
-    // Placement checks the product first; cached, the list cannot absorb the 401 meant for the order.
+    // Placement checks the product against the list from before, so the 401 is the order's own.
     await provider.listProducts();
     stub.state.expireKeys();
     const result = await provider.placeOrder(orderRequest());
@@ -796,6 +801,16 @@ describe("GoGetSslProvider errors", () => {
 });
 
 describe("GoGetSslProvider secrets", () => {
+  it("keeps the password and auth keys out of JSON.stringify and util.inspect", async () => {
+    const { stub, provider } = await setup();
+    await provider.listServerTypes();
+    const secrets = [GOGETSSL_STUB_PASSWORD, ...stub.state.issuedKeys];
+    expect(stub.state.issuedKeys).toHaveLength(1);
+    for (const rendering of [JSON.stringify(provider), inspect(provider, { depth: 10, showHidden: true })]) {
+      for (const secret of secrets) expect(rendering).not.toContain(secret);
+    }
+  });
+
   it("keeps the password and auth keys out of every error class, even when GoGetSSL echoes them", async () => {
     const { stub, provider } = await setup();
     await provider.listServerTypes();

@@ -7,7 +7,7 @@ import { generateKeyPair, type KeyPairPem } from "../../src/certs/keys.js";
 import { createVault, type Vault } from "../../src/certs/vault.js";
 import { sandboxAuthority, sandboxOrders } from "../../src/db/schema.js";
 import { ProviderInputError } from "../../src/providers/errors.js";
-import { SANDBOX_MAX_VALIDITY_DAYS, SandboxProvider } from "../../src/providers/sandbox.js";
+import { SANDBOX_MAX_VALIDITY_DAYS, SandboxProvider } from "../../src/providers/sandbox/provider.js";
 import type { IssuedCertificate, PlaceOrderRequest, StatusResult } from "../../src/providers/types.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { TestClock } from "../support/harness.js";

@@ -8,7 +8,7 @@ import {
   ProviderOutcomeUnknownError,
   ProviderUnavailableError,
 } from "../../src/providers/errors.js";
-import { SectigoProvider, type SectigoProviderOptions } from "../../src/providers/sectigo.js";
+import { SectigoProvider, type SectigoProviderOptions } from "../../src/providers/sectigo/provider.js";
 import type { PlaceOrderRequest } from "../../src/providers/types.js";
 import { type SectigoStub, type SectigoStubOptions, startSectigoStub } from "../support/sectigo-stub.js";
 import { createTestCa, createTestCsr, type TestCa } from "../support/test-ca.js";
@@ -836,6 +836,15 @@ describe("resendApproval", () => {
 });
 
 describe("secrets", () => {
+  it("keeps the login and password out of JSON.stringify and util.inspect", async () => {
+    const provider = sectigo();
+    await provider.getApproverEmails("example.com");
+    for (const rendering of [JSON.stringify(provider), inspect(provider, { depth: 10, showHidden: true })]) {
+      expect(rendering).not.toContain(PASSWORD);
+      expect(rendering).not.toContain(LOGIN);
+    }
+  });
+
   it("keeps the password out of every error class, even when Sectigo echoes it", async () => {
     const provider = sectigo({ timeoutMs: 100, readRetries: 0 });
     stub.state.forceNext("AutoApplySSL", {

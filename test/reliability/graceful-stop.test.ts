@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { orders } from "../../src/db/schema.js";
 import { createProviderRegistry } from "../../src/providers/registry.js";
-import { SandboxProvider } from "../../src/providers/sandbox.js";
+import { SandboxProvider } from "../../src/providers/sandbox/provider.js";
 import type { PlaceOrderRequest, PlaceOrderResult } from "../../src/providers/types.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, type TestApp } from "../support/harness.js";

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { orders, sandboxOrders } from "../../src/db/schema.js";
 import { ProviderOutcomeUnknownError } from "../../src/providers/errors.js";
 import { createProviderRegistry } from "../../src/providers/registry.js";
-import { SandboxProvider } from "../../src/providers/sandbox.js";
+import { SandboxProvider } from "../../src/providers/sandbox/provider.js";
 import type { PlaceOrderRequest, PlaceOrderResult } from "../../src/providers/types.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, type TestApp } from "../support/harness.js";

@@ -3,9 +3,9 @@ import type { OrderStatus } from "../../src/domain/order.js";
 import type { Scheduler } from "../../src/jobs/scheduler.js";
 import type { OrderRequest } from "../../src/orders/order-service.js";
 import { getOrder } from "../../src/orders/repository.js";
-import { GoGetSslProvider } from "../../src/providers/gogetssl.js";
+import { GoGetSslProvider } from "../../src/providers/gogetssl/provider.js";
 import { createProviderRegistry } from "../../src/providers/registry.js";
-import { SectigoProvider } from "../../src/providers/sectigo.js";
+import { SectigoProvider } from "../../src/providers/sectigo/provider.js";
 import { testScheduler } from "../jobs/jobs-support.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import {
@@ -29,7 +29,7 @@ import { TcpProxy } from "../support/tcp-proxy.js";
  * may exist), after which the poller hands it to a person once and never places it again.
  */
 
-type ProviderId = "sectigo" | "gogetssl";
+type StubbedProvider = "sectigo" | "gogetssl";
 
 /** Short enough to keep the timeout cases quick, long enough for a loaded machine's real answers. */
 const PROVIDER_TIMEOUT_MS = 1_500;
@@ -42,7 +42,7 @@ let scheduler: Scheduler;
 let sectigo: SectigoStub;
 let gogetssl: GoGetSslStub;
 /** The adapters talk to the stubs through these, so a test can refuse connections. */
-let proxies: Record<ProviderId, TcpProxy>;
+let proxies: Record<StubbedProvider, TcpProxy>;
 let clientId: number;
 
 beforeAll(async () => {
@@ -70,7 +70,6 @@ beforeAll(async () => {
           apiUrl: `http://127.0.0.1:${proxies.gogetssl.port}/api`,
           timeoutMs: PROVIDER_TIMEOUT_MS,
           retryDelayMs: 10,
-          now: () => clock.now(),
         }),
       ]),
   });
@@ -95,9 +94,9 @@ beforeEach(async () => {
   clientId = (await createAcmeClient(t.database.db)).id;
 });
 
-const NAMES: Record<ProviderId, string> = { sectigo: "Sectigo", gogetssl: "GoGetSSL" };
+const NAMES: Record<StubbedProvider, string> = { sectigo: "Sectigo", gogetssl: "GoGetSSL" };
 
-function request(provider: ProviderId, overrides: Partial<OrderRequest> = {}): OrderRequest {
+function request(provider: StubbedProvider, overrides: Partial<OrderRequest> = {}): OrderRequest {
   return orderRequest(clientId, {
     providerId: provider,
     productId: provider === "sectigo" ? "287" : "71",
@@ -121,12 +120,12 @@ interface PlacementFault {
   gogetssl: GoGetSslForcedResponse;
 }
 
-function forceOnPlacement(provider: ProviderId, fault: PlacementFault): void {
+function forceOnPlacement(provider: StubbedProvider, fault: PlacementFault): void {
   if (provider === "sectigo") sectigo.state.forceNext("AutoApplySSL", fault.sectigo);
   else gogetssl.state.forceNext("addSslOrder", fault.gogetssl);
 }
 
-const placements = (provider: ProviderId) =>
+const placements = (provider: StubbedProvider) =>
   provider === "sectigo"
     ? sectigo.state.requestsTo("AutoApplySSL")
     : gogetssl.state.requestsTo("addSslOrder");
@@ -141,27 +140,31 @@ async function statusOf(orderId: number): Promise<OrderStatus | undefined> {
   return (await getOrder(t.database.db, orderId))?.status;
 }
 
-const requested = (provider: ProviderId) =>
+const requested = (provider: StubbedProvider) =>
   `:outbox_tray: Requested by <@U0ANN>. Placing the order with ${NAMES[provider]}…`;
-const unknownReply = (provider: ProviderId) =>
+const unknownReply = (provider: StubbedProvider) =>
   `:warning: The order was sent to ${NAMES[provider]} but no answer came back, so it may or may not exist there. ` +
   `Do not order again: if it stays unresolved, certdesk asks someone here to look in ${NAMES[provider]}'s control panel.`;
-const stuckNotice = (provider: ProviderId) =>
+const stuckNotice = (provider: StubbedProvider) =>
   `:warning: SSL-1001 has been on its way to ${NAMES[provider]} for over 10 minutes without an order number, ` +
   `so certdesk cannot ask ${NAMES[provider]} about it. Someone should look for it in ${NAMES[provider]}'s ` +
   "control panel before ordering again.";
-const failedReply = (provider: ProviderId, reason: string) =>
+const failedReply = (provider: StubbedProvider, reason: string) =>
   `:x: The order was not placed with ${NAMES[provider]}: ${reason}\n<@U0ANN> can fix it and order again with \`/ssl order\`.`;
 
 /** The order through the app's order service, as the modal's submission does it. */
-async function submit(provider: ProviderId, overrides: Partial<OrderRequest> = {}) {
+async function submit(provider: StubbedProvider, overrides: Partial<OrderRequest> = {}) {
   const { order, created } = await t.app.orders.createOrder(request(provider, overrides));
   expect(created).toBe(true);
   return { order, outcome: await t.app.orders.place(order.id, "U0ANN") };
 }
 
 /** An unknown outcome stays `submitting`: the poller hands it to a person once, later, and never re-places it. */
-async function expectHandedToAPersonOnce(provider: ProviderId, orderId: number, repliesBefore: string[]) {
+async function expectHandedToAPersonOnce(
+  provider: StubbedProvider,
+  orderId: number,
+  repliesBefore: string[],
+) {
   expect(await scheduler.runPoll()).toMatchObject({ flagged: 0 });
   t.clock.advance(11 * MINUTE);
   expect(await scheduler.runPoll()).toMatchObject({ flagged: 1 });
@@ -205,7 +208,7 @@ const UNKNOWN_OUTCOMES: UnknownFault[] = [
 interface DefiniteFault extends PlacementFault {
   fault: string;
   /** The reason the order's thread and failureReason give. */
-  says: Record<ProviderId, string>;
+  says: Record<StubbedProvider, string>;
 }
 
 /** Answers that prove the provider did not take the order: it may be ordered again. */

@@ -3,10 +3,10 @@ import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { orders } from "../../src/db/schema.js";
-import { GoGetSslProvider } from "../../src/providers/gogetssl.js";
+import { GoGetSslProvider } from "../../src/providers/gogetssl/provider.js";
 import { createProviderRegistry } from "../../src/providers/registry.js";
-import { SandboxProvider } from "../../src/providers/sandbox.js";
-import { SectigoProvider } from "../../src/providers/sectigo.js";
+import { SandboxProvider } from "../../src/providers/sandbox/provider.js";
+import { SectigoProvider } from "../../src/providers/sectigo/provider.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import { textOf, viewBlockAction, viewSubmission } from "../support/modal.js";
@@ -65,7 +65,6 @@ beforeAll(async () => {
           password: "pw",
           apiUrl: `http://127.0.0.1:${hanging.port}/api`,
           retryDelayMs: 10,
-          now: () => clock.now(),
         }),
         new SectigoProvider({
           loginName: "reseller",
@@ -159,7 +158,6 @@ describe("a provider that refuses its product list", () => {
             password: "pw",
             apiUrl: `${refusingUrl}/api`,
             retryDelayMs: 10,
-            now: () => clock.now(),
           }),
         ]),
     });

@@ -5,7 +5,7 @@ import type { OrderRequest } from "../../src/orders/order-service.js";
 import { getOrder, type Order } from "../../src/orders/repository.js";
 import { ProviderInputError } from "../../src/providers/errors.js";
 import { createProviderRegistry } from "../../src/providers/registry.js";
-import { SandboxProvider } from "../../src/providers/sandbox.js";
+import { SandboxProvider } from "../../src/providers/sandbox/provider.js";
 import type { PlaceOrderResult, RenewRequest } from "../../src/providers/types.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, type TestApp } from "../support/harness.js";

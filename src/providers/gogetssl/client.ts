@@ -52,77 +52,77 @@ function refusesCredentials(status: number | undefined, report: ErrorReport | un
 
 /**
  * GoGetSSL transport: signs in with `POST /auth/`, caches the key, adds `?auth_key=` to every call,
- * and turns every failure into a typed provider error that carries no secret.
+ * and turns every failure into a typed provider error that carries no secret. The credentials and
+ * keys are private fields, so they stay out of JSON.stringify and util.inspect.
  */
 export class GoGetSslClient {
-  private readonly http: ProviderHttp;
-  private key: string | undefined;
-  private pendingAuth: Promise<string> | undefined;
+  readonly #credentials: GoGetSslCredentials;
+  readonly #http: ProviderHttp;
+  #key: string | undefined;
+  #pendingAuth: Promise<string> | undefined;
   /** Every key ever received: an expired one is still a secret if GoGetSSL echoes it. */
-  private readonly secrets = new Set<string>();
+  readonly #secrets = new Set<string>();
 
-  constructor(
-    private readonly credentials: GoGetSslCredentials,
-    httpOptions: ProviderHttpOptions,
-  ) {
-    this.http = createProviderHttp(httpOptions);
-    if (credentials.password) this.secrets.add(credentials.password);
+  constructor(credentials: GoGetSslCredentials, httpOptions: ProviderHttpOptions) {
+    this.#credentials = { ...credentials };
+    this.#http = createProviderHttp(httpOptions);
+    if (credentials.password) this.#secrets.add(credentials.password);
   }
 
   /** The parsed JSON body of a successful call. */
   async call(request: GoGetSslRequest): Promise<unknown> {
-    const key = await this.authKey();
-    const first = await this.attempt(request, key);
+    const key = await this.#authKey();
+    const first = await this.#attempt(request, key);
     if (first.kind === "ok") return first.body;
     if (first.kind === "failed") throw first.error;
-    this.forgetKey(key);
-    const second = await this.attempt(request, await this.authKey());
+    this.#forgetKey(key);
+    const second = await this.#attempt(request, await this.#authKey());
     if (second.kind === "ok") return second.body;
     if (second.kind === "failed") throw second.error;
     throw authError(undefined, `${request.action}, even with a freshly issued auth key`);
   }
 
   /** Concurrent callers share one sign-in. */
-  private authKey(): Promise<string> {
-    if (this.key) return Promise.resolve(this.key);
-    this.pendingAuth ??= this.authenticate().finally(() => {
-      this.pendingAuth = undefined;
+  #authKey(): Promise<string> {
+    if (this.#key) return Promise.resolve(this.#key);
+    this.#pendingAuth ??= this.#authenticate().finally(() => {
+      this.#pendingAuth = undefined;
     });
-    return this.pendingAuth;
+    return this.#pendingAuth;
   }
 
   /** Only the caller holding the current key drops it; others already got a newer one. */
-  private forgetKey(staleKey: string): void {
-    if (this.key === staleKey) this.key = undefined;
+  #forgetKey(staleKey: string): void {
+    if (this.#key === staleKey) this.#key = undefined;
   }
 
-  private async authenticate(): Promise<string> {
+  async #authenticate(): Promise<string> {
     const action = "signing in";
     let response: AxiosResponse;
     try {
-      response = await this.http.read({
+      response = await this.#http.read({
         method: "POST",
         url: "/auth/",
-        data: new URLSearchParams({ user: this.credentials.user, pass: this.credentials.password }),
+        data: new URLSearchParams({ user: this.#credentials.user, pass: this.#credentials.password }),
       });
     } catch (error) {
       const status = responseStatus(error);
       const report = readErrorReport(parseJson(responseBody(error)));
-      if (refusesCredentials(status, report)) throw authError(report && this.scrubReport(report), action);
+      if (refusesCredentials(status, report)) throw authError(report && this.#scrubReport(report), action);
       const hint = status === 404 ? "; check GOGETSSL_API_URL" : "";
       throw unavailableError(action, `${describeTransportFailure(error)}${hint}`);
     }
     const body = parseJson(response.data);
     const report = readErrorReport(body);
-    if (report) throw authError(this.scrubReport(report), action);
+    if (report) throw authError(this.#scrubReport(report), action);
     const parsed = authResponse.safeParse(body);
     if (!parsed.success) throw unavailableError(action, "the answer carried no auth key");
-    this.secrets.add(parsed.data.key);
-    this.key = parsed.data.key;
+    this.#secrets.add(parsed.data.key);
+    this.#key = parsed.data.key;
     return parsed.data.key;
   }
 
-  private async attempt(request: GoGetSslRequest, key: string): Promise<Attempt> {
+  async #attempt(request: GoGetSslRequest, key: string): Promise<Attempt> {
     const config = {
       method: request.method,
       url: request.path,
@@ -130,42 +130,42 @@ export class GoGetSslClient {
       data: request.form ? new URLSearchParams(request.form) : undefined,
     };
     try {
-      const response = await (request.kind === "send" ? this.http.send(config) : this.http.read(config));
-      return this.interpretAnswer(request, response.status, response.data);
+      const response = await (request.kind === "send" ? this.#http.send(config) : this.#http.read(config));
+      return this.#interpretAnswer(request, response.status, response.data);
     } catch (error) {
-      return this.interpretFailure(request, error);
+      return this.#interpretFailure(request, error);
     }
   }
 
-  private interpretAnswer(request: GoGetSslRequest, status: number, data: unknown): Attempt {
+  #interpretAnswer(request: GoGetSslRequest, status: number, data: unknown): Attempt {
     const text = typeof data === "string" ? data : undefined;
     const body = status === 204 || text?.trim() === "" ? {} : parseJson(text);
-    if (body === undefined) return this.unclear(request, "the answer was not JSON");
+    if (body === undefined) return this.#unclear(request, "the answer was not JSON");
     const report = readErrorReport(body);
-    if (report) return this.refusal(request, report);
-    if (!SUCCESS_STATUSES.has(status)) return this.unclear(request, `HTTP ${status}`);
+    if (report) return this.#refusal(request, report);
+    if (!SUCCESS_STATUSES.has(status)) return this.#unclear(request, `HTTP ${status}`);
     return { kind: "ok", body };
   }
 
-  private interpretFailure(request: GoGetSslRequest, error: unknown): Attempt {
+  #interpretFailure(request: GoGetSslRequest, error: unknown): Attempt {
     const status = responseStatus(error);
     if (status === undefined) {
-      return this.unclear(request, describeTransportFailure(error), requestNeverSent(error));
+      return this.#unclear(request, describeTransportFailure(error), requestNeverSent(error));
     }
     if (status === 401) return { kind: "keyRejected" };
     const report = readErrorReport(parseJson(responseBody(error)));
     if (status >= 500 || status === 429) {
-      const said = report ? `: ${reportText(this.scrubReport(report))}` : "";
+      const said = report ? `: ${reportText(this.#scrubReport(report))}` : "";
       // Rate limiting refuses the request before it is processed, so even a placement did not happen.
-      return this.unclear(request, `HTTP ${status}${said}`, status === 429);
+      return this.#unclear(request, `HTTP ${status}${said}`, status === 429);
     }
-    if (report) return this.refusal(request, report);
-    return this.unclear(request, `HTTP ${status} without an error description`);
+    if (report) return this.#refusal(request, report);
+    return this.#unclear(request, `HTTP ${status} without an error description`);
   }
 
   /** GoGetSSL answered with its error object: the call definitely did not succeed. */
-  private refusal(request: GoGetSslRequest, said: ErrorReport): Attempt {
-    const report = this.scrubReport(said);
+  #refusal(request: GoGetSslRequest, said: ErrorReport): Attempt {
+    const report = this.#scrubReport(said);
     if (isAuthComplaint(report)) {
       // A read is safe to repeat with a new key; a placement is repeated only on a 401.
       if (request.kind === "read") return { kind: "keyRejected" };
@@ -175,7 +175,7 @@ export class GoGetSslClient {
   }
 
   /** No usable answer: for a placement that was sent, nobody knows whether the order exists. */
-  private unclear(request: GoGetSslRequest, reason: string, certainlyNotPlaced = false): Attempt {
+  #unclear(request: GoGetSslRequest, reason: string, certainlyNotPlaced = false): Attempt {
     const error =
       request.kind === "send" && !certainlyNotPlaced
         ? outcomeUnknownError(request.action, reason)
@@ -184,10 +184,10 @@ export class GoGetSslClient {
   }
 
   /** GoGetSSL may echo the request; the password and keys must not travel on in an error. */
-  private scrubReport(report: ErrorReport): ErrorReport {
+  #scrubReport(report: ErrorReport): ErrorReport {
     const scrub = (text: string) => {
       let clean = text;
-      for (const secret of this.secrets) clean = clean.split(secret).join("[redacted]");
+      for (const secret of this.#secrets) clean = clean.split(secret).join("[redacted]");
       return clean;
     };
     return { message: scrub(report.message), description: scrub(report.description) };

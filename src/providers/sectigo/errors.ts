@@ -6,6 +6,7 @@ import {
   ProviderOutcomeUnknownError,
   ProviderUnavailableError,
 } from "../errors.js";
+import { describeTransportFailure, requestNeverSent, responseStatus } from "../http.js";
 
 /** Which call was refused: the same code means different things to a placement and a read. */
 export type SectigoCall = "approverEmails" | "placement" | "status" | "resend";
@@ -245,4 +246,57 @@ function outcomeUnknown(
 /** Sectigo messages quote the argument: "The 'days' argument is missing!". */
 function quotedArgument(message: string | undefined): string | undefined {
   return message?.match(/'([A-Za-z][A-Za-z0-9_]*)'/)?.[1];
+}
+
+/** An answer in neither of Sectigo's encodings, or without the fields the call needs. */
+export function unreadableAnswer(call: SectigoCall, uniqueValue?: string): ProviderError {
+  if (call === "placement") {
+    return new ProviderOutcomeUnknownError(
+      PROVIDER,
+      "Sectigo answered the order with something certdesk cannot read, so it may have been placed: " +
+        `look for uniqueValue ${uniqueValue} in the Sectigo account before ordering again.`,
+    );
+  }
+  return new ProviderUnavailableError(
+    PROVIDER,
+    "Sectigo answered with something certdesk cannot read: try again later, and check that " +
+      "SECTIGO_API_URL points at the Sectigo reseller API if it keeps happening.",
+  );
+}
+
+/** No answer, or an HTTP error status; never passes the axios error on (its request holds the password). */
+export function transportError(
+  call: SectigoCall,
+  error: unknown,
+  uniqueValue: string | undefined,
+): ProviderError {
+  const failure = describeTransportFailure(error);
+  const status = responseStatus(error);
+  // A 4xx is a refusal before processing; no answer or a 5xx leaves a placement undecided. A refused
+  // connection is not "no answer": nothing was sent, so the order is certainly not placed and may be
+  // submitted again, instead of waiting in `submitting` for a person to search Sectigo's portal.
+  const refusedUnprocessed = status !== undefined && status < 500;
+  if (call === "placement" && !refusedUnprocessed && !requestNeverSent(error)) {
+    return new ProviderOutcomeUnknownError(
+      PROVIDER,
+      `The order was sent to Sectigo but no usable answer came back (${failure}). It may have been placed: ` +
+        `look for uniqueValue ${uniqueValue} in the Sectigo account before ordering again.`,
+    );
+  }
+  if (status === 429) {
+    return new ProviderUnavailableError(
+      PROVIDER,
+      `Sectigo is limiting requests (${failure}): try again later.`,
+    );
+  }
+  if (refusedUnprocessed) {
+    return new ProviderUnavailableError(
+      PROVIDER,
+      `Sectigo refused the request without processing it (${failure}): check SECTIGO_API_URL.`,
+    );
+  }
+  return new ProviderUnavailableError(
+    PROVIDER,
+    `Sectigo could not be reached (${failure}): try again later.`,
+  );
 }

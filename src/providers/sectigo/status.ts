@@ -1,8 +1,7 @@
 import { X509Certificate } from "node:crypto";
-import { z } from "zod";
 import type { DcvMethod, DomainValidationState } from "../../domain/dcv.js";
 import type { IssuedCertificate, ProviderOrderStatus, StatusResult } from "../types.js";
-import type { SectigoAnswer } from "./wire.js";
+import { type CollectFields, collectFields, type SectigoAnswer } from "./wire.js";
 
 /** CollectSSL refusals that describe the order rather than a failed call (providers.md §1.5, §1.9). */
 const ORDER_STATE_REFUSALS: Record<number, { status: ProviderOrderStatus; detail: string }> = {
@@ -18,32 +17,6 @@ const ORDER_STATE_REFUSALS: Record<number, { status: ProviderOrderStatus; detail
 export function describesOrderState(code: number): boolean {
   return code >= 0 || ORDER_STATE_REFUSALS[code] !== undefined;
 }
-
-const text = z.string().optional();
-const unixSeconds = z
-  .string()
-  .regex(/^\d+$/)
-  .transform((seconds) => new Date(Number(seconds) * 1000));
-const oneOrMore = z.union([z.string(), z.array(z.string())]).transform((value) => [value].flat());
-
-const collectFields = z.object({
-  certificate: z.string().min(1).optional(),
-  caCertificate: oneOrMore.optional(),
-  notBefore: unixSeconds.optional(),
-  notAfter: unixSeconds.optional(),
-  fqdn: text,
-  mdcDomainDetails: oneOrMore.optional(),
-  certificateStatus: text,
-  validationStatus: text,
-  dcvStatus: text,
-  csrStatus: text,
-  organizationValidationStatus: text,
-  ovCallBackStatus: text,
-  brandValStatus: text,
-  caaStatus: text,
-  evClickThroughStatus: text,
-});
-type CollectFields = z.infer<typeof collectFields>;
 
 /** Sub-status fields shown on the Status tab, labelled for people. */
 const DETAIL_LABELS: [keyof CollectFields, string][] = [

@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /**
  * Sectigo's reseller API answers in one of two encodings (providers.md §1.2):
  * - newline text: line 1 is the status code, then the error message, positional values
@@ -135,3 +137,46 @@ export function formBody(params: Record<string, string | undefined>): string {
   }
   return form.toString();
 }
+
+/** AutoApplySSL's answer: the order number, and the cost and uniqueValue when Sectigo sends them. */
+export const appliedOrder = z.object({
+  orderNumber: z.string().regex(/^\d+$/),
+  totalCost: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/)
+    .optional(),
+  uniqueValue: z
+    .string()
+    .regex(/^[A-Za-z0-9]{1,20}$/)
+    .optional(),
+});
+
+/** GetDCVEmailAddressList's addresses, once blanks and `none` are dropped. */
+export const approverAddresses = z.array(z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/));
+
+const text = z.string().optional();
+const unixSeconds = z
+  .string()
+  .regex(/^\d+$/)
+  .transform((seconds) => new Date(Number(seconds) * 1000));
+const oneOrMore = z.union([z.string(), z.array(z.string())]).transform((value) => [value].flat());
+
+/** CollectSSL's fields as certdesk asks for them (responseFormat=1 and the show* flags). */
+export const collectFields = z.object({
+  certificate: z.string().min(1).optional(),
+  caCertificate: oneOrMore.optional(),
+  notBefore: unixSeconds.optional(),
+  notAfter: unixSeconds.optional(),
+  fqdn: text,
+  mdcDomainDetails: oneOrMore.optional(),
+  certificateStatus: text,
+  validationStatus: text,
+  dcvStatus: text,
+  csrStatus: text,
+  organizationValidationStatus: text,
+  ovCallBackStatus: text,
+  brandValStatus: text,
+  caaStatus: text,
+  evClickThroughStatus: text,
+});
+export type CollectFields = z.infer<typeof collectFields>;

@@ -1,16 +1,16 @@
 import { addDays, addMonths, addSeconds, min as earliest, isBefore } from "date-fns";
 import { and, eq } from "drizzle-orm";
 import { getDomain } from "tldts";
-import { type CertificateAuthority, createCertificateAuthority, signCsr } from "../certs/authority.js";
-import { parseCsr } from "../certs/csr.js";
-import type { Vault } from "../certs/vault.js";
-import type { Clock } from "../clock.js";
-import type { Database } from "../db/client.js";
-import { sandboxAuthority, sandboxOrders } from "../db/schema.js";
-import type { DcvInstruction } from "../domain/dcv.js";
-import { type PeriodPrice, quote } from "../domain/money.js";
-import type { Product, ServerType } from "../domain/product.js";
-import { ProviderInputError } from "./errors.js";
+import { type CertificateAuthority, createCertificateAuthority, signCsr } from "../../certs/authority.js";
+import { parseCsr } from "../../certs/csr.js";
+import type { Vault } from "../../certs/vault.js";
+import type { Clock } from "../../clock.js";
+import type { Database } from "../../db/client.js";
+import { sandboxAuthority, sandboxOrders } from "../../db/schema.js";
+import type { DcvInstruction } from "../../domain/dcv.js";
+import { quote } from "../../domain/money.js";
+import type { Product, ServerType } from "../../domain/product.js";
+import { ProviderInputError } from "../errors.js";
 import type {
   PlaceOrderRequest,
   PlaceOrderResult,
@@ -18,7 +18,8 @@ import type {
   RenewRequest,
   SslProvider,
   StatusResult,
-} from "./types.js";
+} from "../types.js";
+import { SANDBOX_PRODUCTS, SANDBOX_SERVER_TYPES } from "./catalogue.js";
 
 /**
  * The built-in provider: behaves like a Sectigo reseller account so the whole product works
@@ -32,81 +33,6 @@ import type {
 
 /** Today's public-CA maximum lifetime, whatever period was bought. */
 export const SANDBOX_MAX_VALIDITY_DAYS = 199;
-const usd = (amount: string) => ({ amount, currency: "USD" });
-/** A price list of the sandbox's own, in the range resellers charge, so reviews show a real sum. */
-const yearly = (oneYear: string, twoYears?: string): PeriodPrice[] => [
-  { months: 12, price: usd(oneYear) },
-  ...(twoYears ? [{ months: 24, price: usd(twoYears) }] : []),
-];
-const ADDONS = [
-  { id: "sitelock", name: "SiteLock malware scan", prices: yearly("19.99", "37.99") },
-  { id: "hackerguardian", name: "HackerGuardian PCI scan", prices: yearly("59.00", "112.00") },
-];
-
-const CATALOGUE: Product[] = [
-  {
-    id: "positivessl",
-    name: "PositiveSSL (DV)",
-    validation: "DV",
-    wildcard: false,
-    multiDomain: false,
-    periods: [12, 24],
-    addons: ADDONS,
-    prices: yearly("8.95", "16.90"),
-  },
-  {
-    id: "positivessl-wildcard",
-    name: "PositiveSSL Wildcard (DV)",
-    validation: "DV",
-    wildcard: true,
-    multiDomain: false,
-    periods: [12, 24],
-    addons: ADDONS,
-    prices: yearly("69.00", "131.00"),
-  },
-  {
-    id: "positivessl-multidomain",
-    name: "PositiveSSL Multi-Domain (DV)",
-    validation: "DV",
-    wildcard: false,
-    multiDomain: true,
-    periods: [12, 24],
-    addons: [],
-    prices: yearly("29.00", "55.00"),
-    additionalDomainPrices: yearly("9.00", "17.00"),
-  },
-  {
-    id: "instantssl",
-    name: "InstantSSL (OV)",
-    validation: "OV",
-    wildcard: false,
-    multiDomain: false,
-    periods: [12, 24],
-    addons: ADDONS,
-    prices: yearly("39.00", "74.00"),
-  },
-  {
-    id: "ev-ssl",
-    name: "EV SSL",
-    validation: "EV",
-    wildcard: false,
-    multiDomain: false,
-    periods: [12],
-    addons: [],
-    prices: yearly("89.00"),
-  },
-];
-
-const SERVER_TYPES: ServerType[] = [
-  { id: "apache", label: "Apache/mod_ssl", isDefault: true },
-  { id: "nginx", label: "nginx", isDefault: false },
-  { id: "iis", label: "Microsoft IIS", isDefault: false },
-  { id: "tomcat", label: "Tomcat", isDefault: false },
-  { id: "cpanel", label: "WHM/cPanel", isDefault: false },
-  { id: "plesk", label: "Plesk", isDefault: false },
-  { id: "other", label: "Other", isDefault: false },
-];
-
 const MAILBOXES = ["admin", "administrator", "hostmaster", "postmaster", "webmaster"];
 
 export interface SandboxOptions {
@@ -133,11 +59,11 @@ export class SandboxProvider implements SslProvider {
   constructor(private readonly options: SandboxOptions) {}
 
   async listProducts(): Promise<Product[]> {
-    return CATALOGUE;
+    return structuredClone([...SANDBOX_PRODUCTS]);
   }
 
   async listServerTypes(): Promise<ServerType[]> {
-    return SERVER_TYPES;
+    return structuredClone([...SANDBOX_SERVER_TYPES]);
   }
 
   async getApproverEmails(domain: string): Promise<string[]> {
@@ -186,7 +112,7 @@ export class SandboxProvider implements SslProvider {
   }
 
   private async place(request: PlaceOrderRequest, renewalOf?: string): Promise<PlaceOrderResult> {
-    const product = CATALOGUE.find((candidate) => candidate.id === request.productId);
+    const product = SANDBOX_PRODUCTS.find((candidate) => candidate.id === request.productId);
     if (!product)
       throw new ProviderInputError(
         "sandbox",

@@ -1,20 +1,7 @@
 import type { z } from "zod";
-import type { DcvInstruction } from "../domain/dcv.js";
-import type { Product, ServerType } from "../domain/product.js";
-import { ProviderInputError, ProviderOutcomeUnknownError, ProviderUnavailableError } from "./errors.js";
-import { GoGetSslClient } from "./gogetssl/client.js";
-import { dcvInstruction } from "./gogetssl/dcv.js";
-import { orderForm } from "./gogetssl/order-form.js";
-import { toProduct, toServerTypes } from "./gogetssl/products.js";
-import { toStatusResult } from "./gogetssl/status.js";
-import {
-  approverEmailsResponse,
-  orderStatusResponse,
-  type PlaceOrderResponse,
-  placeOrderResponse,
-  productsResponse,
-  webserversResponse,
-} from "./gogetssl/wire.js";
+import type { DcvInstruction } from "../../domain/dcv.js";
+import type { Product, ServerType } from "../../domain/product.js";
+import { ProviderInputError, ProviderOutcomeUnknownError, ProviderUnavailableError } from "../errors.js";
 import type {
   PlaceOrderRequest,
   PlaceOrderResult,
@@ -22,7 +9,20 @@ import type {
   RenewRequest,
   SslProvider,
   StatusResult,
-} from "./types.js";
+} from "../types.js";
+import { toProduct, toServerTypes } from "./catalogue.js";
+import { GoGetSslClient } from "./client.js";
+import { dcvInstruction } from "./dcv.js";
+import { orderForm } from "./order-form.js";
+import { toStatusResult } from "./status.js";
+import {
+  approverEmailsResponse,
+  orderStatusResponse,
+  type PlaceOrderResponse,
+  placeOrderResponse,
+  productsResponse,
+  webserversResponse,
+} from "./wire.js";
 
 export interface GoGetSslProviderOptions {
   user: string;
@@ -33,11 +33,9 @@ export interface GoGetSslProviderOptions {
   readRetries?: number;
   retryDelayMs?: number;
   minPollIntervalSeconds?: number;
-  now?: () => Date;
 }
 
 export const GOGETSSL_API_URL = "https://my.gogetssl.com/api";
-const PRODUCT_CACHE_MS = 60 * 60 * 1000;
 /** Server types of the Comodo/Sectigo supplier; GoGetSSL's own products use the same list. */
 const SECTIGO_SUPPLIER = 1;
 
@@ -46,12 +44,19 @@ export class GoGetSslProvider implements SslProvider {
   readonly id = "gogetssl" as const;
   readonly displayName = "GoGetSSL";
   readonly capabilities: ProviderCapabilities;
-  private readonly client: GoGetSslClient;
-  private readonly now: () => Date;
-  private productCache: { expiresAt: number; products: Promise<Product[]> } | undefined;
+  // Private fields, like the client's credentials: nothing of them in JSON.stringify or util.inspect.
+  readonly #client: GoGetSslClient;
+  /**
+   * The last product list GoGetSSL sent, kept only for the placement's wildcard check. Not a cache:
+   * listProducts always asks GoGetSSL (src/orders/catalogue.ts caches per provider and refreshes in
+   * the background, which keeps this memo current too). So a placement is checked against the list
+   * the order form was built from, and fetches one itself only when none was ever fetched: no extra
+   * request per placement, and no placement held up by a failing products read.
+   */
+  #lastProducts: Product[] | undefined;
 
   constructor(options: GoGetSslProviderOptions) {
-    this.client = new GoGetSslClient(
+    this.#client = new GoGetSslClient(
       { user: options.user, password: options.password },
       {
         baseURL: options.apiUrl ?? GOGETSSL_API_URL,
@@ -60,7 +65,6 @@ export class GoGetSslProvider implements SslProvider {
         retryDelayMs: options.retryDelayMs,
       },
     );
-    this.now = options.now ?? (() => new Date());
     this.capabilities = {
       dcvMethods: ["email", "http", "dns"],
       addons: false,
@@ -72,39 +76,43 @@ export class GoGetSslProvider implements SslProvider {
     };
   }
 
-  listProducts(): Promise<Product[]> {
-    const now = this.now().getTime();
-    if (this.productCache && this.productCache.expiresAt > now) return this.productCache.products;
-    const products = this.fetchProducts();
-    this.productCache = { expiresAt: now + PRODUCT_CACHE_MS, products };
-    // A failed fetch must not be served from the cache for an hour.
-    products.catch(() => {
-      if (this.productCache?.products === products) this.productCache = undefined;
-    });
-    return products;
+  async listProducts(): Promise<Product[]> {
+    const action = "listing products";
+    const body = await this.#client.call({ kind: "read", method: "GET", path: "/products/ssl/", action });
+    const entries = this.#expect(productsResponse, body, action).products;
+    const products = entries.flatMap((entry) => toProduct(entry) ?? []);
+    if (entries.length > 0 && products.length === 0) {
+      throw new ProviderUnavailableError(
+        "gogetssl",
+        `GoGetSSL listed ${entries.length} products, but none had a recognisable id, name, validation ` +
+          "level and period; the product list format may have changed.",
+      );
+    }
+    this.#lastProducts = products;
+    return structuredClone(products);
   }
 
   async listServerTypes(): Promise<ServerType[]> {
     const action = "listing server types";
-    const body = await this.client.call({
+    const body = await this.#client.call({
       kind: "read",
       method: "GET",
       path: `/tools/webservers/${SECTIGO_SUPPLIER}`,
       action,
     });
-    return toServerTypes(this.expect(webserversResponse, body, action).webservers);
+    return toServerTypes(this.#expect(webserversResponse, body, action).webservers);
   }
 
   async getApproverEmails(domain: string): Promise<string[]> {
     const action = `listing approval email addresses for ${domain}`;
-    const body = await this.client.call({
+    const body = await this.#client.call({
       kind: "read",
       method: "POST",
       path: "/tools/domain/emails/",
       form: { domain },
       action,
     });
-    const lists = this.expect(approverEmailsResponse, body, action);
+    const lists = this.#expect(approverEmailsResponse, body, action);
     const all = [...(lists.ComodoApprovalEmails ?? []), ...(lists.GeotrustApprovalEmails ?? [])];
     const seen = new Map<string, string>();
     for (const email of all.map((entry) => entry.trim())) {
@@ -114,27 +122,27 @@ export class GoGetSslProvider implements SslProvider {
   }
 
   placeOrder(request: PlaceOrderRequest): Promise<PlaceOrderResult> {
-    return this.submit("/orders/add_ssl_order/", `placing order ${request.reference}`, request);
+    return this.#submit("/orders/add_ssl_order/", `placing order ${request.reference}`, request);
   }
 
   renew(request: RenewRequest): Promise<PlaceOrderResult> {
     const action = `placing renewal ${request.reference} of GoGetSSL order ${request.previousProviderOrderId}`;
-    return this.submit("/orders/add_ssl_renew_order/", action, request);
+    return this.#submit("/orders/add_ssl_renew_order/", action, request);
   }
 
   async getStatus(providerOrderId: string): Promise<StatusResult> {
     const action = `checking the status of GoGetSSL order ${providerOrderId}`;
-    const body = await this.client.call({
+    const body = await this.#client.call({
       kind: "read",
       method: "GET",
       path: `/orders/status/${encodeURIComponent(providerOrderId)}`,
       action,
     });
-    return toStatusResult(providerOrderId, this.expect(orderStatusResponse, body, action));
+    return toStatusResult(providerOrderId, this.#expect(orderStatusResponse, body, action));
   }
 
   async resendApproval(providerOrderId: string): Promise<void> {
-    await this.client.call({
+    await this.#client.call({
       kind: "read",
       method: "GET",
       path: `/orders/ssl/resend_validation_email/${encodeURIComponent(providerOrderId)}`,
@@ -142,22 +150,7 @@ export class GoGetSslProvider implements SslProvider {
     });
   }
 
-  private async fetchProducts(): Promise<Product[]> {
-    const action = "listing products";
-    const body = await this.client.call({ kind: "read", method: "GET", path: "/products/ssl/", action });
-    const entries = this.expect(productsResponse, body, action).products;
-    const products = entries.flatMap((entry) => toProduct(entry) ?? []);
-    if (entries.length > 0 && products.length === 0) {
-      throw new ProviderUnavailableError(
-        "gogetssl",
-        `GoGetSSL listed ${entries.length} products, but none had a recognisable id, name, validation ` +
-          "level and period; the product list format may have changed.",
-      );
-    }
-    return products;
-  }
-
-  private async submit(path: string, action: string, request: PlaceOrderRequest): Promise<PlaceOrderResult> {
+  async #submit(path: string, action: string, request: PlaceOrderRequest): Promise<PlaceOrderResult> {
     if (request.dcvMethod === "email" && !request.approverEmail?.trim()) {
       throw new ProviderInputError(
         "gogetssl",
@@ -165,8 +158,8 @@ export class GoGetSslProvider implements SslProvider {
         "Choose an approval email address: email validation needs one.",
       );
     }
-    await this.assertProductFitsCommonName(request);
-    const body = await this.client.call({
+    await this.#assertProductFitsCommonName(request);
+    const body = await this.#client.call({
       kind: "send",
       method: "POST",
       path,
@@ -189,8 +182,9 @@ export class GoGetSslProvider implements SslProvider {
    * sent, so the user is told which choice to change instead of getting GoGetSSL's CSR error text.
    * A product missing from the list is left to GoGetSSL, whose refusal names it.
    */
-  private async assertProductFitsCommonName(request: PlaceOrderRequest): Promise<void> {
-    const product = (await this.listProducts()).find((candidate) => candidate.id === request.productId);
+  async #assertProductFitsCommonName(request: PlaceOrderRequest): Promise<void> {
+    const products = this.#lastProducts ?? (await this.listProducts());
+    const product = products.find((candidate) => candidate.id === request.productId);
     const wildcardName = request.commonName.startsWith("*.");
     if (!product || product.wildcard === wildcardName) return;
     const message = wildcardName
@@ -201,7 +195,7 @@ export class GoGetSslProvider implements SslProvider {
     throw new ProviderInputError("gogetssl", "domain", message);
   }
 
-  private expect<S extends z.ZodType>(schema: S, body: unknown, action: string): z.output<S> {
+  #expect<S extends z.ZodType>(schema: S, body: unknown, action: string): z.output<S> {
     const parsed = schema.safeParse(body);
     if (!parsed.success) {
       throw new ProviderUnavailableError(

@@ -1,0 +1,54 @@
+import type { Product } from "../../domain/product.js";
+import type { OrderOrganisation, PlaceOrderRequest } from "../types.js";
+import type { FormParams } from "./client.js";
+import { SECTIGO_DCV_METHODS } from "./dcv.js";
+
+/** The AutoApplySSL parameters of a placement or renewal (credentials are added by the client). */
+export function orderForm(
+  request: PlaceOrderRequest,
+  product: Product,
+  options: { uniqueValue: string; test: boolean },
+): FormParams {
+  return {
+    product: product.id,
+    // Multi-year is sold as a bundle of one-year certificates, counted in days.
+    days: String((request.periodMonths / 12) * 365),
+    serverSoftware: request.serverTypeId,
+    csr: request.csrPem,
+    isCustomerValidated: "N",
+    dcvMethod: SECTIGO_DCV_METHODS[request.dcvMethod],
+    ...domainParams(request, product),
+    uniqueValue: options.uniqueValue,
+    showCertificateID: "Y",
+    responseFormat: "1",
+    test: options.test ? "Y" : undefined,
+    ...organisationParams(request.organisation),
+  };
+}
+
+function domainParams(request: PlaceOrderRequest, product: Product): FormParams {
+  const email = request.dcvMethod === "email" ? request.approverEmail : undefined;
+  if (!product.multiDomain) return { dcvEmailAddress: email };
+  const domains = [request.commonName, ...request.sans];
+  return {
+    domainNames: domains.join(","),
+    // Without it a Multi-Domain certificate carries no common name (SD:auto-apply-ssl/request).
+    primaryDomainName: request.commonName,
+    dcvEmailAddresses: email === undefined ? undefined : domains.map(() => email).join(","),
+  };
+}
+
+function organisationParams(organisation: OrderOrganisation): FormParams {
+  return {
+    organizationName: organisation.name?.trim(),
+    organizationalUnitName: organisation.unit?.trim(),
+    streetAddress1: organisation.street?.trim(),
+    localityName: organisation.city?.trim(),
+    stateOrProvinceName: organisation.state?.trim(),
+    postalCode: organisation.postalCode?.trim(),
+    // X.509 attribute naming like its siblings; also what a current trust-provider client sends.
+    countryName: organisation.country?.trim().toUpperCase(),
+    telephoneNumber: organisation.phone?.trim(),
+    emailAddress: organisation.email?.trim(),
+  };
+}

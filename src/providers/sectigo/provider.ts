@@ -1,0 +1,229 @@
+import type { Product, ServerType } from "../../domain/product.js";
+import { ProviderInputError } from "../errors.js";
+import type {
+  PlaceOrderRequest,
+  PlaceOrderResult,
+  ProviderCapabilities,
+  RenewRequest,
+  SslProvider,
+  StatusResult,
+} from "../types.js";
+import { findSectigoProduct, SECTIGO_PRODUCTS, SECTIGO_SERVER_TYPES } from "./catalogue.js";
+import { SectigoClient } from "./client.js";
+import { type CsrHashes, csrHashes, dcvInstruction, uniqueValueFor } from "./dcv.js";
+import { unreadableAnswer } from "./errors.js";
+import { orderForm } from "./order-form.js";
+import { describesOrderState, statusFromCollect, UnreadableCollectAnswer } from "./status.js";
+import { appliedOrder, approverAddresses, fieldsWithPositional } from "./wire.js";
+
+export interface SectigoProviderOptions {
+  loginName: string;
+  loginPassword: string;
+  apiUrl?: string;
+  /** Sends `test=Y`: unbilled orders signed by an untrusted chain (must be enabled on the account). */
+  test?: boolean;
+  timeoutMs?: number;
+  readRetries?: number;
+  retryDelayMs?: number;
+  /** Sectigo asks partners to poll CollectSSL no more than once every 3 hours. */
+  minPollIntervalSeconds?: number;
+  now?: () => Date;
+}
+
+const PROVIDER = "sectigo";
+export const SECTIGO_API_URL = "https://secure.trust-provider.com";
+
+/**
+ * Sectigo's legacy ("Comodo") reseller API: form POSTs with the credentials in every body,
+ * answers in newline text or URL-encoded form (providers.md §1).
+ */
+export class SectigoProvider implements SslProvider {
+  readonly id = PROVIDER;
+  readonly displayName = "Sectigo";
+  readonly capabilities: ProviderCapabilities;
+  // Private fields, like the client's credentials: nothing of them in JSON.stringify or util.inspect.
+  readonly #client: SectigoClient;
+  readonly #test: boolean;
+  readonly #now: () => Date;
+
+  constructor(options: SectigoProviderOptions) {
+    this.#client = new SectigoClient(
+      { loginName: options.loginName, loginPassword: options.loginPassword },
+      {
+        baseURL: options.apiUrl ?? SECTIGO_API_URL,
+        timeoutMs: options.timeoutMs,
+        readRetries: options.readRetries,
+        retryDelayMs: options.retryDelayMs,
+      },
+    );
+    this.#test = options.test ?? false;
+    this.#now = options.now ?? (() => new Date());
+    this.capabilities = {
+      dcvMethods: ["email", "http", "dns"],
+      addons: false,
+      multiDomain: true,
+      wildcard: true,
+      renew: true,
+      resendApproval: true,
+      minPollIntervalSeconds: options.minPollIntervalSeconds ?? 10_800,
+    };
+  }
+
+  async listProducts(): Promise<Product[]> {
+    return structuredClone([...SECTIGO_PRODUCTS]);
+  }
+
+  async listServerTypes(): Promise<ServerType[]> {
+    return structuredClone([...SECTIGO_SERVER_TYPES]);
+  }
+
+  async getApproverEmails(domain: string): Promise<string[]> {
+    // Always answered as text (providers.md §1.3); the JSON variant is undocumented.
+    const answer = await this.#client.call("approverEmails", { domainName: domain.trim() });
+    if (answer.code !== 0) throw this.#client.refused(answer, "approverEmails");
+    const addresses = answer.entries
+      .filter(([key]) => key.endsWith("_email"))
+      .map(([, value]) => value.trim())
+      // whois_email is the literal `none` when WHOIS shows no address.
+      .filter((value) => value !== "" && value.toLowerCase() !== "none");
+    const parsed = approverAddresses.safeParse(addresses);
+    if (!parsed.success) throw unreadableAnswer("approverEmails");
+    const seen = new Set<string>();
+    return parsed.data.filter((address) => {
+      const key = address.toLowerCase();
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+
+  placeOrder(request: PlaceOrderRequest): Promise<PlaceOrderResult> {
+    return this.#apply(request);
+  }
+
+  /**
+   * Sectigo's reseller API has no renewal call: a renewal is a new AutoApplySSL order, here
+   * with the same CSR. Sectigo does not link it to the previous order.
+   */
+  renew(request: RenewRequest): Promise<PlaceOrderResult> {
+    return this.#apply(request);
+  }
+
+  async getStatus(providerOrderId: string): Promise<StatusResult> {
+    const answer = await this.#client.call("status", {
+      orderNumber: providerOrderId,
+      queryType: "1",
+      responseType: "3",
+      responseEncoding: "0",
+      showValidityPeriod: "Y",
+      showFQDN: "Y",
+      showExtStatus: "Y",
+      showStatusDetails: "Y",
+      showMDCDomainDetails: "Y",
+      responseFormat: "1",
+    });
+    if (!describesOrderState(answer.code)) throw this.#client.refused(answer, "status");
+    try {
+      return statusFromCollect(answer, this.#now());
+    } catch (error) {
+      if (error instanceof UnreadableCollectAnswer) throw unreadableAnswer("status");
+      throw error;
+    }
+  }
+
+  async resendApproval(providerOrderId: string): Promise<void> {
+    // A read, so retried: a duplicate approval email does no harm. Without dcvEmailAddress
+    // Sectigo resends to the address it last used.
+    const answer = await this.#client.call("resend", { orderNumber: providerOrderId });
+    if (answer.code < 0) throw this.#client.refused(answer, "resend");
+  }
+
+  async #apply(request: PlaceOrderRequest): Promise<PlaceOrderResult> {
+    const { product, hashes } = checkOrder(request);
+    const uniqueValue = uniqueValueFor(request.reference);
+    const domains = [request.commonName, ...request.sans];
+    const answer = await this.#client.call(
+      "placement",
+      orderForm(request, product, { uniqueValue, test: this.#test }),
+      uniqueValue,
+    );
+    if (answer.code < 0) throw this.#client.refused(answer, "placement", uniqueValue);
+    // 0 = placed and paid, 1 = placed, payment still due in the account.
+    const order = appliedOrder.safeParse(
+      fieldsWithPositional(answer, ["orderNumber", "totalCost", "expectedDeliveryTime"]),
+    );
+    if (answer.code > 1 || !order.success) throw unreadableAnswer("placement", uniqueValue);
+    const token = order.data.uniqueValue ?? uniqueValue;
+    return {
+      providerOrderId: order.data.orderNumber,
+      ...(order.data.totalCost ? { cost: { amount: order.data.totalCost } } : {}),
+      status: "pending",
+      dcv: domains.map((domain) =>
+        dcvInstruction(domain, request.dcvMethod, hashes, token, request.approverEmail),
+      ),
+    };
+  }
+}
+
+/** Refuses, before anything is sent, what Sectigo would refuse or what cannot be validated. */
+function checkOrder(request: PlaceOrderRequest): { product: Product; hashes: CsrHashes } {
+  const product = findSectigoProduct(request.productId);
+  if (!product) {
+    throw new ProviderInputError(PROVIDER, "product", `Sectigo product ${request.productId} is not offered.`);
+  }
+  if (!product.periods.includes(request.periodMonths)) {
+    throw new ProviderInputError(
+      PROVIDER,
+      "period",
+      `${product.name} is sold for ${product.periods.join(" or ")} months, not ${request.periodMonths}.`,
+    );
+  }
+  if (request.sans.length > 0 && !product.multiDomain) {
+    throw new ProviderInputError(
+      PROVIDER,
+      "sans",
+      `${product.name} covers one domain: choose a multi-domain product or remove the additional domains.`,
+    );
+  }
+  const hashes = csrHashes(request.csrPem);
+  if (!hashes) {
+    throw new ProviderInputError(
+      PROVIDER,
+      "csr",
+      "The CSR is not a PEM certificate request: make a new CSR.",
+    );
+  }
+  checkDcv(request);
+  return { product, hashes };
+}
+
+function checkDcv(request: PlaceOrderRequest): void {
+  const domains = [request.commonName, ...request.sans];
+  if (request.dcvMethod === "http" && domains.some((domain) => domain.startsWith("*."))) {
+    throw new ProviderInputError(
+      PROVIDER,
+      "dcvMethod",
+      "A file on a web server cannot prove control of a wildcard domain: choose DNS (CNAME) or email validation.",
+    );
+  }
+  if (request.dcvMethod !== "email") return;
+  if (!request.approverEmail) {
+    throw new ProviderInputError(PROVIDER, "approverEmail", "Choose the approver email address.");
+  }
+  const outside = request.sans.find((domain) => !approverCovers(request.approverEmail ?? "", domain));
+  if (outside) {
+    throw new ProviderInputError(
+      PROVIDER,
+      "dcvMethod",
+      `The approver address ${request.approverEmail} cannot approve ${outside}: certdesk sends one address for ` +
+        "every domain, so choose DNS or HTTP validation for domains under different names.",
+    );
+  }
+}
+
+/** admin@example.com may approve example.com and any name under it (Sectigo's authorization domain). */
+function approverCovers(approverEmail: string, domain: string): boolean {
+  const mailDomain = approverEmail.slice(approverEmail.lastIndexOf("@") + 1).toLowerCase();
+  const name = domain.replace(/^\*\./, "").toLowerCase();
+  return name === mailDomain || name.endsWith(`.${mailDomain}`);
+}

@@ -1,0 +1,250 @@
+import { spawnSync } from "node:child_process";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createCsr } from "../../src/certs/csr.js";
+import { certificateMatchesCsr } from "../../src/certs/inspect.js";
+import { generateKeyPair, type KeyPairPem } from "../../src/certs/keys.js";
+import type { Product } from "../../src/domain/product.js";
+import { ProviderError, ProviderInputError } from "../../src/providers/errors.js";
+import type { PlaceOrderRequest, PlaceOrderResult, SslProvider } from "../../src/providers/types.js";
+
+/**
+ * The SslProvider contract: one suite, run against every provider (contract.test.ts for the real
+ * ones, plugins.test.ts for a plug-in defined in a test). Whatever the provider, the rest of
+ * certdesk relies on this behaviour. A driver hides how each provider's outcome is steered (the
+ * sandbox by its clock and trigger domains, the adapters by their stub servers).
+ */
+export interface ProviderContractDriver {
+  provider: SslProvider;
+  /** A domain whose order the driver can later reject. */
+  rejectableDomain: string;
+  /** Well-formed for the provider, but no such order exists. */
+  unknownOrderId: string;
+  /** Makes the CA issue the order: the next getStatus must report it issued. */
+  issue(providerOrderId: string): Promise<void>;
+  /** Makes the CA reject the order (placed for `rejectableDomain`). */
+  reject(providerOrderId: string): Promise<void>;
+  /** Placements (new orders and renewals) that reached the CA. */
+  placementRequests(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Sectigo refuses a uniqueValue twice, so references never repeat within a test run. */
+let nextReference = 1001;
+
+function isSingleNameDv(product: Product): boolean {
+  return (
+    product.validation === "DV" && !product.wildcard && !product.multiDomain && product.periods.includes(12)
+  );
+}
+
+function opensslParses(certificatePem: string): { status: number | null; text: string } {
+  const result = spawnSync("openssl", ["x509", "-noout", "-text"], {
+    input: certificatePem,
+    encoding: "utf8",
+  });
+  return { status: result.status, text: `${result.stdout}${result.stderr}` };
+}
+
+const MAILBOX = /^(admin|administrator|hostmaster|postmaster|webmaster)@/;
+
+/**
+ * Registers the contract's tests for one provider. `start` runs before every test and gives a fresh
+ * driver (a provider with no orders yet); its `close` runs after the test.
+ */
+export function describeProviderContract(name: string, start: () => Promise<ProviderContractDriver>): void {
+  describe(`SslProvider contract: ${name}`, () => {
+    let driver: ProviderContractDriver;
+    let provider: SslProvider;
+    let csrKeys: KeyPairPem;
+
+    beforeAll(async () => {
+      csrKeys = await generateKeyPair("rsa-2048");
+    });
+
+    beforeEach(async () => {
+      driver = await start();
+      provider = driver.provider;
+    });
+
+    afterEach(async () => {
+      await driver.close();
+    });
+
+    function makeCsr(commonName: string): Promise<string> {
+      return createCsr({
+        privateKeyPem: csrKeys.privateKeyPem,
+        subject: { commonName },
+        domains: [commonName],
+      });
+    }
+
+    async function dvOrder(
+      commonName: string,
+      overrides: Partial<PlaceOrderRequest> = {},
+    ): Promise<PlaceOrderRequest> {
+      const product = (await provider.listProducts()).find(isSingleNameDv);
+      const serverType = (await provider.listServerTypes()).find((type) => type.isDefault);
+      if (!product || !serverType)
+        throw new Error("the provider offers no single-name DV product or server type");
+      const approvers = await provider.getApproverEmails(commonName.replace(/^\*\./, ""));
+      return {
+        reference: `SSL-${nextReference++}`,
+        productId: product.id,
+        periodMonths: 12,
+        serverTypeId: serverType.id,
+        csrPem: await makeCsr(commonName),
+        commonName,
+        sans: [],
+        dcvMethod: "email",
+        approverEmail: approvers.find((address) => address.startsWith("admin@")),
+        addonIds: [],
+        organisation: {},
+        contact: {
+          firstName: "Ann",
+          lastName: "Operator",
+          email: "ann@example.com",
+          phone: "+44 20 7946 0000",
+          title: "Ops",
+        },
+        ...overrides,
+      };
+    }
+
+    async function place(
+      commonName = "www.example.com",
+    ): Promise<{ request: PlaceOrderRequest; placed: PlaceOrderResult }> {
+      const request = await dvOrder(commonName);
+      return { request, placed: await provider.placeOrder(request) };
+    }
+
+    it("describes its capabilities with the shared shape", () => {
+      const { capabilities } = provider;
+      expect(capabilities.dcvMethods.length).toBeGreaterThan(0);
+      expect(capabilities.dcvMethods).toContain("email");
+      for (const method of capabilities.dcvMethods) expect(["email", "http", "dns"]).toContain(method);
+      expect(new Set(capabilities.dcvMethods).size).toBe(capabilities.dcvMethods.length);
+      for (const flag of ["addons", "multiDomain", "wildcard", "renew", "resendApproval"] as const) {
+        expect(typeof capabilities[flag]).toBe("boolean");
+      }
+      expect(Number.isInteger(capabilities.minPollIntervalSeconds)).toBe(true);
+      expect(capabilities.minPollIntervalSeconds).toBeGreaterThan(0);
+    });
+
+    it("lists products with a 12-month single-name DV product, consistent with its capabilities", async () => {
+      const products = await provider.listProducts();
+      expect(products.length).toBeGreaterThan(0);
+      expect(products.some(isSingleNameDv)).toBe(true);
+      for (const product of products) {
+        expect(["DV", "OV", "EV"]).toContain(product.validation);
+        expect(product.id).not.toBe("");
+        expect(product.name).not.toBe("");
+        expect(product.periods.length).toBeGreaterThan(0);
+        expect(product.periods).toEqual([...product.periods].sort((a, b) => a - b));
+      }
+      expect(new Set(products.map((product) => product.id)).size).toBe(products.length);
+      const { capabilities } = provider;
+      expect(products.some((product) => product.wildcard)).toBe(capabilities.wildcard);
+      expect(products.some((product) => product.multiDomain)).toBe(capabilities.multiDomain);
+      expect(products.some((product) => product.addons.length > 0)).toBe(capabilities.addons);
+    });
+
+    it("lists server types with exactly one default, the Apache/mod_ssl entry", async () => {
+      const serverTypes = await provider.listServerTypes();
+      const defaults = serverTypes.filter((type) => type.isDefault);
+      expect(defaults).toHaveLength(1);
+      expect(defaults[0]?.label).toMatch(/apache/i);
+      expect(defaults[0]?.label).toMatch(/mod[ _/]?ssl/i);
+    });
+
+    it("lists approver addresses for the domain: trimmed, real, without duplicates", async () => {
+      const approvers = await provider.getApproverEmails("www.example.com");
+      expect(approvers.length).toBeGreaterThan(0);
+      expect(approvers.some((address) => MAILBOX.test(address))).toBe(true);
+      for (const address of approvers) {
+        expect(address).toBe(address.trim());
+        expect(address.toLowerCase()).not.toBe("none");
+        // Only the name itself and its parent domain can approve it.
+        expect(address).toMatch(/^[^\s@]+@(www\.)?example\.com$/);
+      }
+      expect(new Set(approvers.map((address) => address.toLowerCase())).size).toBe(approvers.length);
+    });
+
+    it("offers the generic mailboxes of the registrable domain for a sub-domain", async () => {
+      const approvers = await provider.getApproverEmails("www.example.com");
+      expect(approvers).toContain("admin@example.com");
+    });
+
+    it("places a DV order: an id, pending, and an email validation instruction", async () => {
+      const { request, placed } = await place();
+      expect(placed.providerOrderId).not.toBe("");
+      expect(placed.status).toBe("pending");
+      expect(placed.dcv).toContainEqual(
+        expect.objectContaining({ domain: "www.example.com", method: "email", email: request.approverEmail }),
+      );
+      expect(await driver.placementRequests()).toBe(1);
+      expect((await provider.getStatus(placed.providerOrderId)).status).toBe("pending");
+    });
+
+    it("reports the issued certificate for the CSR's key, with its chain and validity", async () => {
+      const { request, placed } = await place();
+      expect((await provider.getStatus(placed.providerOrderId)).status).toBe("pending");
+
+      await driver.issue(placed.providerOrderId);
+      const status = await provider.getStatus(placed.providerOrderId);
+
+      expect(status.status).toBe("issued");
+      const certificate = status.certificate;
+      if (!certificate) throw new Error("an issued status must carry the certificate");
+      expect(certificateMatchesCsr(certificate.certificatePem, request.csrPem)).toBe(true);
+      const openssl = opensslParses(certificate.certificatePem);
+      expect(openssl.status, openssl.text).toBe(0);
+      expect(openssl.text).toContain("www.example.com");
+      expect(certificate.chainPem.length).toBeGreaterThan(0);
+      for (const pem of certificate.chainPem) expect(pem).toContain("-----BEGIN CERTIFICATE-----");
+      expect(certificate.notBefore.getTime()).toBeLessThan(certificate.notAfter.getTime());
+    });
+
+    it("reports a rejected order as rejected, without a certificate", async () => {
+      const { placed } = await place(driver.rejectableDomain);
+
+      await driver.reject(placed.providerOrderId);
+      const status = await provider.getStatus(placed.providerOrderId);
+
+      expect(status.status).toBe("rejected");
+      expect(status.certificate).toBeUndefined();
+    });
+
+    it("renews with the same CSR as a new order", async () => {
+      const { request, placed } = await place();
+
+      const renewal = await provider.renew({
+        ...request,
+        reference: `SSL-${nextReference++}`,
+        previousProviderOrderId: placed.providerOrderId,
+      });
+
+      expect(renewal.providerOrderId).not.toBe("");
+      expect(renewal.providerOrderId).not.toBe(placed.providerOrderId);
+      expect(renewal.status).toBe("pending");
+      expect(await driver.placementRequests()).toBe(2);
+    });
+
+    it("answers an unknown order id with a typed provider error", async () => {
+      const error = await provider.getStatus(driver.unknownOrderId).catch((caught: unknown) => caught);
+
+      expect(error).toBeInstanceOf(ProviderError);
+      expect((error as ProviderError).provider).toBe(provider.id);
+      // A subclass says what to do about it; the base class says nothing.
+      expect((error as ProviderError).constructor).not.toBe(ProviderError);
+    });
+
+    it("refuses a wildcard common name on a product that does not cover wildcards", async () => {
+      const request = await dvOrder("*.example.com");
+
+      const error = await provider.placeOrder(request).catch((caught: unknown) => caught);
+
+      expect(error).toBeInstanceOf(ProviderInputError);
+      expect(["domain", "csr"]).toContain((error as ProviderInputError).field);
+    });
+  });
+}
