@@ -440,13 +440,6 @@ describe("placeOrder", () => {
 
   it.each([
     ["an unknown product", { productId: "9999" }, "product"],
-    ["a period the product is not sold for", { periodMonths: 36 }, "period"],
-    ["extra domains on a single-domain product", { sans: ["shop.example.com"] }, "sans"],
-    [
-      "HTTP validation of a wildcard",
-      { productId: "289", commonName: "*.example.com", dcvMethod: "http" as const },
-      "dcvMethod",
-    ],
     ["text that is not a CSR", { csrPem: "hello" }, "csr"],
     ["email validation without an approver", { approverEmail: undefined }, "approverEmail"],
     [

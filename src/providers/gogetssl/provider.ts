@@ -46,15 +46,6 @@ export class GoGetSslProvider implements SslProvider {
   readonly capabilities: ProviderCapabilities;
   // Private fields, like the client's credentials: nothing of them in JSON.stringify or util.inspect.
   readonly #client: GoGetSslClient;
-  /**
-   * The last product list GoGetSSL sent, kept only for the placement's wildcard check. Not a cache:
-   * listProducts always asks GoGetSSL (src/orders/catalogue.ts caches per provider and refreshes in
-   * the background, which keeps this memo current too). So a placement is checked against the list
-   * the order form was built from, and fetches one itself only when none was ever fetched: no extra
-   * request per placement, and no placement held up by a failing products read.
-   */
-  #lastProducts: Product[] | undefined;
-
   constructor(options: GoGetSslProviderOptions) {
     this.#client = new GoGetSslClient(
       { user: options.user, password: options.password },
@@ -88,8 +79,7 @@ export class GoGetSslProvider implements SslProvider {
           "level and period; the product list format may have changed.",
       );
     }
-    this.#lastProducts = products;
-    return structuredClone(products);
+    return products;
   }
 
   async listServerTypes(): Promise<ServerType[]> {
@@ -158,7 +148,6 @@ export class GoGetSslProvider implements SslProvider {
         "Choose an approval email address: email validation needs one.",
       );
     }
-    await this.#assertProductFitsCommonName(request);
     const body = await this.#client.call({
       kind: "send",
       method: "POST",
@@ -175,24 +164,6 @@ export class GoGetSslProvider implements SslProvider {
       );
     }
     return toPlaceOrderResult(request, parsed.data);
-  }
-
-  /**
-   * A wildcard name on a single-name product (or the reverse) is refused here, before anything is
-   * sent, so the user is told which choice to change instead of getting GoGetSSL's CSR error text.
-   * A product missing from the list is left to GoGetSSL, whose refusal names it.
-   */
-  async #assertProductFitsCommonName(request: PlaceOrderRequest): Promise<void> {
-    const products = this.#lastProducts ?? (await this.listProducts());
-    const product = products.find((candidate) => candidate.id === request.productId);
-    const wildcardName = request.commonName.startsWith("*.");
-    if (!product || product.wildcard === wildcardName) return;
-    const message = wildcardName
-      ? `${request.commonName} is a wildcard name, but ${product.name} covers a single name only. ` +
-        'Choose a wildcard product, or order the name without "*.".'
-      : `${product.name} covers wildcard names only, but ${request.commonName} is not one. ` +
-        'Choose a single-name product, or order a wildcard name starting with "*.".';
-    throw new ProviderInputError("gogetssl", "domain", message);
   }
 
   #expect<S extends z.ZodType>(schema: S, body: unknown, action: string): z.output<S> {

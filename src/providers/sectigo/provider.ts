@@ -165,25 +165,15 @@ export class SectigoProvider implements SslProvider {
   }
 }
 
-/** Refuses, before anything is sent, what Sectigo would refuse or what cannot be validated. */
+/**
+ * Checks of Sectigo's own wire format, before anything is sent: a product code it has, a readable
+ * CSR, the one approver address Sectigo takes for every domain. Whether the order fits the product
+ * (periods, wildcards, several domains) is decided before, in orders/order-request.ts.
+ */
 function checkOrder(request: PlaceOrderRequest): { product: Product; hashes: CsrHashes } {
   const product = findSectigoProduct(request.productId);
   if (!product) {
     throw new ProviderInputError(PROVIDER, "product", `Sectigo product ${request.productId} is not offered.`);
-  }
-  if (!product.periods.includes(request.periodMonths)) {
-    throw new ProviderInputError(
-      PROVIDER,
-      "period",
-      `${product.name} is sold for ${product.periods.join(" or ")} months, not ${request.periodMonths}.`,
-    );
-  }
-  if (request.sans.length > 0 && !product.multiDomain) {
-    throw new ProviderInputError(
-      PROVIDER,
-      "sans",
-      `${product.name} covers one domain: choose a multi-domain product or remove the additional domains.`,
-    );
   }
   const hashes = csrHashes(request.csrPem);
   if (!hashes) {
@@ -198,14 +188,6 @@ function checkOrder(request: PlaceOrderRequest): { product: Product; hashes: Csr
 }
 
 function checkDcv(request: PlaceOrderRequest): void {
-  const domains = [request.commonName, ...request.sans];
-  if (request.dcvMethod === "http" && domains.some((domain) => domain.startsWith("*."))) {
-    throw new ProviderInputError(
-      PROVIDER,
-      "dcvMethod",
-      "A file on a web server cannot prove control of a wildcard domain: choose DNS (CNAME) or email validation.",
-    );
-  }
   if (request.dcvMethod !== "email") return;
   if (!request.approverEmail) {
     throw new ProviderInputError(PROVIDER, "approverEmail", "Choose the approver email address.");
