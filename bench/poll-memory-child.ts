@@ -5,12 +5,13 @@
  */
 import { loadConfig } from "../src/config.js";
 import { openDatabase } from "../src/db/client.js";
-import { createBackgroundPoster } from "../src/jobs/channel-poster.js";
 import { createScheduler } from "../src/jobs/scheduler.js";
 import { createLogger, LogLevel } from "../src/log.js";
 import { createStatusService } from "../src/orders/status-service.js";
 import { createProviderRegistry } from "../src/providers/registry.js";
 import { SectigoProvider } from "../src/providers/sectigo/provider.js";
+import { createSlackClients } from "../src/slack/clients.js";
+import { createSlack } from "../src/slack/slack.js";
 
 export interface PollMemoryReport {
   summary: unknown;
@@ -45,9 +46,12 @@ const scheduler = createScheduler({
   logger: createLogger(LogLevel.WARN),
   providers,
   status: createStatusService({ db: database.db, providers, clock, observer }),
-  poster: createBackgroundPoster({
-    botToken: config.slack.botToken,
-    apiUrl: config.slack.apiUrl,
+  poster: createSlack({
+    clients: createSlackClients({
+      botToken: config.slack.botToken,
+      apiUrl: config.slack.apiUrl,
+      logger: createLogger(LogLevel.WARN),
+    }),
     logger: createLogger(LogLevel.WARN),
     // Channel pacing is not what is measured: its waits pass at once.
     sleeper: {
@@ -56,7 +60,7 @@ const scheduler = createScheduler({
         virtualMs += ms;
       },
     },
-  }).poster,
+  }).background,
 });
 
 const baseline = process.memoryUsage();

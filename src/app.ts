@@ -2,34 +2,32 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { App, type Authorize, HTTPReceiver, type ReceiverEvent, SocketModeReceiver } from "@slack/bolt";
 import type { ExtendedErrorHandlerArgs } from "@slack/bolt/dist/App.js";
 import type { Logger } from "@slack/logger";
-import { WebAPIPlatformError, WebClient } from "@slack/web-api";
 import { z } from "zod";
 import { type Vault, VaultError } from "./certs/vault.js";
 import type { Clock } from "./clock.js";
 import { createAccessControl } from "./commands/access.js";
-import { registerAlertHandlers } from "./commands/alerts.js";
-import { registerApprovalHandlers } from "./commands/approval.js";
-import { registerClientHandlers } from "./commands/clients.js";
-import type { AppServices, HandlerContext } from "./commands/context.js";
-import { registerDetailsHandlers } from "./commands/details.js";
-import { registerHomeHandlers } from "./commands/home.js";
-import { createMembership, registerMembershipGuard } from "./commands/membership.js";
-import { registerOrderHandlers } from "./commands/order.js";
-import { createSlackOrderObserver } from "./commands/order-notifier.js";
-import { registerSslCommand, type SubcommandHandlers } from "./commands/ssl-command.js";
-import { registerStuckOrderHandlers } from "./commands/stuck.js";
-import { registerTrackingHandlers } from "./commands/tracking.js";
+import type { FeatureContext } from "./commands/context.js";
+import { registerCommands } from "./commands/index.js";
+import { createMembership } from "./commands/membership.js";
+import { listenerOf } from "./commands/payloads.js";
+import { createSslCommands } from "./commands/ssl/index.js";
 import type { Config } from "./config.js";
 import { type DatabaseHandle, isDatabaseUnavailable } from "./db/client.js";
 import { createInFlight } from "./in-flight.js";
-import { createBackgroundPoster, realSleeper, type Sleeper } from "./jobs/channel-poster.js";
-import { createIssuedAnnouncer } from "./jobs/issued-announcer.js";
 import { createScheduler, type Scheduler } from "./jobs/scheduler.js";
 import { createRefusalAudit } from "./orders/access-audit.js";
 import { type Catalogue, createCatalogue } from "./orders/catalogue.js";
 import { createOrderService, type OrderService, type Pause } from "./orders/order-service.js";
 import { createStatusService, type StatusService } from "./orders/status-service.js";
 import type { ProviderRegistry } from "./providers/registry.js";
+import { realSleeper, type Sleeper } from "./slack/channel-poster.js";
+import { boltClientOptions, createSlackClients } from "./slack/clients.js";
+import { type BotIdentity, verifyBotToken } from "./slack/identity.js";
+import { createIssuedAnnouncer } from "./slack/issued-announcer.js";
+import { createOrderNotifier } from "./slack/order-notifier.js";
+import { createSlack, type Slack } from "./slack/slack.js";
+
+export { SlackStartError } from "./slack/identity.js";
 
 export interface AppDeps {
   database: DatabaseHandle;
@@ -48,8 +46,8 @@ export interface CertdeskApp {
   orders: OrderService;
   status: StatusService;
   catalogue: Catalogue;
-  /** The bot's Web API client, for work that is not an answer to a request (scheduler, pollers). */
-  client: WebClient;
+  /** Everything certdesk sends to Slack (bench and jobs tests use its background poster). */
+  slack: Slack;
   /** POLL_CRON and EXPIRY_CRON jobs; start() schedules them, and tests run them directly. */
   scheduler: Scheduler;
   /** Starts listening; resolves to the HTTP port actually bound (health, and events in HTTP mode). */
@@ -92,15 +90,16 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
         logger: deps.logger,
       });
 
-  const clientOptions = {
-    slackApiUrl: config.slack.apiUrl,
+  const slack = createSlack({
+    clients: createSlackClients({
+      botToken: config.slack.botToken,
+      apiUrl: config.slack.apiUrl,
+      logger: deps.logger,
+    }),
     logger: deps.logger,
-    // The default policy retries for about 30 minutes; a user is waiting on most of these calls.
-    retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 3_000 },
-    timeout: 10_000,
-  };
-  const client = new WebClient(config.slack.botToken, clientOptions);
-  let identity: Awaited<ReturnType<Authorize<boolean>>> | undefined;
+    sleeper: deps.sleeper ?? realSleeper,
+  });
+  let identity: BotIdentity | undefined;
   // Bolt's own token mode calls auth.test from its constructor, where a failure becomes an
   // unhandled rejection; start() checks the token instead and every request reuses the answer.
   const authorize: Authorize<boolean> = async () => {
@@ -113,115 +112,106 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     logger: deps.logger,
     // Without it Bolt sets the shared logger back to info, and LOG_LEVEL=debug would log nothing more.
     logLevel: deps.logger.getLevel(),
-    clientOptions,
+    clientOptions: boltClientOptions({ apiUrl: config.slack.apiUrl, logger: deps.logger }),
     extendedErrorHandler: true,
   });
   const inFlight = createInFlight();
   answerEveryRequest(bolt, inFlight, deps.logger);
-  const refusals = createRefusalAudit({ db: deps.database.db, logger: deps.logger, clock: deps.clock });
 
-  const context: HandlerContext = {
-    config,
-    logger: deps.logger,
-    db: deps.database.db,
-    clock: deps.clock,
-    providers: deps.providers,
-    vault: deps.vault,
-    access: createAccessControl(config, client, deps.clock),
-    refusals,
-    client,
-    describeFailure: (error) => {
-      if (isDatabaseUnavailable(error)) {
-        return "certdesk's database is temporarily unavailable, so nothing was changed. Please try again in a minute.";
-      }
-      if (error instanceof VaultError) {
-        return "The stored private key could not be decrypted (CERTDESK_KEY differs from the one it was stored with, or the data was altered), so nothing was sent. Tell the certdesk admins.";
-      }
-      return "Sorry, something went wrong on our side and nothing was changed. Please try again; if it keeps happening, tell the certdesk admins.";
-    },
+  const { db } = deps.database;
+  const describeFailure = (error: unknown): string => {
+    if (isDatabaseUnavailable(error)) {
+      return "certdesk's database is temporarily unavailable, so nothing was changed. Please try again in a minute.";
+    }
+    if (error instanceof VaultError) {
+      return "The stored private key could not be decrypted (CERTDESK_KEY differs from the one it was stored with, or the data was altered), so nothing was sent. Tell the certdesk admins.";
+    }
+    return "Sorry, something went wrong on our side and nothing was changed. Please try again; if it keeps happening, tell the certdesk admins.";
   };
-
-  const observer = createSlackOrderObserver(context);
+  const notifier = createOrderNotifier({
+    db,
+    slack,
+    logger: deps.logger,
+    providers: deps.providers,
+    clock: deps.clock,
+    config,
+  });
   const catalogue = createCatalogue(deps.providers, deps.clock);
   const orders = createOrderService({
-    db: deps.database.db,
+    db,
     providers: deps.providers,
     catalogue,
     vault: deps.vault,
     clock: deps.clock,
-    observer,
+    observer: notifier,
     requireApproval: config.requireApproval,
     logger: deps.logger,
     pause: deps.pause,
   });
-  const background = createBackgroundPoster({
-    botToken: config.slack.botToken,
-    apiUrl: config.slack.apiUrl,
-    logger: deps.logger,
-    sleeper: deps.sleeper ?? realSleeper,
-  });
   const status = createStatusService({
-    db: deps.database.db,
+    db,
     providers: deps.providers,
     clock: deps.clock,
-    observer,
+    observer: notifier,
     announceIssued: createIssuedAnnouncer({
-      db: deps.database.db,
-      poster: background.poster,
+      db,
+      poster: slack.background,
       channel: config.channel,
       logger: deps.logger,
     }),
   });
-  const services: AppServices = { orders, status, catalogue, renderOrderMessage: observer.render };
-  const scheduler = createScheduler({ ...deps, config, status, poster: background.poster });
-  registerMembershipGuard(bolt, {
-    // Asked before a handler's ack: a short timeout and no retries, so a slow Slack cannot hold the
-    // request past its 3 seconds (an unanswered lookup refuses, and asks the person to try again).
-    membership: createMembership(
-      new WebClient(config.slack.botToken, { ...clientOptions, timeout: 2_000, retryConfig: { retries: 0 } }),
-      deps.clock,
-      () => ({
-        teamId: identity?.teamId,
-        enterpriseId: identity?.enterpriseId,
-      }),
-    ),
-    refusals,
-    clock: deps.clock,
+  const scheduler = createScheduler({ ...deps, config, status, poster: slack.background });
+
+  const context: FeatureContext & { ssl: ReturnType<typeof createSslCommands> } = {
+    config,
     logger: deps.logger,
-    client,
-  });
-  registerApprovalHandlers(bolt, context, orders);
-  registerStuckOrderHandlers(bolt, context, orders);
-  registerAlertHandlers(bolt, context);
-  registerHomeHandlers(bolt, context);
-  // Feature registrations, one line each; a feature returns the /ssl sub-commands it answers.
-  const subcommands: SubcommandHandlers = {
-    ...registerClientHandlers(bolt, context),
-    ...registerOrderHandlers(bolt, context, services),
-    ...registerTrackingHandlers(bolt, context, services),
-    ...registerDetailsHandlers(bolt, context, services),
+    db,
+    clock: deps.clock,
+    providers: deps.providers,
+    vault: deps.vault,
+    access: createAccessControl(config, slack.groupMembers, deps.clock),
+    refusals: createRefusalAudit({ db, logger: deps.logger, clock: deps.clock }),
+    slack,
+    orders,
+    status,
+    catalogue,
+    notifier,
+    ssl: createSslCommands(),
+    describeFailure,
   };
-  registerSslCommand(bolt, context, subcommands);
+  registerCommands(
+    bolt,
+    context,
+    createMembership(slack.userInfo, deps.clock, () => ({
+      teamId: identity?.teamId,
+      enterpriseId: identity?.enterpriseId,
+    })),
+  );
 
   // Last resort for errors no handler caught: the user still hears what happened, where they are.
   bolt.error(async ({ error, body }: ExtendedErrorHandlerArgs) => {
     deps.logger.error("Unhandled error in a Slack handler:", error);
     const original = (error as { original?: unknown }).original ?? error;
-    await tellUser(client, body, context.describeFailure(original)).catch((failure: unknown) =>
-      deps.logger.warn("Could not tell the user about the error:", failure),
-    );
+    const listener = listenerOf(body);
+    if (!listener) return;
+    await slack
+      .tell(listener, { text: describeFailure(original) })
+      .catch((failure: unknown) => deps.logger.warn("Could not tell the user about the error:", failure));
   });
 
   let server: Server | undefined;
   return {
     bolt,
-    client,
+    slack,
     orders,
     status,
     catalogue,
     scheduler,
     async start() {
-      identity = await verifyBotToken(client, config);
+      identity = await verifyBotToken(slack, {
+        botToken: config.slack.botToken,
+        apiUrl: config.slack.apiUrl,
+      });
       // Warm the product lists so the first /ssl order opens its modal at once.
       void catalogue.get();
       scheduler.start();
@@ -238,7 +228,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
       const drained = inFlight.drain(drainMs);
       // Paced background posts (alerts, announcements) wait no longer: what was not posted is posted by
       // the next run (an alert's row stays unposted until Slack accepts it).
-      background.stop();
+      slack.stop();
       // A scheduled run stuck on a hanging provider must not hold the stop beyond the same budget.
       const jobsStopped = await Promise.race([
         Promise.all([scheduler.stop(), bolt.stop()]).then(() => true),
@@ -317,59 +307,6 @@ function describeRequest(body: unknown): string {
     Boolean,
   );
   return `a ${type ?? "request"}${ids.length > 0 ? ` (${ids.join(", ")})` : ""}`;
-}
-
-const errorBody = z
-  .object({
-    response_url: z.string().optional(),
-    user_id: z.string().optional(),
-    user: z.object({ id: z.string() }).optional(),
-  })
-  .loose();
-
-async function tellUser(client: WebClient, body: unknown, text: string): Promise<void> {
-  const parsed = errorBody.safeParse(body);
-  if (!parsed.success) return;
-  const { response_url: responseUrl, user_id: userId, user } = parsed.data;
-  if (responseUrl) {
-    await fetch(responseUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ response_type: "ephemeral", replace_original: false, text }),
-    });
-    return;
-  }
-  const recipient = userId ?? user?.id;
-  if (recipient) await client.chat.postMessage({ channel: recipient, text });
-}
-
-export class SlackStartError extends Error {
-  override name = "SlackStartError";
-}
-
-async function verifyBotToken(
-  client: WebClient,
-  config: Config,
-): Promise<Awaited<ReturnType<Authorize<boolean>>>> {
-  try {
-    const auth = await client.auth.test();
-    return {
-      botToken: config.slack.botToken,
-      botId: auth.bot_id,
-      botUserId: auth.user_id,
-      teamId: auth.team_id,
-      enterpriseId: auth.enterprise_id,
-    };
-  } catch (error) {
-    if (error instanceof WebAPIPlatformError) {
-      throw new SlackStartError(
-        `Slack refused SLACK_BOT_TOKEN (${error.data.error}). Copy the Bot User OAuth Token (xoxb-…) again from the app's OAuth & Permissions page, and reinstall the app if it was uninstalled.`,
-      );
-    }
-    throw new SlackStartError(
-      `Slack's Web API${config.slack.apiUrl ? ` at ${config.slack.apiUrl}` : ""} could not be reached (${(error as Error).message}). Check the network or SLACK_API_URL, then start again.`,
-    );
-  }
 }
 
 async function answerHealth(database: DatabaseHandle, res: ServerResponse): Promise<void> {

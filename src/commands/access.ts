@@ -1,4 +1,3 @@
-import type { WebClient } from "@slack/web-api";
 import type { Clock } from "../clock.js";
 
 /**
@@ -21,7 +20,8 @@ const GROUP_CACHE_MS = 5 * 60_000;
 
 export function createAccessControl(
   lists: { orderers: string[]; approvers: string[] },
-  client: WebClient,
+  /** A user group's members, from Slack (Slack.groupMembers). */
+  membersOf: (groupId: string) => Promise<string[]>,
   clock: Clock,
 ): AccessControl {
   const groupCache = new Map<string, { members: Set<string>; fetchedAt: number }>();
@@ -29,8 +29,7 @@ export function createAccessControl(
   async function groupMembers(groupId: string): Promise<Set<string>> {
     const cached = groupCache.get(groupId);
     if (cached && clock.now().getTime() - cached.fetchedAt < GROUP_CACHE_MS) return cached.members;
-    const response = await client.usergroups.users.list({ usergroup: groupId });
-    const members = new Set(response.users ?? []);
+    const members = new Set(await membersOf(groupId));
     groupCache.set(groupId, { members, fetchedAt: clock.now().getTime() });
     return members;
   }

@@ -1,5 +1,5 @@
+import type { App } from "@slack/bolt";
 import type { Logger } from "@slack/logger";
-import type { WebClient } from "@slack/web-api";
 import type { Vault } from "../certs/vault.js";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
@@ -9,11 +9,13 @@ import type { Catalogue } from "../orders/catalogue.js";
 import type { OrderService } from "../orders/order-service.js";
 import type { StatusService } from "../orders/status-service.js";
 import type { ProviderRegistry } from "../providers/registry.js";
+import type { OrderNotifier } from "../slack/order-notifier.js";
+import type { Slack } from "../slack/slack.js";
 import type { AccessControl } from "./access.js";
-import type { SlackOrderObserver } from "./order-notifier.js";
+import type { SslCommands } from "./ssl/index.js";
 
-/** What every handler may use; built once in createApp. */
-export interface HandlerContext {
+/** What every feature's handlers may use; built once in createApp. */
+export interface FeatureContext {
   config: Config;
   logger: Logger;
   db: Database;
@@ -21,19 +23,22 @@ export interface HandlerContext {
   providers: ProviderRegistry;
   vault: Vault;
   access: AccessControl;
-  /** The access audit (rate-limited per user): every refusal goes through it. */
+  /** The access audit (rate-limited per user): every refusal goes through it (see guard.ts). */
   refusals: RefusalAudit;
-  /** The bot's client, for calls made after a request was acked (long work, thread replies). */
-  client: WebClient;
-  /** A message for the user when something unexpected failed: what happened, nothing internal. */
-  describeFailure(error: unknown): string;
-}
-
-/** The domain services handlers call; built once in createApp. */
-export interface AppServices {
+  /** Everything sent to Slack goes through this; no handler holds a WebClient. */
+  slack: Slack;
   orders: OrderService;
   status: StatusService;
   catalogue: Catalogue;
   /** Renders an order's message exactly as its channel post shows it. */
-  renderOrderMessage: SlackOrderObserver["render"];
+  notifier: Pick<OrderNotifier, "render">;
+  /** The `/ssl` sub-commands: a feature answers its own (`ssl.on("order", …)`). */
+  ssl: SslCommands;
+  /** A message for the user when something unexpected failed: what happened, nothing internal. */
+  describeFailure(error: unknown): string;
+}
+
+/** One feature's Slack handlers (one folder under src/commands/), registered by commands/index.ts. */
+export interface Feature {
+  register(app: App, context: FeatureContext): void;
 }

@@ -1,10 +1,10 @@
 import type { AnyMiddlewareArgs, App, Middleware } from "@slack/bolt";
 import type { Logger } from "@slack/logger";
 import type { KnownBlock, ModalView } from "@slack/types";
-import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import type { Clock } from "../clock.js";
 import type { RefusalAudit, RefusalReason } from "../orders/access-audit.js";
+import type { Slack } from "../slack/slack.js";
 import { markdownSection, plain } from "../views/blocks.js";
 
 /**
@@ -41,7 +41,8 @@ const userInfo = z
  * team differs otherwise, or whom Slack marks as a stranger, is not.
  */
 export function createMembership(
-  client: WebClient,
+  /** users.info's answer for a person (Slack.userInfo). */
+  userInfoOf: (userId: string) => Promise<unknown>,
   clock: Clock,
   workspace: () => { teamId?: string; enterpriseId?: string },
 ): Membership {
@@ -51,7 +52,7 @@ export function createMembership(
       const now = clock.now().getTime();
       const cached = cache.get(userId);
       if (cached && now - cached.at < CACHE_MS) return cached.result;
-      const { user } = userInfo.parse(await client.users.info({ user: userId }));
+      const { user } = userInfo.parse(await userInfoOf(userId));
       const home = workspace();
       const sameOrg =
         home.enterpriseId !== undefined && user.enterprise_user?.enterprise_id === home.enterpriseId;
@@ -130,7 +131,7 @@ function noticeView(text: string): ModalView {
 /** Registers the membership check in front of every handler. */
 export function registerMembershipGuard(
   app: App,
-  deps: { membership: Membership; refusals: RefusalAudit; clock: Clock; logger: Logger; client: WebClient },
+  deps: { membership: Membership; refusals: RefusalAudit; clock: Clock; logger: Logger; slack: Slack },
 ): void {
   const guard: Middleware<AnyMiddlewareArgs> = async (args) => {
     const parsed = payloadShape.safeParse(args.body);
@@ -156,7 +157,7 @@ export function registerMembershipGuard(
         at: deps.clock.now(),
       });
     }
-    await tell(args, payload, userId, text, deps.client);
+    await tell(args, payload, userId, text, deps.slack);
   };
   app.use(guard);
 }
@@ -167,7 +168,7 @@ async function tell(
   payload: Payload,
   userId: string,
   text: string,
-  client: WebClient,
+  slack: Slack,
 ): Promise<void> {
   const ack = "ack" in args ? (args.ack as (response?: unknown) => Promise<void>) : undefined;
   if (payload.command) {
@@ -186,18 +187,10 @@ async function tell(
   if (payload.event?.type === "app_home_opened") {
     if (payload.event.tab === "home") {
       const blocks: KnownBlock[] = [markdownSection(text)];
-      await client.views.publish({ user_id: userId, view: { type: "home", blocks } });
+      await slack.publishHome(userId, { type: "home", blocks });
     }
     return;
   }
   if (payload.event) return;
-  if (payload.response_url) {
-    await fetch(payload.response_url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ response_type: "ephemeral", replace_original: false, text }),
-    });
-    return;
-  }
-  await client.chat.postMessage({ channel: userId, text });
+  await slack.tell({ userId, responseUrl: payload.response_url }, { text });
 }

@@ -1,20 +1,18 @@
 import { displayDomain } from "../domain/names.js";
 import type { PlacementOutcome } from "../orders/order-service.js";
 import { type OutcomeMessage, placementOutcomeMessage } from "../views/placement-outcome.js";
-import type { HandlerContext } from "./context.js";
+import type { FeatureContext } from "./context.js";
 
 /** The message for a placement that did not come back as a refusal (refusals reopen their form). */
 export function placementMessage(
-  context: Pick<HandlerContext, "providers">,
+  context: Pick<FeatureContext, "providers">,
   outcome: Exclude<PlacementOutcome, { kind: "failed" }>,
   renews?: string,
 ): OutcomeMessage {
   const { order } = outcome;
   const subject = {
     reference: order.reference,
-    providerName: context.providers.has(order.provider)
-      ? context.providers.get(order.provider).displayName
-      : order.provider,
+    providerName: context.providers.nameOf(order.provider),
     domain: displayDomain(order.primaryDomain),
     renews,
   };

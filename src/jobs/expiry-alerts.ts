@@ -13,8 +13,8 @@ import {
   planAlerts,
   recordAlertPlan,
 } from "../orders/expiry.js";
+import type { ChannelPoster } from "../slack/channel-poster.js";
 import { expiryAlertMessage, expiryDigestMessages, expiryThreadReply } from "../views/alert-message.js";
-import type { ChannelPoster } from "./channel-poster.js";
 
 export interface ScanSummary {
   posted: number;

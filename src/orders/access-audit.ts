@@ -14,7 +14,8 @@ export type GuardedAction =
   | "reject"
   | "key_delivery"
   | "snooze"
-  | "acknowledge";
+  | "acknowledge"
+  | "settle";
 
 export type RefusalReason =
   | "not in SSL_ORDERERS"

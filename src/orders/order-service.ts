@@ -207,6 +207,14 @@ export function createOrderService(deps: OrderServiceDeps) {
     await record(inserted, request.renewalOfId ? "renewal_requested" : "requested", request.requestedBy, {
       requireApproval: deps.requireApproval,
     });
+    // The original's history and thread link to its renewal (Details lists them from these events).
+    const original = request.renewalOfId ? await getOrder(db, request.renewalOfId) : undefined;
+    if (original) {
+      await record(original, "renewal_requested", request.requestedBy, {
+        renewalId: inserted.id,
+        renewal: inserted.reference,
+      });
+    }
     return { order: (await getOrder(db, inserted.id)) ?? inserted, created: true };
   }
 

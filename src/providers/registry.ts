@@ -5,6 +5,8 @@ export interface ProviderRegistry {
   readonly enabled: readonly SslProvider[];
   get(id: string): SslProvider;
   has(id: string): boolean;
+  /** The provider's display name, or its id when it is no longer enabled (an old order's provider). */
+  nameOf(id: string): string;
 }
 
 export class UnknownProviderError extends Error {
@@ -16,6 +18,7 @@ export function createProviderRegistry(providers: SslProvider[]): ProviderRegist
   return {
     enabled: providers,
     has: (id) => byId.has(id),
+    nameOf: (id) => byId.get(id)?.displayName ?? id,
     get(id) {
       const provider = byId.get(id);
       if (!provider) {

@@ -33,6 +33,10 @@ export function threadReplyText(
   switch (change.kind) {
     case "requested":
     case "renewal_requested": {
+      // On the original, the event names its renewal.
+      if (typeof detail.renewal === "string") {
+        return `:repeat: Renewal *${escapeMrkdwn(detail.renewal)}* requested by ${who(change.actor)}.`;
+      }
       const renewal = order.renewalOfReference ? ` (renews ${order.renewalOfReference})` : "";
       return approvalNeeded
         ? `:raised_hand: Requested by ${who(change.actor)}${renewal}. Someone in SSL_APPROVERS other than the requester must approve it.`

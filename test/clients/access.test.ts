@@ -18,7 +18,7 @@ beforeEach(async () => {
   t.slack.reset();
 });
 
-const REFUSAL = "Only the people listed in SSL_ORDERERS may add or edit clients.";
+const REFUSAL = "Only people in SSL_ORDERERS can add or edit clients.";
 
 async function replyText(): Promise<string> {
   return String((await t.slack.waitFor("response_url")).args.text);

@@ -3,10 +3,12 @@ import type { Config } from "../../src/config.js";
 import type { Database } from "../../src/db/client.js";
 import { orders } from "../../src/db/schema.js";
 import type { OrderStatus } from "../../src/domain/order.js";
-import { createBackgroundPoster, type Sleeper } from "../../src/jobs/channel-poster.js";
 import { createScheduler, type Scheduler } from "../../src/jobs/scheduler.js";
 import { createLogger, LogLevel } from "../../src/log.js";
 import type { Order } from "../../src/orders/repository.js";
+import type { Sleeper } from "../../src/slack/channel-poster.js";
+import { createSlackClients } from "../../src/slack/clients.js";
+import { createSlack } from "../../src/slack/slack.js";
 import type { TestApp } from "../support/harness.js";
 
 export const DAY_MS = 86_400_000;
@@ -41,12 +43,15 @@ export async function testScheduler(
     logger,
     providers: t.providers,
     status: t.app.status,
-    poster: createBackgroundPoster({
-      botToken: t.config.slack.botToken,
-      apiUrl: t.config.slack.apiUrl,
+    poster: createSlack({
+      clients: createSlackClients({
+        botToken: t.config.slack.botToken,
+        apiUrl: t.config.slack.apiUrl,
+        logger,
+      }),
       logger,
       sleeper: options.sleeper ?? new FakeSleeper(),
-    }).poster,
+    }).background,
   });
   return scheduler;
 }

@@ -282,7 +282,7 @@ describe("who may order", () => {
       const response = await guarded.driver.slashCommand("order Acme www.example.com");
       expect(response.status).toBe(200);
       const reply = await guarded.slack.waitFor("response_url");
-      expect(reply.args.text).toContain("You are not allowed to order certificates");
+      expect(reply.args.text).toContain("Only people in SSL_ORDERERS can order certificates.");
       expect(reply.args.response_type).toBe("ephemeral");
       expect(guarded.slack.callsTo("views.open")).toHaveLength(0);
     } finally {

@@ -265,7 +265,7 @@ const SCENARIOS = {
     async refused(userId) {
       await t.driver.slashCommand('order "Acme Ltd" www.example.com', { userId });
       expect(String((await ephemeral()).text)).toContain(
-        "You are not allowed to order certificates. Ask an admin to add you to SSL_ORDERERS.",
+        "Only people in SSL_ORDERERS can order certificates. Ask a certdesk admin to add you if you need to.",
       );
       expect(t.slack.callsTo("views.open")).toEqual([]);
       expect(await t.database.db.select().from(orders)).toEqual([]);
@@ -309,7 +309,9 @@ const SCENARIOS = {
     async refused(userId) {
       const order = await awaitingApproval();
       await click("order_approve", String(order.id), userId);
-      expect((await ephemeral()).text).toBe(":no_entry: Only people in SSL_APPROVERS can approve orders.");
+      expect((await ephemeral()).text).toBe(
+        ":no_entry: Only people in SSL_APPROVERS can approve orders. Ask a certdesk admin to add you if you need to.",
+      );
       expect((await reload(order.id)).status).toBe("awaiting_approval");
       expect(await placements()).toBe(0);
     },
@@ -338,7 +340,9 @@ const SCENARIOS = {
     async refused(userId) {
       const order = await awaitingApproval();
       await click("order_reject", String(order.id), userId);
-      expect((await ephemeral()).text).toBe(":no_entry: Only people in SSL_APPROVERS can reject orders.");
+      expect((await ephemeral()).text).toBe(
+        ":no_entry: Only people in SSL_APPROVERS can reject orders. Ask a certdesk admin to add you if you need to.",
+      );
       expect(t.slack.callsTo("views.open")).toEqual([]);
       expect((await reload(order.id)).status).toBe("awaiting_approval");
     },
@@ -374,7 +378,7 @@ const SCENARIOS = {
     async refused(userId) {
       await click("alert_snooze", await expiryAlert("alert_snooze"), userId);
       expect((await ephemeral()).text).toBe(
-        ":no_entry: Only people in SSL_ORDERERS can snooze expiry alerts.",
+        ":no_entry: Only people in SSL_ORDERERS can snooze expiry alerts. Ask a certdesk admin to add you if you need to.",
       );
       expect(t.slack.callsTo("chat.update")).toEqual([]);
       expect(await alertEvents("alert_snoozed")).toEqual([]);
@@ -393,7 +397,7 @@ const SCENARIOS = {
     async refused(userId) {
       await click("alert_acknowledge", await expiryAlert("alert_acknowledge"), userId);
       expect((await ephemeral()).text).toBe(
-        ":no_entry: Only people in SSL_ORDERERS can acknowledge expiry alerts.",
+        ":no_entry: Only people in SSL_ORDERERS can acknowledge expiry alerts. Ask a certdesk admin to add you if you need to.",
       );
       expect(t.slack.callsTo("chat.update")).toEqual([]);
       expect(await alertEvents("alert_acknowledged")).toEqual([]);
@@ -412,7 +416,7 @@ const SCENARIOS = {
     async refused(userId) {
       await t.driver.slashCommand("client add", { userId });
       expect(String((await ephemeral()).text)).toContain(
-        "Only the people listed in SSL_ORDERERS may add or edit clients.",
+        "Only people in SSL_ORDERERS can add or edit clients.",
       );
       expect(t.slack.callsTo("views.open")).toEqual([]);
     },
@@ -435,7 +439,7 @@ const SCENARIOS = {
     async refused(userId) {
       await t.driver.slashCommand("client edit Acme Ltd", { userId });
       expect(String((await ephemeral()).text)).toContain(
-        "Only the people listed in SSL_ORDERERS may add or edit clients.",
+        "Only people in SSL_ORDERERS can add or edit clients.",
       );
       expect(t.slack.callsTo("views.open")).toEqual([]);
     },
@@ -455,7 +459,7 @@ const SCENARIOS = {
     async refused(userId) {
       const modal = await opened("client edit Acme Ltd", ORDERER);
       await t.driver.interactive(viewBlockAction(modal, { viewId: "V0EDIT", userId }, "client_contact_add"));
-      await updateOf("V0EDIT", "Only the people listed in SSL_ORDERERS may add or edit clients.");
+      await updateOf("V0EDIT", "Only people in SSL_ORDERERS can add or edit clients.");
       expect(t.slack.callsTo("views.push")).toEqual([]);
       expect(await contactCount()).toBe(1);
     },
@@ -579,7 +583,7 @@ describe("authorisation: access withdrawn while a form is open", () => {
     withdraw();
     const answer = await submit(step2.view, { ...step2, userId: LEAVER });
     expect(answer.response_action).toBe("update");
-    expect(textOf(answer.view)).toContain("You are not allowed to order certificates (SSL_ORDERERS).");
+    expect(textOf(answer.view)).toContain("Only people in SSL_ORDERERS can order certificates.");
     expect(await t.database.db.select().from(orders)).toEqual([]);
     await expectOneRefusal("order", "www.example.com");
   });
@@ -602,7 +606,7 @@ describe("authorisation: access withdrawn while a form is open", () => {
     const modal = await opened("client add", LEAVER);
     withdraw();
     const answer = await submit(modal, { viewId: "V0CLIENT", userId: LEAVER }, NEW_CLIENT);
-    expect(answer.errors?.client_name).toContain("Only the people listed in SSL_ORDERERS");
+    expect(answer.errors?.client_name).toContain("Only people in SSL_ORDERERS can add or edit clients.");
     expect(await t.database.db.select({ total: count() }).from(clients)).toEqual([{ total: 1 }]);
     await expectOneRefusal("client_add", null);
   });
@@ -615,7 +619,7 @@ describe("authorisation: access withdrawn while a form is open", () => {
       { viewId: "V0CLIENT", userId: LEAVER },
       { client_organisation: "Acme Holdings" },
     );
-    expect(answer.errors?.client_name).toContain("Only the people listed in SSL_ORDERERS");
+    expect(answer.errors?.client_name).toContain("Only people in SSL_ORDERERS can add or edit clients.");
     const [stored] = await t.database.db.select().from(clients);
     expect(stored?.organisation).toBe("Acme Limited");
     await expectOneRefusal("client_edit", "client 1");
@@ -629,7 +633,9 @@ describe("authorisation: access withdrawn while a form is open", () => {
     const pushed = viewOf(await t.slack.waitFor("views.push"));
     withdraw();
     const answer = await submit(pushed, { viewId: "V0CONTACT", userId: LEAVER }, NEW_CONTACT);
-    expect(answer.errors?.client_contact_first_name).toContain("Only the people listed in SSL_ORDERERS");
+    expect(answer.errors?.client_contact_first_name).toContain(
+      "Only people in SSL_ORDERERS can add or edit clients.",
+    );
     expect(await contactCount()).toBe(1);
     await expectOneRefusal("client_contacts", "client 1");
   });
@@ -643,7 +649,7 @@ describe("authorisation: access withdrawn while a form is open", () => {
         client_contact_menu: `remove:${contact?.id}`,
       }),
     );
-    await updateOf("V0EDIT", "Only the people listed in SSL_ORDERERS may add or edit clients.");
+    await updateOf("V0EDIT", "Only people in SSL_ORDERERS can add or edit clients.");
     expect(await contactCount()).toBe(1);
     await expectOneRefusal("client_contacts", "client 1");
   });
@@ -654,7 +660,9 @@ describe("authorisation: access withdrawn while a form is open", () => {
     t.slack.reset();
     withdraw();
     await click("client_list_edit", String(clientId), LEAVER, `client_list_row_${clientId}`);
-    expect(String((await ephemeral()).text)).toContain("Only the people listed in SSL_ORDERERS");
+    expect(String((await ephemeral()).text)).toContain(
+      "Only people in SSL_ORDERERS can add or edit clients.",
+    );
     expect(t.slack.callsTo("views.open")).toEqual([]);
     await expectOneRefusal("client_edit", "client 1");
   });

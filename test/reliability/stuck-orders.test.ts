@@ -119,7 +119,7 @@ describe("settling an order stuck on its way to the provider", () => {
     expect(String(refused.args.text)).toContain("Only people in SSL_ORDERERS");
     expect((await getOrder(t.database.db, stuck.id))?.status).toBe("submitting");
     const rows = await t.database.db.select().from(accessRefusals).where(eq(accessRefusals.actor, "U0OTHER"));
-    expect(rows).toMatchObject([{ action: "order", reason: "not in SSL_ORDERERS" }]);
+    expect(rows).toMatchObject([{ action: "settle", reason: "not in SSL_ORDERERS" }]);
     expect(await t.database.db.select().from(orders)).toHaveLength(1);
   });
 });

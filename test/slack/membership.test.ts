@@ -1,4 +1,3 @@
-import { WebClient } from "@slack/web-api";
 import { asc } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createMembership } from "../../src/commands/membership.js";
@@ -182,8 +181,7 @@ describe("membership rules", () => {
     t.slack.users.set("U0GRID", { team_id: "T0SISTER", enterprise_user: { enterprise_id: "E0ORG" } });
     t.slack.users.set("U0OUTSIDE", { team_id: "T0SISTER", enterprise_user: { enterprise_id: "E0OTHER" } });
     t.slack.users.set("U0EXT", { team_id: "T0TEST", is_stranger: true });
-    const client = new WebClient("xoxb-test-token", { slackApiUrl: t.slack.apiUrl });
-    const membership = createMembership(client, new TestClock(), () => ({
+    const membership = createMembership(t.app.slack.userInfo, new TestClock(), () => ({
       teamId: "T0TEST",
       enterpriseId: "E0ORG",
     }));

@@ -1,24 +1,34 @@
 import type { KnownBlock } from "@slack/types";
+import type { Clock } from "../clock.js";
+import type { Config } from "../config.js";
+import type { Database } from "../db/client.js";
 import { getClient } from "../orders/clients.js";
 import type { OrderObserver } from "../orders/order-service.js";
 import { getOrder, type Order, updateOrder } from "../orders/repository.js";
+import type { ProviderRegistry } from "../providers/registry.js";
 import { type OrderSummary, orderMessage } from "../views/order-message.js";
 import { threadReplyText } from "../views/order-thread.js";
-import type { HandlerContext } from "./context.js";
+import type { Slack } from "./slack.js";
 
 /**
  * Follows orders in Slack: the first event posts the order message (SSL_CHANNEL, else the channel
  * the command came from, else the requester's DM); every later event edits it and replies in its
  * thread. A Slack failure is logged and never undoes what happened to the order.
  */
-export interface SlackOrderObserver extends OrderObserver {
+export interface OrderNotifier extends OrderObserver {
+  /** The order's message exactly as its channel post shows it. */
   render(order: Order): Promise<{ text: string; blocks: KnownBlock[] }>;
 }
 
-export function createSlackOrderObserver(
-  context: Pick<HandlerContext, "db" | "client" | "logger" | "providers" | "clock" | "config">,
-): SlackOrderObserver {
-  const { db, client, logger, clock, config } = context;
+export function createOrderNotifier(deps: {
+  db: Database;
+  slack: Slack;
+  logger: { warn(...message: unknown[]): void; error(...message: unknown[]): void };
+  providers: Pick<ProviderRegistry, "nameOf">;
+  clock: Clock;
+  config: Pick<Config, "channel" | "requireApproval">;
+}): OrderNotifier {
+  const { db, slack, logger, clock, config } = deps;
 
   async function summarise(order: Order): Promise<OrderSummary & { renewalOfReference?: string }> {
     const owner = await getClient(db, order.clientId);
@@ -26,9 +36,7 @@ export function createSlackOrderObserver(
     return {
       ...order,
       clientName: owner?.name ?? "unknown client",
-      providerName: context.providers.has(order.provider)
-        ? context.providers.get(order.provider).displayName
-        : order.provider,
+      providerName: deps.providers.nameOf(order.provider),
       renewalOfReference: original?.reference,
     };
   }
@@ -40,7 +48,7 @@ export function createSlackOrderObserver(
   async function postOrderMessage(order: Order): Promise<Order> {
     const message = await render(order);
     const target = config.channel ?? order.slackChannel ?? order.requestedBy;
-    let posted = await client.chat.postMessage({ channel: target, ...message }).catch((error: unknown) => {
+    let posted = await slack.post(target, message).catch((error: unknown) => {
       logger.warn(
         `Could not post ${order.reference} in ${target}; sending it to the requester instead:`,
         error,
@@ -48,8 +56,7 @@ export function createSlackOrderObserver(
       return undefined;
     });
     if (!posted?.ts && target !== order.requestedBy) {
-      posted = await client.chat.postMessage({
-        channel: order.requestedBy,
+      posted = await slack.post(order.requestedBy, {
         ...message,
         text: `${message.text} (I could not post in <#${target}>: invite me there with /invite @certdesk)`,
       });
@@ -73,11 +80,7 @@ export function createSlackOrderObserver(
         if (!order.slackMessageTs) {
           order = await postOrderMessage(order);
         } else if (order.slackChannel) {
-          await client.chat.update({
-            channel: order.slackChannel,
-            ts: order.slackMessageTs,
-            ...(await render(order)),
-          });
+          await slack.update(order.slackChannel, order.slackMessageTs, await render(order));
         }
         const summary = await summarise(order);
         const text = threadReplyText(
@@ -90,11 +93,7 @@ export function createSlackOrderObserver(
           config.requireApproval,
         );
         if (text && order.slackChannel && order.slackThreadTs) {
-          await client.chat.postMessage({
-            channel: order.slackChannel,
-            thread_ts: order.slackThreadTs,
-            text,
-          });
+          await slack.post(order.slackChannel, { text, thread_ts: order.slackThreadTs });
         }
       } catch (error) {
         logger.error(`Could not update Slack for ${changed.reference} (${change.kind}):`, error);

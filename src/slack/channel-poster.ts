@@ -1,7 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
-import type { Logger } from "@slack/logger";
 import type { KnownBlock } from "@slack/types";
-import { WebAPIRateLimitedError, WebClient } from "@slack/web-api";
+import { WebAPIRateLimitedError, type WebClient } from "@slack/web-api";
 
 /** Time for pacing, injected so tests move it instead of waiting. */
 export interface Sleeper {
@@ -70,30 +69,5 @@ export function createChannelPoster(client: WebClient, sleeper: Sleeper, signal:
       });
       return result;
     },
-  };
-}
-
-/**
- * The client and poster for posts nobody is waiting on (alerts, announcements, stuck-order notices):
- * a client of its own, so its 429 waits (through the poster, on the injected sleeper) never pause the
- * queue that interactive requests (views.open with a 3-second trigger) share.
- */
-export function createBackgroundPoster(options: {
-  botToken: string;
-  apiUrl?: string;
-  logger: Logger;
-  sleeper: Sleeper;
-}): { poster: ChannelPoster; stop(): void } {
-  const client = new WebClient(options.botToken, {
-    slackApiUrl: options.apiUrl,
-    logger: options.logger,
-    rejectRateLimitedCalls: true,
-    retryConfig: { retries: 3, factor: 2, minTimeout: 1_000, maxTimeout: 10_000 },
-    timeout: 15_000,
-  });
-  const stopping = new AbortController();
-  return {
-    poster: createChannelPoster(client, options.sleeper, stopping.signal),
-    stop: () => stopping.abort(),
   };
 }

@@ -1,0 +1,93 @@
+import type { ModalView } from "@slack/types";
+import { inspectCertificate } from "../../certs/inspect.js";
+import type { CertificateDetails } from "../../domain/certificate.js";
+import { displayDomain } from "../../domain/names.js";
+import { getClient } from "../../orders/clients.js";
+import { listEvents } from "../../orders/events.js";
+import { getOrder, type Order } from "../../orders/repository.js";
+import {
+  type DeliveryState,
+  type DetailsTab,
+  detailsMessageView,
+  orderDetailsView,
+} from "../../views/order-details.js";
+import type { FeatureContext } from "../context.js";
+
+/** Opens an order's Details modal on its Overview tab (order message button, shortcut, other features). */
+export async function openOrderDetails(
+  context: FeatureContext,
+  args: { triggerId: string; userId: string; orderId: number },
+): Promise<void> {
+  const order = await getOrder(context.db, args.orderId);
+  const view = order
+    ? await renderDetails(context, order, args.userId, "overview")
+    : detailsMessageView(":information_source: That order no longer exists.");
+  await context.slack.openModal(args.triggerId, view);
+}
+
+export async function renderDetails(
+  context: FeatureContext,
+  order: Order,
+  userId: string,
+  tab: DetailsTab,
+  delivery?: DeliveryState,
+): Promise<ModalView> {
+  const { db, providers, access } = context;
+  const events = await listEvents(db, order.id);
+  const owner = await getClient(db, order.clientId);
+  const original = order.renewalOfId ? await getOrder(db, order.renewalOfId) : undefined;
+  const serverType = context.catalogue
+    .snapshot()
+    .find((entry) => entry.provider.id === order.provider)
+    ?.serverTypes.find((type) => type.id === order.serverType);
+  return orderDetailsView({
+    order: {
+      ...order,
+      primaryDomain: displayDomain(order.primaryDomain),
+      sans: order.sans.map(displayDomain),
+    },
+    clientName: owner?.name ?? "unknown client",
+    providerName: providers.nameOf(order.provider),
+    serverTypeLabel: serverType?.label ?? order.serverType,
+    renews: original?.reference,
+    renewedBy: await renewalsOf(context, events),
+    events,
+    certificate: tab === "certificate" ? inspect(context, order) : undefined,
+    // Group membership may need Slack: asked only where the answer is shown.
+    keyPolicy: {
+      mayReceiveKey: tab === "certificate" ? await access.mayReceiveKeys(userId) : false,
+      keysEnabled: access.keysEnabled,
+    },
+    delivery,
+    tab,
+    privateMetadata: JSON.stringify({ orderId: order.id, tab }),
+  });
+}
+
+/** The renewals made from this order, from the audit events the renewal flow records on it. */
+async function renewalsOf(
+  context: FeatureContext,
+  events: { kind: string; detail: Record<string, unknown> }[],
+): Promise<string[]> {
+  const ids = events
+    .filter((event) => event.kind === "renewal_requested" && typeof event.detail.renewalId === "number")
+    .map((event) => event.detail.renewalId as number);
+  const renewals = await Promise.all(ids.map((id) => getOrder(context.db, id)));
+  return renewals
+    .filter((renewal): renewal is Order => renewal !== undefined)
+    .map((renewal) =>
+      ["failed", "rejected"].includes(renewal.status)
+        ? `${renewal.reference} (${renewal.status})`
+        : renewal.reference,
+    );
+}
+
+function inspect(context: FeatureContext, order: Order): CertificateDetails | undefined {
+  if (!order.certificate) return undefined;
+  try {
+    return inspectCertificate(order.certificate);
+  } catch (error) {
+    context.logger.warn(`${order.reference}'s stored certificate could not be parsed:`, error);
+    return undefined;
+  }
+}

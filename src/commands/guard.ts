@@ -1,0 +1,89 @@
+import type { GuardedAction } from "../orders/access-audit.js";
+import type { FeatureContext } from "./context.js";
+
+/**
+ * The one guard in front of every guarded action: it asks AccessControl, and when the answer is no
+ * it records the refusal (access audit, rate-limited per person) and says why, in one wording per
+ * action. Features pass where to say it; view submissions, which can only answer in their ack, take
+ * the text from `refuse`.
+ */
+
+type ListedAction = Exclude<GuardedAction, "use" | "key_delivery">;
+
+const NEEDS: Record<ListedAction, "SSL_ORDERERS" | "SSL_APPROVERS"> = {
+  order: "SSL_ORDERERS",
+  renew: "SSL_ORDERERS",
+  client_add: "SSL_ORDERERS",
+  client_edit: "SSL_ORDERERS",
+  client_contacts: "SSL_ORDERERS",
+  snooze: "SSL_ORDERERS",
+  acknowledge: "SSL_ORDERERS",
+  settle: "SSL_ORDERERS",
+  approve: "SSL_APPROVERS",
+  reject: "SSL_APPROVERS",
+};
+
+const WHAT: Record<ListedAction, string> = {
+  order: "order certificates",
+  renew: "renew certificates",
+  client_add: "add or edit clients",
+  client_edit: "add or edit clients",
+  client_contacts: "add or edit clients",
+  snooze: "snooze expiry alerts",
+  acknowledge: "acknowledge expiry alerts",
+  settle: "settle an order stuck on its way to the provider",
+  approve: "approve orders",
+  reject: "reject orders",
+};
+
+/** The refusal as a form field's error (plain text: no emoji there). */
+export function refusalSentence(action: ListedAction): string {
+  return `Only people in ${NEEDS[action]} can ${WHAT[action]}. Ask a certdesk admin to add you if you need to.`;
+}
+
+export function refusalText(action: ListedAction): string {
+  return `:no_entry: ${refusalSentence(action)}`;
+}
+
+export async function mayDo(
+  context: Pick<FeatureContext, "access">,
+  userId: string,
+  action: ListedAction,
+): Promise<boolean> {
+  return NEEDS[action] === "SSL_ORDERERS"
+    ? context.access.mayOrder(userId)
+    : context.access.mayApprove(userId);
+}
+
+/** Records a refusal; the words to say, and whether it was stored (the thread is told only then). */
+export async function refuse(
+  context: Pick<FeatureContext, "refusals" | "clock">,
+  refusal: { userId: string; action: ListedAction; subject: string | null },
+): Promise<{ text: string; stored: boolean }> {
+  const stored = await context.refusals.record({
+    actor: refusal.userId,
+    action: refusal.action,
+    subject: refusal.subject,
+    reason: `not in ${NEEDS[refusal.action]}`,
+    at: context.clock.now(),
+  });
+  return { text: refusalText(refusal.action), stored };
+}
+
+/** True when the person may; otherwise records, tells them with `tell`, and is false. */
+export async function guard(
+  context: Pick<FeatureContext, "access" | "refusals" | "clock">,
+  check: {
+    userId: string;
+    action: ListedAction;
+    /** What was acted on, for the audit: an order reference, "client 7", a domain. */
+    subject: string | null | (() => Promise<string | null>);
+    tell(text: string): Promise<unknown>;
+  },
+): Promise<boolean> {
+  if (await mayDo(context, check.userId, check.action)) return true;
+  const subject = typeof check.subject === "function" ? await check.subject() : check.subject;
+  const { text } = await refuse(context, { userId: check.userId, action: check.action, subject });
+  await check.tell(text);
+  return false;
+}

@@ -1,0 +1,46 @@
+import type { App } from "@slack/bolt";
+import { alertsFeature } from "./alerts/index.js";
+import { approvalFeature } from "./approval/index.js";
+import { clientsFeature } from "./clients/index.js";
+import type { Feature, FeatureContext } from "./context.js";
+import { detailsFeature } from "./details/index.js";
+import { homeFeature } from "./home/index.js";
+import { type Membership, registerMembershipGuard } from "./membership.js";
+import { orderFeature } from "./order/index.js";
+import { renewFeature } from "./renew/index.js";
+import { type createSslCommands, registerSslCommand } from "./ssl/index.js";
+import { stuckFeature } from "./stuck/index.js";
+import { trackingFeature } from "./tracking/index.js";
+
+/** Every feature, one line each: a new one is a folder under src/commands/ and a line here. */
+const FEATURES: Feature[] = [
+  orderFeature,
+  renewFeature,
+  trackingFeature,
+  detailsFeature,
+  approvalFeature,
+  alertsFeature,
+  clientsFeature,
+  homeFeature,
+  stuckFeature,
+];
+
+/**
+ * Registers everything certdesk answers in Slack: the membership guard in front of all of it, each
+ * feature's listeners, then `/ssl`, which routes to the sub-commands the features declared.
+ */
+export function registerCommands(
+  app: App,
+  context: FeatureContext & { ssl: ReturnType<typeof createSslCommands> },
+  membership: Membership,
+): void {
+  registerMembershipGuard(app, {
+    membership,
+    refusals: context.refusals,
+    clock: context.clock,
+    logger: context.logger,
+    slack: context.slack,
+  });
+  for (const feature of FEATURES) feature.register(app, context);
+  registerSslCommand(app, context, context.ssl);
+}

@@ -1,0 +1,209 @@
+import type { App } from "@slack/bolt";
+import type { ModalView } from "@slack/types";
+import { baseName } from "../../domain/names.js";
+import { findProduct, type ProviderCatalogue } from "../../domain/product.js";
+import { type Client, getClient, searchClients } from "../../orders/clients.js";
+import { saveDraft } from "../../orders/drafts.js";
+import { checkDomain } from "../../orders/validation.js";
+import { option } from "../../views/blocks.js";
+import type { ApproverState } from "../../views/dcv-fields.js";
+import {
+  effectiveProductKey,
+  ORDER_ACTIONS,
+  ORDER_STEP1_CALLBACK,
+  type OrderFormField,
+  type OrderFormValues,
+  orderConfirmationView,
+  orderStep1View,
+} from "../../views/order-modal.js";
+import { fetchApprovers } from "../approvers.js";
+import type { FeatureContext } from "../context.js";
+import { modalPayload, parseMetadata } from "../payloads.js";
+import { blockIdOf, readOrderForm, type Step1Metadata, step1MetadataSchema, validateStep1 } from "./form.js";
+import { renderStep2 } from "./step2.js";
+
+/** Step 1 of "Order SSL Cert": client, domain and its approver list, product and what depends on it. */
+
+export interface Step1Extra {
+  approvers?: ApproverState;
+  warnings?: Partial<Record<OrderFormField, string>>;
+  topError?: string;
+  /** The client already read, to save reading it again. */
+  known?: Client;
+}
+
+export function clientPrefill(found: Client | undefined): Partial<OrderFormValues> {
+  if (!found) return {};
+  return {
+    clientId: found.id,
+    organisation: found.organisation ?? undefined,
+    state: found.state ?? undefined,
+    country: found.country ?? undefined,
+  };
+}
+
+/** The provider whose product the form shows, for its approver list. */
+export function providerFor(catalogue: ProviderCatalogue[], values: OrderFormValues) {
+  return findProduct(catalogue, effectiveProductKey({ values, catalogue }))?.entry;
+}
+
+function loadedFor(metadata: Step1Metadata, domain: string | undefined): ApproverState {
+  const checked = checkDomain(domain ?? "", { allowWildcard: true });
+  const list = metadata.approvers;
+  return list && checked.ok && list.domain === baseName(checked.value)
+    ? { state: "loaded", domain: list.domain, emails: list.emails }
+    : { state: "idle" };
+}
+
+export async function renderStep1(
+  context: FeatureContext,
+  values: OrderFormValues,
+  metadata: Step1Metadata,
+  extra: Step1Extra = {},
+): Promise<ModalView> {
+  const found =
+    extra.known && extra.known.id === values.clientId
+      ? extra.known
+      : values.clientId
+        ? await getClient(context.db, values.clientId)
+        : undefined;
+  return orderStep1View({
+    values,
+    client: found ? { id: found.id, name: found.name } : undefined,
+    catalogue: context.catalogue.snapshot(),
+    approvers: extra.approvers ?? loadedFor(metadata, values.domain),
+    warnings: extra.warnings,
+    topError: extra.topError,
+    privateMetadata: JSON.stringify(metadata),
+  });
+}
+
+/** Loading state, then the provider's DCV list (or its reason) in the Approval Email select. */
+export async function loadApprovers(
+  context: FeatureContext,
+  viewId: string,
+  values: OrderFormValues,
+  metadata: Step1Metadata,
+  opened: { known?: Client; showsLoading?: boolean } = {},
+): Promise<void> {
+  const { known } = opened;
+  const show = async (next: Step1Metadata, extra: Step1Extra) =>
+    context.slack.updateModal(viewId, await renderStep1(context, values, next, { ...extra, known }));
+  const checked = checkDomain(values.domain ?? "", { allowWildcard: true });
+  if (!checked.ok) {
+    await show({ ...metadata, approvers: undefined }, { warnings: { domain: checked.message } });
+    return;
+  }
+  const entry = providerFor(context.catalogue.snapshot(), values);
+  if (!entry) return;
+  const domain = baseName(checked.value);
+  if (!opened.showsLoading) {
+    await show(metadata, {
+      approvers: { state: "loading", domain, providerName: entry.provider.displayName },
+    });
+  }
+  const fetched = await fetchApprovers(context, entry.provider.id, checked.value);
+  if (fetched.ok) await show({ ...metadata, approvers: fetched.list }, {});
+  else
+    await show(
+      { ...metadata, approvers: undefined },
+      fetched.aboutDomain
+        ? { warnings: { domain: fetched.message } }
+        : { approvers: { state: "error", domain, message: fetched.message } },
+    );
+}
+
+/** A submission Slack would not send (no state, wrong types): the form cannot be trusted, so start over. */
+export const expiredForm = {
+  response_action: "update" as const,
+  view: orderConfirmationView(":warning: This form expired. Please run `/ssl order` again."),
+};
+
+function readStep1(body: unknown) {
+  const parsed = modalPayload.safeParse(body);
+  if (!parsed.success || !parsed.data.view.state) return undefined;
+  const { view } = parsed.data;
+  const metadata = parseMetadata(step1MetadataSchema, view.private_metadata) ?? { channelId: "" };
+  return { userId: parsed.data.user.id, view, values: view.state?.values ?? {}, metadata };
+}
+
+export function registerStep1(app: App, context: FeatureContext): void {
+  const { db, logger } = context;
+
+  app.options(ORDER_ACTIONS.client, async ({ options, ack }) => {
+    // PostgreSQL text cannot hold NUL, and no client name contains a control character.
+    const query =
+      typeof options.value === "string" ? options.value.slice(0, 100).replace(/\p{Cc}/gu, "") : "";
+    const found = await searchClients(db, query, 100).catch((error: unknown) => {
+      logger.error("Client search failed:", error);
+      return [];
+    });
+    await ack({ options: found.map((entry) => option(entry.name, String(entry.id))) });
+  });
+
+  app.action(ORDER_ACTIONS.domain, async ({ ack, body }) => {
+    await ack();
+    const form = readStep1(body);
+    if (!form) return;
+    await loadApprovers(context, form.view.id, readOrderForm(form.values), form.metadata).catch(
+      (error: unknown) => logger.error("Approver list update failed:", error),
+    );
+  });
+
+  /** The client, product or method changed: rebuild what depends on it, keeping what was typed. */
+  const rebuild = async (body: unknown, clientChanged: boolean) => {
+    const form = readStep1(body);
+    if (!form) return;
+    let values = readOrderForm(form.values);
+    if (clientChanged && values.clientId) {
+      values = { ...values, ...clientPrefill(await getClient(db, values.clientId)) };
+    }
+    await context.slack.updateModal(form.view.id, await renderStep1(context, values, form.metadata));
+    // Another provider has its own approver list: fetch it for the new product.
+    if (values.domain && form.metadata.approvers && !clientChanged) {
+      await loadApprovers(context, form.view.id, values, form.metadata);
+    }
+  };
+  for (const [action, clientChanged] of [
+    [ORDER_ACTIONS.client, true],
+    [ORDER_ACTIONS.product, false],
+    [ORDER_ACTIONS.dcvMethod, false],
+  ] as const) {
+    app.action(action, async ({ ack, body }) => {
+      await ack();
+      await rebuild(body, clientChanged).catch((error: unknown) =>
+        logger.error("Order form update failed:", error),
+      );
+    });
+  }
+
+  app.view(ORDER_STEP1_CALLBACK, async ({ ack, body }) => {
+    const form = readStep1(body);
+    if (!form) return ack(expiredForm);
+    const values = readOrderForm(form.values);
+    // Against what the form showed: a provider is never asked before this ack.
+    const result = validateStep1(values, form.metadata, context.catalogue.snapshot());
+    if (!result.ok) {
+      const errors = Object.fromEntries(
+        Object.entries(result.errors).map(([field, message]) => [
+          blockIdOf(form.values, field as OrderFormField),
+          message,
+        ]),
+      );
+      await ack({ response_action: "errors", errors });
+      return;
+    }
+    // The CSR's locality comes from the client's city; the form does not ask for it again.
+    const city = (await getClient(db, result.draft.clientId))?.city ?? undefined;
+    const draft = {
+      ...result.draft,
+      organisation: { ...result.draft.organisation, locality: city },
+      renewalOfId: form.metadata.renewalOfId,
+      approvers: form.metadata.approvers,
+    };
+    const draftId = await saveDraft(db, form.userId, draft, context.clock.now());
+    const step2 = await renderStep2(context, draft, draftId);
+    // A rebuilt step 1 (after a refusal) sits on top of the original: replace it rather than pushing a third view.
+    await ack({ response_action: form.view.previous_view_id ? "update" : "push", view: step2 });
+  });
+}
