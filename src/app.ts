@@ -23,7 +23,6 @@ import type { ProviderRegistry } from "./providers/registry.js";
 import { realSleeper, type Sleeper } from "./slack/channel-poster.js";
 import { boltClientOptions, createSlackClients } from "./slack/clients.js";
 import { type BotIdentity, verifyBotToken } from "./slack/identity.js";
-import { createIssuedAnnouncer } from "./slack/issued-announcer.js";
 import { createOrderNotifier } from "./slack/order-notifier.js";
 import { createSlack, type Slack } from "./slack/slack.js";
 
@@ -153,12 +152,6 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     providers: deps.providers,
     clock: deps.clock,
     observer: notifier,
-    announceIssued: createIssuedAnnouncer({
-      db,
-      poster: slack.background,
-      channel: config.channel,
-      logger: deps.logger,
-    }),
   });
   const scheduler = createScheduler({ ...deps, config, status, poster: slack.background });
 

@@ -64,3 +64,9 @@ export type OrderField =
   | "country"
   | "contact"
   | "order";
+
+/**
+ * Why a `submission_unknown` event was recorded by the poller rather than by a placement: the order
+ * has been `submitting` too long without a provider order number, and a person must look.
+ */
+export const STUCK_SUBMISSION_REASON = "stuck_submitting";

@@ -1,5 +1,4 @@
 import type { Logger } from "@slack/logger";
-import { WebAPIPlatformError } from "@slack/web-api";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/client.js";
 import {
@@ -13,8 +12,11 @@ import {
   planAlerts,
   recordAlertPlan,
 } from "../orders/expiry.js";
-import type { ChannelPoster } from "../slack/channel-poster.js";
-import { expiryAlertMessage, expiryDigestMessages, expiryThreadReply } from "../views/alert-message.js";
+import {
+  ChannelUnusableError,
+  type ExpiryAlertPoster,
+  type ShownAlert,
+} from "../slack/expiry-alert-poster.js";
 
 export interface ScanSummary {
   posted: number;
@@ -28,8 +30,8 @@ export interface ExpiryAlertDeps {
   db: Database;
   clock: Clock;
   logger: Logger;
-  poster: ChannelPoster;
-  channel: string;
+  /** Where the alerts go and how they look. */
+  alerts: ExpiryAlertPoster;
   thresholds: number[];
   digest: boolean;
 }
@@ -38,16 +40,10 @@ export interface ExpiryAlertDeps {
 export const UNPOSTED_RETRY_MS = 5 * 60_000;
 /** Due certificates planned and recorded per round trip for their message fields. */
 const PLAN_BATCH = 500;
-/** Slack errors that mean nothing will post in SSL_CHANNEL until someone fixes the channel. */
-const CHANNEL_ERRORS = new Set(["channel_not_found", "not_in_channel", "is_archived", "restricted_action"]);
 
 interface Outgoing extends AlertKey {
   alertId: number;
   subject: AlertSubject;
-}
-
-class ChannelUnusableError extends Error {
-  override name = "ChannelUnusableError";
 }
 
 /**
@@ -56,9 +52,9 @@ class ChannelUnusableError extends Error {
  * unique index makes it this scan's alone) and marked posted after Slack accepted it.
  */
 export function createExpiryAlerts(deps: ExpiryAlertDeps) {
-  const { db, clock, logger, poster, channel } = deps;
+  const { db, clock, logger, alerts: slack } = deps;
 
-  function view(alert: Outgoing, now: Date) {
+  function view(alert: Outgoing, now: Date): ShownAlert {
     return {
       alert: {
         alertId: alert.alertId,
@@ -72,45 +68,34 @@ export function createExpiryAlerts(deps: ExpiryAlertDeps) {
 
   /** Posting failed: a channel problem ends the scan, anything else leaves these alerts for the next one. */
   function postFailed(what: string, alerts: number, error: unknown, summary: ScanSummary): void {
-    if (error instanceof WebAPIPlatformError && CHANNEL_ERRORS.has(error.data.error)) {
-      throw new ChannelUnusableError(
-        `Expiry alerts cannot be posted in SSL_CHANNEL ${channel} (${error.data.error}): invite the bot there (/invite @certdesk) or fix SSL_CHANNEL. The next scan tries again.`,
-      );
-    }
+    if (error instanceof ChannelUnusableError) throw error;
     if (error instanceof Error && error.name === "AbortError") throw error;
     summary.failed += alerts;
     logger.error(`${what} could not be posted; the next scan retries it:`, error);
   }
 
   async function postOne(alert: Outgoing, now: Date, summary: ScanSummary): Promise<void> {
-    const { alert: shown, certificate } = view(alert, now);
+    const shown = view(alert, now);
     let posted: { channel: string; ts: string };
     try {
-      posted = await poster.post({ channel, ...expiryAlertMessage(shown, certificate) });
+      posted = await slack.post(shown);
     } catch (error) {
       postFailed(`The expiry alert for ${alert.subject.reference}`, 1, error, summary);
       return;
     }
     await markAlertPosted(db, alert.alertId, posted, clock.now());
     summary.posted += 1;
-    const { slackChannel, slackThreadTs } = alert.subject;
-    if (!slackChannel || !slackThreadTs) return;
-    await poster
-      .post({ channel: slackChannel, thread_ts: slackThreadTs, text: expiryThreadReply(shown, certificate) })
-      .catch((error: unknown) => {
-        if (error instanceof Error && error.name === "AbortError") throw error;
-        logger.warn(`The expiry reply in ${alert.subject.reference}'s thread could not be posted:`, error);
-      });
+    await slack.replyInThread(shown);
   }
 
   async function postDigest(alerts: Outgoing[], now: Date, summary: ScanSummary): Promise<void> {
     let offset = 0;
-    for (const message of expiryDigestMessages(alerts.map((alert) => view(alert, now)))) {
-      const included = alerts.slice(offset, offset + message.count);
-      offset += message.count;
+    for (const digest of slack.digests(alerts.map((alert) => view(alert, now)))) {
+      const included = alerts.slice(offset, offset + digest.count);
+      offset += digest.count;
       let posted: { channel: string; ts: string };
       try {
-        posted = await poster.post({ channel, text: message.text, blocks: message.blocks });
+        posted = await digest.post();
       } catch (error) {
         postFailed(`An expiry digest of ${included.length} alerts`, included.length, error, summary);
         continue;

@@ -1,11 +1,8 @@
 import type { Logger } from "@slack/logger";
-import { and, asc, eq, lt, notExists, sql } from "drizzle-orm";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/client.js";
-import { orderEvents, orders } from "../db/schema.js";
-import { recordEvent } from "../orders/events.js";
-import type { Order } from "../orders/repository.js";
-import type { StatusService } from "../orders/status-service.js";
+import { listPendingForPolling } from "../orders/order-queries.js";
+import { nextCheckOf, type StatusService } from "../orders/status-service.js";
 import type { ProviderRegistry } from "../providers/registry.js";
 
 export interface PollSummary {
@@ -25,8 +22,6 @@ export interface PollerDeps {
   clock: Clock;
   logger: Logger;
   signal: AbortSignal;
-  /** Told once about each order stuck in `submitting` that no provider can look up. */
-  flagStuck(order: Order, providerName: string, minutes: number): Promise<void>;
   /** Status checks in flight per provider. */
   concurrency?: number;
 }
@@ -34,7 +29,6 @@ export interface PollerDeps {
 const STUCK_MINUTES = 10;
 /** This many failures in a row and the provider is taken to be down for the rest of the run. */
 const FAILURES_BEFORE_GIVING_UP = 3;
-const STUCK_REASON = "stuck_submitting";
 
 /**
  * Checks every pending order with its provider (checkStatus: stores the result, moves the order
@@ -46,9 +40,7 @@ export function createPoller(deps: PollerDeps) {
   const concurrency = deps.concurrency ?? 4;
   const down = new Set<string>();
 
-  function providerName(id: string): string {
-    return providers.has(id) ? providers.get(id).displayName : id;
-  }
+  const providerName = (id: string) => providers.nameOf(id);
 
   function failed(providerId: string, message: string): void {
     if (down.has(providerId)) return;
@@ -64,39 +56,13 @@ export function createPoller(deps: PollerDeps) {
       logger.info(`${providerName(providerId)} recovered: status checks answer again.`);
   }
 
-  /**
-   * An order still `submitting` after a while was interrupted, or its placement's outcome is unknown.
-   * place() stores the provider's order number together with the move to `pending`, so these have
-   * none, and no provider can be asked by certdesk's reference: a person must look. Once per order.
-   */
-  async function flagStuckSubmissions(now: Date): Promise<number> {
-    const stuck = await db
-      .select()
-      .from(orders)
-      .where(
-        and(
-          eq(orders.status, "submitting"),
-          lt(orders.updatedAt, new Date(now.getTime() - STUCK_MINUTES * 60_000)),
-          notExists(
-            sql`(select 1 from ${orderEvents} where ${orderEvents.orderId} = ${orders.id}
-              and ${orderEvents.kind} = 'submission_unknown' and ${orderEvents.detail}->>'reason' = ${STUCK_REASON})`,
-          ),
-        ),
-      )
-      .orderBy(asc(orders.id));
+  /** Orders stuck in `submitting` are flagged in their threads for a person (the status service decides which). */
+  async function flagStuckSubmissions(): Promise<number> {
+    const stuck = await status.flagStuckSubmissions({ minutes: STUCK_MINUTES, signal });
     for (const order of stuck) {
-      signal.throwIfAborted();
-      await recordEvent(db, {
-        orderId: order.id,
-        actor: "system",
-        kind: "submission_unknown",
-        detail: { reason: STUCK_REASON, since: order.updatedAt.toISOString() },
-        at: now,
-      });
       logger.warn(
         `${order.reference} has been submitting for over ${STUCK_MINUTES} minutes; flagged in its thread.`,
       );
-      await deps.flagStuck(order, providerName(order.provider), STUCK_MINUTES);
     }
     return stuck.length;
   }
@@ -138,21 +104,16 @@ export function createPoller(deps: PollerDeps) {
   async function run(): Promise<PollSummary> {
     const now = clock.now();
     const summary: PollSummary = { checked: 0, issued: 0, failed: 0, skipped: 0, flagged: 0 };
-    summary.flagged = await flagStuckSubmissions(now);
-    // Only what scheduling needs: 10,000 pending orders are a few hundred kilobytes, not full rows.
-    const pending = await db
-      .select({ id: orders.id, provider: orders.provider, lastCheckedAt: orders.lastCheckedAt })
-      .from(orders)
-      .where(eq(orders.status, "pending"))
-      .orderBy(asc(orders.lastCheckedAt), asc(orders.id));
+    summary.flagged = await flagStuckSubmissions();
+    const pending = await listPendingForPolling(db);
     const byProvider = new Map<string, number[]>();
     for (const order of pending) {
       if (!providers.has(order.provider)) {
         summary.skipped += 1;
         continue;
       }
-      const intervalMs = providers.get(order.provider).capabilities.minPollIntervalSeconds * 1_000;
-      if (order.lastCheckedAt && order.lastCheckedAt.getTime() + intervalMs > now.getTime()) {
+      const nextCheckAt = nextCheckOf(order.lastCheckedAt, providers.get(order.provider));
+      if (nextCheckAt && nextCheckAt.getTime() > now.getTime()) {
         summary.skipped += 1;
         continue;
       }

@@ -3,12 +3,12 @@ import { type ScheduledTask, schedule } from "node-cron";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { DatabaseHandle } from "../db/client.js";
+import { deleteStaleDrafts } from "../orders/drafts.js";
 import type { StatusService } from "../orders/status-service.js";
 import type { ProviderRegistry } from "../providers/registry.js";
 import type { ChannelPoster } from "../slack/channel-poster.js";
-import { stuckSubmissionMessage } from "../views/alert-message.js";
+import { createExpiryAlertPoster } from "../slack/expiry-alert-poster.js";
 import { createExpiryAlerts, type ScanSummary } from "./expiry-alerts.js";
-import { deleteStaleDrafts } from "./housekeeping.js";
 import { createPoller, type PollSummary } from "./poller.js";
 
 export interface ExpiryScanSummary extends ScanSummary {
@@ -52,15 +52,6 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const { poster } = deps;
   const stopping = new AbortController();
 
-  async function postQuietly(what: string, post: () => Promise<unknown>): Promise<void> {
-    try {
-      await post();
-    } catch (error) {
-      if (isAbort(error)) throw error;
-      logger.error(`Could not post ${what}:`, error);
-    }
-  }
-
   const poller = createPoller({
     db,
     providers: deps.providers,
@@ -68,22 +59,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     clock,
     logger,
     signal: stopping.signal,
-    async flagStuck(order, providerName, minutes) {
-      const { slackChannel, slackThreadTs } = order;
-      if (!slackChannel || !slackThreadTs) return;
-      const message = stuckSubmissionMessage(order, providerName, minutes);
-      await postQuietly(`the stuck-order notice of ${order.reference}`, () =>
-        poster.post({ channel: slackChannel, thread_ts: slackThreadTs, ...message }),
-      );
-    },
   });
   const alerts = channel
     ? createExpiryAlerts({
         db,
         clock,
         logger,
-        poster,
-        channel,
+        alerts: createExpiryAlertPoster({ poster, channel, logger }),
         thresholds: config.schedule.expiryDays,
         digest: config.schedule.expiryDigest,
       })

@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, lt } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../db/client.js";
 import { orderDrafts } from "../db/schema.js";
@@ -83,3 +83,14 @@ export const saveRenewalDraft = (db: Database, userId: string, draft: RenewalDra
   save(db, userId, draft, now);
 export const loadRenewalDraft = (db: Database, id: number, userId: string) =>
   load(db, id, userId, renewalDraftSchema);
+
+const DRAFT_LIFETIME_MS = 24 * 60 * 60_000;
+
+/** Drafts of forms nobody finished (the expiry scan's clean-up): a modal does not stay open for a day. */
+export async function deleteStaleDrafts(db: Database, now: Date): Promise<number> {
+  const deleted = await db
+    .delete(orderDrafts)
+    .where(lt(orderDrafts.updatedAt, new Date(now.getTime() - DRAFT_LIFETIME_MS)))
+    .returning({ id: orderDrafts.id });
+  return deleted.length;
+}

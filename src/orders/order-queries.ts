@@ -1,7 +1,8 @@
-import { count, desc, eq, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, lt, notExists, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
-import { clients, orders } from "../db/schema.js";
+import { clients, orderEvents, orders } from "../db/schema.js";
 import type { OrderListEntry } from "../domain/order.js";
+import type { Order } from "./repository.js";
 
 export interface OrderListPage {
   orders: OrderListEntry[];
@@ -40,4 +41,36 @@ export async function listOrdersPage(
     return { orders: [], total: totals?.total ?? 0 };
   }
   return { orders: rows.map(({ total: _total, ...row }) => row), total: rows[0]?.total ?? 0 };
+}
+
+/** What the poller needs of each pending order to schedule it: 10,000 of them are a few hundred kilobytes. */
+export async function listPendingForPolling(
+  db: Database,
+): Promise<{ id: number; provider: string; lastCheckedAt: Date | null }[]> {
+  return db
+    .select({ id: orders.id, provider: orders.provider, lastCheckedAt: orders.lastCheckedAt })
+    .from(orders)
+    .where(eq(orders.status, "pending"))
+    .orderBy(asc(orders.lastCheckedAt), asc(orders.id));
+}
+
+/**
+ * Orders still `submitting` since before `since` that were not yet flagged for `reason` (an event
+ * `submission_unknown` with that reason marks them flagged), oldest first.
+ */
+export async function listUnflaggedSubmissions(db: Database, since: Date, reason: string): Promise<Order[]> {
+  return db
+    .select()
+    .from(orders)
+    .where(
+      and(
+        eq(orders.status, "submitting"),
+        lt(orders.updatedAt, since),
+        notExists(
+          sql`(select 1 from ${orderEvents} where ${orderEvents.orderId} = ${orders.id}
+            and ${orderEvents.kind} = 'submission_unknown' and ${orderEvents.detail}->>'reason' = ${reason})`,
+        ),
+      ),
+    )
+    .orderBy(asc(orders.id));
 }

@@ -1,11 +1,12 @@
 import { addSeconds, isBefore } from "date-fns";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/client.js";
-import type { OrderStatus } from "../domain/order.js";
+import { type OrderStatus, STUCK_SUBMISSION_REASON } from "../domain/order.js";
 import { ProviderError } from "../providers/errors.js";
 import type { ProviderRegistry } from "../providers/registry.js";
 import type { StatusResult } from "../providers/types.js";
 import { recordEvent } from "./events.js";
+import { listUnflaggedSubmissions } from "./order-queries.js";
 import type { OrderObserver } from "./order-service.js";
 import { getOrder, type Order, transitionOrder, updateOrder } from "./repository.js";
 
@@ -19,14 +20,24 @@ export type StatusCheck =
 
 const CHECKABLE: OrderStatus[] = ["pending", "issued"];
 
+/**
+ * The one rule for how often a provider may be asked about an order: not before its minimum interval
+ * after the last answer (Sectigo's CollectSSL allows one call per order per 3 hours). Undefined when
+ * never asked. The poller schedules with it and checkStatus refuses with it.
+ */
+export function nextCheckOf(
+  lastCheckedAt: Date | null,
+  provider: { capabilities: { minPollIntervalSeconds: number } },
+): Date | undefined {
+  return lastCheckedAt ? addSeconds(lastCheckedAt, provider.capabilities.minPollIntervalSeconds) : undefined;
+}
+
 /** Asks the provider for an order's status, stores it, and moves the order along its lifecycle. */
 export function createStatusService(deps: {
   db: Database;
   providers: ProviderRegistry;
   clock: Clock;
   observer: OrderObserver;
-  /** Told once per newly issued certificate, whoever asked (poller, button, command); never throws. */
-  announceIssued?: (order: Order) => Promise<void>;
 }) {
   const { db, providers, clock, observer } = deps;
 
@@ -38,10 +49,8 @@ export function createStatusService(deps: {
     }
     const provider = providers.get(order.provider);
     const now = clock.now();
-    if (order.lastCheckedAt) {
-      const nextCheckAt = addSeconds(order.lastCheckedAt, provider.capabilities.minPollIntervalSeconds);
-      if (isBefore(now, nextCheckAt)) return { kind: "too_soon", order, nextCheckAt };
-    }
+    const nextCheckAt = nextCheckOf(order.lastCheckedAt, provider);
+    if (nextCheckAt && isBefore(now, nextCheckAt)) return { kind: "too_soon", order, nextCheckAt };
     let result: StatusResult;
     try {
       result = await provider.getStatus(order.providerOrderId);
@@ -80,13 +89,39 @@ export function createStatusService(deps: {
     const detail = { from: order.status, to: target, summary: result.detail[0] ?? target };
     await recordEvent(db, { orderId: order.id, actor, kind: "status_changed", detail, at: now });
     await observer.orderChanged(changed, { kind: "status_changed", actor, detail });
-    // Not awaited: the announcement queues behind the channel's paced posts, and whoever asked (a
-    // Check status click) gets the answer now.
-    if (changed.status === "issued") void deps.announceIssued?.(changed);
     return { kind: "changed", order: changed, from: order.status };
   }
 
-  return { checkStatus };
+  /**
+   * An order still `submitting` after `minutes` was interrupted, or its placement's outcome is
+   * unknown. place() stores the provider's order number together with the move to `pending`, so
+   * these have none, and no provider can be asked by certdesk's reference: a person must look. Each
+   * is flagged once (an event, told to the observer); the flagged orders.
+   */
+  async function flagStuckSubmissions(options: { minutes: number; signal?: AbortSignal }): Promise<Order[]> {
+    const now = clock.now();
+    const since = new Date(now.getTime() - options.minutes * 60_000);
+    const stuck = await listUnflaggedSubmissions(db, since, STUCK_SUBMISSION_REASON);
+    for (const order of stuck) {
+      options.signal?.throwIfAborted();
+      const detail = {
+        reason: STUCK_SUBMISSION_REASON,
+        since: order.updatedAt.toISOString(),
+        minutes: options.minutes,
+      };
+      await recordEvent(db, {
+        orderId: order.id,
+        actor: "system",
+        kind: "submission_unknown",
+        detail,
+        at: now,
+      });
+      await observer.orderChanged(order, { kind: "submission_unknown", actor: "system", detail });
+    }
+    return stuck;
+  }
+
+  return { checkStatus, flagStuckSubmissions };
 }
 
 export type StatusService = ReturnType<typeof createStatusService>;

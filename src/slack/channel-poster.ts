@@ -1,6 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
 import type { KnownBlock } from "@slack/types";
-import { WebAPIRateLimitedError, type WebClient } from "@slack/web-api";
+import { WebAPIPlatformError, WebAPIRateLimitedError, type WebClient } from "@slack/web-api";
 
 /** Time for pacing, injected so tests move it instead of waiting. */
 export interface Sleeper {
@@ -70,4 +70,14 @@ export function createChannelPoster(client: WebClient, sleeper: Sleeper, signal:
       return result;
     },
   };
+}
+
+/** Slack errors that mean nothing will post in a channel until someone fixes it (invites the bot, unarchives it). */
+const CHANNEL_ERRORS = new Set(["channel_not_found", "not_in_channel", "is_archived", "restricted_action"]);
+
+/** Slack's error code when a post failed because of the channel itself, else undefined. */
+export function channelProblem(error: unknown): string | undefined {
+  return error instanceof WebAPIPlatformError && CHANNEL_ERRORS.has(error.data.error)
+    ? error.data.error
+    : undefined;
 }

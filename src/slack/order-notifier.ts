@@ -2,18 +2,22 @@ import type { KnownBlock } from "@slack/types";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Database } from "../db/client.js";
+import { STUCK_SUBMISSION_REASON } from "../domain/order.js";
 import { getClient } from "../orders/clients.js";
 import type { OrderObserver } from "../orders/order-service.js";
 import { getOrder, type Order, updateOrder } from "../orders/repository.js";
 import type { ProviderRegistry } from "../providers/registry.js";
+import { issuedMessage, stuckSubmissionMessage } from "../views/alert-message.js";
 import { type OrderSummary, orderMessage } from "../views/order-message.js";
 import { threadReplyText } from "../views/order-thread.js";
 import type { Slack } from "./slack.js";
 
 /**
- * Follows orders in Slack: the first event posts the order message (SSL_CHANNEL, else the channel
- * the command came from, else the requester's DM); every later event edits it and replies in its
- * thread. A Slack failure is logged and never undoes what happened to the order.
+ * Follows orders in Slack, from the domain's events: the first event posts the order message
+ * (SSL_CHANNEL, else the channel the command came from, else the requester's DM); every later event
+ * edits it and replies in its thread. Two events say more: an issue is announced in SSL_CHANNEL,
+ * and an order stuck on its way to the provider gets a notice with buttons in its thread. A Slack
+ * failure is logged and never undoes what happened to the order.
  */
 export interface OrderNotifier extends OrderObserver {
   /** The order's message exactly as its channel post shows it. */
@@ -45,8 +49,10 @@ export function createOrderNotifier(deps: {
     return orderMessage(await summarise(order), config.requireApproval);
   }
 
-  async function postOrderMessage(order: Order): Promise<Order> {
-    const message = await render(order);
+  async function postOrderMessage(
+    order: Order,
+    message: { text: string; blocks: KnownBlock[] },
+  ): Promise<Order> {
     const target = config.channel ?? order.slackChannel ?? order.requestedBy;
     let posted = await slack.post(target, message).catch((error: unknown) => {
       logger.warn(
@@ -72,32 +78,80 @@ export function createOrderNotifier(deps: {
     );
   }
 
+  /**
+   * Paced, in SSL_CHANNEL, and not awaited: it queues behind the channel's other posts, and whoever
+   * found the certificate issued (a Check status click) gets the answer now. The move to `issued`
+   * is conditional, so this runs once per certificate whoever asked.
+   */
+  function announceIssued(order: Order, clientName: string): void {
+    if (!config.channel || !order.notAfter) return;
+    const message = issuedMessage({
+      orderId: order.id,
+      reference: order.reference,
+      primaryDomain: order.primaryDomain,
+      clientName,
+      notAfter: order.notAfter,
+    });
+    slack.background.post({ channel: config.channel, ...message }).catch((error: unknown) => {
+      if (!isAbort(error)) logger.error(`Could not post the issue of ${order.reference}:`, error);
+    });
+  }
+
+  /** The buttons a person answers with once they looked in the provider's control panel. */
+  async function postStuckNotice(order: Order, minutes: number): Promise<void> {
+    if (!order.slackChannel || !order.slackThreadTs) return;
+    const message = stuckSubmissionMessage(order, deps.providers.nameOf(order.provider), minutes);
+    await slack.background
+      .post({ channel: order.slackChannel, thread_ts: order.slackThreadTs, ...message })
+      .catch((error: unknown) => {
+        if (!isAbort(error))
+          logger.error(`Could not post the stuck-order notice of ${order.reference}:`, error);
+      });
+  }
+
+  async function followInSlack(changed: Order, change: OrderChange): Promise<string | undefined> {
+    let order = (await getOrder(db, changed.id)) ?? changed;
+    const summary = await summarise(order);
+    const message = orderMessage(summary, config.requireApproval);
+    if (!order.slackMessageTs) {
+      order = await postOrderMessage(order, message);
+    } else if (order.slackChannel) {
+      await slack.update(order.slackChannel, order.slackMessageTs, message);
+    }
+    const text = threadReplyText(
+      { ...summary, dcvInstructions: order.dcvInstructions, renewalOfReference: summary.renewalOfReference },
+      change,
+      config.requireApproval,
+    );
+    if (text && order.slackChannel && order.slackThreadTs) {
+      await slack.post(order.slackChannel, { text, thread_ts: order.slackThreadTs });
+    }
+    return summary.clientName;
+  }
+
   return {
     render,
     async orderChanged(changed, change) {
-      try {
-        let order = (await getOrder(db, changed.id)) ?? changed;
-        if (!order.slackMessageTs) {
-          order = await postOrderMessage(order);
-        } else if (order.slackChannel) {
-          await slack.update(order.slackChannel, order.slackMessageTs, await render(order));
-        }
-        const summary = await summarise(order);
-        const text = threadReplyText(
-          {
-            ...summary,
-            dcvInstructions: order.dcvInstructions,
-            renewalOfReference: summary.renewalOfReference,
-          },
-          change,
-          config.requireApproval,
-        );
-        if (text && order.slackChannel && order.slackThreadTs) {
-          await slack.post(order.slackChannel, { text, thread_ts: order.slackThreadTs });
-        }
-      } catch (error) {
+      if (change.kind === "submission_unknown" && change.detail.reason === STUCK_SUBMISSION_REASON) {
+        await postStuckNotice(changed, Number(change.detail.minutes));
+        return;
+      }
+      const clientName = await followInSlack(changed, change).catch((error: unknown) => {
         logger.error(`Could not update Slack for ${changed.reference} (${change.kind}):`, error);
+        return undefined;
+      });
+      if (change.kind === "status_changed" && change.detail.to === "issued") {
+        announceIssued(
+          changed,
+          clientName ??
+            (await getClient(db, changed.clientId).catch(() => undefined))?.name ??
+            "unknown client",
+        );
       }
     },
   };
 }
+
+const isAbort = (error: unknown) => error instanceof Error && error.name === "AbortError";
+
+type OrderChange = Parameters<OrderObserver["orderChanged"]>[1];

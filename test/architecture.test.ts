@@ -1,0 +1,111 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+/**
+ * The import rules of the README's Architecture table, checked on the code itself: a change that
+ * breaks them (a view reading the database, the domain importing Slack) fails here with the file
+ * and the import, instead of drifting from the table.
+ */
+
+const SRC = resolve(import.meta.dirname, "../src");
+
+/** Which of our top-level parts of src/ each part may import (files at the top are parts too). */
+const MAY_IMPORT: Record<string, string[]> = {
+  domain: [],
+  clock: [],
+  log: [],
+  "in-flight": [],
+  views: ["domain"],
+  certs: ["domain"],
+  db: ["domain"],
+  config: ["providers", "domain"],
+  // build.ts reads the validated settings' type from config.
+  providers: ["domain", "certs", "db", "clock", "config"],
+  orders: ["domain", "db", "providers", "certs", "clock"],
+  slack: ["domain", "views", "orders", "providers", "db", "clock", "config"],
+  commands: ["domain", "views", "orders", "providers", "certs", "db", "clock", "config", "slack"],
+  jobs: ["domain", "orders", "providers", "db", "clock", "config", "slack"],
+  cli: ["domain", "orders", "db", "certs", "clock", "config", "log", "providers"],
+};
+/** The composition roots: they wire everything together. */
+const ROOTS = new Set(["app", "main", "lifecycle"]);
+
+/** Which Slack packages each part may use; a part not listed may use none. */
+const SLACK_PACKAGES: Record<string, string[]> = {
+  views: ["@slack/types"],
+  commands: ["@slack/bolt", "@slack/types", "@slack/logger"],
+  slack: ["@slack/web-api", "@slack/types", "@slack/logger"],
+  jobs: ["@slack/logger"],
+  log: ["@slack/logger"],
+  app: ["@slack/bolt", "@slack/logger"],
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === "migrations" ? [] : sourceFiles(path);
+    return entry.name.endsWith(".ts") ? [path] : [];
+  });
+}
+
+function partOf(path: string): string {
+  const [first] = relative(SRC, path).split("/");
+  return (first ?? "").replace(/\.(ts|js)$/, "");
+}
+
+function importsOf(path: string): string[] {
+  const text = readFileSync(path, "utf8");
+  return [...text.matchAll(/(?:from|import)\s*\(?\s*"([^"]+)"/g)].map((match) => match[1] ?? "");
+}
+
+const files = sourceFiles(SRC);
+
+describe("architecture", () => {
+  it("knows every part of src/", () => {
+    const parts = new Set(files.map(partOf));
+    const unknown = [...parts].filter((part) => !(part in MAY_IMPORT) && !ROOTS.has(part));
+    expect(unknown).toEqual([]);
+  });
+
+  it("keeps each part to the imports the Architecture table allows", () => {
+    const broken: string[] = [];
+    for (const file of files) {
+      const from = partOf(file);
+      if (ROOTS.has(from)) continue;
+      for (const specifier of importsOf(file).filter((spec) => spec.startsWith("."))) {
+        const to = partOf(resolve(dirname(file), specifier));
+        if (to !== from && !MAY_IMPORT[from]?.includes(to)) {
+          broken.push(`${relative(SRC, file)} imports ${specifier} (${from} may not import ${to})`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it("lets only the Slack module hold a Web API client, and keeps Slack out of the domain", () => {
+    const broken: string[] = [];
+    for (const file of files) {
+      const from = partOf(file);
+      for (const specifier of importsOf(file).filter((spec) => spec.startsWith("@slack/"))) {
+        const allowed = SLACK_PACKAGES[from] ?? [];
+        if (!allowed.some((name) => specifier === name || specifier.startsWith(`${name}/`))) {
+          broken.push(`${relative(SRC, file)} imports ${specifier}`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it("has views import nothing of ours but the domain and other views", () => {
+    // Already covered by the table; said on its own because it is the rule most easily broken.
+    const views = files.filter((file) => partOf(file) === "views");
+    expect(views.length).toBeGreaterThan(10);
+    const reaching = views.flatMap((file) =>
+      importsOf(file)
+        .filter((spec) => spec.startsWith("../") && !spec.startsWith("../domain/"))
+        .map((spec) => `${relative(SRC, file)} imports ${spec}`),
+    );
+    expect(reaching).toEqual([]);
+  });
+});
