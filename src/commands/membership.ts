@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { Clock } from "../clock.js";
 import type { RefusalAudit, RefusalReason } from "../orders/access-audit.js";
 import type { Slack } from "../slack/slack.js";
-import { markdownSection, plain } from "../views/blocks.js";
+import { markdownSection, messageModal } from "../views/blocks.js";
 
 /**
  * Guests (single- and multi-channel guests) and people of another workspace (Slack Connect channels)
@@ -119,13 +119,7 @@ function describe(payload: Payload): string {
 }
 
 function noticeView(text: string): ModalView {
-  return {
-    type: "modal",
-    title: plain("certdesk", 24),
-    close: plain("Close", 24),
-    clear_on_close: true,
-    blocks: [markdownSection(text)],
-  };
+  return messageModal({ title: "certdesk", text, clearOnClose: true });
 }
 
 /** Registers the membership check in front of every handler. */

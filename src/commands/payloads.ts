@@ -32,7 +32,6 @@ export const modalPayload = z.object({
   }),
   actions: z.array(z.object({ action_id: z.string() }).loose()).optional(),
 });
-export type ModalPayload = z.infer<typeof modalPayload>;
 
 /** Order ids are PostgreSQL integers: a tampered value beyond them is no order, not a database error. */
 export const orderIdSchema = z.coerce.number().int().positive().max(2_147_483_647);
@@ -54,7 +53,6 @@ export const messageActionPayload = z.object({
     )
     .min(1),
 });
-export type MessageActionPayload = z.infer<typeof messageActionPayload>;
 
 /** Slack's message timestamps: anything else cannot name an order message (and NUL cannot reach SQL). */
 const messageTs = z.string().regex(/^\d+\.\d+$/);

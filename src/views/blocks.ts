@@ -1,4 +1,4 @@
-import type { ContextBlock, PlainTextOption, SectionBlock } from "@slack/types";
+import type { ContextBlock, ModalView, PlainTextOption, SectionBlock } from "@slack/types";
 
 /** Small builders that keep dynamic text inside Block Kit's limits. */
 
@@ -38,4 +38,26 @@ export function fieldWarning(message: string): ContextBlock {
 /** Escapes text that came from users or providers before it goes into mrkdwn. */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/**
+ * A modal that only says something: a form's outcome, a refusal, a notice. `detail` is a smaller
+ * line under the text; `clearOnClose` closes the whole stack (the form it replaced is done).
+ */
+export function messageModal(message: {
+  title: string;
+  text: string;
+  detail?: string;
+  callbackId?: string;
+  close?: string;
+  clearOnClose?: boolean;
+}): ModalView {
+  return {
+    type: "modal",
+    ...(message.callbackId ? { callback_id: message.callbackId } : {}),
+    title: plain(message.title, 24),
+    close: plain(message.close ?? "Close", 24),
+    ...(message.clearOnClose ? { clear_on_close: true } : {}),
+    blocks: [markdownSection(message.text), ...(message.detail ? [context(message.detail)] : [])],
+  };
 }

@@ -2,7 +2,7 @@ import type { ActionsBlock, Button, KnownBlock, ModalView } from "@slack/types";
 import type { CertificateDetails } from "../domain/certificate.js";
 import type { DcvInstruction } from "../domain/dcv.js";
 import type { OrderStatus, ProviderStatusDetail } from "../domain/order.js";
-import { clip, context, escapeMrkdwn, markdownSection, plain } from "./blocks.js";
+import { clip, context, escapeMrkdwn, markdownSection, messageModal, plain } from "./blocks.js";
 import { orderPriceText, STATUS_EMOJI, STATUS_LABEL } from "./order-message.js";
 
 /**
@@ -390,11 +390,5 @@ function who(actor: string): string {
 
 /** For an order that cannot be shown (e.g. deleted). */
 export function detailsMessageView(text: string): ModalView {
-  return {
-    type: "modal",
-    callback_id: DETAILS_CALLBACK,
-    title: plain("Order details", 24),
-    close: plain("Close", 24),
-    blocks: [markdownSection(text)],
-  };
+  return messageModal({ title: "Order details", text, callbackId: DETAILS_CALLBACK });
 }

@@ -20,7 +20,6 @@ export const ORDER_LIST_ACTIONS = {
 export const ORDERS_PAGE_SIZE = 10;
 
 export const ORDER_LIST_CHOICES = ["check", "details", "renew"] as const;
-export type OrderListChoice = (typeof ORDER_LIST_CHOICES)[number];
 
 /** What a pager button carries: the client the list is about (none = every client) and the offset. */
 export interface OrderListPosition {

@@ -7,7 +7,16 @@ import {
   productKey,
   productOnOffer,
 } from "../domain/product.js";
-import { clip, context, escapeMrkdwn, fieldWarning, markdownSection, option, plain } from "./blocks.js";
+import {
+  clip,
+  context,
+  escapeMrkdwn,
+  fieldWarning,
+  markdownSection,
+  messageModal,
+  option,
+  plain,
+} from "./blocks.js";
 import { countryOptionGroups } from "./countries.js";
 import { type ApproverState, approverSelectBlocks, chooseDcvMethod, dcvMethodInput } from "./dcv-fields.js";
 import { type PurchaseReview, purchaseReviewBlocks } from "./purchase-review.js";
@@ -485,12 +494,12 @@ export function orderProgressView(title: string, text: string): ModalView {
 }
 
 export function orderConfirmationView(text: string, detail?: string): ModalView {
-  return {
-    type: "modal",
-    callback_id: ORDER_DONE_CALLBACK,
-    title: plain("Order SSL Cert", 24),
-    close: plain("Done", 24),
-    clear_on_close: true,
-    blocks: [markdownSection(text), ...(detail ? [context(detail)] : [])],
-  };
+  return messageModal({
+    title: "Order SSL Cert",
+    text,
+    detail,
+    callbackId: ORDER_DONE_CALLBACK,
+    close: "Done",
+    clearOnClose: true,
+  });
 }

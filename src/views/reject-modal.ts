@@ -1,5 +1,5 @@
 import type { ModalView } from "@slack/types";
-import { escapeMrkdwn, markdownSection, plain } from "./blocks.js";
+import { escapeMrkdwn, markdownSection, messageModal, plain } from "./blocks.js";
 
 /** The Reject button's modal: the reason the requester reads in the order's thread. */
 
@@ -38,11 +38,5 @@ export function rejectView(orderId: number, reference: string): ModalView {
 
 /** What became of the rejection (or that it is under way), in place of the form. */
 export function rejectOutcomeView(text: string): ModalView {
-  return {
-    type: "modal",
-    callback_id: `${REJECT_MODAL.callbackId}_done`,
-    title: plain("Reject order", 24),
-    close: plain("Close", 24),
-    blocks: [markdownSection(text)],
-  };
+  return messageModal({ title: "Reject order", text, callbackId: `${REJECT_MODAL.callbackId}_done` });
 }

@@ -1,7 +1,16 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import type { DcvMethod } from "../domain/dcv.js";
 import { periodFor, type ServerType } from "../domain/product.js";
-import { clip, context, escapeMrkdwn, fieldWarning, markdownSection, option, plain } from "./blocks.js";
+import {
+  clip,
+  context,
+  escapeMrkdwn,
+  fieldWarning,
+  markdownSection,
+  messageModal,
+  option,
+  plain,
+} from "./blocks.js";
 import { type ApproverState, approverSelectBlocks, chooseDcvMethod, dcvMethodInput } from "./dcv-fields.js";
 import { type PurchaseReview, purchaseReviewBlocks } from "./purchase-review.js";
 
@@ -10,11 +19,6 @@ import { type PurchaseReview, purchaseReviewBlocks } from "./purchase-review.js"
  * change for the renewal (server type, validation method and approver, contact). The CSR, and so
  * the domains and the organisation, stay as they were.
  */
-
-export const RENEW_CALLBACK = "ssl_renew_form";
-/** The last step: what will be bought, and the button that buys it. */
-export const RENEW_REVIEW_CALLBACK = "ssl_renew_review";
-export const RENEW_DONE_CALLBACK = "ssl_renew_done";
 
 export const RENEW_ACTIONS = {
   period: "renew_period",
@@ -29,6 +33,11 @@ export const RENEW_ACTIONS = {
   /** On the review step: back to the form, everything kept. */
   change: "renew_review_change",
 } as const;
+
+export const RENEW_CALLBACK = "ssl_renew_form";
+/** The last step: what will be bought, and the button that buys it. */
+export const RENEW_REVIEW_CALLBACK = "ssl_renew_review";
+export const RENEW_DONE_CALLBACK = "ssl_renew_done";
 
 export type RenewField = Exclude<keyof typeof RENEW_ACTIONS, "change">;
 
@@ -272,12 +281,11 @@ export function renewReviewView(data: RenewReviewData): ModalView {
 
 /** A closing screen: progress, the outcome, or why this order cannot be renewed. */
 export function renewMessageView(text: string, detail?: string): ModalView {
-  return {
-    type: "modal",
-    callback_id: RENEW_DONE_CALLBACK,
-    title: plain("Renew SSL Cert", 24),
-    close: plain("Close", 24),
-    clear_on_close: true,
-    blocks: [markdownSection(text), ...(detail ? [context(detail)] : [])],
-  };
+  return messageModal({
+    title: "Renew SSL Cert",
+    text,
+    detail,
+    callbackId: RENEW_DONE_CALLBACK,
+    clearOnClose: true,
+  });
 }

@@ -1,22 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { findClientByName } from "../../src/orders/clients.js";
 import { createAcmeClient } from "../support/fixtures.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { useTestApp } from "../support/harness.js";
 import { messageButton, viewOf, viewSubmission } from "../support/modal.js";
 
 /** SSL_ORDERERS names someone else: the caller (U0ANN) may look at clients but not change them. */
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp({ env: { SSL_ORDERERS: "U0OTHER" } });
-});
-afterAll(async () => {
-  await t.stop();
-});
-beforeEach(async () => {
-  await t.database.truncateAll();
-  t.slack.reset();
-});
+const t = useTestApp({ env: { SSL_ORDERERS: "U0OTHER" } });
 
 const REFUSAL = "Only people in SSL_ORDERERS can add or edit clients.";
 

@@ -1,8 +1,8 @@
 import type { InputBlock, ModalView, StaticSelect } from "@slack/types";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { ClientInput } from "../../src/domain/client.js";
 import { addContact, createClient, findClientByName, listContacts } from "../../src/orders/clients.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { useTestApp } from "../support/harness.js";
 import {
   blockIds,
   findBlock,
@@ -13,18 +13,7 @@ import {
   viewSubmission,
 } from "../support/modal.js";
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.stop();
-});
-beforeEach(async () => {
-  await t.database.truncateAll();
-  t.slack.reset();
-  t.logLines.length = 0;
-});
+const t = useTestApp();
 afterEach(() => {
   // A handler that throws after its ack leaves no trace in Slack, only in the log.
   expect(t.logLines.filter((line) => / ERROR /.test(line))).toEqual([]);

@@ -4,25 +4,21 @@ import { alertsSent, clients, orderEvents, orders } from "../../src/db/schema.js
 import type { Scheduler } from "../../src/jobs/scheduler.js";
 import { expiryDigestMessages } from "../../src/views/alert-message.js";
 import { createAcmeClient } from "../support/fixtures.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { useTestApp } from "../support/harness.js";
 import { messageButton, textOf } from "../support/modal.js";
 import type { RecordedCall } from "../support/slack-api-fake.js";
 import { DAY_MS, FakeSleeper, insertOrder, testScheduler } from "./jobs-support.js";
 
-let t: TestApp;
+const t = useTestApp({ env: { SSL_CHANNEL: "C0SSL" } });
 let scheduler: Scheduler;
 let clientId: number;
 beforeAll(async () => {
-  t = await startTestApp({ env: { SSL_CHANNEL: "C0SSL" } });
   scheduler = await testScheduler(t);
 });
 afterAll(async () => {
   await scheduler.stop();
-  await t.stop();
 });
 beforeEach(async () => {
-  await t.database.truncateAll();
-  t.slack.reset();
   clientId = (await createAcmeClient(t.database.db)).id;
 });
 

@@ -1,21 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createAcmeClient } from "../support/fixtures.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { useTestApp } from "../support/harness.js";
 import { textOf } from "../support/modal.js";
 import { DAY_MS, insertOrder } from "./jobs-support.js";
 
-let t: TestApp;
+const t = useTestApp({ env: { SSL_REQUIRE_APPROVAL: "true", SSL_APPROVERS: "U0APPROVER" } });
 let clientId: number;
 beforeAll(async () => {
-  t = await startTestApp({ env: { SSL_REQUIRE_APPROVAL: "true", SSL_APPROVERS: "U0APPROVER" } });
   await t.app.scheduler.stop();
 });
-afterAll(async () => {
-  await t.stop();
-});
 beforeEach(async () => {
-  await t.database.truncateAll();
-  t.slack.reset();
   clientId = (await createAcmeClient(t.database.db)).id;
 });
 

@@ -1,11 +1,6 @@
-import { randomUUID } from "node:crypto";
 import type { Config } from "../../src/config.js";
-import type { Database } from "../../src/db/client.js";
-import { orders } from "../../src/db/schema.js";
-import type { OrderStatus } from "../../src/domain/order.js";
 import { createScheduler, type Scheduler } from "../../src/jobs/scheduler.js";
 import { createLogger, LogLevel } from "../../src/log.js";
-import type { Order } from "../../src/orders/repository.js";
 import type { Sleeper } from "../../src/slack/channel-poster.js";
 import { createSlackClients } from "../../src/slack/clients.js";
 import { createSlack } from "../../src/slack/slack.js";
@@ -56,55 +51,4 @@ export async function testScheduler(
   return scheduler;
 }
 
-/** An order row as the lifecycle leaves it, without going through a provider. */
-export async function insertOrder(
-  db: Database,
-  values: {
-    clientId: number;
-    domain: string;
-    status?: OrderStatus;
-    notAfter?: Date;
-    provider?: string;
-    providerOrderId?: string;
-    requestedBy?: string;
-    renewalOfId?: number;
-    slackChannel?: string;
-    slackThreadTs?: string;
-    updatedAt?: Date;
-  },
-): Promise<Order> {
-  const [order] = await db
-    .insert(orders)
-    .values({
-      clientId: values.clientId,
-      provider: values.provider ?? "sandbox",
-      providerOrderId: values.providerOrderId,
-      productId: "positivessl",
-      productName: "PositiveSSL (DV)",
-      periodMonths: 12,
-      serverType: "apache",
-      dcvMethod: "email",
-      approverEmail: `admin@${values.domain}`,
-      primaryDomain: values.domain,
-      contact: {
-        firstName: "Jane",
-        lastName: "Doe",
-        email: "jane@example.com",
-        phone: "+442079460000",
-        title: "",
-      },
-      status: values.status ?? "issued",
-      notAfter: values.notAfter,
-      notBefore: values.notAfter ? new Date(values.notAfter.getTime() - 365 * DAY_MS) : undefined,
-      requestedBy: values.requestedBy ?? "U0ANN",
-      renewalOfId: values.renewalOfId,
-      slackChannel: values.slackChannel,
-      slackThreadTs: values.slackThreadTs,
-      slackMessageTs: values.slackThreadTs,
-      idempotencyKey: randomUUID(),
-      ...(values.updatedAt ? { createdAt: values.updatedAt, updatedAt: values.updatedAt } : {}),
-    })
-    .returning();
-  if (!order) throw new Error("order insert returned nothing");
-  return order;
-}
+export { insertOrder } from "../support/orders.js";

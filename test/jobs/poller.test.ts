@@ -9,7 +9,7 @@ import { createProviderRegistry } from "../../src/providers/registry.js";
 import { SandboxProvider } from "../../src/providers/sandbox/provider.js";
 import type { ProviderCapabilities, SslProvider, StatusResult } from "../../src/providers/types.js";
 import { createAcmeClient } from "../support/fixtures.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { useTestApp } from "../support/harness.js";
 import { orderRequest } from "../support/orders.js";
 import { insertOrder, testScheduler } from "./jobs-support.js";
 
@@ -52,28 +52,23 @@ class ScriptedProvider implements Pick<SslProvider, "id" | "displayName" | "capa
 }
 
 const scripted = new ScriptedProvider();
-let t: TestApp;
+const t = useTestApp({
+  env: { SSL_CHANNEL: "C0SSL" },
+  providers: ({ vault, clock, database }) =>
+    createProviderRegistry([
+      new SandboxProvider({ db: database.db, vault, clock, approvalSeconds: 0 }),
+      scripted as unknown as SslProvider,
+    ]),
+});
 let scheduler: Scheduler;
 let clientId: number;
 beforeAll(async () => {
-  t = await startTestApp({
-    env: { SSL_CHANNEL: "C0SSL" },
-    providers: ({ vault, clock, database }) =>
-      createProviderRegistry([
-        new SandboxProvider({ db: database.db, vault, clock, approvalSeconds: 0 }),
-        scripted as unknown as SslProvider,
-      ]),
-  });
   scheduler = await testScheduler(t);
 });
 afterAll(async () => {
   await scheduler.stop();
-  await t.stop();
 });
 beforeEach(async () => {
-  await t.database.truncateAll();
-  t.slack.reset();
-  t.logLines.length = 0;
   scripted.asked.length = 0;
   scripted.peakInFlight = 0;
   scripted.down = false;

@@ -6,7 +6,7 @@ import { alertsSent, orderDrafts } from "../../src/db/schema.js";
 import { JOB_LOCK_KEYS } from "../../src/jobs/scheduler.js";
 import { createTestDatabase, type TestDatabase, testDatabaseUrl } from "../support/database.js";
 import { createAcmeClient } from "../support/fixtures.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { startTestApp, type TestApp, useTestApp } from "../support/harness.js";
 import { DAY_MS, insertOrder, testScheduler } from "./jobs-support.js";
 
 describe("schedule configuration", () => {
@@ -35,12 +35,10 @@ describe("schedule configuration", () => {
 });
 
 describe("scheduler without SSL_CHANNEL", () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({ env: { TZ: "Asia/Tokyo", EXPIRY_CRON: "30 9 * * *" }, keepCron: true });
-  });
-  afterAll(async () => {
-    await t.stop();
+  const t = useTestApp({
+    env: { TZ: "Asia/Tokyo", EXPIRY_CRON: "30 9 * * *" },
+    keepCron: true,
+    resetEachTest: false,
   });
 
   it("posts no alerts but still deletes order drafts older than a day", async () => {

@@ -1,25 +1,19 @@
 import { count, eq } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { orderEvents, orders, sandboxOrders } from "../../src/db/schema.js";
 import { createAcmeClient } from "../support/fixtures.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { useTestApp } from "../support/harness.js";
 import { messageButton, textOf, viewSubmission } from "../support/modal.js";
 import { orderRequest } from "../support/orders.js";
 
-let t: TestApp;
+const t = useTestApp({
+  env: { SSL_CHANNEL: "C0SSL", SSL_REQUIRE_APPROVAL: "true", SSL_APPROVERS: "U0APPROVER,S0SECOPS" },
+});
 let clientId: number;
 beforeAll(async () => {
-  t = await startTestApp({
-    env: { SSL_CHANNEL: "C0SSL", SSL_REQUIRE_APPROVAL: "true", SSL_APPROVERS: "U0APPROVER,S0SECOPS" },
-  });
   t.slack.userGroups.set("S0SECOPS", ["U0GROUPIE"]);
 });
-afterAll(async () => {
-  await t.stop();
-});
 beforeEach(async () => {
-  await t.database.truncateAll();
-  t.slack.reset();
   clientId = (await createAcmeClient(t.database.db)).id;
 });
 

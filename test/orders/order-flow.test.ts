@@ -1,23 +1,17 @@
 import { count, eq } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { orders, sandboxOrders } from "../../src/db/schema.js";
 import { createAcmeClient } from "../support/fixtures.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { startTestApp, useTestApp } from "../support/harness.js";
 import { textOf, viewBlockAction, viewSubmission } from "../support/modal.js";
 import { waitForLoadedOrderForm } from "../support/order-modal.js";
 import type { RecordedCall } from "../support/slack-api-fake.js";
 
-let t: TestApp;
+const t = useTestApp({ env: { SSL_CHANNEL: "C0SSL" } });
 beforeAll(async () => {
-  t = await startTestApp({ env: { SSL_CHANNEL: "C0SSL" } });
   await t.app.catalogue.get();
 });
-afterAll(async () => {
-  await t.stop();
-});
 beforeEach(async () => {
-  await t.database.truncateAll();
-  t.slack.reset();
   await createAcmeClient(t.database.db);
 });
 

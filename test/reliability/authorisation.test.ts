@@ -12,7 +12,7 @@ import type { Scheduler } from "../../src/jobs/scheduler.js";
 import { getOrder, type Order } from "../../src/orders/repository.js";
 import { DAY_MS, insertOrder, testScheduler } from "../jobs/jobs-support.js";
 import { createAcmeClient } from "../support/fixtures.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { useTestApp } from "../support/harness.js";
 import { messageButton, textOf, viewBlockAction, viewOf, viewSubmission } from "../support/modal.js";
 import { orderRequest } from "../support/orders.js";
 import type { RecordedCall } from "../support/slack-api-fake.js";
@@ -35,32 +35,27 @@ const GROUP_CACHE_EXPIRY_MS = 5 * 60_000 + 1;
 const ROLES = { orderer: ORDERER, approver: APPROVER, other: OTHER } as const;
 type Role = keyof typeof ROLES;
 
-let t: TestApp;
+const t = useTestApp({
+  env: {
+    SSL_CHANNEL: "C0SSL",
+    SSL_REQUIRE_APPROVAL: "true",
+    SSL_ORDERERS: `${ORDERER},${ORDERERS_GROUP}`,
+    SSL_APPROVERS: APPROVER,
+  },
+});
 let scheduler: Scheduler;
 let clientId: number;
 beforeAll(async () => {
-  t = await startTestApp({
-    env: {
-      SSL_CHANNEL: "C0SSL",
-      SSL_REQUIRE_APPROVAL: "true",
-      SSL_ORDERERS: `${ORDERER},${ORDERERS_GROUP}`,
-      SSL_APPROVERS: APPROVER,
-    },
-  });
   await t.app.catalogue.get();
   scheduler = await testScheduler(t);
 });
 afterAll(async () => {
   await scheduler.stop();
-  await t.stop();
 });
 beforeEach(async () => {
-  await t.database.truncateAll();
-  t.slack.reset();
   t.slack.userGroups.set(ORDERERS_GROUP, [LEAVER]);
   // Forget group memberships a previous test read.
   t.clock.advance(GROUP_CACHE_EXPIRY_MS);
-  t.logLines.length = 0;
   clientId = (await createAcmeClient(t.database.db)).id;
 });
 afterEach(() => {

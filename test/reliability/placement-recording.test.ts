@@ -1,12 +1,12 @@
 import { asc, sql } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { orders, sandboxOrders } from "../../src/db/schema.js";
 import { ProviderOutcomeUnknownError } from "../../src/providers/errors.js";
 import { createProviderRegistry } from "../../src/providers/registry.js";
 import { SandboxProvider } from "../../src/providers/sandbox/provider.js";
 import type { PlaceOrderRequest, PlaceOrderResult } from "../../src/providers/types.js";
 import { createAcmeClient } from "../support/fixtures.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { useTestApp } from "../support/harness.js";
 import { textOf, viewSubmission } from "../support/modal.js";
 import { pushOrderStep2, waitForLoadedOrderForm } from "../support/order-modal.js";
 
@@ -27,24 +27,15 @@ class LosingSandbox extends SandboxProvider {
   }
 }
 
-let t: TestApp;
+const t = useTestApp({
+  env: { SSL_CHANNEL: "C0SSL" },
+  providers: ({ vault, clock, database }) => {
+    sandbox = new LosingSandbox({ db: database.db, vault, clock, approvalSeconds: 0 });
+    return createProviderRegistry([sandbox]);
+  },
+});
 let sandbox: LosingSandbox;
-beforeAll(async () => {
-  t = await startTestApp({
-    env: { SSL_CHANNEL: "C0SSL" },
-    providers: ({ vault, clock, database }) => {
-      sandbox = new LosingSandbox({ db: database.db, vault, clock, approvalSeconds: 0 });
-      return createProviderRegistry([sandbox]);
-    },
-  });
-});
-afterAll(async () => {
-  await t.stop();
-});
 beforeEach(async () => {
-  await t.database.truncateAll();
-  t.slack.reset();
-  t.logLines.length = 0;
   sandbox.loseAnswer = false;
   await t.database.db.execute(sql.raw("drop trigger if exists test_fail_recording on orders"));
   await t.database.db.execute(sql.raw("drop trigger if exists test_fail_unknown on order_events"));

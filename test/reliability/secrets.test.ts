@@ -1,9 +1,9 @@
 import { getTableName, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as schema from "../../src/db/schema.js";
 import { getOrder, updateOrder } from "../../src/orders/repository.js";
 import { createAcmeClient } from "../support/fixtures.js";
-import { SIGNING_SECRET, SOCKET_APP_TOKEN, startTestApp, type TestApp } from "../support/harness.js";
+import { SIGNING_SECRET, SOCKET_APP_TOKEN, useTestApp } from "../support/harness.js";
 import { messageButton, textOf, viewBlockAction } from "../support/modal.js";
 import { orderRequest } from "../support/orders.js";
 
@@ -14,15 +14,10 @@ import { orderRequest } from "../support/orders.js";
  * ephemeral message excepted), and every database column other than the encrypted ones.
  */
 describe.each(["http", "socket"] as const)("secrets never leak (%s)", (mode) => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp({
-      mode,
-      env: { SSL_CHANNEL: "C0SSL", SSL_APPROVERS: "U0SEC", LOG_LEVEL: "debug" },
-    });
-  });
-  afterAll(async () => {
-    await t.stop();
+  const t = useTestApp({
+    mode,
+    env: { SSL_CHANNEL: "C0SSL", SSL_APPROVERS: "U0SEC", LOG_LEVEL: "debug" },
+    resetEachTest: false,
   });
 
   type View = Record<string, unknown>;

@@ -5,7 +5,7 @@ import type { Scheduler } from "../../src/jobs/scheduler.js";
 import { getOrder } from "../../src/orders/repository.js";
 import { insertOrder, testScheduler } from "../jobs/jobs-support.js";
 import { createAcmeClient } from "../support/fixtures.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { useTestApp } from "../support/harness.js";
 import { messageButton, textOf, viewSubmission } from "../support/modal.js";
 
 /**
@@ -16,20 +16,16 @@ import { messageButton, textOf, viewSubmission } from "../support/modal.js";
  */
 
 const ORDERER = "U0ORDERER";
-let t: TestApp;
+const t = useTestApp({ env: { SSL_CHANNEL: "C0SSL", SSL_ORDERERS: ORDERER } });
 let scheduler: Scheduler;
 let clientId: number;
 beforeAll(async () => {
-  t = await startTestApp({ env: { SSL_CHANNEL: "C0SSL", SSL_ORDERERS: ORDERER } });
   scheduler = await testScheduler(t);
 });
 afterAll(async () => {
   await scheduler.stop();
-  await t.stop();
 });
 beforeEach(async () => {
-  await t.database.truncateAll();
-  t.slack.reset();
   clientId = (await createAcmeClient(t.database.db)).id;
 });
 

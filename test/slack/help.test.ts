@@ -1,13 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { type TestApp, useTestApp } from "../support/harness.js";
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.stop();
-});
+const t = useTestApp();
 beforeEach(() => t.slack.reset());
 
 describe("/ssl help over signed HTTP", () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { type CertdeskApp, createApp } from "../../src/app.js";
 import { createVault, type Vault } from "../../src/certs/vault.js";
 import type { Clock } from "../../src/clock.js";
@@ -144,4 +145,36 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       if (!options.database) await database.close();
     },
   };
+}
+
+/**
+ * The usual setup of a test file, in one place: one app for the file (started before its tests,
+ * stopped after), and before each test an empty database, a fresh Slack fake and no log lines.
+ * Returns the app; it may be used only inside hooks and tests (it exists from `beforeAll` on).
+ * A file's own `beforeAll` / `beforeEach` run after these, so they may use the app.
+ */
+export function useTestApp(
+  options: TestAppOptions & {
+    /** false: the file's tests build on each other (and on what the start logged); nothing is reset. */
+    resetEachTest?: boolean;
+  } = {},
+): TestApp {
+  let started: TestApp | undefined;
+  const app = (): TestApp => {
+    if (!started) throw new Error("useTestApp: the app exists only inside hooks and tests");
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startTestApp(options);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  beforeEach(async () => {
+    if (options.resetEachTest === false) return;
+    await app().database.truncateAll();
+    app().slack.reset();
+    app().logLines.length = 0;
+  });
+  return new Proxy({} as TestApp, { get: (_target, key) => Reflect.get(app(), key) });
 }

@@ -1,4 +1,15 @@
+import { randomUUID } from "node:crypto";
+import type { Database } from "../../src/db/client.js";
+import { orders } from "../../src/db/schema.js";
+import type { OrderStatus } from "../../src/domain/order.js";
 import type { OrderRequest } from "../../src/orders/order-service.js";
+import type { Order } from "../../src/orders/repository.js";
+
+/**
+ * Orders in tests are built one of two ways, both here: `orderRequest` for what goes through the
+ * order service (the form's submission), `insertOrder(s)` for a row as the lifecycle leaves it
+ * (issued, pending, stuck…) without a provider.
+ */
 
 /** A sandbox DV order for www.example.com, as the order form would submit it; override what a test needs. */
 export function orderRequest(clientId: number, overrides: Partial<OrderRequest> = {}): OrderRequest {
@@ -25,4 +36,56 @@ export function orderRequest(clientId: number, overrides: Partial<OrderRequest> 
     idempotencyKey: "order-1",
     ...overrides,
   };
+}
+
+const DAY_MS = 86_400_000;
+
+export interface OrderRowValues extends Partial<Omit<typeof orders.$inferInsert, "status">> {
+  clientId: number;
+  domain: string;
+  status?: OrderStatus;
+}
+
+/**
+ * A sandbox DV order row (issued unless told otherwise). `notAfter` also sets a year-earlier
+ * `notBefore`, `slackThreadTs` is also the order message, and `updatedAt` is also `createdAt`;
+ * any other column may be given as it is.
+ */
+export function orderRow({ domain, ...values }: OrderRowValues): typeof orders.$inferInsert {
+  return {
+    provider: "sandbox",
+    productId: "positivessl",
+    productName: "PositiveSSL (DV)",
+    periodMonths: 12,
+    serverType: "apache",
+    dcvMethod: "email",
+    approverEmail: `admin@${domain}`,
+    primaryDomain: domain,
+    contact: {
+      firstName: "Jane",
+      lastName: "Doe",
+      email: "jane@example.com",
+      phone: "+442079460000",
+      title: "",
+    },
+    status: "issued",
+    notBefore: values.notAfter ? new Date(values.notAfter.getTime() - 365 * DAY_MS) : undefined,
+    requestedBy: "U0ANN",
+    slackMessageTs: values.slackThreadTs,
+    idempotencyKey: randomUUID(),
+    ...(values.updatedAt ? { createdAt: values.updatedAt } : {}),
+    ...values,
+  };
+}
+
+/** Order rows straight into the table, in one statement. */
+export async function insertOrders(db: Database, rows: OrderRowValues[]): Promise<Order[]> {
+  if (rows.length === 0) return [];
+  return db.insert(orders).values(rows.map(orderRow)).returning();
+}
+
+export async function insertOrder(db: Database, values: OrderRowValues): Promise<Order> {
+  const [order] = await insertOrders(db, [values]);
+  if (!order) throw new Error("order insert returned nothing");
+  return order;
 }

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import forge from "node-forge";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createCsr } from "../../src/certs/csr.js";
 import { inspectCertificate } from "../../src/certs/inspect.js";
 import { generateKeyPair } from "../../src/certs/keys.js";
@@ -15,23 +15,17 @@ import { LogLevel } from "../../src/log.js";
 import type { OrderRequest } from "../../src/orders/order-service.js";
 import { getOrder, type Order, updateOrder } from "../../src/orders/repository.js";
 import { createAcmeClient } from "../support/fixtures.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { startTestApp, useTestApp } from "../support/harness.js";
 import { messageButton, textOf, viewBlockAction } from "../support/modal.js";
 import { orderRequest } from "../support/orders.js";
 import type { RecordedCall } from "../support/slack-api-fake.js";
 
-let t: TestApp;
+const t = useTestApp({ env: { SSL_CHANNEL: "C0SSL", SSL_APPROVERS: "U0SEC" } });
 let clientId: number;
 beforeAll(async () => {
-  t = await startTestApp({ env: { SSL_CHANNEL: "C0SSL", SSL_APPROVERS: "U0SEC" } });
   await t.app.catalogue.get();
 });
-afterAll(async () => {
-  await t.stop();
-});
 beforeEach(async () => {
-  await t.database.truncateAll();
-  t.slack.reset();
   clientId = (await createAcmeClient(t.database.db)).id;
 });
 

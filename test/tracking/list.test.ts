@@ -1,23 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { orders } from "../../src/db/schema.js";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { OrderStatus } from "../../src/domain/order.js";
 import { type Client, createClient } from "../../src/orders/clients.js";
 import { createAcmeClient } from "../support/fixtures.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { useTestApp } from "../support/harness.js";
 import { messageButton, textOf } from "../support/modal.js";
+import { insertOrders as insertOrderRows } from "../support/orders.js";
 import type { RecordedCall } from "../support/slack-api-fake.js";
 
-let t: TestApp;
+const t = useTestApp({ env: { SSL_CHANNEL: "C0SSL" } });
 let acme: Client;
-beforeAll(async () => {
-  t = await startTestApp({ env: { SSL_CHANNEL: "C0SSL" } });
-});
-afterAll(async () => {
-  await t.stop();
-});
 beforeEach(async () => {
-  await t.database.truncateAll();
-  t.slack.reset();
   acme = await createAcmeClient(t.database.db);
 });
 
@@ -46,25 +38,18 @@ async function insertOrders(
   extra: (index: number) => { status?: OrderStatus; notAfter?: Date; failureReason?: string } = () => ({}),
 ) {
   const base = t.clock.now().getTime() - domains.length * 60_000;
-  const rows = domains.map((domain, index) => ({
-    clientId: client.id,
-    provider: "sandbox",
-    providerOrderId: `SBX-${index + 1}`,
-    productId: "positivessl",
-    productName: "PositiveSSL (DV)",
-    periodMonths: 12,
-    serverType: "apache",
-    dcvMethod: "email",
-    approverEmail: `admin@${domain}`,
-    primaryDomain: domain,
-    contact: { firstName: "Jane", lastName: "Doe", email: "jane@acme.example.com", phone: "+44", title: "" },
-    status: "pending" as OrderStatus,
-    requestedBy: "U0ANN",
-    idempotencyKey: `list:${client.id}:${domain}`,
-    createdAt: new Date(base + index * 60_000),
-    ...extra(index),
-  }));
-  return t.database.db.insert(orders).values(rows).returning();
+  return insertOrderRows(
+    t.database.db,
+    domains.map((domain, index) => ({
+      clientId: client.id,
+      domain,
+      providerOrderId: `SBX-${index + 1}`,
+      status: "pending" as OrderStatus,
+      idempotencyKey: `list:${client.id}:${domain}`,
+      createdAt: new Date(base + index * 60_000),
+      ...extra(index),
+    })),
+  );
 }
 
 type Block = Record<string, unknown> & { block_id?: string; elements?: Record<string, unknown>[] };

@@ -8,7 +8,7 @@ import { createProviderRegistry } from "../../src/providers/registry.js";
 import { SandboxProvider } from "../../src/providers/sandbox/provider.js";
 import type { PlaceOrderResult, RenewRequest } from "../../src/providers/types.js";
 import { createAcmeClient } from "../support/fixtures.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { startTestApp, type TestApp, useTestApp } from "../support/harness.js";
 import { messageButton, textOf, viewBlockAction, viewSubmission } from "../support/modal.js";
 import { orderRequest } from "../support/orders.js";
 import type { RecordedCall } from "../support/slack-api-fake.js";
@@ -22,25 +22,19 @@ class RefusingSandbox extends SandboxProvider {
   }
 }
 
-let t: TestApp;
+const t = useTestApp({
+  env: { SSL_CHANNEL: "C0SSL" },
+  providers: ({ vault, clock, database }) => {
+    sandbox = new RefusingSandbox({ db: database.db, vault, clock, approvalSeconds: 0 });
+    return createProviderRegistry([sandbox]);
+  },
+});
 let sandbox: RefusingSandbox;
 let clientId: number;
 beforeAll(async () => {
-  t = await startTestApp({
-    env: { SSL_CHANNEL: "C0SSL" },
-    providers: ({ vault, clock, database }) => {
-      sandbox = new RefusingSandbox({ db: database.db, vault, clock, approvalSeconds: 0 });
-      return createProviderRegistry([sandbox]);
-    },
-  });
   await t.app.catalogue.get();
 });
-afterAll(async () => {
-  await t.stop();
-});
 beforeEach(async () => {
-  await t.database.truncateAll();
-  t.slack.reset();
   sandbox.refusal = undefined;
   clientId = (await createAcmeClient(t.database.db)).id;
 });

@@ -4,17 +4,16 @@ import { orders } from "../../src/db/schema.js";
 import type { OrderRequest } from "../../src/orders/order-service.js";
 import { getOrder, type Order } from "../../src/orders/repository.js";
 import { createAcmeClient } from "../support/fixtures.js";
-import { startTestApp, type TestApp } from "../support/harness.js";
+import { startTestApp, type TestApp, useTestApp } from "../support/harness.js";
 import { messageButton, textOf } from "../support/modal.js";
 import { orderRequest } from "../support/orders.js";
 import type { RecordedCall } from "../support/slack-api-fake.js";
 
 /** `t` issues on the next check (SANDBOX_APPROVAL_SECONDS=0); `slow` shares its database and takes an hour. */
-let t: TestApp;
+const t = useTestApp({ env: { SSL_CHANNEL: "C0SSL" } });
 let slow: TestApp;
 let clientId: number;
 beforeAll(async () => {
-  t = await startTestApp({ env: { SSL_CHANNEL: "C0SSL" } });
   slow = await startTestApp({
     env: { SSL_CHANNEL: "C0SSL", SANDBOX_APPROVAL_SECONDS: "3600" },
     database: t.database,
@@ -22,11 +21,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await slow?.stop();
-  await t?.stop();
 });
 beforeEach(async () => {
-  await t.database.truncateAll();
-  t.slack.reset();
   slow.slack.reset();
   clientId = (await createAcmeClient(t.database.db)).id;
 });

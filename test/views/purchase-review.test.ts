@@ -1,5 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { purchaseLine, purchaseReviewBlocks } from "../../src/views/purchase-review.js";
+import {
+  periodText,
+  priceText,
+  purchaseLine,
+  purchaseReviewBlocks,
+} from "../../src/views/purchase-review.js";
+import { expectValidBlockKit } from "../support/block-kit.js";
+import {
+  HOSTILE,
+  HOSTILE_ESCAPED,
+  LONGEST_DOMAIN,
+  manySans,
+  modalOf,
+  textOf,
+  WORST_CLIENT_NAME,
+} from "./fixtures.js";
 
 const review = {
   clientName: "Acme <Ltd>",
@@ -44,5 +59,71 @@ describe("purchase review", () => {
     expect(purchaseLine(review)).toBe(
       "PositiveSSL Multi-Domain, 2 years, for Acme <Ltd>: price not available. certdesk places it with Sectigo at once.",
     );
+  });
+
+  it("says which amount the price is: a list price, or shown once placed", () => {
+    const listed = purchaseReviewBlocks({ ...review, price: "54.89 USD" });
+    expect(textOf(listed[1])).toBe(
+      "The provider's list price; the amount charged to the account is shown on the order once placed.",
+    );
+    expect(textOf(purchaseReviewBlocks(review)[1])).toBe(
+      "The amount charged to the account is shown on the order once placed.",
+    );
+    expect(purchaseReviewBlocks(review)[2]).toEqual({ type: "divider" });
+  });
+
+  it("describes HTTP validation and e-mail without a chosen address", () => {
+    expect(JSON.stringify(purchaseReviewBlocks({ ...review, validation: { method: "http" } }))).toContain(
+      "Validation by a file on the web server (HTTP)",
+    );
+    expect(JSON.stringify(purchaseReviewBlocks({ ...review, validation: { method: "email" } }))).toContain(
+      "Validation by e-mail to the approver address",
+    );
+  });
+
+  it("escapes every name the person typed or the provider sent", () => {
+    const blocks = purchaseReviewBlocks({
+      ...review,
+      clientName: HOSTILE,
+      productName: HOSTILE,
+      addons: [HOSTILE],
+      price: "<1>",
+      validation: { method: "email", approverEmail: "<a@b>" },
+    });
+    const text = textOf(blocks[0]);
+    expect(text).toContain(`for *${HOSTILE_ESCAPED}*`);
+    expect(text).toContain(`Add-ons: ${HOSTILE_ESCAPED}`);
+    expect(text).toContain("Price: *&lt;1&gt;*");
+    expect(text).toContain("e-mail to &lt;a@b&gt;");
+    expect(text).not.toContain("<!channel>");
+  });
+
+  it("stays within limits with 100 long SANs, the longest domain and worst-case names", () => {
+    const blocks = purchaseReviewBlocks({
+      ...review,
+      clientName: WORST_CLIENT_NAME,
+      productName: "&".repeat(300),
+      domains: [LONGEST_DOMAIN, ...manySans(100)],
+      addons: Array.from({ length: 30 }, () => "&".repeat(64)),
+      renews: "SSL-1042",
+    });
+    expectValidBlockKit("modal", modalOf(blocks));
+    expect(textOf(blocks[0])).toContain("…");
+  });
+});
+
+describe("period and price text", () => {
+  it("says years when whole, months otherwise", () => {
+    expect(periodText(12)).toBe("1 year");
+    expect(periodText(36)).toBe("3 years");
+    expect(periodText(6)).toBe("6 months");
+  });
+
+  it("gives the price escaped, or says the provider publishes none", () => {
+    expect(priceText("8.95 USD", "GoGetSSL")).toBe("8.95 USD");
+    expect(priceText(null, "Sectigo <EU>")).toBe(
+      "price not available (Sectigo &lt;EU&gt; publishes no prices)",
+    );
+    expect(priceText(undefined, "Sectigo")).toBe("price not available (Sectigo publishes no prices)");
   });
 });
