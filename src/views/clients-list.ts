@@ -1,7 +1,7 @@
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from "@slack/types";
 import type { ClientSummary } from "../domain/client.js";
 import { countryName } from "../domain/countries.js";
-import { escapeMrkdwn } from "./blocks.js";
+import { clip, escapeMrkdwn } from "./blocks.js";
 
 /**
  * `/ssl clients`: one section per client (block_id client_list_row_<id>, button client_list_edit with
@@ -75,7 +75,8 @@ function clientRow(client: ClientSummary): SectionBlock {
   return {
     type: "section",
     block_id: `client_list_row_${client.id}`,
-    text: { type: "mrkdwn", text: `${headline}\n${contactLine} · ${count}` },
+    // Escaping can grow a name fivefold (&amp;): the row is clipped to what a section holds.
+    text: { type: "mrkdwn", text: clip(`${headline}\n${contactLine} · ${count}`, 3000) },
     accessory: {
       type: "button",
       action_id: CLIENT_LIST_ACTIONS.edit,

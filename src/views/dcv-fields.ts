@@ -69,14 +69,16 @@ export function approverSelectBlocks(approvers: ApproverState, options: Approver
       ];
     case "error":
       return [
-        fieldWarning(`Approver addresses for ${approvers.domain} could not be loaded: ${approvers.message}`),
+        fieldWarning(
+          `Approver addresses for ${escapeMrkdwn(approvers.domain)} could not be loaded: ${escapeMrkdwn(approvers.message)}`,
+        ),
       ];
     case "loaded": {
       const choices = approvers.emails.slice(0, 100).map((email) => option(email, email));
       if (choices.length === 0) {
         return [
           fieldWarning(
-            `The provider returned no approver addresses for ${approvers.domain}: choose HTTP or DNS validation.`,
+            `The provider returned no approver addresses for ${escapeMrkdwn(approvers.domain)}: choose HTTP or DNS validation.`,
           ),
         ];
       }

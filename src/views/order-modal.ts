@@ -143,7 +143,8 @@ export function orderStep1View(data: OrderStep1Data): ModalView {
       placeholder: plain("www.example.com"),
       max_length: 253,
       dispatch_action_config: { trigger_actions_on: ["on_enter_pressed"] },
-      ...(data.values.domain ? { initial_value: data.values.domain } : {}),
+      // A prefill longer than the field (from `/ssl order`) is cut to it; the domain check then says why.
+      ...(data.values.domain ? { initial_value: data.values.domain.slice(0, 253) } : {}),
     },
   });
   if (warnings.domain) blocks.push(fieldWarning(warnings.domain));

@@ -149,12 +149,12 @@ function periodOption(months: number): PlainTextOption {
 function periodBlock(data: RenewModalData): KnownBlock {
   if (data.productsUnavailable) {
     return fieldWarning(
-      `${data.original.providerName}'s products are unavailable right now (${data.productsUnavailable}); close this and press Renew again in a minute.`,
+      `${escapeMrkdwn(data.original.providerName)}'s products are unavailable right now (${data.productsUnavailable}); close this and press Renew again in a minute.`,
     );
   }
   if (data.periods.length === 0) {
     return fieldWarning(
-      `${data.original.providerName} no longer lists ${data.original.productName}; this renewal cannot be placed. Order a new certificate with \`/ssl order\`.`,
+      `${escapeMrkdwn(data.original.providerName)} no longer lists ${escapeMrkdwn(data.original.productName)}; this renewal cannot be placed. Order a new certificate with \`/ssl order\`.`,
     );
   }
   const chosen = periodFor(data.periods, data.values.periodMonths);

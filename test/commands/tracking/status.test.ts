@@ -1,13 +1,13 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { orders } from "../../src/db/schema.js";
-import type { OrderRequest } from "../../src/orders/order-service.js";
-import { getOrder, type Order } from "../../src/orders/repository.js";
-import { createAcmeClient } from "../support/fixtures.js";
-import { startTestApp, type TestApp, useTestApp } from "../support/harness.js";
-import { messageButton, textOf } from "../support/modal.js";
-import { orderRequest } from "../support/orders.js";
-import type { RecordedCall } from "../support/slack-api-fake.js";
+import { orders } from "../../../src/db/schema.js";
+import type { OrderRequest } from "../../../src/orders/order-service.js";
+import { getOrder, type Order } from "../../../src/orders/repository.js";
+import { createAcmeClient } from "../../support/fixtures.js";
+import { startTestApp, type TestApp, useTestApp } from "../../support/harness.js";
+import { messageButton, textOf } from "../../support/modal.js";
+import { orderRequest } from "../../support/orders.js";
+import type { RecordedCall } from "../../support/slack-api-fake.js";
 
 /** `t` issues on the next check (SANDBOX_APPROVAL_SECONDS=0); `slow` shares its database and takes an hour. */
 const t = useTestApp({ env: { SSL_CHANNEL: "C0SSL" } });

@@ -1,8 +1,8 @@
 import type { InputBlock, ModalView, StaticSelect } from "@slack/types";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ClientInput } from "../../src/domain/client.js";
-import { addContact, createClient, findClientByName, listContacts } from "../../src/orders/clients.js";
-import { useTestApp } from "../support/harness.js";
+import type { ClientInput } from "../../../src/domain/client.js";
+import { addContact, createClient, findClientByName, listContacts } from "../../../src/orders/clients.js";
+import { useTestApp } from "../../support/harness.js";
 import {
   blockIds,
   findBlock,
@@ -11,7 +11,7 @@ import {
   viewBlockAction,
   viewOf,
   viewSubmission,
-} from "../support/modal.js";
+} from "../../support/modal.js";
 
 const t = useTestApp();
 afterEach(() => {

@@ -1,8 +1,8 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { DAY_MS, insertOrder } from "../jobs/jobs-support.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { useTestApp } from "../support/harness.js";
 import { textOf } from "../support/modal.js";
-import { DAY_MS, insertOrder } from "./jobs-support.js";
 
 const t = useTestApp({ env: { SSL_REQUIRE_APPROVAL: "true", SSL_APPROVERS: "U0APPROVER" } });
 let clientId: number;

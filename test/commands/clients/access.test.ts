@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { findClientByName } from "../../src/orders/clients.js";
-import { createAcmeClient } from "../support/fixtures.js";
-import { useTestApp } from "../support/harness.js";
-import { messageButton, viewOf, viewSubmission } from "../support/modal.js";
+import { findClientByName } from "../../../src/orders/clients.js";
+import { createAcmeClient } from "../../support/fixtures.js";
+import { useTestApp } from "../../support/harness.js";
+import { messageButton, viewOf, viewSubmission } from "../../support/modal.js";
 
 /** SSL_ORDERERS names someone else: the caller (U0ANN) may look at clients but not change them. */
 

@@ -1,11 +1,11 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import type { OrderStatus } from "../../src/domain/order.js";
-import { type Client, createClient } from "../../src/orders/clients.js";
-import { createAcmeClient } from "../support/fixtures.js";
-import { useTestApp } from "../support/harness.js";
-import { messageButton, textOf } from "../support/modal.js";
-import { insertOrders as insertOrderRows } from "../support/orders.js";
-import type { RecordedCall } from "../support/slack-api-fake.js";
+import type { OrderStatus } from "../../../src/domain/order.js";
+import { type Client, createClient } from "../../../src/orders/clients.js";
+import { createAcmeClient } from "../../support/fixtures.js";
+import { useTestApp } from "../../support/harness.js";
+import { messageButton, textOf } from "../../support/modal.js";
+import { insertOrders as insertOrderRows } from "../../support/orders.js";
+import type { RecordedCall } from "../../support/slack-api-fake.js";
 
 const t = useTestApp({ env: { SSL_CHANNEL: "C0SSL" } });
 let acme: Client;
