@@ -9,6 +9,7 @@ import type { Database } from "../../db/client.js";
 import { sandboxAuthority, sandboxOrders } from "../../db/schema.js";
 import type { DcvInstruction } from "../../domain/dcv.js";
 import { quote } from "../../domain/money.js";
+import { baseName } from "../../domain/names.js";
 import type { Product, ServerType } from "../../domain/product.js";
 import { ProviderInputError } from "../errors.js";
 import type {
@@ -67,7 +68,7 @@ export class SandboxProvider implements SslProvider {
   }
 
   async getApproverEmails(domain: string): Promise<string[]> {
-    const host = domain.replace(/^\*\./, "").toLowerCase();
+    const host = baseName(domain).toLowerCase();
     const labels = host.split(".");
     if (labels.length < 2 || /^\d+(\.\d+){3}$/.test(host)) {
       throw new ProviderInputError(
@@ -98,7 +99,7 @@ export class SandboxProvider implements SslProvider {
     const order = await this.findOrder(providerOrderId);
     const now = this.options.clock.now();
     if (order.status === "pending" && !isBefore(now, order.issueAt)) {
-      if (order.commonName.replace(/^\*\./, "").startsWith("reject-")) {
+      if (baseName(order.commonName).startsWith("reject-")) {
         await this.options.db
           .update(sandboxOrders)
           .set({ status: "rejected" })
@@ -122,7 +123,7 @@ export class SandboxProvider implements SslProvider {
     const domains = [request.commonName, ...request.sans];
     // Like a real CA, refuse IP addresses and bare names whatever the DCV method (HTTP/DNS skip the list).
     await Promise.all(domains.map((domain) => this.getApproverEmails(domain)));
-    const refused = domains.find((domain) => domain.replace(/^\*\./, "").startsWith("refuse-"));
+    const refused = domains.find((domain) => baseName(domain).startsWith("refuse-"));
     if (refused) {
       throw new ProviderInputError(
         "sandbox",
@@ -191,7 +192,7 @@ export class SandboxProvider implements SslProvider {
   }
 
   private dcvInstruction(domain: string, request: PlaceOrderRequest, id: number): DcvInstruction {
-    const host = domain.replace(/^\*\./, "");
+    const host = baseName(domain);
     const token = `sandbox${id}`;
     switch (request.dcvMethod) {
       case "http":

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import forge from "node-forge";
 import type { DcvInstruction, DcvMethod } from "../../domain/dcv.js";
+import { baseName } from "../../domain/names.js";
 
 /** Sectigo's names for the DCV methods (the same tokens AutoUpdateDCV documents). */
 export const SECTIGO_DCV_METHODS: Record<DcvMethod, string> = {
@@ -58,7 +59,7 @@ export function dcvInstruction(
   uniqueValue: string,
   approverEmail?: string,
 ): DcvInstruction {
-  const authorizationDomain = domain.replace(/^\*\./, "");
+  const authorizationDomain = baseName(domain);
   switch (method) {
     case "email":
       return { domain, method, email: approverEmail };

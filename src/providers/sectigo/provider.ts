@@ -1,3 +1,4 @@
+import { baseName } from "../../domain/names.js";
 import type { Product, ServerType } from "../../domain/product.js";
 import { ProviderInputError } from "../errors.js";
 import type {
@@ -206,6 +207,6 @@ function checkDcv(request: PlaceOrderRequest): void {
 /** admin@example.com may approve example.com and any name under it (Sectigo's authorization domain). */
 function approverCovers(approverEmail: string, domain: string): boolean {
   const mailDomain = approverEmail.slice(approverEmail.lastIndexOf("@") + 1).toLowerCase();
-  const name = domain.replace(/^\*\./, "").toLowerCase();
+  const name = baseName(domain).toLowerCase();
   return name === mailDomain || name.endsWith(`.${mailDomain}`);
 }
