@@ -92,10 +92,11 @@ export function registerClientModals(app: App, context: FeatureContext): void {
     action: ClientAction,
     subject: string | null,
   ) {
-    await ack({ response_action: "errors", errors: { [blockId]: refusalSentence(action) } });
+    // Recorded before the answer (one insert): the refusal is in the audit once the person sees it.
     await refuse(context, { userId, action, subject }).catch((error: unknown) =>
       logger.error("Recording a refusal failed:", error),
     );
+    await ack({ response_action: "errors", errors: { [blockId]: refusalSentence(action) } });
   }
 
   /** A failed save keeps the modal open with everything typed, and says so under `blockId`. */

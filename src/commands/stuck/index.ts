@@ -101,12 +101,13 @@ export const stuckFeature: Feature = {
       }
       const userId = parsed.data.user.id;
       if (!(await mayDo(context, userId, "settle"))) {
-        await fieldError(refusalSentence("settle"));
+        // Recorded before the answer (one insert): the refusal is in the audit once the person sees it.
         await refuse(context, {
           userId,
           action: "settle",
           subject: await referenceOf(context, orderId.data),
         }).catch((error: unknown) => logger.error("Recording a refusal failed:", error));
+        await fieldError(refusalSentence("settle"));
         return;
       }
       try {
