@@ -6,6 +6,7 @@ import { CLIENT_LIST_ACTIONS, CLIENTS_PAGE_SIZE, clientsListMessage } from "../.
 import type { Feature, FeatureContext } from "../context.js";
 import { guard } from "../guard.js";
 import { messageActionPayload } from "../payloads.js";
+import { registerContactButtons } from "./contacts.js";
 import { clientSubject } from "./form.js";
 import { openClientModal, registerClientModals } from "./modal.js";
 
@@ -18,6 +19,7 @@ export const clientsFeature: Feature = {
   register(app: App, context: FeatureContext) {
     const { db, logger, slack } = context;
     registerClientModals(app, context);
+    registerContactButtons(app, context);
 
     async function clientsListPage(offset: number) {
       const page = await listClients(db, { limit: CLIENTS_PAGE_SIZE, offset });

@@ -4,10 +4,7 @@ import {
   ClientNotFoundError,
   createClient,
   getClient,
-  getContact,
   listContacts,
-  removeContact,
-  setDefaultContact,
   updateClient,
   updateContact,
 } from "../../orders/clients.js";
@@ -16,12 +13,9 @@ import {
   CLIENT_BLOCKS,
   CLIENT_CALLBACKS,
   type ClientModalMetadata,
-  CONTACT_ACTIONS,
   CONTACT_BLOCKS,
-  type ContactModalMetadata,
   clientModal,
   contactErrorsByBlock,
-  contactModal,
   errorsByBlock,
 } from "../../views/client-modal.js";
 import type { FeatureContext } from "../context.js";
@@ -30,7 +24,6 @@ import { modalPayload } from "../payloads.js";
 import {
   clientMetadataSchema,
   clientSubject,
-  contactChoiceSchema,
   contactMetadataSchema,
   metadataOf,
   readClientInput,
@@ -71,18 +64,20 @@ async function editModal(
   });
 }
 
-/** The client modal and the contact modal pushed over it: their submissions and the contact buttons. */
+/** Shows the client modal again with what is stored now (after a contact changed), and a notice. */
+export async function refreshEditModal(
+  context: FeatureContext,
+  viewId: string,
+  metadata: ClientModalMetadata,
+  notice?: string,
+): Promise<void> {
+  if (metadata.clientId === undefined) return;
+  await context.slack.updateModal(viewId, await editModal(context, metadata, metadata.clientId, notice));
+}
+
+/** The client modal and the contact modal pushed over it: their submissions (contacts.ts: the buttons). */
 export function registerClientModals(app: App, context: FeatureContext): void {
   const { db, logger, slack } = context;
-
-  async function refreshEditModal(
-    viewId: string,
-    metadata: ClientModalMetadata,
-    notice?: string,
-  ): Promise<void> {
-    if (metadata.clientId === undefined) return;
-    await slack.updateModal(viewId, await editModal(context, metadata, metadata.clientId, notice));
-  }
 
   /** A refused save keeps the modal open with everything typed, and says why under `blockId`. */
   async function refusedSave(
@@ -112,16 +107,6 @@ export function registerClientModals(app: App, context: FeatureContext): void {
       logger.error("Saving a client modal failed:", error);
       if (!acked)
         await ack({ response_action: "errors", errors: { [blockId]: context.describeFailure(error) } });
-    }
-  }
-
-  /** Buttons are acked at once, so a later failure can only be told to the user in a message. */
-  async function actSafely(userId: string, channelId: string, work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-    } catch (error) {
-      logger.error("A client button failed:", error);
-      await slack.tellInChannel(channelId, userId, { text: context.describeFailure(error) });
     }
   }
 
@@ -197,74 +182,7 @@ export function registerClientModals(app: App, context: FeatureContext): void {
       }
       // A plain ack closes only this pushed modal: the user is back on the client, which then shows the change.
       await ack();
-      await refreshEditModal(metadata.parentViewId, metadata);
-    });
-  });
-
-  /** Contact buttons inside the client modal: a refusal is said in the modal itself. */
-  async function mayEditContacts(
-    userId: string,
-    viewId: string,
-    metadata: ClientModalMetadata,
-  ): Promise<boolean> {
-    if (await mayDo(context, userId, "client_contacts")) return true;
-    await refuse(context, {
-      userId,
-      action: "client_contacts",
-      subject: clientSubject(metadata.clientId),
-    });
-    await refreshEditModal(viewId, metadata, refusalSentence("client_contacts"));
-    return false;
-  }
-
-  app.action(CONTACT_ACTIONS.add, async ({ ack, body }) => {
-    await ack();
-    const { trigger_id: triggerId, user, view } = modalPayload.parse(body);
-    const metadata = metadataOf(clientMetadataSchema, view.private_metadata);
-    const clientId = metadata.clientId;
-    if (clientId === undefined || !triggerId) return;
-    await actSafely(user.id, metadata.channelId, async () => {
-      if (!(await mayEditContacts(user.id, view.id, metadata))) return;
-      const contactMetadata: ContactModalMetadata = {
-        channelId: metadata.channelId,
-        clientId,
-        parentViewId: view.id,
-      };
-      await slack.pushModal(triggerId, contactModal({ metadata: contactMetadata }));
-    });
-  });
-
-  app.action(CONTACT_ACTIONS.menu, async ({ ack, body }) => {
-    await ack();
-    const { trigger_id: triggerId, user, view, actions } = modalPayload.parse(body);
-    const metadata = metadataOf(clientMetadataSchema, view.private_metadata);
-    const picked = actions?.[0]?.selected_option as { value?: string } | undefined;
-    const { choice, contactId } = contactChoiceSchema.parse(picked?.value);
-    await actSafely(user.id, metadata.channelId, async () => {
-      if (!(await mayEditContacts(user.id, view.id, metadata))) return;
-      const contact = await getContact(db, contactId);
-      if (!contact || contact.clientId !== metadata.clientId) {
-        await refreshEditModal(view.id, metadata, "That contact was removed in the meantime.");
-        return;
-      }
-      if (choice === "edit") {
-        if (!triggerId) return;
-        const contactMetadata: ContactModalMetadata = {
-          channelId: metadata.channelId,
-          clientId: contact.clientId,
-          contactId,
-          parentViewId: view.id,
-        };
-        await slack.pushModal(triggerId, contactModal({ metadata: contactMetadata, contact }));
-        return;
-      }
-      if (choice === "default") {
-        await setDefaultContact(db, contactId);
-        await refreshEditModal(view.id, metadata);
-        return;
-      }
-      const removed = await removeContact(db, contactId);
-      await refreshEditModal(view.id, metadata, removed.ok ? undefined : removed.message);
+      await refreshEditModal(context, metadata.parentViewId, metadata);
     });
   });
 }
