@@ -168,7 +168,6 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     orders,
     status,
     catalogue,
-    notifier,
     ssl: createSslCommands(),
     describeFailure,
   };

@@ -9,7 +9,6 @@ import type { Catalogue } from "../orders/catalogue.js";
 import type { OrderService } from "../orders/order-service.js";
 import type { StatusService } from "../orders/status-service.js";
 import type { ProviderRegistry } from "../providers/registry.js";
-import type { OrderNotifier } from "../slack/order-notifier.js";
 import type { Slack } from "../slack/slack.js";
 import type { AccessControl } from "./access.js";
 import type { SslCommands } from "./ssl/index.js";
@@ -30,8 +29,6 @@ export interface FeatureContext {
   orders: OrderService;
   status: StatusService;
   catalogue: Catalogue;
-  /** Renders an order's message exactly as its channel post shows it. */
-  notifier: Pick<OrderNotifier, "render">;
   /** The `/ssl` sub-commands: a feature answers its own (`ssl.on("order", …)`). */
   ssl: SslCommands;
   /** A message for the user when something unexpected failed: what happened, nothing internal. */

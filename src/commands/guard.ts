@@ -45,7 +45,7 @@ export function refusalText(action: ListedAction): string {
   return `:no_entry: ${refusalSentence(action)}`;
 }
 
-export async function mayDo(
+async function mayDo(
   context: Pick<FeatureContext, "access">,
   userId: string,
   action: ListedAction,
@@ -56,7 +56,7 @@ export async function mayDo(
 }
 
 /** Records a refusal; the words to say, and whether it was stored (the thread is told only then). */
-export async function refuse(
+async function refuse(
   context: Pick<FeatureContext, "refusals" | "clock">,
   refusal: { userId: string; action: ListedAction; subject: string | null },
 ): Promise<{ text: string; stored: boolean }> {
@@ -70,6 +70,30 @@ export async function refuse(
   return { text: refusalText(refusal.action), stored };
 }
 
+export interface Refusal {
+  /** With the emoji, for a message or a modal. */
+  text: string;
+  /** Without it, for a form field's error. */
+  sentence: string;
+  /** Recorded in the audit (within the per-person limit): the order's thread may be told. */
+  stored: boolean;
+}
+
+/**
+ * For view submissions and modal buttons, which answer in their ack or their view: undefined when
+ * the person may, else the refusal, already recorded. A failure to ask (Slack's user-group lookup)
+ * is thrown, for the caller to answer as any failure: it is not a refusal.
+ */
+export async function refusalFor(
+  context: Pick<FeatureContext, "access" | "refusals" | "clock">,
+  check: { userId: string; action: ListedAction; subject: string | null | (() => Promise<string | null>) },
+): Promise<Refusal | undefined> {
+  if (await mayDo(context, check.userId, check.action)) return undefined;
+  const subject = typeof check.subject === "function" ? await check.subject() : check.subject;
+  const { text, stored } = await refuse(context, { userId: check.userId, action: check.action, subject });
+  return { text, sentence: refusalSentence(check.action), stored };
+}
+
 /** True when the person may; otherwise records, tells them with `tell`, and is false. */
 export async function guard(
   context: Pick<FeatureContext, "access" | "refusals" | "clock">,
@@ -81,9 +105,8 @@ export async function guard(
     tell(text: string): Promise<unknown>;
   },
 ): Promise<boolean> {
-  if (await mayDo(context, check.userId, check.action)) return true;
-  const subject = typeof check.subject === "function" ? await check.subject() : check.subject;
-  const { text } = await refuse(context, { userId: check.userId, action: check.action, subject });
-  await check.tell(text);
+  const refusal = await refusalFor(context, check);
+  if (!refusal) return true;
+  await check.tell(refusal.text);
   return false;
 }

@@ -79,7 +79,7 @@ export function checkOrderRequest(input: OrderRequestInput, context: RequestCont
   const product = chosen?.product;
   const entry = chosen?.entry;
 
-  const domain = checkDomain(input.domain ?? "", { allowWildcard: true });
+  const domain = checkDomain(input.domain ?? "");
   if (!domain.ok) fail("domain", domain.message);
   else if (product) {
     const fits = wildcardFit(product, domain.value);
@@ -88,7 +88,7 @@ export function checkOrderRequest(input: OrderRequestInput, context: RequestCont
 
   const sans: string[] = [];
   for (const raw of input.sans ?? []) {
-    const san = checkDomain(raw, { allowWildcard: true });
+    const san = checkDomain(raw);
     if (!san.ok) {
       fail("sans", `${raw}: ${san.message}`);
       break;

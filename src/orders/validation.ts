@@ -14,7 +14,7 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
  * A domain as users type it (any case, IDN, trailing dot, pasted URL) → its ASCII (punycode) form,
  * or why a CA will not issue for it.
  */
-export function checkDomain(input: string, options: { allowWildcard?: boolean } = {}): Checked<string> {
+export function checkDomain(input: string): Checked<string> {
   const trimmed = input
     .trim()
     .replace(/^https?:\/\//i, "")
@@ -23,13 +23,8 @@ export function checkDomain(input: string, options: { allowWildcard?: boolean } 
   if (!trimmed) return { ok: false, message: "Enter a domain name, e.g. www.example.com." };
   if (trimmed.length > 253)
     return { ok: false, message: "That domain is longer than the 253 characters DNS allows." };
+  // Whether a wildcard fits the product is order-request.ts's rule; here only its form.
   const wildcard = trimmed.startsWith("*.");
-  if (wildcard && !options.allowWildcard) {
-    return {
-      ok: false,
-      message: "Wildcards (*.) need a wildcard product: pick one, or enter a single name.",
-    };
-  }
   const base = wildcard ? trimmed.slice(2) : trimmed;
   if (base.includes("*")) return { ok: false, message: "Only a leading *. is allowed in a wildcard domain." };
   const ascii = domainToASCII(base.toLowerCase());

@@ -19,10 +19,7 @@ import type { Slack } from "./slack.js";
  * and an order stuck on its way to the provider gets a notice with buttons in its thread. A Slack
  * failure is logged and never undoes what happened to the order.
  */
-export interface OrderNotifier extends OrderObserver {
-  /** The order's message exactly as its channel post shows it. */
-  render(order: Order): Promise<{ text: string; blocks: KnownBlock[] }>;
-}
+export type OrderNotifier = OrderObserver;
 
 export function createOrderNotifier(deps: {
   db: Database;
@@ -43,10 +40,6 @@ export function createOrderNotifier(deps: {
       providerName: deps.providers.nameOf(order.provider),
       renewalOfReference: original?.reference,
     };
-  }
-
-  async function render(order: Order) {
-    return orderMessage(await summarise(order), config.requireApproval);
   }
 
   async function postOrderMessage(
@@ -130,7 +123,6 @@ export function createOrderNotifier(deps: {
   }
 
   return {
-    render,
     async orderChanged(changed, change) {
       if (change.kind === "submission_unknown" && change.detail.reason === STUCK_SUBMISSION_REASON) {
         await postStuckNotice(changed, Number(change.detail.minutes));

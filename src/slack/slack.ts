@@ -1,12 +1,6 @@
 import type { Logger } from "@slack/logger";
 import type { HomeView, KnownBlock, ModalView } from "@slack/types";
-import { z } from "zod";
-import {
-  type ChannelMessage,
-  type ChannelPoster,
-  createChannelPoster,
-  type Sleeper,
-} from "./channel-poster.js";
+import { type ChannelPoster, createChannelPoster, type Sleeper } from "./channel-poster.js";
 import type { SlackClients } from "./clients.js";
 
 /**
@@ -66,8 +60,6 @@ export interface Slack {
   stop(): void;
 }
 
-const responded = z.object({ ok: z.boolean().optional() }).loose();
-
 export function createSlack(deps: { clients: SlackClients; logger: Logger; sleeper: Sleeper }): Slack {
   const { interactive, quiet, lookup, background } = deps.clients;
   const stopping = new AbortController();
@@ -79,7 +71,6 @@ export function createSlack(deps: { clients: SlackClients; logger: Logger; sleep
       body: JSON.stringify(body),
     });
     if (!response.ok) throw new Error(`Slack refused the response_url message (HTTP ${response.status})`);
-    responded.safeParse(await response.json().catch(() => ({})));
   }
 
   async function post(channel: string, message: Message & { thread_ts?: string }) {
@@ -164,5 +155,3 @@ export function createSlack(deps: { clients: SlackClients; logger: Logger; sleep
     stop: () => stopping.abort(),
   };
 }
-
-export type { ChannelMessage };

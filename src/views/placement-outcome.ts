@@ -5,6 +5,9 @@ import { escapeMrkdwn } from "./blocks.js";
  * placement: one wording for every way of placing, so "do not order again" always reads the same.
  */
 export type PlacementOutcomeSummary =
+  /** The same form was submitted before (a double click, a Slack retry): nothing new was made. */
+  | { kind: "already_submitted" }
+  | { kind: "awaiting_approval" }
   | { kind: "placed" }
   | { kind: "placed_unrecorded"; providerOrderId: string }
   | { kind: "unknown" }
@@ -32,6 +35,16 @@ export function placementOutcomeMessage(
   const provider = escapeMrkdwn(subject.providerName);
   const again = subject.renews ? "renew it again" : "order it again";
   switch (outcome.kind) {
+    case "already_submitted":
+      return {
+        text: `:information_source: This ${subject.renews ? "renewal" : "form"} was already submitted as ${reference}.`,
+      };
+    case "awaiting_approval":
+      return {
+        text: `:raised_hand: ${reference} ${subject.renews ? `(renews ${escapeMrkdwn(subject.renews)})` : `for ${escapeMrkdwn(subject.domain)}`} is waiting for approval.`,
+        detail:
+          "Someone in SSL_APPROVERS other than you must approve it before it reaches the provider. Follow it in its thread.",
+      };
     case "placed":
       return subject.renews
         ? {

@@ -135,4 +135,26 @@ describe("teammate approval (SSL_REQUIRE_APPROVAL=true)", () => {
     expect(stored?.status).toBe("rejected");
     expect(await placements()).toBe(0);
   });
+
+  it("refuses a rejection form submitted by someone outside SSL_APPROVERS, keeping the form and its reason", async () => {
+    const { order, message } = await orderAwaitingApproval();
+    await click(message, "order_reject", order.id, "U0APPROVER");
+    const view = (await t.slack.waitFor("views.open")).args.view as Record<string, unknown>;
+    const refused = await t.driver.interactive(
+      viewSubmission(view, { viewId: "VR", userId: "U0OUTSIDER" }, { reject_reason: "Client has not paid" }),
+    );
+    // An error on the reason field: the modal stays open with what was typed.
+    expect(refused.json()).toEqual({
+      response_action: "errors",
+      errors: {
+        reject_reason_blk:
+          "Only people in SSL_APPROVERS can reject orders. Ask a certdesk admin to add you if you need to.",
+      },
+    });
+    await t.slack.waitFor("chat.postMessage", (call) =>
+      String(call.args.text).includes("<@U0OUTSIDER> tried to reject but may not"),
+    );
+    const [stored] = await t.database.db.select().from(orders).where(eq(orders.id, order.id));
+    expect(stored?.status).toBe("awaiting_approval");
+  });
 });

@@ -6,7 +6,7 @@ import { escapeMrkdwn } from "../../views/blocks.js";
 import { ORDER_MESSAGE_ACTIONS } from "../../views/order-message.js";
 import { REJECT_MODAL, rejectOutcomeView, rejectView } from "../../views/reject-modal.js";
 import type { Feature, FeatureContext } from "../context.js";
-import { mayDo, refusalText, refuse } from "../guard.js";
+import { type Refusal, refusalFor } from "../guard.js";
 import { modalPayload, orderIdSchema, readOrderClick } from "../payloads.js";
 import { placementMessage } from "../placement.js";
 
@@ -16,21 +16,33 @@ const reasonSchema = z.object({
   }),
 });
 
-/**
- * A refused approval or rejection: in the access audit (the guard) and, within the same per-person
- * limit, in the order's history and thread, so a script clicking Approve cannot flood the thread.
- */
-async function refused(
+/** The refusal, recorded in the access audit, when the person is not an approver. */
+function approverRefusal(
   context: FeatureContext,
   orderId: number,
   userId: string,
   action: "approve" | "reject",
 ) {
-  const order = await getOrder(context.db, orderId);
-  const refusal = await refuse(context, { userId, action, subject: order?.reference ?? null });
+  return refusalFor(context, {
+    userId,
+    action,
+    subject: async () => (await getOrder(context.db, orderId))?.reference ?? null,
+  });
+}
+
+/**
+ * Within the audit's per-person limit, the refusal is also in the order's history and thread, so a
+ * script clicking Approve cannot flood the thread. A Slack post: after the ack.
+ */
+async function tellOrderThread(
+  context: FeatureContext,
+  refusal: Refusal,
+  orderId: number,
+  userId: string,
+  action: "approve" | "reject",
+): Promise<void> {
   if (refusal.stored)
     await context.orders.refused(orderId, userId, { action, reason: "not in SSL_APPROVERS" });
-  return refusal.text;
 }
 
 /** Approve / Reject on an order message (SSL_REQUIRE_APPROVAL): only approvers, never the requester. */
@@ -46,8 +58,10 @@ export const approvalFeature: Feature = {
       // Buttons on the App Home carry no response_url: the answer goes to the person's DM there.
       const tell = (text: string) => slack.tell(click.listener, { text });
       try {
-        if (!(await mayDo(context, userId, "approve"))) {
-          await tell(await refused(context, orderId, userId, "approve"));
+        const refusal = await approverRefusal(context, orderId, userId, "approve");
+        if (refusal) {
+          await tellOrderThread(context, refusal, orderId, userId, "approve");
+          await tell(refusal.text);
           return;
         }
         const approved = await orders.approve(orderId, userId);
@@ -84,8 +98,10 @@ export const approvalFeature: Feature = {
       if (!click) return;
       const { userId, orderId } = click;
       try {
-        if (!(await mayDo(context, userId, "reject"))) {
-          await slack.tell(click.listener, { text: await refused(context, orderId, userId, "reject") });
+        const refusal = await approverRefusal(context, orderId, userId, "reject");
+        if (refusal) {
+          await tellOrderThread(context, refusal, orderId, userId, "reject");
+          await slack.tell(click.listener, { text: refusal.text });
           return;
         }
         const order = await getOrder(context.db, orderId);
@@ -120,11 +136,18 @@ export const approvalFeature: Feature = {
         });
         return;
       }
-      if (!(await mayDo(context, user.id, "reject").catch(() => false))) {
-        await ack({ response_action: "update", view: rejectOutcomeView(refusalText("reject")) });
-        // Recorded and told in the thread after the ack: those are database writes and Slack posts.
-        await refused(context, orderId.data, user.id, "reject").catch((error: unknown) =>
-          logger.error("Recording a refused rejection failed:", error),
+      // A lookup that failed is said as a failure, not audited as a refusal.
+      const refusal = await approverRefusal(context, orderId.data, user.id, "reject").catch(
+        (error: unknown) => {
+          logger.error("Checking who may reject failed:", error);
+          return { text: "", sentence: context.describeFailure(error), stored: false };
+        },
+      );
+      if (refusal) {
+        // A field error keeps the form and the reason typed.
+        await ack({ response_action: "errors", errors: { [REJECT_MODAL.reasonBlock]: refusal.sentence } });
+        await tellOrderThread(context, refusal, orderId.data, user.id, "reject").catch((error: unknown) =>
+          logger.error("Telling the thread of a refused rejection failed:", error),
         );
         return;
       }

@@ -7,7 +7,7 @@ import {
   contactModal,
 } from "../../views/client-modal.js";
 import type { FeatureContext } from "../context.js";
-import { mayDo, refusalSentence, refuse } from "../guard.js";
+import { refusalFor } from "../guard.js";
 import { modalPayload } from "../payloads.js";
 import { clientMetadataSchema, clientSubject, contactChoiceSchema, metadataOf } from "./form.js";
 import { refreshEditModal } from "./modal.js";
@@ -32,14 +32,13 @@ export function registerContactButtons(app: App, context: FeatureContext): void 
     viewId: string,
     metadata: ClientModalMetadata,
   ): Promise<boolean> {
-    if (await mayDo(context, userId, "client_contacts")) return true;
-    await refuse(context, {
+    const refusal = await refusalFor(context, {
       userId,
       action: "client_contacts",
       subject: clientSubject(metadata.clientId),
     });
-    await refreshEditModal(context, viewId, metadata, refusalSentence("client_contacts"));
-    return false;
+    if (refusal) await refreshEditModal(context, viewId, metadata, refusal.sentence);
+    return refusal === undefined;
   }
 
   app.action(CONTACT_ACTIONS.add, async ({ ack, body }) => {

@@ -19,7 +19,7 @@ import {
   errorsByBlock,
 } from "../../views/client-modal.js";
 import type { FeatureContext } from "../context.js";
-import { mayDo, refusalSentence, refuse } from "../guard.js";
+import { refusalFor } from "../guard.js";
 import { modalPayload } from "../payloads.js";
 import {
   clientMetadataSchema,
@@ -79,19 +79,15 @@ export async function refreshEditModal(
 export function registerClientModals(app: App, context: FeatureContext): void {
   const { db, logger, slack } = context;
 
-  /** A refused save keeps the modal open with everything typed, and says why under `blockId`. */
+  /** True when refused: the save keeps the modal open with everything typed, and says why under `blockId`. */
   async function refusedSave(
     ack: ViewAck,
     blockId: string,
-    userId: string,
-    action: ClientAction,
-    subject: string | null,
-  ) {
-    // Recorded before the answer (one insert): the refusal is in the audit once the person sees it.
-    await refuse(context, { userId, action, subject }).catch((error: unknown) =>
-      logger.error("Recording a refusal failed:", error),
-    );
-    await ack({ response_action: "errors", errors: { [blockId]: refusalSentence(action) } });
+    check: { userId: string; action: ClientAction; subject: string | null },
+  ): Promise<boolean> {
+    const refusal = await refusalFor(context, check);
+    if (refusal) await ack({ response_action: "errors", errors: { [blockId]: refusal.sentence } });
+    return refusal !== undefined;
   }
 
   /** A failed save keeps the modal open with everything typed, and says so under `blockId`. */
@@ -114,10 +110,10 @@ export function registerClientModals(app: App, context: FeatureContext): void {
     await submitSafely(ack, CLIENT_BLOCKS.name, async (ack) => {
       const { user, view } = modalPayload.parse(body);
       const metadata = metadataOf(clientMetadataSchema, view.private_metadata);
-      if (!(await mayDo(context, user.id, "client_add"))) {
-        await refusedSave(ack, CLIENT_BLOCKS.name, user.id, "client_add", null);
+      if (
+        await refusedSave(ack, CLIENT_BLOCKS.name, { userId: user.id, action: "client_add", subject: null })
+      )
         return;
-      }
       const values = view.state?.values ?? {};
       const input = { ...readClientInput(values), contact: readContactInput(values) };
       const saved = await createClient(db, input);
@@ -140,10 +136,9 @@ export function registerClientModals(app: App, context: FeatureContext): void {
     await submitSafely(ack, CLIENT_BLOCKS.name, async (ack) => {
       const { user, view } = modalPayload.parse(body);
       const metadata = metadataOf(clientMetadataSchema, view.private_metadata);
-      if (!(await mayDo(context, user.id, "client_edit"))) {
-        await refusedSave(ack, CLIENT_BLOCKS.name, user.id, "client_edit", clientSubject(metadata.clientId));
+      const subject = clientSubject(metadata.clientId);
+      if (await refusedSave(ack, CLIENT_BLOCKS.name, { userId: user.id, action: "client_edit", subject }))
         return;
-      }
       if (metadata.clientId === undefined) throw new Error("client_edit modal without a client id");
       const saved = await updateClient(db, metadata.clientId, readClientInput(view.state?.values ?? {}));
       if (!saved.ok) {
@@ -161,14 +156,14 @@ export function registerClientModals(app: App, context: FeatureContext): void {
     await submitSafely(ack, CONTACT_BLOCKS.firstName, async (ack) => {
       const { user, view } = modalPayload.parse(body);
       const metadata = metadataOf(contactMetadataSchema, view.private_metadata);
-      if (!(await mayDo(context, user.id, "client_contacts"))) {
-        await refusedSave(
-          ack,
-          CONTACT_BLOCKS.firstName,
-          user.id,
-          "client_contacts",
-          clientSubject(metadata.clientId),
-        );
+      const subject = clientSubject(metadata.clientId);
+      if (
+        await refusedSave(ack, CONTACT_BLOCKS.firstName, {
+          userId: user.id,
+          action: "client_contacts",
+          subject,
+        })
+      ) {
         return;
       }
       const input = readContactInput(view.state?.values ?? {});

@@ -48,7 +48,7 @@ export function providerFor(catalogue: ProviderCatalogue[], values: OrderFormVal
 }
 
 function loadedFor(metadata: Step1Metadata, domain: string | undefined): ApproverState {
-  const checked = checkDomain(domain ?? "", { allowWildcard: true });
+  const checked = checkDomain(domain ?? "");
   const list = metadata.approvers;
   return list && checked.ok && list.domain === baseName(checked.value)
     ? { state: "loaded", domain: list.domain, emails: list.emails }
@@ -89,7 +89,7 @@ export async function loadApprovers(
   const { known } = opened;
   const show = async (next: Step1Metadata, extra: Step1Extra) =>
     context.slack.updateModal(viewId, await renderStep1(context, values, next, { ...extra, known }));
-  const checked = checkDomain(values.domain ?? "", { allowWildcard: true });
+  const checked = checkDomain(values.domain ?? "");
   if (!checked.ok) {
     await show({ ...metadata, approvers: undefined }, { warnings: { domain: checked.message } });
     return;

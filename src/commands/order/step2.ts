@@ -15,9 +15,9 @@ import {
   orderStep2View,
 } from "../../views/order-modal.js";
 import type { FeatureContext } from "../context.js";
-import { refuse } from "../guard.js";
+import { refusalFor } from "../guard.js";
 import { modalPayload, parseMetadata } from "../payloads.js";
-import { placementMessage } from "../placement.js";
+import { placeAndShow } from "../placement.js";
 import { purchaseReview } from "../purchase.js";
 import {
   blockIdOf,
@@ -92,33 +92,12 @@ async function submitOrder(
     await backToStep1(context, viewId, draft, error);
     return;
   }
-  const { order, created } = stored;
-  if (!created) {
-    await show(`:information_source: This form was already submitted as *${order.reference}*.`);
-    return;
-  }
-  if (order.status === "awaiting_approval") {
-    await show(
-      `:raised_hand: *${order.reference}* for ${displayDomain(order.primaryDomain)} is waiting for approval.`,
-      "Someone in SSL_APPROVERS other than you must approve it before it reaches the provider. Follow it in its thread.",
-    );
-    return;
-  }
-  const outcome = await context.orders.place(order.id, userId);
-  // After place() nothing may say "nothing was changed": a failure to show the outcome is only logged.
-  try {
-    if (outcome.kind === "failed") {
-      await backToStep1(context, viewId, draft, outcome);
-      return;
-    }
-    const message = placementMessage(context, outcome);
-    await show(message.text, message.detail);
-  } catch (error) {
-    context.logger.warn(
-      `Could not show ${order.reference}'s placement (${outcome.kind}) in the form:`,
-      error,
-    );
-  }
+  await placeAndShow(context, {
+    stored,
+    userId,
+    show: (message) => show(message.text, message.detail),
+    reopen: (refusal) => backToStep1(context, viewId, draft, refusal),
+  });
 }
 
 function readStep2(body: unknown) {
@@ -157,13 +136,13 @@ export function registerStep2(app: App, context: FeatureContext): void {
       await ack({ response_action: "errors", errors: Object.fromEntries(errors) });
       return;
     }
-    if (!(await context.access.mayOrder(form.userId))) {
-      const { text } = await refuse(context, {
-        userId: form.userId,
-        action: "order",
-        subject: draft.primaryDomain,
-      });
-      await ack({ response_action: "update", view: orderConfirmationView(text) });
+    const refusal = await refusalFor(context, {
+      userId: form.userId,
+      action: "order",
+      subject: draft.primaryDomain,
+    });
+    if (refusal) {
+      await ack({ response_action: "update", view: orderConfirmationView(refusal.text) });
       return;
     }
     const providerName = context.providers.nameOf(draft.providerId);

@@ -17,9 +17,9 @@ import {
   renewReviewView,
 } from "../../views/renew-modal.js";
 import type { FeatureContext } from "../context.js";
-import { refuse } from "../guard.js";
+import { refusalFor } from "../guard.js";
 import { modalPayload, parseMetadata } from "../payloads.js";
-import { placementMessage } from "../placement.js";
+import { placeAndShow } from "../placement.js";
 import { purchaseReview } from "../purchase.js";
 import {
   checkRenewForm,
@@ -140,33 +140,13 @@ async function submitRenewal(
     await reopen(context, viewId, original, values, metadata, error);
     return;
   }
-  const { order, created } = result;
-  if (!created) {
-    await show(`:information_source: This renewal was already submitted as *${order.reference}*.`);
-    return;
-  }
-  if (order.status === "awaiting_approval") {
-    await show(
-      `:raised_hand: *${order.reference}* (renews ${original.reference}) is waiting for approval.`,
-      "Someone in SSL_APPROVERS other than you must approve it before it reaches the provider. Follow it in its thread.",
-    );
-    return;
-  }
-  const outcome = await context.orders.place(order.id, userId);
-  // After place() nothing may say "nothing was changed": a failure to show the outcome is only logged.
-  try {
-    if (outcome.kind === "failed") {
-      await reopen(context, viewId, original, values, metadata, outcome);
-      return;
-    }
-    const message = placementMessage(context, outcome, original.reference);
-    await show(message.text, message.detail);
-  } catch (error) {
-    context.logger.warn(
-      `Could not show ${order.reference}'s placement (${outcome.kind}) in the form:`,
-      error,
-    );
-  }
+  await placeAndShow(context, {
+    stored: result,
+    userId,
+    renews: original.reference,
+    show: (message) => show(message.text, message.detail),
+    reopen: (refusal) => reopen(context, viewId, original, values, metadata, refusal),
+  });
 }
 
 /** The review step's draft and order, when the review is still usable. */
@@ -204,9 +184,9 @@ export function registerRenewReview(app: App, context: FeatureContext): void {
       return;
     }
     const userId = parsed.data.user.id;
-    if (!(await context.access.mayOrder(userId))) {
-      const { text } = await refuse(context, { userId, action: "renew", subject: original.reference });
-      await ack({ response_action: "update", view: renewMessageView(text) });
+    const refused = await refusalFor(context, { userId, action: "renew", subject: original.reference });
+    if (refused) {
+      await ack({ response_action: "update", view: renewMessageView(refused.text) });
       return;
     }
     const dcvMethod = values.dcvMethod ?? (original.dcvMethod as DcvMethod);
@@ -236,9 +216,9 @@ export function registerRenewReview(app: App, context: FeatureContext): void {
       return;
     }
     // The review was shown while the person could still renew; buying is checked again.
-    if (!(await context.access.mayOrder(userId))) {
-      const { text } = await refuse(context, { userId, action: "renew", subject: original.reference });
-      await ack({ response_action: "update", view: renewMessageView(text) });
+    const refused = await refusalFor(context, { userId, action: "renew", subject: original.reference });
+    if (refused) {
+      await ack({ response_action: "update", view: renewMessageView(refused.text) });
       return;
     }
     const providerName = context.providers.nameOf(original.provider);

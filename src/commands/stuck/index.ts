@@ -5,7 +5,7 @@ import { getOrder } from "../../orders/repository.js";
 import { STUCK_ACTIONS } from "../../views/alert-message.js";
 import { recordPlacedView, STUCK_MODAL } from "../../views/stuck-modal.js";
 import type { Feature, FeatureContext } from "../context.js";
-import { guard, mayDo, refusalSentence, refuse } from "../guard.js";
+import { guard, refusalFor } from "../guard.js";
 import { modalPayload, orderIdSchema, readOrderClick } from "../payloads.js";
 
 /**
@@ -100,14 +100,16 @@ export const stuckFeature: Feature = {
         return;
       }
       const userId = parsed.data.user.id;
-      if (!(await mayDo(context, userId, "settle"))) {
-        // Recorded before the answer (one insert): the refusal is in the audit once the person sees it.
-        await refuse(context, {
-          userId,
-          action: "settle",
-          subject: await referenceOf(context, orderId.data),
-        }).catch((error: unknown) => logger.error("Recording a refusal failed:", error));
-        await fieldError(refusalSentence("settle"));
+      const refusal = await refusalFor(context, {
+        userId,
+        action: "settle",
+        subject: () => referenceOf(context, orderId.data),
+      }).catch((error: unknown) => {
+        logger.error("Checking who may settle a stuck order failed:", error);
+        return { sentence: context.describeFailure(error) };
+      });
+      if (refusal) {
+        await fieldError(refusal.sentence);
         return;
       }
       try {
