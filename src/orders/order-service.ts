@@ -295,13 +295,13 @@ export function createOrderService(deps: OrderServiceDeps) {
   }
 
   /**
-   * A refused approval or rejection: in the order's history, and told where the order is followed.
+   * A refused approval, rejection or key request: in the order's history, and told where the order is followed.
    * Undefined when there is no such order (a tampered button).
    */
   async function refused(
     orderId: number,
     actor: string,
-    detail: { action: "approve" | "reject"; reason: string },
+    detail: { action: "approve" | "reject" | "key_delivery"; reason: string },
   ): Promise<Order | undefined> {
     const order = await getOrder(db, orderId);
     if (order) await record(order, "approval_refused", actor, detail);
@@ -550,7 +550,46 @@ export function createOrderService(deps: OrderServiceDeps) {
     return updated ?? order;
   }
 
-  return { createOrder, approve, reject, refused, place, resolveStuck };
+  /**
+   * Certificate files leaving for a person. The audit row is written before `send` runs, so a key
+   * never leaves unrecorded, and a failed send is recorded too. Once a key was sent the observer
+   * hears it (the thread says who received it); files without a key are recorded quietly.
+   */
+  async function deliverFiles(
+    order: Order,
+    actor: string,
+    delivery: { files: string[]; includesKey: boolean; pfx: boolean; pfxFormat?: string },
+    send: () => Promise<void>,
+  ): Promise<void> {
+    const { files, includesKey } = delivery;
+    const kind = includesKey ? "key_delivered" : "files_delivered";
+    const detail = includesKey
+      ? {
+          files,
+          pfx: delivery.pfx,
+          ...(delivery.pfxFormat ? { pfxFormat: delivery.pfxFormat } : {}),
+          channel: "direct message",
+        }
+      : { files };
+    await recordEvent(db, { orderId: order.id, actor, kind, detail, at: clock.now() });
+    try {
+      await send();
+    } catch (error) {
+      if (includesKey) {
+        await recordEvent(db, {
+          orderId: order.id,
+          actor,
+          kind: "key_delivery_failed",
+          detail: { files },
+          at: clock.now(),
+        }).catch(() => undefined);
+      }
+      throw error;
+    }
+    if (includesKey) await observer.orderChanged(order, { kind, actor, detail });
+  }
+
+  return { createOrder, approve, reject, refused, place, resolveStuck, deliverFiles };
 }
 
 export type OrderService = ReturnType<typeof createOrderService>;

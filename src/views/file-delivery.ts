@@ -41,11 +41,3 @@ export function pfxPasswordText(reference: string, password: string): string {
     "Shown once and only to you; certdesk keeps no copy. If it is lost, press *Send me the files* again for a new bundle."
   );
 }
-
-export function keySentThreadText(userId: string, reference: string): string {
-  return `:key: <@${userId}> received the private key and certificate files of ${reference} by direct message.`;
-}
-
-export function keyWithheldThreadText(userId: string, reference: string, reason: string): string {
-  return `:lock: <@${userId}> asked for the files of ${reference} and received the certificate and chain; the private key was not sent (${reason}).`;
-}

@@ -46,7 +46,12 @@ export function threadReplyText(
       return `:white_check_mark: Approved by ${who(change.actor)}. Placing the order with ${escapeMrkdwn(order.providerName)}…`;
     case "rejected":
       return `:no_entry_sign: Rejected by ${who(change.actor)}: ${escapeMrkdwn(String(detail.reason ?? ""))}`;
+    case "key_delivered":
+      return `:key: ${who(change.actor)} received the private key and certificate files of ${escapeMrkdwn(order.reference)} by direct message.`;
     case "approval_refused":
+      if (detail.action === "key_delivery") {
+        return `:lock: ${who(change.actor)} asked for the files of ${escapeMrkdwn(order.reference)} and received the certificate and chain; the private key was not sent (${escapeMrkdwn(String(detail.reason ?? ""))}).`;
+      }
       return `:no_entry: ${who(change.actor)} tried to ${detail.action === "reject" ? "reject" : "approve"} but may not (${escapeMrkdwn(String(detail.reason ?? "not an approver"))}).`;
     case "submitted":
       return `:inbox_tray: ${escapeMrkdwn(order.providerName)} accepted the order (${escapeMrkdwn(String(detail.providerOrderId ?? ""))}).\n${nextStepText(order, order.dcvInstructions ?? [])}`;

@@ -1,11 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  type FileDeliveryText,
-  filesCommentText,
-  keySentThreadText,
-  keyWithheldThreadText,
-  pfxPasswordText,
-} from "../../src/views/file-delivery.js";
+import { type FileDeliveryText, filesCommentText, pfxPasswordText } from "../../src/views/file-delivery.js";
 import { HOSTILE } from "./fixtures.js";
 
 const delivery: FileDeliveryText = {
@@ -59,14 +53,5 @@ describe("PFX password and thread notes", () => {
     const text = pfxPasswordText("SSL-1042", "Xk3-9pQ-77a");
     expect(text).toContain(":key: Password of the PFX bundle of *SSL-1042*: `Xk3-9pQ-77a`");
     expect(text).toContain("Shown once and only to you; certdesk keeps no copy.");
-  });
-
-  it("tells the thread who received the key, or that it was withheld and why", () => {
-    expect(keySentThreadText("U0ALICE", "SSL-1042")).toBe(
-      ":key: <@U0ALICE> received the private key and certificate files of SSL-1042 by direct message.",
-    );
-    expect(keyWithheldThreadText("U0BOB", "SSL-1042", "not in SSL_APPROVERS")).toBe(
-      ":lock: <@U0BOB> asked for the files of SSL-1042 and received the certificate and chain; the private key was not sent (not in SSL_APPROVERS).",
-    );
   });
 });

@@ -20,6 +20,25 @@ const change = (kind: string, detail: Record<string, unknown> = {}, actor = "U0B
 });
 
 describe("order thread replies", () => {
+  it("says who received the private key, or that it was withheld and why", () => {
+    expect(
+      threadReplyText(order, change("key_delivered", { files: ["certificate.pem"] }, "U0ALICE"), false),
+    ).toBe(":key: <@U0ALICE> received the private key and certificate files of SSL-1042 by direct message.");
+    expect(
+      threadReplyText(
+        order,
+        change("approval_refused", { action: "key_delivery", reason: "not in SSL_APPROVERS" }),
+        false,
+      ),
+    ).toBe(
+      ":lock: <@U0BOB> asked for the files of SSL-1042 and received the certificate and chain; the private key was not sent (not in SSL_APPROVERS).",
+    );
+    // Files without a key leave no line in the thread.
+    expect(
+      threadReplyText(order, change("files_delivered", { files: ["certificate.pem"] }), false),
+    ).toBeUndefined();
+  });
+
   it("on request, says who must approve, or that the order is being placed", () => {
     expect(threadReplyText(order, change("requested", {}, "U0ALICE"), true)).toBe(
       ":raised_hand: Requested by <@U0ALICE>. Someone in SSL_APPROVERS other than the requester must approve it.",
@@ -114,7 +133,7 @@ describe("order thread replies", () => {
   });
 
   it("stays silent on events the thread does not report", () => {
-    for (const kind of ["status_checked", "key_delivered", "files_delivered", "alert_snoozed", "unknown"]) {
+    for (const kind of ["status_checked", "files_delivered", "key_delivery_failed", "alert_snoozed", "unknown"]) {
       expect(threadReplyText(order, change(kind), false)).toBeUndefined();
     }
   });
