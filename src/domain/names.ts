@@ -14,6 +14,16 @@ export function baseName(name: string): string {
   return isWildcard(name) ? name.slice(2) : name;
 }
 
+/**
+ * Whether an approver address may approve a domain: admin@example.com approves example.com and
+ * any name under it (the CA's authorization domain), wildcard or not.
+ */
+export function approverCovers(approverEmail: string, domain: string): boolean {
+  const mailDomain = approverEmail.slice(approverEmail.lastIndexOf("@") + 1).toLowerCase();
+  const name = baseName(domain).toLowerCase();
+  return name === mailDomain || name.endsWith(`.${mailDomain}`);
+}
+
 /** The domain as people read it (IDN in Unicode), for messages. */
 export function displayDomain(ascii: string): string {
   const base = baseName(ascii);

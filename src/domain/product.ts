@@ -35,7 +35,13 @@ export interface ServerType {
 
 /** One provider's products as certdesk knows them now (see orders/catalogue.ts for how). */
 export interface ProviderCatalogue {
-  provider: { id: string; displayName: string; dcvMethods: DcvMethod[] };
+  provider: {
+    id: string;
+    displayName: string;
+    dcvMethods: DcvMethod[];
+    /** One approver address for every domain of an order (see ProviderCapabilities). */
+    oneApproverForAllDomains?: boolean;
+  };
   products: Product[];
   serverTypes: ServerType[];
   /**

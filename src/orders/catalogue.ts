@@ -59,6 +59,7 @@ export function createCatalogue(providers: ProviderRegistry, clock: Clock) {
       id: entry.provider.id,
       displayName: entry.provider.displayName,
       dcvMethods: entry.provider.capabilities.dcvMethods,
+      oneApproverForAllDomains: entry.provider.capabilities.oneApproverForAllDomains ?? false,
     };
     if (entry.lists) {
       return {

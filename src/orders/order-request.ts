@@ -1,5 +1,5 @@
 import type { DcvMethod } from "../domain/dcv.js";
-import { baseName, isWildcard } from "../domain/names.js";
+import { approverCovers, baseName, displayDomain, isWildcard } from "../domain/names.js";
 import type { OrderField } from "../domain/order.js";
 import {
   findProduct,
@@ -138,6 +138,15 @@ export function checkOrderRequest(input: OrderRequestInput, context: RequestCont
       fail("domain", "Press Enter in the Domain field to load the approver addresses, then choose one.");
     } else if (!input.approverEmail || (loaded && !loaded.emails.includes(input.approverEmail))) {
       fail("approverEmail", "Choose an approver address from the list.");
+    } else if (entry?.provider.oneApproverForAllDomains) {
+      const approver = input.approverEmail;
+      const outside = sans.find((san) => !approverCovers(approver, san));
+      if (outside) {
+        fail(
+          "dcvMethod",
+          `${entry.provider.displayName} takes one approver address for every domain, and ${approver} cannot approve ${displayDomain(outside)}: choose DNS or HTTP validation.`,
+        );
+      }
     }
   }
 

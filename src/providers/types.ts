@@ -18,6 +18,11 @@ export interface ProviderCapabilities {
   resendApproval: boolean;
   /** Asking for status more often than this is refused or frowned upon by the provider. */
   minPollIntervalSeconds: number;
+  /**
+   * E-mail validation takes one approver address for every domain of the order (Sectigo), so that
+   * address must be able to approve each of them; orders/order-request.ts applies it.
+   */
+  oneApproverForAllDomains?: boolean;
 }
 
 export interface OrderOrganisation {

@@ -29,6 +29,17 @@ const catalogue: ProviderCatalogue[] = [
     state: "ready",
   },
   {
+    provider: {
+      id: "single",
+      displayName: "Single",
+      dcvMethods: ["email", "dns"],
+      oneApproverForAllDomains: true,
+    },
+    products: [product("multi", { multiDomain: true })],
+    serverTypes: [],
+    state: "ready",
+  },
+  {
     provider: { id: "dnsonly", displayName: "DNS Only", dcvMethods: ["dns"] },
     products: [product("dv")],
     serverTypes: [],
@@ -60,6 +71,20 @@ const errorsOf = (overrides: Partial<OrderRequestInput>, withApprovers = true) =
 };
 
 describe("checkOrderRequest", () => {
+  it("asks for DNS or HTTP when a provider's one approver address cannot approve every domain", () => {
+    const single = { productKey: "single:multi" };
+    expect(errorsOf({ ...single, sans: ["shop.example.com", "mail.shop.example.com"] })).toEqual({});
+    expect(errorsOf({ ...single, sans: ["shop.example.com", "www.other.org"] })).toEqual({
+      dcvMethod:
+        "Single takes one approver address for every domain, and admin@example.com cannot approve www.other.org: choose DNS or HTTP validation.",
+    });
+    expect(
+      errorsOf({ ...single, sans: ["www.other.org"], dcvMethod: "dns", approverEmail: undefined }),
+    ).toEqual({});
+    // A provider that takes an address per domain is not held to it.
+    expect(errorsOf({ productKey: "ca:multi", sans: ["www.other.org"] })).toEqual({});
+  });
+
   it("normalises a valid request and fills in the defaults", () => {
     expect(check({})).toEqual({
       ok: true,

@@ -176,6 +176,7 @@ describe("catalogue", () => {
       renew: true,
       resendApproval: true,
       minPollIntervalSeconds: 10_800,
+      oneApproverForAllDomains: true,
     });
     expect(sectigo({ minPollIntervalSeconds: 60 }).capabilities.minPollIntervalSeconds).toBe(60);
     expect(sectigo().id).toBe("sectigo");

@@ -1,4 +1,4 @@
-import { baseName } from "../../domain/names.js";
+import { approverCovers } from "../../domain/names.js";
 import type { Product, ServerType } from "../../domain/product.js";
 import { ProviderInputError } from "../errors.js";
 import type {
@@ -60,6 +60,7 @@ export class SectigoProvider implements SslProvider {
     this.#test = options.test ?? false;
     this.#now = options.now ?? (() => new Date());
     this.capabilities = {
+      oneApproverForAllDomains: true,
       dcvMethods: ["email", "http", "dns"],
       addons: false,
       multiDomain: true,
@@ -202,11 +203,4 @@ function checkDcv(request: PlaceOrderRequest): void {
         "every domain, so choose DNS or HTTP validation for domains under different names.",
     );
   }
-}
-
-/** admin@example.com may approve example.com and any name under it (Sectigo's authorization domain). */
-function approverCovers(approverEmail: string, domain: string): boolean {
-  const mailDomain = approverEmail.slice(approverEmail.lastIndexOf("@") + 1).toLowerCase();
-  const name = baseName(domain).toLowerCase();
-  return name === mailDomain || name.endsWith(`.${mailDomain}`);
 }
