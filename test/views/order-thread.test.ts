@@ -133,7 +133,13 @@ describe("order thread replies", () => {
   });
 
   it("stays silent on events the thread does not report", () => {
-    for (const kind of ["status_checked", "files_delivered", "key_delivery_failed", "alert_snoozed", "unknown"]) {
+    for (const kind of [
+      "status_checked",
+      "files_delivered",
+      "key_delivery_failed",
+      "alert_snoozed",
+      "unknown",
+    ]) {
       expect(threadReplyText(order, change(kind), false)).toBeUndefined();
     }
   });
