@@ -12,6 +12,7 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
+import type { CertificateReason, CertificateStatus, KeySource } from "../domain/certificate.js";
 import type { DcvInstruction } from "../domain/dcv.js";
 import type { ContactSnapshot, OrderStatus, ProviderStatusDetail } from "../domain/order.js";
 
@@ -123,6 +124,11 @@ export const orders = pgTable(
      * if the renewal is later revoked or expires: the client moved to the new certificate.
      */
     renewedAt: timestamp("renewed_at", { withTimezone: true }),
+    /**
+     * The end of what was bought (the subscription): reissues are free until then. Set with the
+     * first certificate, from the provider where it says, else its not-before plus the period.
+     */
+    coverageEndsAt: timestamp("coverage_ends_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -138,6 +144,55 @@ export const orders = pgTable(
       .on(table.renewalOfId)
       .where(sql`${table.status} in ('awaiting_approval', 'submitting', 'pending', 'issued')`),
     index("orders_created_idx").on(table.createdAt),
+  ],
+);
+
+/**
+ * Each certificate of an order (an issuance): the first one, then each reissue. The order row keeps
+ * a copy of its current certificate (csr, key, certificate, chain, dates: the columns the expiry
+ * scan and Details read); orders/certificates.ts is the one place that writes both.
+ */
+export const certificates = pgTable(
+  "certificates",
+  {
+    id: serial("id").primaryKey(),
+    orderId: integer("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    /** 1 for the order's first certificate, then 2, 3… ("SSL-1042 · certificate 2"). */
+    number: integer("number").notNull(),
+    reason: text("reason").$type<CertificateReason>().notNull(),
+    status: text("status").$type<CertificateStatus>().notNull(),
+    /** Slack user ID, or "system" for an automatic reissue. */
+    requestedBy: text("requested_by").notNull(),
+    approvedBy: text("approved_by"),
+    keySource: text("key_source").$type<KeySource>().notNull().default("generated"),
+    keyAlgorithm: text("key_algorithm"),
+    csr: text("csr"),
+    /** Vault ciphertext; null when the client supplied the CSR and keeps the key. */
+    encryptedPrivateKey: text("encrypted_private_key"),
+    domains: jsonb("domains").$type<string[]>().notNull(),
+    dcvMethod: text("dcv_method").notNull(),
+    approverEmail: text("approver_email"),
+    dcvInstructions: jsonb("dcv_instructions").$type<DcvInstruction[]>(),
+    certificate: text("certificate"),
+    chain: jsonb("chain").$type<string[]>(),
+    /** Hex, upper case, as openssl prints it. */
+    serial: text("serial"),
+    notBefore: timestamp("not_before", { withTimezone: true }),
+    notAfter: timestamp("not_after", { withTimezone: true }),
+    failureReason: text("failure_reason"),
+    /** Submissions of one reissue form: a double click or Slack retry finds this row. */
+    idempotencyKey: text("idempotency_key").unique(),
+    createdAt: createdAt(),
+    issuedAt: timestamp("issued_at", { withTimezone: true }),
+  },
+  (table) => [
+    uniqueIndex("certificates_order_number_idx").on(table.orderId, table.number),
+    // One reissue at a time per order, whichever replica or person asks.
+    uniqueIndex("certificates_one_open_reissue_idx")
+      .on(table.orderId)
+      .where(sql`${table.status} in ('awaiting_approval', 'submitting', 'pending')`),
   ],
 );
 
@@ -232,4 +287,8 @@ export const sandboxOrders = pgTable("sandbox_orders", {
   notBefore: timestamp("not_before", { withTimezone: true }),
   notAfter: timestamp("not_after", { withTimezone: true }),
   renewalOf: text("renewal_of"),
+  /** Set at the first issue: reissues never go past it. */
+  coverageEndsAt: timestamp("coverage_ends_at", { withTimezone: true }),
+  /** Certificates issued on this order (reissues included). */
+  issuedCount: integer("issued_count").notNull().default(0),
 });

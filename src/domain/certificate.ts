@@ -12,3 +12,31 @@ export interface CertificateDetails {
   notBefore: Date;
   notAfter: Date;
 }
+
+/** Why a certificate was issued: the order's first, a reissue inside its subscription, a renewal's first. */
+export const CERTIFICATE_REASONS = ["initial", "reissue", "renewal"] as const;
+export type CertificateReason = (typeof CERTIFICATE_REASONS)[number];
+
+/**
+ * A certificate's own life, apart from its order's: a reissue waits for approval (only with
+ * SSL_REQUIRE_APPROVAL=all), is being sent, validates, and is issued or fails; the order stays
+ * issued meanwhile, its earlier certificate still valid.
+ */
+export const CERTIFICATE_STATUSES = [
+  "awaiting_approval",
+  "submitting",
+  "pending",
+  "issued",
+  "failed",
+  "rejected",
+] as const;
+export type CertificateStatus = (typeof CERTIFICATE_STATUSES)[number];
+export const OPEN_CERTIFICATE_STATUSES: CertificateStatus[] = ["awaiting_approval", "submitting", "pending"];
+
+/** Who holds the private key: certdesk's vault (it made the key) or the client (it sent a CSR). */
+export type KeySource = "generated" | "client_csr";
+
+/** "SSL-1042" for an order's first certificate, "SSL-1042 · certificate 2" for later ones. */
+export function certificateLabel(reference: string, number: number): string {
+  return number <= 1 ? reference : `${reference} · certificate ${number}`;
+}

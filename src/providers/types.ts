@@ -15,6 +15,8 @@ export interface ProviderCapabilities {
   multiDomain: boolean;
   wildcard: boolean;
   renew: boolean;
+  /** A new certificate inside the same subscription, free (Sectigo AutoReplaceSSL, GoGetSSL reissue). */
+  reissue: boolean;
   resendApproval: boolean;
   /** Asking for status more often than this is refused or frowned upon by the provider. */
   minPollIntervalSeconds: number;
@@ -61,6 +63,30 @@ export interface RenewRequest extends PlaceOrderRequest {
   previousProviderOrderId: string;
 }
 
+/**
+ * A new certificate on an order already issued: a new CSR (new or same key, or the client's), the
+ * domains (changed where the product allows) and the validation for them. Free within the
+ * subscription. Sectigo `!AutoReplaceSSL`, GoGetSSL `POST /orders/ssl/reissue/{order_id}`.
+ */
+export interface ReissueRequest {
+  providerOrderId: string;
+  /** certdesk's reference of the order (SSL-1042), for the provider's logs where it takes one. */
+  reference: string;
+  serverTypeId: string;
+  csrPem: string;
+  commonName: string;
+  sans: string[];
+  dcvMethod: DcvMethod;
+  /** Required when dcvMethod is "email". */
+  approverEmail?: string;
+}
+
+export interface ReissueResult {
+  /** "issued" when the CA reused a validation and issued at once; usually "pending". */
+  status: ProviderOrderStatus;
+  dcv: DcvInstruction[];
+}
+
 export type ProviderOrderStatus = "pending" | "issued" | "rejected" | "cancelled" | "expired";
 
 export interface PlaceOrderResult {
@@ -77,6 +103,8 @@ export interface IssuedCertificate {
   chainPem: string[];
   notBefore: Date;
   notAfter: Date;
+  /** The subscription's end, where the provider reports it (else certdesk counts the period). */
+  coverageEndsAt?: Date;
 }
 
 export interface StatusResult {
@@ -99,5 +127,11 @@ export interface SslProvider {
   placeOrder(request: PlaceOrderRequest): Promise<PlaceOrderResult>;
   getStatus(providerOrderId: string): Promise<StatusResult>;
   renew(request: RenewRequest): Promise<PlaceOrderResult>;
+  /**
+   * Asks for a new certificate on an issued order. Afterwards getStatus reports the reissue: status
+   * "pending" while it validates (the order's earlier certificate stays valid), then "issued" with
+   * the new certificate (told apart from the earlier one by its PEM).
+   */
+  reissue(request: ReissueRequest): Promise<ReissueResult>;
   resendApproval(providerOrderId: string): Promise<void>;
 }

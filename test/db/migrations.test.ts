@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -6,8 +7,12 @@ import { PGlite } from "@electric-sql/pglite";
 import { asc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/pglite";
 import { migrate } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import * as schema from "../../src/db/schema.js";
+import { testDatabaseUrl } from "../support/database.js";
 
 /** Migrations applied to a database that already holds data, as an upgrade meets it. */
 
@@ -71,5 +76,105 @@ describe("0003_one_live_renewal", () => {
       /orders_one_live_renewal_idx/,
     );
     await client.close();
+  });
+});
+
+/**
+ * A database as the previous main left it, on the database the run uses (PGlite, or PostgreSQL with
+ * TEST_DATABASE_URL): raw SQL through `query`, then the remaining migrations.
+ */
+async function previousMainDatabase(before: string) {
+  const folder = await migrationsBefore(before);
+  if (!testDatabaseUrl) {
+    const client = new PGlite();
+    const db = drizzle(client, { schema });
+    await migrate(db, { migrationsFolder: folder });
+    return {
+      db,
+      query: async (statement: string) => (await client.query<{ id: number }>(statement)).rows,
+      upgrade: () => migrate(db, { migrationsFolder: MIGRATIONS }),
+      close: () => client.close(),
+    };
+  }
+  const name = `certdesk_migration_${process.pid}_${randomBytes(4).toString("hex")}`;
+  const admin = postgres(testDatabaseUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  const url = new URL(testDatabaseUrl);
+  url.pathname = `/${name}`;
+  const sqlClient = postgres(url.toString(), { max: 1, onnotice: () => {} });
+  const db = drizzlePostgres(sqlClient, { schema });
+  await migratePostgres(db, { migrationsFolder: folder });
+  return {
+    db,
+    query: async (statement: string) => (await sqlClient.unsafe(statement)) as unknown as { id: number }[],
+    upgrade: () => migratePostgres(db, { migrationsFolder: MIGRATIONS }),
+    close: async () => {
+      await sqlClient.end();
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+describe("0005_certificates", () => {
+  it("turns each issued order into an order with one certificate, keys and history kept", async () => {
+    const old = await previousMainDatabase("0005_certificates");
+    try {
+      const [client] = await old.query(`insert into clients (name) values ('Acme') returning id`);
+      const insert = async (status: string, key: string, certificate: string | null, renewalOf = "null") => {
+        const [row] = await old.query(`insert into orders (client_id, provider, product_id, product_name,
+            period_months, server_type, dcv_method, primary_domain, sans, contact, requested_by, approved_by,
+            status, idempotency_key, csr, encrypted_private_key, key_algorithm, certificate, chain, not_before,
+            not_after, renewal_of_id)
+          values (${client?.id}, 'sandbox', 'positivessl', 'PositiveSSL', 24, 'apache', 'dns', 'www.example.com',
+            '["shop.example.com"]', '{"firstName":"J","lastName":"D","email":"j@example.com","phone":"+1","title":""}',
+            'U0ANN', 'U0BOB', '${status}', '${key}', 'CSR-PEM', 'v1:sealed-key', 'ec-p256',
+            ${certificate ? `'${certificate}'` : "null"}, '["CHAIN"]',
+            ${certificate ? "'2026-01-31T10:00:00Z'" : "null"}, ${certificate ? "'2026-08-18T10:00:00Z'" : "null"},
+            ${renewalOf}) returning id`);
+        return row?.id ?? 0;
+      };
+      const issued = await insert("issued", "a", "CERT-PEM");
+      const renewal = await insert("expired", "b", "CERT-2", String(issued));
+      const pending = await insert("pending", "c", null);
+      await old.query(
+        `insert into order_events (order_id, actor, kind) values (${issued}, 'U0ANN', 'requested')`,
+      );
+
+      await old.upgrade();
+
+      const rows = await old.db.select().from(schema.certificates).orderBy(asc(schema.certificates.orderId));
+      expect(rows.map((row) => [row.orderId, row.number, row.reason, row.status])).toEqual([
+        [issued, 1, "initial", "issued"],
+        [renewal, 1, "renewal", "issued"],
+      ]);
+      expect(rows[0]).toMatchObject({
+        requestedBy: "U0ANN",
+        approvedBy: "U0BOB",
+        keySource: "generated",
+        keyAlgorithm: "ec-p256",
+        csr: "CSR-PEM",
+        encryptedPrivateKey: "v1:sealed-key",
+        domains: ["www.example.com", "shop.example.com"],
+        dcvMethod: "dns",
+        certificate: "CERT-PEM",
+        chain: ["CHAIN"],
+        notBefore: new Date("2026-01-31T10:00:00Z"),
+        notAfter: new Date("2026-08-18T10:00:00Z"),
+      });
+      const orders = await old.db.select().from(schema.orders).orderBy(asc(schema.orders.id));
+      // 24 months after the first certificate's start; month ends as date-fns' addMonths counts them.
+      expect(orders.map((order) => order.coverageEndsAt)).toEqual([
+        new Date("2028-01-31T10:00:00Z"),
+        new Date("2028-01-31T10:00:00Z"),
+        null,
+      ]);
+      expect(orders.find((order) => order.id === pending)?.encryptedPrivateKey).toBe("v1:sealed-key");
+      expect(orders.find((order) => order.id === issued)?.encryptedPrivateKey).toBe("v1:sealed-key");
+      const events = await old.db.select().from(schema.orderEvents);
+      expect(events).toMatchObject([{ orderId: issued, kind: "requested" }]);
+    } finally {
+      await old.close();
+    }
   });
 });

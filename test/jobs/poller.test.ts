@@ -23,6 +23,7 @@ class ScriptedProvider implements Pick<SslProvider, "id" | "displayName" | "capa
     multiDomain: false,
     wildcard: false,
     renew: false,
+    reissue: false,
     resendApproval: false,
     minPollIntervalSeconds: 60,
   };

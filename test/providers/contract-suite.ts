@@ -5,7 +5,13 @@ import { certificateMatchesCsr } from "../../src/certs/inspect.js";
 import { generateKeyPair, type KeyPairPem } from "../../src/certs/keys.js";
 import type { Product } from "../../src/domain/product.js";
 import { ProviderError, ProviderInputError } from "../../src/providers/errors.js";
-import type { PlaceOrderRequest, PlaceOrderResult, SslProvider } from "../../src/providers/types.js";
+import type {
+  IssuedCertificate,
+  PlaceOrderRequest,
+  PlaceOrderResult,
+  ReissueRequest,
+  SslProvider,
+} from "../../src/providers/types.js";
 
 /**
  * The SslProvider contract: one suite, run against every provider (contract.test.ts for the real
@@ -19,7 +25,7 @@ export interface ProviderContractDriver {
   rejectableDomain: string;
   /** Well-formed for the provider, but no such order exists. */
   unknownOrderId: string;
-  /** Makes the CA issue the order: the next getStatus must report it issued. */
+  /** Makes the CA issue the order (or its reissue): the next getStatus must report it issued. */
   issue(providerOrderId: string): Promise<void>;
   /** Makes the CA reject the order (placed for `rejectableDomain`). */
   reject(providerOrderId: string): Promise<void>;
@@ -70,9 +76,9 @@ export function describeProviderContract(name: string, start: () => Promise<Prov
       await driver.close();
     });
 
-    function makeCsr(commonName: string): Promise<string> {
+    function makeCsr(commonName: string, keys: KeyPairPem = csrKeys): Promise<string> {
       return createCsr({
-        privateKeyPem: csrKeys.privateKeyPem,
+        privateKeyPem: keys.privateKeyPem,
         subject: { commonName },
         domains: [commonName],
       });
@@ -123,7 +129,14 @@ export function describeProviderContract(name: string, start: () => Promise<Prov
       expect(capabilities.dcvMethods).toContain("email");
       for (const method of capabilities.dcvMethods) expect(["email", "http", "dns"]).toContain(method);
       expect(new Set(capabilities.dcvMethods).size).toBe(capabilities.dcvMethods.length);
-      for (const flag of ["addons", "multiDomain", "wildcard", "renew", "resendApproval"] as const) {
+      for (const flag of [
+        "addons",
+        "multiDomain",
+        "wildcard",
+        "renew",
+        "reissue",
+        "resendApproval",
+      ] as const) {
         expect(typeof capabilities[flag]).toBe("boolean");
       }
       expect(Number.isInteger(capabilities.minPollIntervalSeconds)).toBe(true);
@@ -245,6 +258,91 @@ export function describeProviderContract(name: string, start: () => Promise<Prov
 
       expect(error).toBeInstanceOf(ProviderInputError);
       expect(["domain", "csr"]).toContain((error as ProviderInputError).field);
+    });
+
+    /** Only for providers whose capabilities say they reissue; the others are never asked. */
+    describe("reissue", () => {
+      let newKeys: KeyPairPem;
+
+      beforeAll(async () => {
+        newKeys = await generateKeyPair("rsa-2048");
+      });
+
+      /** An order placed and issued, with its certificate (A). */
+      async function issuedOrder(): Promise<{
+        request: PlaceOrderRequest;
+        orderId: string;
+        first: IssuedCertificate;
+      }> {
+        const { request, placed } = await place();
+        await driver.issue(placed.providerOrderId);
+        const status = await provider.getStatus(placed.providerOrderId);
+        expect(status.status).toBe("issued");
+        if (!status.certificate) throw new Error("an issued status must carry the certificate");
+        expect(certificateMatchesCsr(status.certificate.certificatePem, request.csrPem)).toBe(true);
+        return { request, orderId: placed.providerOrderId, first: status.certificate };
+      }
+
+      async function reissueRequest(request: PlaceOrderRequest, orderId: string): Promise<ReissueRequest> {
+        // Sectigo takes only approver addresses it listed in the last 24 hours, as for an order.
+        const approvers = await provider.getApproverEmails(request.commonName);
+        return {
+          providerOrderId: orderId,
+          reference: request.reference,
+          serverTypeId: request.serverTypeId,
+          csrPem: await makeCsr(request.commonName, newKeys),
+          commonName: request.commonName,
+          sans: [],
+          dcvMethod: "email",
+          approverEmail: approvers.find((address) => address.startsWith("admin@")),
+        };
+      }
+
+      it("reissues an issued order with a new key: pending, then issued with a new certificate", async (context) => {
+        if (!provider.capabilities.reissue) context.skip();
+        const { request, orderId, first } = await issuedOrder();
+        const reissue = await reissueRequest(request, orderId);
+
+        const result = await provider.reissue(reissue);
+
+        expect(["pending", "issued"]).toContain(result.status);
+        for (const domain of [reissue.commonName, ...reissue.sans]) {
+          expect(result.dcv).toContainEqual(
+            expect.objectContaining({ domain, method: "email", email: reissue.approverEmail }),
+          );
+        }
+        const during = await provider.getStatus(orderId);
+        expect(["pending", "issued"]).toContain(during.status);
+        if (during.status === "issued") {
+          expect(during.certificate?.certificatePem).not.toBe(first.certificatePem);
+        }
+
+        await driver.issue(orderId);
+        const after = await provider.getStatus(orderId);
+
+        expect(after.status).toBe("issued");
+        const second = after.certificate;
+        if (!second) throw new Error("an issued status must carry the certificate");
+        expect(second.certificatePem).not.toBe(first.certificatePem);
+        expect(certificateMatchesCsr(second.certificatePem, reissue.csrPem)).toBe(true);
+        expect(certificateMatchesCsr(second.certificatePem, request.csrPem)).toBe(false);
+        const openssl = opensslParses(second.certificatePem);
+        expect(openssl.status, openssl.text).toBe(0);
+        expect(openssl.text).toContain(reissue.commonName);
+        expect(second.chainPem.length).toBeGreaterThan(0);
+      });
+
+      it("refuses to reissue an order it does not know, on the order", async (context) => {
+        if (!provider.capabilities.reissue) context.skip();
+        const { request } = await place();
+        const reissue = await reissueRequest(request, driver.unknownOrderId);
+
+        const error = await provider.reissue(reissue).catch((caught: unknown) => caught);
+
+        expect(error).toBeInstanceOf(ProviderInputError);
+        expect((error as ProviderInputError).provider).toBe(provider.id);
+        expect((error as ProviderInputError).field).toBe("order");
+      });
     });
   });
 }

@@ -1,6 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { inspect } from "node:util";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { certificateMatchesCsr } from "../../src/certs/inspect.js";
 import {
   ProviderAuthError,
   ProviderInputError,
@@ -9,7 +10,7 @@ import {
 } from "../../src/providers/errors.js";
 import { fieldFor } from "../../src/providers/gogetssl/errors.js";
 import { GoGetSslProvider, type GoGetSslProviderOptions } from "../../src/providers/gogetssl/provider.js";
-import type { PlaceOrderRequest } from "../../src/providers/types.js";
+import type { PlaceOrderRequest, ReissueRequest } from "../../src/providers/types.js";
 import {
   GOGETSSL_STUB_PASSWORD,
   GOGETSSL_STUB_USER,
@@ -116,6 +117,7 @@ describe("GoGetSslProvider identity", () => {
       multiDomain: true,
       wildcard: true,
       renew: true,
+      reissue: true,
       resendApproval: true,
       minPollIntervalSeconds: 300,
     });
@@ -436,6 +438,181 @@ describe("GoGetSslProvider orders", () => {
     expect(error).toBeInstanceOf(ProviderInputError);
     expect((error as ProviderInputError).field).toBe("order");
     expect(error.message).toContain("Order not found");
+  });
+});
+
+describe("GoGetSslProvider reissue", () => {
+  /** An order placed and issued; its certificate is the first one. */
+  async function issuedOrder(stub: GoGetSslStub, provider: GoGetSslProvider, sans: string[] = []) {
+    const orderId = await placedOrderId(provider, sans.length > 0 ? { productId: "74", sans } : {});
+    stub.state.issue(orderId);
+    const first = (await provider.getStatus(orderId)).certificate?.certificatePem;
+    if (!first) throw new Error("the stub should have issued the order");
+    return { orderId, first };
+  }
+
+  function reissueRequest(orderId: string, overrides: Partial<ReissueRequest> = {}): ReissueRequest {
+    return {
+      providerOrderId: orderId,
+      reference: "SSL-1042",
+      serverTypeId: "2",
+      csrPem: createTestCsr("example.com"),
+      commonName: "example.com",
+      sans: [],
+      dcvMethod: "email",
+      approverEmail: "admin@example.com",
+      ...overrides,
+    };
+  }
+
+  it("posts the new CSR to /orders/ssl/reissue/{id}; pending, then issued with the new certificate", async () => {
+    const { stub, provider } = await setup();
+    const { orderId, first } = await issuedOrder(stub, provider);
+    const request = reissueRequest(orderId);
+
+    const result = await provider.reissue(request);
+
+    expect(result).toEqual({
+      status: "pending",
+      dcv: [{ domain: "example.com", method: "email", email: "admin@example.com" }],
+    });
+    const [sent] = stub.state.requestsTo("reissueSslOrder");
+    expect(sent?.method).toBe("POST");
+    expect(sent?.path).toBe(`/orders/ssl/reissue/${orderId}`);
+    expect(sent?.query).toEqual({ auth_key: stub.state.issuedKeys[0] });
+    expect(sent?.form).toEqual({
+      csr: request.csrPem.trim(),
+      webserver_type: "2",
+      dcv_method: "email",
+      approver_email: "admin@example.com",
+    });
+    // GoGetSSL still holds the earlier certificate while the reissue validates; it is not reported.
+    const held = new X509Certificate(stub.state.orders.get(orderId)?.crtCode ?? "");
+    expect(held.fingerprint256).toBe(new X509Certificate(first).fingerprint256);
+    const during = await provider.getStatus(orderId);
+    expect(during.status).toBe("pending");
+    expect(during.certificate).toBeUndefined();
+    expect(during.detail[0]).toBe("GoGetSSL status: reissue (Reissue awaiting domain validation)");
+
+    stub.state.issue(orderId);
+    const after = await provider.getStatus(orderId);
+    expect(after.status).toBe("issued");
+    const second = after.certificate?.certificatePem ?? "";
+    expect(second).not.toBe(first);
+    expect(certificateMatchesCsr(second, request.csrPem)).toBe(true);
+  });
+
+  it("sends the additional domains like an order and returns each domain's DNS record", async () => {
+    const { stub, provider } = await setup();
+    const { orderId } = await issuedOrder(stub, provider, ["www.example.com"]);
+    const request = reissueRequest(orderId, {
+      csrPem: createTestCsr("example.com", ["www.example.com"]),
+      sans: ["www.example.com"],
+      dcvMethod: "dns",
+      approverEmail: undefined,
+    });
+
+    const result = await provider.reissue(request);
+
+    const form = stub.state.requestsTo("reissueSslOrder")[0]?.form ?? {};
+    expect(form).toEqual({
+      csr: request.csrPem.trim(),
+      webserver_type: "2",
+      dcv_method: "dns",
+      dns_names: "www.example.com",
+      approver_emails: "dns",
+    });
+    expect(result.status).toBe("pending");
+    expect(result.dcv.map((instruction) => instruction.domain)).toEqual(["example.com", "www.example.com"]);
+    const [main, san] = result.dcv;
+    expect(main?.dnsRecord?.name).toMatch(/^_[0-9A-F]{32}\.example\.com$/);
+    expect(main?.dnsRecord?.value).toMatch(/^[0-9A-F]{32}\.[0-9A-F]{32}\.comodoca\.com$/);
+    expect(san).toMatchObject({ domain: "www.example.com", method: "dns" });
+    // The record is derived from the new CSR, not the order's first one.
+    const placed = stub.state.requestsTo("addSslOrder")[0]?.form.csr;
+    expect(placed).not.toBe(form.csr);
+  });
+
+  it("reports the reissue issued when GoGetSSL answers that the order is active again", async () => {
+    const { stub, provider } = await setup();
+    const { orderId } = await issuedOrder(stub, provider);
+    stub.state.forceNext("reissueSslOrder", {
+      status: 200,
+      body: { success: true, order_id: Number(orderId), order_status: "active", validation: [] },
+    });
+    const result = await provider.reissue(reissueRequest(orderId));
+    expect(result.status).toBe("issued");
+    expect(result.dcv).toEqual([{ domain: "example.com", method: "email", email: "admin@example.com" }]);
+  });
+
+  it("maps GoGetSSL's refusals: unknown order, an order not issued, a bad CSR, a bad approver", async () => {
+    const { stub, provider } = await setup();
+    const unknown = await captureError(provider.reissue(reissueRequest("987654")));
+    expect(unknown).toBeInstanceOf(ProviderInputError);
+    expect(unknown).toMatchObject({
+      field: "order",
+      providerMessage: "Order not found: There is no order 987654",
+    });
+
+    const pendingId = await placedOrderId(provider);
+    const pending = await captureError(provider.reissue(reissueRequest(pendingId)));
+    expect(pending).toBeInstanceOf(ProviderInputError);
+    expect((pending as ProviderInputError).field).toBe("order");
+    expect(pending.message).toContain("cannot be reissued");
+
+    const { orderId } = await issuedOrder(stub, provider);
+    const badCsr = await captureError(provider.reissue(reissueRequest(orderId, { csrPem: "not a csr" })));
+    expect(badCsr).toBeInstanceOf(ProviderInputError);
+    expect((badCsr as ProviderInputError).field).toBe("csr");
+    expect(badCsr.message).toContain(`reissuing GoGetSSL order ${orderId} (SSL-1042)`);
+
+    const approver = await captureError(
+      provider.reissue(reissueRequest(orderId, { approverEmail: "someone@elsewhere.org" })),
+    );
+    expect((approver as ProviderInputError).field).toBe("approverEmail");
+    // None of the refused reissues touched the order.
+    expect(stub.state.orders.get(orderId)?.status).toBe("active");
+  });
+
+  it("refuses an email reissue without an approver before calling GoGetSSL", async () => {
+    const { stub, provider } = await setup();
+    const error = await captureError(provider.reissue(reissueRequest("1500", { approverEmail: undefined })));
+    expect((error as ProviderInputError).field).toBe("approverEmail");
+    expect(stub.state.requestsTo("reissueSslOrder")).toHaveLength(0);
+  });
+
+  it("sends a reissue once: a 5xx or a lost answer is unavailable, not an unknown order", async () => {
+    const { stub, provider } = await setup({}, { timeoutMs: 300 });
+    const { orderId } = await issuedOrder(stub, provider);
+
+    stub.state.forceNext("reissueSslOrder", { status: 503, body: { error: true, message: "Maintenance" } });
+    const failed = await captureError(provider.reissue(reissueRequest(orderId)));
+    expect(failed).toBeInstanceOf(ProviderUnavailableError);
+    expect(failed).not.toBeInstanceOf(ProviderOutcomeUnknownError);
+    expect(failed.message).toContain("HTTP 503");
+    expect(failed.message).toContain("may have been accepted");
+    expect(stub.state.requestsTo("reissueSslOrder")).toHaveLength(1);
+
+    stub.state.forceNext("reissueSslOrder", { destroySocket: true });
+    const dropped = await captureError(provider.reissue(reissueRequest(orderId)));
+    expect(dropped).toBeInstanceOf(ProviderUnavailableError);
+    expect(dropped).not.toBeInstanceOf(ProviderOutcomeUnknownError);
+    expect(stub.state.requestsTo("reissueSslOrder")).toHaveLength(2);
+
+    stub.state.forceNext("reissueSslOrder", { status: 200, body: "<html>Bad gateway</html>" });
+    const garbage = await captureError(provider.reissue(reissueRequest(orderId)));
+    expect(garbage).toBeInstanceOf(ProviderUnavailableError);
+    expect(garbage).not.toBeInstanceOf(ProviderOutcomeUnknownError);
+    expect(stub.state.requestsTo("reissueSslOrder")).toHaveLength(3);
+  });
+
+  it("repeats a reissue after a 401 with a fresh key", async () => {
+    const { stub, provider } = await setup();
+    const { orderId } = await issuedOrder(stub, provider);
+    stub.state.expireKeys();
+    expect((await provider.reissue(reissueRequest(orderId))).status).toBe("pending");
+    expect(stub.state.requestsTo("reissueSslOrder")).toHaveLength(2);
+    expect(stub.state.orders.get(orderId)?.reissues).toBe(1);
   });
 });
 

@@ -20,6 +20,7 @@ import type {
   PlaceOrderRequest,
   PlaceOrderResult,
   ProviderCapabilities,
+  ReissueResult,
   RenewRequest,
   SslProvider,
   StatusResult,
@@ -184,6 +185,7 @@ class EchoProvider implements SslProvider {
     multiDomain: false,
     wildcard: false,
     renew: true,
+    reissue: false,
     resendApproval: true,
     minPollIntervalSeconds: 1,
   };
@@ -216,6 +218,11 @@ class EchoProvider implements SslProvider {
 
   renew(request: RenewRequest): Promise<PlaceOrderResult> {
     return this.#place(request);
+  }
+
+  /** Echo offers no reissue (capabilities.reissue is false): certdesk must not ask. */
+  async reissue(): Promise<ReissueResult> {
+    throw new Error("Echo does not reissue certificates");
   }
 
   async getStatus(providerOrderId: string): Promise<StatusResult> {

@@ -7,7 +7,7 @@ import { generateKeyPair, type KeyPairPem } from "../../src/certs/keys.js";
 import { createVault, type Vault } from "../../src/certs/vault.js";
 import { sandboxAuthority, sandboxOrders } from "../../src/db/schema.js";
 import { ProviderInputError } from "../../src/providers/errors.js";
-import { SANDBOX_MAX_VALIDITY_DAYS, SandboxProvider } from "../../src/providers/sandbox/provider.js";
+import { SandboxProvider } from "../../src/providers/sandbox/provider.js";
 import type { IssuedCertificate, PlaceOrderRequest, StatusResult } from "../../src/providers/types.js";
 import { createTestDatabase, type TestDatabase } from "../support/database.js";
 import { TestClock } from "../support/harness.js";
@@ -110,9 +110,73 @@ describe("SandboxProvider issuing", () => {
     const certificate = await placeAndIssue(request);
 
     const days = (certificate.notAfter.getTime() - certificate.notBefore.getTime()) / DAY_MS;
-    expect(days).toBe(SANDBOX_MAX_VALIDITY_DAYS);
-    expect(SANDBOX_MAX_VALIDITY_DAYS).toBe(199);
+    expect(days).toBe(199);
     expect(new Date(new X509Certificate(certificate.certificatePem).validTo)).toEqual(certificate.notAfter);
+  });
+
+  it("caps not-after at 99 days from 15 March 2027", async () => {
+    clock.set(new Date("2027-03-15T00:00:00Z"));
+    const certificate = await placeAndIssue(await orderFor("www.example.com"));
+    expect((certificate.notAfter.getTime() - certificate.notBefore.getTime()) / DAY_MS).toBe(99);
+  });
+});
+
+describe("SandboxProvider reissue", () => {
+  const reissueOf = async (providerOrderId: string, keys: KeyPairPem) => ({
+    providerOrderId,
+    reference: "SSL-1001",
+    serverTypeId: "apache",
+    csrPem: await csrFor(["www.example.com"], keys),
+    commonName: "www.example.com",
+    sans: [],
+    dcvMethod: "dns" as const,
+  });
+
+  it("issues another certificate for the new key, the first one served meanwhile", async () => {
+    const request = await orderFor("www.example.com");
+    const { providerOrderId } = await sandbox.placeOrder(request);
+    passApprovalTime();
+    const first = certificateOf(await sandbox.getStatus(providerOrderId));
+    const newKeys = await generateKeyPair("ec-p256");
+
+    const reissue = await sandbox.reissue(await reissueOf(providerOrderId, newKeys));
+    expect(reissue.status).toBe("pending");
+    expect(reissue.dcv).toEqual([expect.objectContaining({ domain: "www.example.com", method: "dns" })]);
+    const waiting = await sandbox.getStatus(providerOrderId);
+    expect(waiting.status).toBe("pending");
+    expect(certificateOf(waiting).certificatePem).toBe(first.certificatePem);
+
+    passApprovalTime();
+    const second = certificateOf(await sandbox.getStatus(providerOrderId));
+    expect(second.certificatePem).not.toBe(first.certificatePem);
+    expect(new X509Certificate(second.certificatePem).publicKey.asymmetricKeyType).toBe("ec");
+  });
+
+  it("never issues past the subscription's end, and refuses once it has ended", async () => {
+    const { providerOrderId } = await sandbox.placeOrder(await orderFor("www.example.com"));
+    passApprovalTime();
+    const first = certificateOf(await sandbox.getStatus(providerOrderId));
+    const coverageEnd = new Date(first.notBefore);
+    coverageEnd.setUTCMonth(coverageEnd.getUTCMonth() + 12);
+    // 30 days before the coverage end (2027: certificates live 99 days), so the end is the cut.
+    clock.set(new Date(coverageEnd.getTime() - 30 * DAY_MS));
+
+    await sandbox.reissue(await reissueOf(providerOrderId, rsaKeys));
+    passApprovalTime();
+    const second = certificateOf(await sandbox.getStatus(providerOrderId));
+    expect(second.notAfter).toEqual(coverageEnd);
+
+    clock.set(coverageEnd);
+    await expect(sandbox.reissue(await reissueOf(providerOrderId, rsaKeys))).rejects.toThrow(
+      "subscription has ended",
+    );
+  });
+
+  it("refuses to reissue an order that is not issued", async () => {
+    const { providerOrderId } = await sandbox.placeOrder(await orderFor("www.example.com"));
+    await expect(sandbox.reissue(await reissueOf(providerOrderId, rsaKeys))).rejects.toBeInstanceOf(
+      ProviderInputError,
+    );
   });
 
   it("issues for an EC P-256 CSR", async () => {

@@ -1,6 +1,7 @@
 import { createHash, X509Certificate } from "node:crypto";
 import { inspect } from "node:util";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { certificateMatchesCsr } from "../../src/certs/inspect.js";
 import {
   ProviderAuthError,
   type ProviderError,
@@ -9,7 +10,7 @@ import {
   ProviderUnavailableError,
 } from "../../src/providers/errors.js";
 import { SectigoProvider, type SectigoProviderOptions } from "../../src/providers/sectigo/provider.js";
-import type { PlaceOrderRequest } from "../../src/providers/types.js";
+import type { PlaceOrderRequest, ReissueRequest } from "../../src/providers/types.js";
 import { type SectigoStub, type SectigoStubOptions, startSectigoStub } from "../support/sectigo-stub.js";
 import { createTestCa, createTestCsr, type TestCa } from "../support/test-ca.js";
 
@@ -174,6 +175,7 @@ describe("catalogue", () => {
       multiDomain: true,
       wildcard: true,
       renew: true,
+      reissue: true,
       resendApproval: true,
       minPollIntervalSeconds: 10_800,
       oneApproverForAllDomains: true,
@@ -629,6 +631,239 @@ describe("renew", () => {
   });
 });
 
+describe("reissue", () => {
+  /** An email-validated order, placed and issued; its certificate is the first one. */
+  async function issuedOrder(provider: SectigoProvider, overrides: Partial<PlaceOrderRequest> = {}) {
+    const placed = await placeEmailOrder(provider, overrides);
+    stub.state.issue(placed.providerOrderId);
+    const first = (await provider.getStatus(placed.providerOrderId)).certificate?.certificatePem;
+    if (!first) throw new Error("the stub should have issued the order");
+    return { orderNumber: placed.providerOrderId, first };
+  }
+
+  function reissueRequest(orderNumber: string, overrides: Partial<ReissueRequest> = {}): ReissueRequest {
+    return {
+      providerOrderId: orderNumber,
+      reference: "SSL-1042",
+      serverTypeId: "2",
+      csrPem: createTestCsr("www.example.com"),
+      commonName: "www.example.com",
+      sans: [],
+      dcvMethod: "email",
+      approverEmail: "admin@example.com",
+      ...overrides,
+    };
+  }
+
+  it("sends AutoReplaceSSL with the new CSR; pending, then issued with the new certificate", async () => {
+    const provider = sectigo();
+    const { orderNumber, first } = await issuedOrder(provider);
+    const request = reissueRequest(orderNumber);
+
+    const result = await provider.reissue(request);
+
+    expect(result).toEqual({
+      status: "pending",
+      dcv: [{ domain: "www.example.com", method: "email", email: "admin@example.com" }],
+    });
+    const [sent] = stub.state.requestsTo("AutoReplaceSSL");
+    expect(sent?.path).toBe("/products/!AutoReplaceSSL");
+    expect(sent?.contentType).toBe("application/x-www-form-urlencoded");
+    expect(sent?.form).toEqual({
+      loginName: LOGIN,
+      loginPassword: PASSWORD,
+      orderNumber,
+      serverSoftware: "2",
+      csr: request.csrPem,
+      isCustomerValidated: "N",
+      dcvMethod: "EMAIL",
+      dcvEmailAddress: "admin@example.com",
+      uniqueValue: "SSL1042",
+      showCertificateID: "Y",
+      responseFormat: "1",
+    });
+    // A reissue is no new order.
+    expect(stub.state.requestsTo("AutoApplySSL")).toHaveLength(1);
+    expect(stub.state.orders.size).toBe(1);
+
+    const during = await provider.getStatus(orderNumber);
+    expect(during.status).toBe("pending");
+    expect(during.certificate).toBeUndefined();
+
+    stub.state.issue(orderNumber);
+    const after = await provider.getStatus(orderNumber);
+    expect(after.status).toBe("issued");
+    const second = after.certificate?.certificatePem ?? "";
+    expect(pemBody(second)).not.toBe(pemBody(first));
+    expect(certificateMatchesCsr(second, request.csrPem)).toBe(true);
+    expect(certificateMatchesCsr(second, csrFor("www.example.com"))).toBe(false);
+  });
+
+  it("returns the CNAME of the new CSR with the order's uniqueValue", async () => {
+    const provider = sectigo();
+    const { orderNumber } = await issuedOrder(provider);
+    const request = reissueRequest(orderNumber, { dcvMethod: "dns", approverEmail: undefined });
+
+    const result = await provider.reissue(request);
+
+    const { md5, sha256 } = csrHashes(request.csrPem);
+    expect(result.dcv).toEqual([
+      {
+        domain: "www.example.com",
+        method: "dns",
+        dnsRecord: {
+          name: `_${md5}.www.example.com`,
+          type: "CNAME",
+          value: `${sha256.slice(0, 32)}.${sha256.slice(32)}.SSL1042.sectigo.com`,
+        },
+      },
+    ]);
+    const form = stub.state.requestsTo("AutoReplaceSSL")[0]?.form;
+    expect(form).toMatchObject({ dcvMethod: "CNAME_CSR_HASH", uniqueValue: "SSL1042" });
+    expect(form).not.toHaveProperty("dcvEmailAddress");
+  });
+
+  it("lists the domains and one approver per domain when there are additional domains", async () => {
+    const provider = sectigo();
+    await provider.getApproverEmails("example.com");
+    const { orderNumber } = await issuedOrder(provider, { productId: "279", sans: ["shop.example.com"] });
+    const request = reissueRequest(orderNumber, {
+      csrPem: createTestCsr("www.example.com", ["shop.example.com"]),
+      sans: ["shop.example.com"],
+    });
+
+    const result = await provider.reissue(request);
+
+    const form = stub.state.requestsTo("AutoReplaceSSL")[0]?.form;
+    expect(form).toMatchObject({
+      domainNames: "www.example.com,shop.example.com",
+      dcvEmailAddresses: "admin@example.com,admin@example.com",
+    });
+    expect(form).not.toHaveProperty("dcvEmailAddress");
+    expect(result.dcv.map((instruction) => [instruction.domain, instruction.email])).toEqual([
+      ["www.example.com", "admin@example.com"],
+      ["shop.example.com", "admin@example.com"],
+    ]);
+    expect(stub.state.orders.get(orderNumber)?.domains.map((domain) => domain.name)).toEqual([
+      "www.example.com",
+      "shop.example.com",
+    ]);
+  });
+
+  it("uses the uniqueValue Sectigo answers with", async () => {
+    stub.state.forceNext("AutoReplaceSSL", {
+      body: urlEncoded({
+        errorCode: "0",
+        expectedDeliveryTime: "0",
+        certificateID: "abc123456",
+        uniqueValue: "XYZ987",
+      }),
+    });
+    const result = await sectigo().reissue(
+      reissueRequest("1000001", { dcvMethod: "http", approverEmail: undefined }),
+    );
+    expect(result.status).toBe("pending");
+    expect(result.dcv[0]?.httpContent).toMatch(/\nsectigo\.com\nXYZ987$/);
+  });
+
+  it("reads the newline answer format as well, by its status line", async () => {
+    stub.state.forceNext("AutoReplaceSSL", {
+      body: "0\n0\n7710000011\nSSL1042\n",
+      contentType: "text/plain",
+    });
+    const request = reissueRequest("1000001", { dcvMethod: "http", approverEmail: undefined });
+    const result = await sectigo().reissue(request);
+    const { md5, sha256 } = csrHashes(request.csrPem);
+    expect(result).toEqual({
+      status: "pending",
+      dcv: [
+        {
+          domain: "www.example.com",
+          method: "http",
+          httpUrl: `http://www.example.com/.well-known/pki-validation/${md5}.txt`,
+          httpContent: `${sha256}\nsectigo.com\nSSL1042`,
+        },
+      ],
+    });
+
+    stub.state.forceNext("AutoReplaceSSL", { body: "-26\nThe certificate is currently being issued!\n" });
+    const busy = await failure(sectigo().reissue(request));
+    expect(busy).toBeInstanceOf(ProviderInputError);
+    expect(busy).toMatchObject({ field: "order", providerCode: "-26" });
+  });
+
+  it("reports an unknown order, a closed order and a refused CSR on the right field", async () => {
+    const provider = sectigo();
+    const unknown = await failure(provider.reissue(reissueRequest("987654321")));
+    expect(unknown).toBeInstanceOf(ProviderInputError);
+    expect(unknown).toMatchObject({ field: "order", providerCode: "-4" });
+
+    const { orderNumber } = await issuedOrder(provider);
+    stub.state.forceNext("AutoReplaceSSL", {
+      body: urlEncoded({ errorCode: "-3", errorMessage: "The 'csr' argument is missing!", errorItem: "csr" }),
+    });
+    const missingCsr = await failure(provider.reissue(reissueRequest(orderNumber)));
+    expect(missingCsr).toMatchObject({ field: "csr", providerCode: "-3" });
+
+    stub.state.forceNext("AutoReplaceSSL", {
+      body: urlEncoded({ errorCode: "-36", errorMessage: "The certificate has already expired!" }),
+    });
+    expect(await failure(provider.reissue(reissueRequest(orderNumber)))).toMatchObject({
+      field: "order",
+      providerCode: "-36",
+    });
+
+    stub.state.forceNext("AutoReplaceSSL", { body: urlEncoded({ errorCode: "-99", errorMessage: "No." }) });
+    const unknownCode = await failure(provider.reissue(reissueRequest(orderNumber)));
+    expect(unknownCode).toBeInstanceOf(ProviderInputError);
+    expect(unknownCode.message).toMatch(/refused the reissue/);
+
+    stub.state.reject(orderNumber);
+    expect(await failure(provider.reissue(reissueRequest(orderNumber)))).toMatchObject({
+      field: "order",
+      providerCode: "-20",
+    });
+  });
+
+  it("refuses text that is not a CSR, or email validation without an approver, before contacting Sectigo", async () => {
+    const provider = sectigo();
+    expect(await failure(provider.reissue(reissueRequest("1000001", { csrPem: "hello" })))).toMatchObject({
+      field: "csr",
+    });
+    expect(
+      await failure(provider.reissue(reissueRequest("1000001", { approverEmail: undefined }))),
+    ).toMatchObject({ field: "approverEmail" });
+    expect(stub.state.requestsTo("AutoReplaceSSL")).toHaveLength(0);
+  });
+
+  it("reports refused credentials as an authentication error without the password", async () => {
+    stub.state.forceNext("AutoReplaceSSL", { body: `-16\nPermission denied for ${PASSWORD}\n` });
+    expect(await failure(sectigo().reissue(reissueRequest("1000001")))).toBeInstanceOf(ProviderAuthError);
+  });
+
+  it("sends a reissue once: a 5xx, a timeout or an unreadable answer is unavailable, never an unknown order", async () => {
+    const provider = sectigo({ timeoutMs: 200 });
+    stub.state.forceNext("AutoReplaceSSL", { status: 503, body: "Service Unavailable" });
+    const failed = await failure(provider.reissue(reissueRequest("1000001")));
+    expect(failed).toBeInstanceOf(ProviderUnavailableError);
+    expect(failed).not.toBeInstanceOf(ProviderOutcomeUnknownError);
+    expect(failed.message).toMatch(/may have been accepted/);
+    expect(stub.state.requestsTo("AutoReplaceSSL")).toHaveLength(1);
+
+    stub.state.forceNext("AutoReplaceSSL", { delayMs: 1_000 });
+    const late = await failure(provider.reissue(reissueRequest("1000001")));
+    expect(late).toBeInstanceOf(ProviderUnavailableError);
+    expect(late).not.toBeInstanceOf(ProviderOutcomeUnknownError);
+    expect(stub.state.requestsTo("AutoReplaceSSL")).toHaveLength(2);
+
+    stub.state.forceNext("AutoReplaceSSL", { body: "<html>Bad gateway</html>" });
+    const garbage = await failure(provider.reissue(reissueRequest("1000001")));
+    expect(garbage).toBeInstanceOf(ProviderUnavailableError);
+    expect(garbage).not.toBeInstanceOf(ProviderOutcomeUnknownError);
+    expect(stub.state.requestsTo("AutoReplaceSSL")).toHaveLength(3);
+  });
+});
+
 describe("getStatus", () => {
   async function pendingOrder(overrides: Partial<PlaceOrderRequest> = {}) {
     const provider = sectigo();
@@ -906,5 +1141,44 @@ describe("stub wire format", () => {
       }),
     });
     expect(await response.text()).toBe("0\n1000001\n12.98\n0\nABC123\n");
+  });
+
+  it("answers AutoReplaceSSL in either encoding and refuses it without a csr or for an unknown order", async () => {
+    const placed = await placeEmailOrder(sectigo());
+    const replace = async (fields: Record<string, string>) => {
+      const response = await fetch(`${stub.url}/products/!AutoReplaceSSL`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: urlEncoded({ loginName: LOGIN, loginPassword: PASSWORD, ...fields }),
+      });
+      return response.text();
+    };
+    const csr = createTestCsr("www.example.com");
+    const fields = {
+      orderNumber: placed.providerOrderId,
+      csr,
+      dcvMethod: "CNAME_CSR_HASH",
+      uniqueValue: "SSL1042",
+    };
+
+    expect(await replace({ ...fields, responseFormat: "0" })).toBe(
+      `0\n0\n77${placed.providerOrderId}1\nSSL1042\n`,
+    );
+    expect(await replace({ ...fields, responseFormat: "1" })).toBe(
+      `errorCode=0&expectedDeliveryTime=0&certificateID=77${placed.providerOrderId}2&uniqueValue=SSL1042`,
+    );
+    expect(stub.state.orders.get(placed.providerOrderId)).toMatchObject({
+      csrPem: csr,
+      state: "pending",
+      reissues: 2,
+    });
+
+    expect(await replace({ orderNumber: placed.providerOrderId, responseFormat: "1" })).toBe(
+      "errorCode=-3&errorMessage=The+%27csr%27+argument+is+missing%21&errorItem=csr",
+    );
+    expect(await replace({ ...fields, orderNumber: "42" })).toBe(
+      "-4\nThe value of the 'orderNumber' argument is invalid!\n",
+    );
+    expect(await replace({ csr })).toBe("-3\nThe 'orderNumber' argument is missing!\n");
   });
 });

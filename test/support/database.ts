@@ -49,7 +49,7 @@ function withTruncate(handle: DatabaseHandle): TestDatabase {
     async truncateAll() {
       await handle.db.execute(
         sql.raw(
-          "truncate table access_refusals, order_events, alerts_sent, orders, contacts, clients, order_drafts, sandbox_orders, sandbox_authority restart identity cascade",
+          "truncate table access_refusals, certificates, order_events, alerts_sent, orders, contacts, clients, order_drafts, sandbox_orders, sandbox_authority restart identity cascade",
         ),
       );
       await handle.db.execute(sql.raw("alter sequence order_reference_seq restart with 1001"));

@@ -20,7 +20,8 @@ export type GoGetSslEndpoint =
   | "addSslOrder"
   | "addSslRenewOrder"
   | "orderStatus"
-  | "resendValidationEmail";
+  | "resendValidationEmail"
+  | "reissueSslOrder";
 
 export interface GoGetSslStubRequest {
   endpoint: GoGetSslEndpoint | "unknown";
@@ -63,6 +64,10 @@ export interface GoGetSslStubOrder {
   sans: GoGetSslStubSan[];
   dcvStatus: "0" | "1" | "2";
   form: Record<string, string>;
+  /** Reissues accepted on this order (none when absent). */
+  reissues?: number;
+  /** The certificate before the last reissue, which GoGetSSL keeps sending in `crt_code` until the new one. */
+  previousCrtCode?: string;
   crtCode?: string;
   caCode?: string;
   validFrom?: string;
@@ -169,6 +174,7 @@ export const GOGETSSL_STUB_WEBSERVERS = [
 
 const STATUS_DESCRIPTIONS: Record<string, string> = {
   processing: "Awaiting domain validation",
+  reissue: "Reissue awaiting domain validation",
   active: "Certificate issued",
   rejected: "Order rejected by the CA",
   cancelled: "Order cancelled",
@@ -246,6 +252,10 @@ function approverMethodFor(
   return { email: order.approverEmail ?? "" };
 }
 
+function validating(order: GoGetSslStubOrder): boolean {
+  return order.status === "processing" || order.status === "reissue";
+}
+
 function sqlDate(date: Date): string {
   return date.toISOString().slice(0, 19).replace("T", " ");
 }
@@ -271,6 +281,9 @@ function route(method: string, path: string): { endpoint: GoGetSslEndpoint; id?:
   if (method === "POST" && clean === "/orders/add_ssl_renew_order") return { endpoint: "addSslRenewOrder" };
   const status = match(/^\/orders\/status\/([^/]+)$/);
   if (method === "GET" && status) return { endpoint: "orderStatus", id: decodeURIComponent(status[1] ?? "") };
+  const reissue = match(/^\/orders\/ssl\/reissue\/([^/]+)$/);
+  if (method === "POST" && reissue)
+    return { endpoint: "reissueSslOrder", id: decodeURIComponent(reissue[1] ?? "") };
   const resend = match(/^\/orders\/ssl\/resend_validation_email\/([^/]+)$/);
   if (method === "GET" && resend) {
     return { endpoint: "resendValidationEmail", id: decodeURIComponent(resend[1] ?? "") };
@@ -343,21 +356,20 @@ export async function startGoGetSslStub(options: GoGetSslStubOptions = {}): Prom
     return ok({ key });
   }
 
-  function validateOrder(form: Record<string, string>): Answer | undefined {
-    const product = products.find((entry) => String((entry as { id?: unknown }).id) === form.product_id);
-    if (!product) {
-      return refuse(400, "Invalid product", `Product ${form.product_id ?? "(none)"} is not available`);
-    }
-    if (!/^\d+$/.test(form.period ?? ""))
-      return refuse(400, "Invalid period", "Period must be given in months");
-    let domain: string;
+  function commonNameOf(csrPem: string | undefined): string | undefined {
     try {
-      const csr = forge.pki.certificationRequestFromPem(form.csr ?? "");
-      domain = String(csr.subject.getField("CN")?.value ?? "");
+      const csr = forge.pki.certificationRequestFromPem(csrPem ?? "");
+      return String(csr.subject.getField("CN")?.value ?? "");
     } catch {
-      return refuse(200, "Invalid CSR", "The CSR could not be decoded");
+      return undefined;
     }
-    if (coversWildcards(product) !== domain.startsWith("*.")) {
+  }
+
+  /** What an order and a reissue both send: the CSR against the product, server type and validation. */
+  function refuseCertificateForm(form: Record<string, string>, product: unknown): Answer | undefined {
+    const domain = commonNameOf(form.csr);
+    if (domain === undefined) return refuse(200, "Invalid CSR", "The CSR could not be decoded");
+    if (product && coversWildcards(product) !== domain.startsWith("*.")) {
       const expected = coversWildcards(product) ? "a wildcard" : "a single-name";
       return refuse(200, "Invalid CSR", `CSR common name ${domain} does not fit ${expected} product`);
     }
@@ -382,6 +394,18 @@ export async function startGoGetSslStub(options: GoGetSslStubOptions = {}): Prom
         "approver_emails must have one entry per dns_names entry",
       );
     }
+    return undefined;
+  }
+
+  function validateOrder(form: Record<string, string>): Answer | undefined {
+    const product = products.find((entry) => String((entry as { id?: unknown }).id) === form.product_id);
+    if (!product) {
+      return refuse(400, "Invalid product", `Product ${form.product_id ?? "(none)"} is not available`);
+    }
+    if (!/^\d+$/.test(form.period ?? ""))
+      return refuse(400, "Invalid period", "Period must be given in months");
+    const refused = refuseCertificateForm(form, product);
+    if (refused) return refused;
     const missing = REQUIRED_CONTACT.find((field) => !form[field]);
     if (missing) return refuse(400, "Missing contact", `${missing} is required`);
     return undefined;
@@ -420,6 +444,45 @@ export async function startGoGetSslStub(options: GoGetSslStubOptions = {}): Prom
     });
   }
 
+  /** Reissue is offered for issued certificates (and a reissue still validating may be redone). */
+  const REISSUABLE = new Set(["active", "reissue"]);
+
+  /**
+   * `POST /orders/ssl/reissue/{order_id}` (providers.md §8): `csr`, `webserver_type`, `dcv_method`,
+   * `approver_email`, and for the additional domains `dns_names` + `approver_emails`. The order goes to
+   * status `reissue` with the new CSR; its earlier certificate stays in `crt_code` until `issue` signs
+   * the new CSR. The answer is what a third-party client documents: order_id, order_status, validation.
+   */
+  function reissueOrder(order: GoGetSslStubOrder, form: Record<string, string>): Answer {
+    if (!REISSUABLE.has(order.status)) {
+      return refuse(400, "Order cannot be reissued", `Order ${order.id} is ${order.status}, not active`);
+    }
+    if (!form.csr) return refuse(400, "Missing csr", "The csr parameter is required");
+    const product = products.find((entry) => String((entry as { id?: unknown }).id) === order.productId);
+    const refused = refuseCertificateForm(form, product);
+    if (refused) return refused;
+    const domain = commonNameOf(form.csr) ?? "";
+    const sanNames = form.dns_names ? form.dns_names.split(",") : [];
+    const sanApprovers = form.approver_emails ? form.approver_emails.split(",") : [];
+    order.reissues = (order.reissues ?? 0) + 1;
+    Object.assign(order, {
+      status: "reissue",
+      csr: form.csr,
+      domain,
+      dcvMethod: form.dcv_method ?? "",
+      approverEmail: form.approver_email,
+      sans: sanNames.map((name, index) => ({ name, method: sanApprovers[index] ?? "", status: "0" })),
+      dcvStatus: "1",
+      form: { ...order.form, webserver_type: form.webserver_type ?? "" },
+      previousCrtCode: order.crtCode ?? order.previousCrtCode,
+    });
+    return ok({
+      order_id: Number(order.id),
+      order_status: "reissue",
+      validation: approverMethodFor(order, domain),
+    });
+  }
+
   function orderStatus(order: GoGetSslStubOrder): Answer {
     const contactEcho = Object.fromEntries(
       Object.entries(order.form).filter(([field]) => /^(admin|tech|org)_/.test(field)),
@@ -445,7 +508,7 @@ export async function startGoGetSslStub(options: GoGetSslStubOptions = {}): Prom
       server_count: -1,
       approver_email: order.approverEmail ?? "",
       dcv_method: order.dcvMethod,
-      approver_method: order.status === "processing" ? approverMethodFor(order, order.domain) : [],
+      approver_method: validating(order) ? approverMethodFor(order, order.domain) : [],
       san: order.sans.map((san) => ({
         san_name: san.name,
         validation_method: san.method,
@@ -457,7 +520,7 @@ export async function startGoGetSslStub(options: GoGetSslStubOptions = {}): Prom
       })),
       manual_check: "0",
       pre_signing: "0",
-      validation_description: order.status === "processing" ? "Waiting for domain control validation" : "",
+      validation_description: validating(order) ? "Waiting for domain control validation" : "",
       ssl_price: options.orderAmount ?? "29.00",
     });
   }
@@ -484,10 +547,12 @@ export async function startGoGetSslStub(options: GoGetSslStubOptions = {}): Prom
       case "addSslRenewOrder":
         return placeOrder(target.endpoint, form);
       case "orderStatus":
-      case "resendValidationEmail": {
+      case "resendValidationEmail":
+      case "reissueSslOrder": {
         const order = state.orders.get(target.id ?? "");
         if (!order) return refuse(400, "Order not found", `There is no order ${target.id ?? ""}`);
         if (target.endpoint === "orderStatus") return orderStatus(order);
+        if (target.endpoint === "reissueSslOrder") return reissueOrder(order, form);
         return ok({ message: "Validation email has been resent" });
       }
     }

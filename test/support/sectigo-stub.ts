@@ -9,7 +9,12 @@ import forge from "node-forge";
  * negative error codes. Orders live in memory; tests inspect requests and steer outcomes.
  */
 
-export type SectigoStubEndpoint = "GetDCVEmailAddressList" | "AutoApplySSL" | "CollectSSL" | "ResendDCVEmail";
+export type SectigoStubEndpoint =
+  | "GetDCVEmailAddressList"
+  | "AutoApplySSL"
+  | "AutoReplaceSSL"
+  | "CollectSSL"
+  | "ResendDCVEmail";
 
 export interface SectigoStubRequest {
   method: string;
@@ -53,6 +58,10 @@ export interface SectigoStubOrder {
   state: SectigoStubOrderState;
   awaitingPayment: boolean;
   dcvEmailsSent: number;
+  /** AutoReplaceSSL calls accepted on this order (none when absent). */
+  reissues?: number;
+  /** The certificate signed before the last reissue: CollectSSL no longer returns it. */
+  previousLeafPem?: string;
   leafPem?: string;
   chainPems?: string[];
   form: Record<string, string>;
@@ -90,6 +99,7 @@ export interface SectigoStub {
 const ENDPOINTS: Record<string, SectigoStubEndpoint> = {
   "/products/!GetDCVEmailAddressList": "GetDCVEmailAddressList",
   "/products/!AutoApplySSL": "AutoApplySSL",
+  "/products/!AutoReplaceSSL": "AutoReplaceSSL",
   "/products/download/CollectSSL": "CollectSSL",
   "/products/!ResendDCVEmail": "ResendDCVEmail",
 };
@@ -112,6 +122,13 @@ const ARGUMENTS: Record<SectigoStubEndpoint, Set<string>> = {
       "telephoneNumber",
       "emailAddress",
     ],
+  ]),
+  // providers.md §1.6 and §8; uniqueValue and showCertificateID as a production client sends them.
+  AutoReplaceSSL: new Set([
+    ...CREDENTIALS,
+    ...["orderNumber", "exactOrder", "serverSoftware", "csr", "isCustomerValidated", "dcvMethod"],
+    ...["dcvEmailAddress", "dcvEmailAddresses", "domainNames", "uniqueValue", "showCertificateID"],
+    "responseFormat",
   ]),
   CollectSSL: new Set([
     ...CREDENTIALS,
@@ -286,6 +303,7 @@ export async function startSectigoStub(options: SectigoStubOptions = {}): Promis
       state: "pending",
       awaitingPayment: options.paymentRequired ?? false,
       dcvEmailsSent: dcvMethod === "EMAIL" ? 1 : 0,
+      reissues: 0,
       form: { ...form },
     };
     orders.set(orderNumber, order);
@@ -302,6 +320,76 @@ export async function startSectigoStub(options: SectigoStubOptions = {}): Promis
       ],
       // Text: status, orderNumber, amount, expectedDeliveryTime, [certificateID], uniqueValue.
       lines: [orderNumber, totalCost, "0", ...(showId ? [order.certificateID] : []), uniqueValue],
+    };
+  }
+
+  /**
+   * A new CSR on an existing order (AutoReplaceSSL): the order goes back to awaiting validation, and
+   * the next `issue` signs the new CSR. The answer has the shape of checkdomain/Comodo's fixture:
+   * `errorCode=0&expectedDeliveryTime=0&certificateID=…` plus uniqueValue. Whether a multi-domain
+   * reissue needs `domainNames` is not documented: with it the approvers go in `dcvEmailAddresses`,
+   * without it the CSR's common name is the one domain and `dcvEmailAddress` its approver.
+   */
+  function autoReplaceSsl(form: Record<string, string>): StubAnswer {
+    if (!form.orderNumber) return missingArgument("orderNumber");
+    const order = orders.get(form.orderNumber);
+    if (!order) return invalidArgument("orderNumber");
+    const refused = closedOrderRefusal(order);
+    if (refused) return refused;
+    if (!form.csr) return missingArgument("csr");
+    if (form.serverSoftware !== undefined && !/^-?\d+$/.test(form.serverSoftware)) {
+      return invalidArgument("serverSoftware");
+    }
+    const csr = readCsr(form.csr);
+    if ("code" in csr) return csr;
+    const product = PRODUCTS[order.product] ?? { wildcard: false, multiDomain: false };
+    if (product.wildcard && !csr.commonName.startsWith("*.")) {
+      return { code: -6, message: "The CSR's Common Name MUST contain a wildcard!" };
+    }
+    if (!product.wildcard && csr.commonName.includes("*")) {
+      return { code: -5, message: "The CSR's Common Name may NOT contain a wildcard!" };
+    }
+    const dcvMethod = form.dcvMethod ?? "EMAIL";
+    if (!DCV_METHODS.has(dcvMethod)) return invalidArgument("dcvMethod");
+    const listed = form.domainNames !== undefined;
+    if (listed && !product.multiDomain) return invalidArgument("domainNames");
+    const domains = listed
+      ? (form.domainNames ?? "").split(/[\s,]+/).filter((name) => name !== "")
+      : [csr.commonName];
+    const approverProblem = dcvMethod === "EMAIL" ? checkApprovers(form, domains, listed) : undefined;
+    if (approverProblem) return approverProblem;
+    const uniqueValue = form.uniqueValue ?? order.uniqueValue;
+    if (!/^[A-Za-z0-9]{1,20}$/.test(uniqueValue)) return invalidArgument("uniqueValue");
+    if ([...orders.values()].some((other) => other !== order && other.uniqueValue === uniqueValue)) {
+      return {
+        code: -4,
+        message: "The value of the 'uniqueValue' argument already exists!",
+        item: "uniqueValue",
+      };
+    }
+
+    order.reissues = (order.reissues ?? 0) + 1;
+    Object.assign(order, {
+      certificateID: `77${order.orderNumber}${order.reissues}`,
+      csrPem: csr.pem,
+      commonName: csr.commonName,
+      domains: domains.map((name) => ({ name, dcvMethod, dcvStatus: "Awaiting Validation" })),
+      uniqueValue,
+      state: "pending",
+      previousLeafPem: order.leafPem ?? order.previousLeafPem,
+      leafPem: undefined,
+      chainPems: undefined,
+    });
+    if (dcvMethod === "EMAIL") order.dcvEmailsSent += 1;
+    return {
+      code: 0,
+      pairs: [
+        ["expectedDeliveryTime", "0"],
+        ["certificateID", order.certificateID],
+        ["uniqueValue", uniqueValue],
+      ],
+      // Text: the same values by position (their order in the newline encoding is not documented).
+      lines: ["0", order.certificateID, uniqueValue],
     };
   }
 
@@ -415,6 +503,7 @@ export async function startSectigoStub(options: SectigoStubOptions = {}): Promis
   const HANDLERS: Record<SectigoStubEndpoint, (form: Record<string, string>) => StubAnswer> = {
     GetDCVEmailAddressList: getDcvEmailAddressList,
     AutoApplySSL: autoApplySsl,
+    AutoReplaceSSL: autoReplaceSsl,
     CollectSSL: collectSsl,
     ResendDCVEmail: resendDcvEmail,
   };
@@ -491,12 +580,16 @@ export async function startSectigoStub(options: SectigoStubOptions = {}): Promis
   };
 }
 
-/** GetDCVEmailAddressList is always text; AutoApplySSL follows responseFormat (0 = text, the default). */
+/**
+ * GetDCVEmailAddressList is always text; AutoApplySSL and AutoReplaceSSL follow responseFormat
+ * (0 = text, the default).
+ */
 function encodingFor(endpoint: SectigoStubEndpoint, form: Record<string, string>): Encoding {
   switch (endpoint) {
     case "GetDCVEmailAddressList":
       return "text";
     case "AutoApplySSL":
+    case "AutoReplaceSSL":
       return form.responseFormat === "1" ? "url" : "text";
     case "CollectSSL":
     case "ResendDCVEmail":

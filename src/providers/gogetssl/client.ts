@@ -16,6 +16,7 @@ import {
   outcomeUnknownError,
   reportText,
   unavailableError,
+  unconfirmedChangeError,
 } from "./errors.js";
 import { authResponse, type ErrorReport, parseJson, readErrorReport } from "./wire.js";
 
@@ -23,8 +24,10 @@ export interface GoGetSslRequest {
   /**
    * `read` is retried on transport failures and repeated after a re-auth; `send` places an order,
    * is never retried, and is repeated only after a 401 (which proves the order was not accepted).
+   * `change` alters an existing order (a reissue): sent like `send`, but free, so a lost answer
+   * leaves nothing to reconcile by hand (the order's status shows whether it was accepted).
    */
-  kind: "read" | "send";
+  kind: "read" | "send" | "change";
   method: "GET" | "POST";
   path: string;
   form?: Record<string, string>;
@@ -130,7 +133,7 @@ export class GoGetSslClient {
       data: request.form ? new URLSearchParams(request.form) : undefined,
     };
     try {
-      const response = await (request.kind === "send" ? this.#http.send(config) : this.#http.read(config));
+      const response = await (request.kind === "read" ? this.#http.read(config) : this.#http.send(config));
       return this.#interpretAnswer(request, response.status, response.data);
     } catch (error) {
       return this.#interpretFailure(request, error);
@@ -167,7 +170,7 @@ export class GoGetSslClient {
   #refusal(request: GoGetSslRequest, said: ErrorReport): Attempt {
     const report = this.#scrubReport(said);
     if (isAuthComplaint(report)) {
-      // A read is safe to repeat with a new key; a placement is repeated only on a 401.
+      // A read is safe to repeat with a new key; a placement or change is repeated only on a 401.
       if (request.kind === "read") return { kind: "keyRejected" };
       return { kind: "failed", error: authError(report, request.action) };
     }
@@ -176,10 +179,13 @@ export class GoGetSslClient {
 
   /** No usable answer: for a placement that was sent, nobody knows whether the order exists. */
   #unclear(request: GoGetSslRequest, reason: string, certainlyNotPlaced = false): Attempt {
+    const sentMaybe = request.kind !== "read" && !certainlyNotPlaced;
     const error =
-      request.kind === "send" && !certainlyNotPlaced
+      sentMaybe && request.kind === "send"
         ? outcomeUnknownError(request.action, reason)
-        : unavailableError(request.action, reason);
+        : sentMaybe
+          ? unconfirmedChangeError(request.action, reason)
+          : unavailableError(request.action, reason);
     return { kind: "failed", error };
   }
 

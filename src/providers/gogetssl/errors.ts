@@ -97,3 +97,12 @@ export function outcomeUnknownError(action: string, reason: string): ProviderOut
       "Look for it under Orders in the GoGetSSL client area before submitting again.",
   );
 }
+
+/** A change to an existing order (a reissue) that may have reached GoGetSSL; it costs nothing to ask again. */
+export function unconfirmedChangeError(action: string, reason: string): ProviderUnavailableError {
+  return new ProviderUnavailableError(
+    "gogetssl",
+    `GoGetSSL did not confirm ${action} (${reason}). It may have been accepted: the order's status ` +
+      "shows it; if the order is still issued with the earlier certificate, try again later.",
+  );
+}

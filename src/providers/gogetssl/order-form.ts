@@ -1,5 +1,5 @@
 import type { ContactSnapshot } from "../../domain/order.js";
-import type { OrderOrganisation, PlaceOrderRequest } from "../types.js";
+import type { OrderOrganisation, PlaceOrderRequest, ReissueRequest } from "../types.js";
 
 /** Every GoGetSSL order covers unlimited servers. */
 const UNLIMITED_SERVERS = "-1";
@@ -50,7 +50,7 @@ function organisationFields(organisation: OrderOrganisation) {
  * Per-SAN approvers: for email DCV the one approver address serves every SAN (certdesk asks for a
  * single address); for http/dns GoGetSSL takes the method name in place of an address.
  */
-function sanFields(request: PlaceOrderRequest) {
+function sanFields(request: Pick<PlaceOrderRequest, "sans" | "dcvMethod" | "approverEmail">) {
   if (request.sans.length === 0) return {};
   const approver = request.dcvMethod === "email" ? request.approverEmail : request.dcvMethod;
   return {
@@ -73,5 +73,20 @@ export function orderForm(request: PlaceOrderRequest): Record<string, string> {
     ...contactFields("admin", request.contact, request.organisation),
     ...contactFields("tech", request.contact, request.organisation),
     ...organisationFields(request.organisation),
+  });
+}
+
+/**
+ * The form body of `POST /orders/ssl/reissue/{order_id}`: the new CSR, the server type and the
+ * validation, with the additional domains the way add_ssl_order takes them (`dns_names`,
+ * `approver_emails`). The order id travels in the path.
+ */
+export function reissueForm(request: ReissueRequest): Record<string, string> {
+  return withoutBlanks({
+    csr: request.csrPem,
+    webserver_type: request.serverTypeId,
+    dcv_method: request.dcvMethod,
+    approver_email: request.dcvMethod === "email" ? request.approverEmail : undefined,
+    ...sanFields(request),
   });
 }

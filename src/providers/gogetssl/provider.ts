@@ -6,6 +6,8 @@ import type {
   PlaceOrderRequest,
   PlaceOrderResult,
   ProviderCapabilities,
+  ReissueRequest,
+  ReissueResult,
   RenewRequest,
   SslProvider,
   StatusResult,
@@ -13,14 +15,17 @@ import type {
 import { toProduct, toServerTypes } from "./catalogue.js";
 import { GoGetSslClient } from "./client.js";
 import { dcvInstruction } from "./dcv.js";
-import { orderForm } from "./order-form.js";
-import { toStatusResult } from "./status.js";
+import { orderForm, reissueForm } from "./order-form.js";
+import { statusFromWord, toStatusResult } from "./status.js";
 import {
+  type ApproverMethod,
   approverEmailsResponse,
   orderStatusResponse,
   type PlaceOrderResponse,
   placeOrderResponse,
   productsResponse,
+  reissueResponse,
+  type SanEntry,
   webserversResponse,
 } from "./wire.js";
 
@@ -62,6 +67,7 @@ export class GoGetSslProvider implements SslProvider {
       multiDomain: true,
       wildcard: true,
       renew: true,
+      reissue: true,
       resendApproval: true,
       minPollIntervalSeconds: options.minPollIntervalSeconds ?? 60,
     };
@@ -120,6 +126,38 @@ export class GoGetSslProvider implements SslProvider {
     return this.#submit("/orders/add_ssl_renew_order/", action, request);
   }
 
+  /**
+   * `POST /orders/ssl/reissue/{order_id}`: a new CSR on the same order, free. GoGetSSL puts the order
+   * in status `reissue` (pending) until the new certificate is issued; should it answer that the
+   * order is already active again, the reissue is reported issued.
+   */
+  async reissue(request: ReissueRequest): Promise<ReissueResult> {
+    checkApprover(request);
+    const action = `reissuing GoGetSSL order ${request.providerOrderId} (${request.reference})`;
+    const body = await this.#client.call({
+      kind: "change",
+      method: "POST",
+      path: `/orders/ssl/reissue/${encodeURIComponent(request.providerOrderId)}`,
+      form: reissueForm(request),
+      action,
+    });
+    const parsed = reissueResponse.safeParse(body);
+    if (!parsed.success) {
+      throw new ProviderUnavailableError(
+        "gogetssl",
+        `GoGetSSL answered ${action} in a format certdesk does not recognise. It may have been accepted: ` +
+          "the order's status shows it.",
+      );
+    }
+    const response = parsed.data;
+    const issuedAlready =
+      response.order_status !== undefined && statusFromWord(response.order_status) === "issued";
+    return {
+      status: issuedAlready ? "issued" : "pending",
+      dcv: dcvInstructions(request, response.validation ?? response.approver_method, response.san),
+    };
+  }
+
   async getStatus(providerOrderId: string): Promise<StatusResult> {
     const action = `checking the status of GoGetSSL order ${providerOrderId}`;
     const body = await this.#client.call({
@@ -141,13 +179,7 @@ export class GoGetSslProvider implements SslProvider {
   }
 
   async #submit(path: string, action: string, request: PlaceOrderRequest): Promise<PlaceOrderResult> {
-    if (request.dcvMethod === "email" && !request.approverEmail?.trim()) {
-      throw new ProviderInputError(
-        "gogetssl",
-        "approverEmail",
-        "Choose an approval email address: email validation needs one.",
-      );
-    }
+    checkApprover(request);
     const body = await this.#client.call({
       kind: "send",
       method: "POST",
@@ -179,16 +211,33 @@ export class GoGetSslProvider implements SslProvider {
   }
 }
 
+function checkApprover(request: Pick<PlaceOrderRequest, "dcvMethod" | "approverEmail">): void {
+  if (request.dcvMethod === "email" && !request.approverEmail?.trim()) {
+    throw new ProviderInputError(
+      "gogetssl",
+      "approverEmail",
+      "Choose an approval email address: email validation needs one.",
+    );
+  }
+}
+
 /** GoGetSSL sends HTTP/DNS details with the order where it can; otherwise they appear in the status. */
-function toPlaceOrderResult(request: PlaceOrderRequest, response: PlaceOrderResponse): PlaceOrderResult {
-  const dcv: DcvInstruction[] = [
-    dcvInstruction(request.commonName, request.dcvMethod, response.approver_method, request.approverEmail),
+function dcvInstructions(
+  request: Pick<PlaceOrderRequest, "commonName" | "sans" | "dcvMethod" | "approverEmail">,
+  details: ApproverMethod | undefined,
+  sans: SanEntry[] | undefined,
+): DcvInstruction[] {
+  return [
+    dcvInstruction(request.commonName, request.dcvMethod, details, request.approverEmail),
     ...request.sans.map((domain) => {
-      const san = response.san?.find((entry) => entry.san_name === domain);
-      const details = san?.validation ?? response.approver_method;
-      return dcvInstruction(domain, request.dcvMethod, details, request.approverEmail);
+      const san = sans?.find((entry) => entry.san_name === domain);
+      return dcvInstruction(domain, request.dcvMethod, san?.validation ?? details, request.approverEmail);
     }),
   ];
+}
+
+function toPlaceOrderResult(request: PlaceOrderRequest, response: PlaceOrderResponse): PlaceOrderResult {
+  const dcv = dcvInstructions(request, response.approver_method, response.san);
   const result: PlaceOrderResult = { providerOrderId: response.order_id, status: "pending", dcv };
   if (response.order_amount) {
     result.cost = {

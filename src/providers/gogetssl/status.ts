@@ -16,6 +16,11 @@ const FINAL_STATUSES: Readonly<Record<string, ProviderOrderStatus>> = {
   rejected: "rejected",
 };
 
+/** certdesk's status for one of GoGetSSL's order status words. */
+export function statusFromWord(word: string): ProviderOrderStatus {
+  return FINAL_STATUSES[word.trim().toLowerCase()] ?? "pending";
+}
+
 const SAN_STATES: Readonly<Record<string, DomainValidationState>> = {
   "2": "validated",
   "1": "pending",
@@ -93,7 +98,7 @@ function domainStates(response: OrderStatusResponse, status: ProviderOrderStatus
 }
 
 export function toStatusResult(orderId: string, response: OrderStatusResponse): StatusResult {
-  const mapped = FINAL_STATUSES[response.status.toLowerCase()] ?? "pending";
+  const mapped = statusFromWord(response.status);
   if (mapped === "issued" && !response.crt_code) {
     // "active" with no certificate attached yet: collecting it must wait for the next poll.
     return {

@@ -134,6 +134,21 @@ export const placeOrderResponse = z.object({
 });
 export type PlaceOrderResponse = z.infer<typeof placeOrderResponse>;
 
+/**
+ * `POST /orders/ssl/reissue/{order_id}`'s answer. Documented only in a third-party client's docblock
+ * (providers.md §8 names the call, not its answer): `order_id`, `order_status` ("reissue"),
+ * `validation` (HTTP/DNS details, read like `approver_method`), `success`. Every field is optional:
+ * the HTTP status and the absence of the error object already say the reissue was accepted.
+ */
+export const reissueResponse = z.object({
+  order_id: idValue.optional().catch(undefined),
+  order_status: optionalText,
+  validation: approverMethod,
+  approver_method: approverMethod,
+  san: sanList,
+});
+export type ReissueResponse = z.infer<typeof reissueResponse>;
+
 export const orderStatusResponse = z.object({
   status: z.string().trim().min(1),
   status_description: optionalText,

@@ -1,4 +1,4 @@
-import { addDays, addMonths, addSeconds, min as earliest, isBefore } from "date-fns";
+import { addSeconds, isBefore } from "date-fns";
 import { and, eq } from "drizzle-orm";
 import { getDomain } from "tldts";
 import { type CertificateAuthority, createCertificateAuthority, signCsr } from "../../certs/authority.js";
@@ -8,6 +8,7 @@ import type { Clock } from "../../clock.js";
 import type { Database } from "../../db/client.js";
 import { sandboxAuthority, sandboxOrders } from "../../db/schema.js";
 import type { DcvInstruction } from "../../domain/dcv.js";
+import { certificateEnd, coverageEnd } from "../../domain/lifetime.js";
 import { quote } from "../../domain/money.js";
 import { baseName } from "../../domain/names.js";
 import type { Product, ServerType } from "../../domain/product.js";
@@ -16,6 +17,8 @@ import type {
   PlaceOrderRequest,
   PlaceOrderResult,
   ProviderCapabilities,
+  ReissueRequest,
+  ReissueResult,
   RenewRequest,
   SslProvider,
   StatusResult,
@@ -25,15 +28,15 @@ import { SANDBOX_PRODUCTS, SANDBOX_SERVER_TYPES } from "./catalogue.js";
 /**
  * The built-in provider: behaves like a Sectigo reseller account so the whole product works
  * without one. Orders live in the database (restart-safe) and are issued, by a CA of its own,
- * SANDBOX_APPROVAL_SECONDS after they were placed.
+ * SANDBOX_APPROVAL_SECONDS after they were placed (or reissued). A certificate lives as long as the
+ * CA/Browser Forum allows on its day (199 days in 2026), never past the subscription's end; a
+ * reissue is another such certificate on the same order.
  *
  * Trigger domains show the unhappy paths:
  * - a domain starting `refuse-` is refused when the order is placed (the form reopens);
  * - a domain starting `reject-` is rejected during validation.
  */
 
-/** Today's public-CA maximum lifetime, whatever period was bought. */
-export const SANDBOX_MAX_VALIDITY_DAYS = 199;
 const MAILBOXES = ["admin", "administrator", "hostmaster", "postmaster", "webmaster"];
 
 export interface SandboxOptions {
@@ -52,6 +55,7 @@ export class SandboxProvider implements SslProvider {
     multiDomain: true,
     wildcard: true,
     renew: true,
+    reissue: true,
     resendApproval: true,
     minPollIntervalSeconds: 5,
   };
@@ -89,6 +93,51 @@ export class SandboxProvider implements SslProvider {
 
   async renew(request: RenewRequest): Promise<PlaceOrderResult> {
     return this.place(request, request.previousProviderOrderId);
+  }
+
+  async reissue(request: ReissueRequest): Promise<ReissueResult> {
+    const order = await this.findOrder(request.providerOrderId);
+    if (order.status !== "issued" || !order.coverageEndsAt) {
+      throw new ProviderInputError(
+        "sandbox",
+        "order",
+        `The sandbox can only reissue an issued order; ${request.providerOrderId} is ${order.status}.`,
+      );
+    }
+    const now = this.options.clock.now();
+    if (!isBefore(now, order.coverageEndsAt)) {
+      throw new ProviderInputError(
+        "sandbox",
+        "order",
+        `${request.providerOrderId}'s subscription has ended.`,
+      );
+    }
+    const domains = [request.commonName, ...request.sans];
+    await Promise.all(domains.map((domain) => this.getApproverEmails(domain)));
+    const csrDomains = this.csrDomains(request.csrPem);
+    if (!csrDomains.includes(request.commonName)) {
+      throw new ProviderInputError("sandbox", "csr", `The CSR does not name ${request.commonName}.`);
+    }
+    if (request.dcvMethod === "email" && !request.approverEmail) {
+      throw new ProviderInputError("sandbox", "approverEmail", "Choose an approver e-mail address.");
+    }
+    // The earlier certificate stays on the row (and valid) until the new one is signed.
+    await this.options.db
+      .update(sandboxOrders)
+      .set({
+        commonName: request.commonName,
+        domains,
+        csr: request.csrPem,
+        dcvMethod: request.dcvMethod,
+        approverEmail: request.approverEmail ?? null,
+        status: "pending",
+        issueAt: addSeconds(now, this.options.approvalSeconds),
+      })
+      .where(eq(sandboxOrders.id, order.id));
+    return {
+      status: "pending",
+      dcv: domains.map((domain) => this.dcvInstruction(domain, request, order.id)),
+    };
   }
 
   async resendApproval(providerOrderId: string): Promise<void> {
@@ -143,16 +192,7 @@ export class SandboxProvider implements SslProvider {
         providerCode: product.wildcard ? "-6" : "-5",
       });
     }
-    let csrDomains: string[];
-    try {
-      csrDomains = parseCsr(request.csrPem).domains;
-    } catch (error) {
-      throw new ProviderInputError(
-        "sandbox",
-        "csr",
-        `The sandbox could not read the CSR: ${(error as Error).message}`,
-      );
-    }
+    const csrDomains = this.csrDomains(request.csrPem);
     if (!csrDomains.includes(request.commonName)) {
       throw new ProviderInputError("sandbox", "csr", `The CSR does not name ${request.commonName}.`);
     }
@@ -191,7 +231,23 @@ export class SandboxProvider implements SslProvider {
     };
   }
 
-  private dcvInstruction(domain: string, request: PlaceOrderRequest, id: number): DcvInstruction {
+  private csrDomains(csrPem: string): string[] {
+    try {
+      return parseCsr(csrPem).domains;
+    } catch (error) {
+      throw new ProviderInputError(
+        "sandbox",
+        "csr",
+        `The sandbox could not read the CSR: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  private dcvInstruction(
+    domain: string,
+    request: Pick<PlaceOrderRequest, "dcvMethod" | "approverEmail">,
+    id: number,
+  ): DcvInstruction {
     const host = baseName(domain);
     const token = `sandbox${id}`;
     switch (request.dcvMethod) {
@@ -225,9 +281,18 @@ export class SandboxProvider implements SslProvider {
 
   private async issue(order: typeof sandboxOrders.$inferSelect, now: Date) {
     const ca = await this.certificateAuthority();
-    const notAfter = earliest([addMonths(now, order.periodMonths), addDays(now, SANDBOX_MAX_VALIDITY_DAYS)]);
+    const coverageEndsAt = order.coverageEndsAt ?? coverageEnd(now, order.periodMonths);
+    const notAfter = certificateEnd(now, coverageEndsAt);
     const certificatePem = await signCsr({ ca, csrPem: order.csr, notBefore: now, notAfter });
-    const issued = { status: "issued", certificatePem, chain: [ca.certificatePem], notBefore: now, notAfter };
+    const issued = {
+      status: "issued",
+      certificatePem,
+      chain: [ca.certificatePem],
+      notBefore: now,
+      notAfter,
+      coverageEndsAt,
+      issuedCount: order.issuedCount + 1,
+    };
     // Only a pending order is issued: two pollers at once must not sign twice.
     const [stored] = await this.options.db
       .update(sandboxOrders)

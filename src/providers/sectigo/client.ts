@@ -13,6 +13,7 @@ export type FormParams = Record<string, string | undefined>;
 const PATHS: Readonly<Record<SectigoCall, string>> = {
   approverEmails: "/products/!GetDCVEmailAddressList",
   placement: "/products/!AutoApplySSL",
+  reissue: "/products/!AutoReplaceSSL",
   status: "/products/download/CollectSSL",
   resend: "/products/!ResendDCVEmail",
 };
@@ -36,7 +37,8 @@ export class SectigoClient {
 
   /**
    * The parsed answer, whatever its status code (the caller knows what the code means for the call).
-   * A placement is sent once, never retried; the other calls are reads, retried on transport failures.
+   * A placement or reissue is sent once, never retried (a second AutoReplaceSSL while the first is
+   * being processed is refused with -26); the other calls are reads, retried on transport failures.
    */
   call(call: SectigoCall, params: FormParams, uniqueValue?: string): Promise<SectigoAnswer> {
     const post = () => this.#post(call, params, uniqueValue);
@@ -55,7 +57,7 @@ export class SectigoClient {
   ): Promise<SectigoAnswer> {
     let body: unknown;
     try {
-      const response = await this.#http[call === "placement" ? "send" : "read"]({
+      const response = await this.#http[call === "placement" || call === "reissue" ? "send" : "read"]({
         method: "POST",
         url: PATHS[call],
         data: formBody({ loginName: this.#loginName, loginPassword: this.#loginPassword, ...params }),

@@ -8,8 +8,12 @@ import {
 } from "../errors.js";
 import { describeTransportFailure, requestNeverSent, responseStatus } from "../http.js";
 
-/** Which call was refused: the same code means different things to a placement and a read. */
-export type SectigoCall = "approverEmails" | "placement" | "status" | "resend";
+/**
+ * Which call was refused: the same code means different things to a placement and a read.
+ * `reissue` (AutoReplaceSSL) changes an existing order: sent once like a placement, but free, so an
+ * answer lost on the way leaves nothing to reconcile by hand.
+ */
+export type SectigoCall = "approverEmails" | "placement" | "reissue" | "status" | "resend";
 
 export interface SectigoRefusal {
   code: number;
@@ -191,6 +195,9 @@ export function errorForRefusal(refusal: SectigoRefusal, context: RefusalContext
   if (context.call === "placement") {
     return new ProviderInputError(PROVIDER, "order", say("Sectigo refused the order."), details);
   }
+  if (context.call === "reissue") {
+    return new ProviderInputError(PROVIDER, "order", say("Sectigo refused the reissue."), details);
+  }
   return new ProviderUnavailableError(
     PROVIDER,
     say("Sectigo answered with an error certdesk does not know: try again later or ask Sectigo support."),
@@ -250,6 +257,7 @@ function quotedArgument(message: string | undefined): string | undefined {
 
 /** An answer in neither of Sectigo's encodings, or without the fields the call needs. */
 export function unreadableAnswer(call: SectigoCall, uniqueValue?: string): ProviderError {
+  if (call === "reissue") return reissueUnconfirmed("Sectigo answered with something certdesk cannot read");
   if (call === "placement") {
     return new ProviderOutcomeUnknownError(
       PROVIDER,
@@ -283,6 +291,9 @@ export function transportError(
         `look for uniqueValue ${uniqueValue} in the Sectigo account before ordering again.`,
     );
   }
+  if (call === "reissue" && !refusedUnprocessed && !requestNeverSent(error)) {
+    return reissueUnconfirmed(`no usable answer came back: ${failure}`);
+  }
   if (status === 429) {
     return new ProviderUnavailableError(
       PROVIDER,
@@ -298,5 +309,14 @@ export function transportError(
   return new ProviderUnavailableError(
     PROVIDER,
     `Sectigo could not be reached (${failure}): try again later.`,
+  );
+}
+
+/** A reissue that may or may not have reached Sectigo: free, so asking again does no harm. */
+function reissueUnconfirmed(reason: string): ProviderError {
+  return new ProviderUnavailableError(
+    PROVIDER,
+    `Sectigo did not confirm the reissue (${reason}). It may have been accepted: the order's status ` +
+      "shows it; if the order is still issued with the earlier certificate, ask again later.",
   );
 }

@@ -1,5 +1,5 @@
 import type { Product } from "../../domain/product.js";
-import type { OrderOrganisation, PlaceOrderRequest } from "../types.js";
+import type { OrderOrganisation, PlaceOrderRequest, ReissueRequest } from "../types.js";
 import type { FormParams } from "./client.js";
 import { SECTIGO_DCV_METHODS } from "./dcv.js";
 
@@ -35,6 +35,36 @@ function domainParams(request: PlaceOrderRequest, product: Product): FormParams 
     // Without it a Multi-Domain certificate carries no common name (SD:auto-apply-ssl/request).
     primaryDomainName: request.commonName,
     dcvEmailAddresses: email === undefined ? undefined : domains.map(() => email).join(","),
+  };
+}
+
+/**
+ * The AutoReplaceSSL parameters of a reissue (providers.md §1.6, §8): the order, the new CSR and its
+ * validation, like AutoApplySSL's. The request does not name the product, so the domain list goes
+ * in multi-domain form (`domainNames`, one `dcvEmailAddresses` entry per domain) exactly when there
+ * are additional domains. `uniqueValue` is the order's own (from its reference): with the same CSR the
+ * HTTP file and CNAME the customer already published stay valid.
+ */
+export function reissueForm(request: ReissueRequest, options: { uniqueValue: string }): FormParams {
+  const email = request.dcvMethod === "email" ? request.approverEmail : undefined;
+  const domains = [request.commonName, ...request.sans];
+  const domainFields: FormParams =
+    request.sans.length === 0
+      ? { dcvEmailAddress: email }
+      : {
+          domainNames: domains.join(","),
+          dcvEmailAddresses: email === undefined ? undefined : domains.map(() => email).join(","),
+        };
+  return {
+    orderNumber: request.providerOrderId,
+    serverSoftware: request.serverTypeId,
+    csr: request.csrPem,
+    isCustomerValidated: "N",
+    dcvMethod: SECTIGO_DCV_METHODS[request.dcvMethod],
+    ...domainFields,
+    uniqueValue: options.uniqueValue,
+    showCertificateID: "Y",
+    responseFormat: "1",
   };
 }
 

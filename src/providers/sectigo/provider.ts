@@ -5,6 +5,8 @@ import type {
   PlaceOrderRequest,
   PlaceOrderResult,
   ProviderCapabilities,
+  ReissueRequest,
+  ReissueResult,
   RenewRequest,
   SslProvider,
   StatusResult,
@@ -13,9 +15,9 @@ import { findSectigoProduct, SECTIGO_PRODUCTS, SECTIGO_SERVER_TYPES } from "./ca
 import { SectigoClient } from "./client.js";
 import { type CsrHashes, csrHashes, dcvInstruction, uniqueValueFor } from "./dcv.js";
 import { unreadableAnswer } from "./errors.js";
-import { orderForm } from "./order-form.js";
+import { orderForm, reissueForm } from "./order-form.js";
 import { describesOrderState, statusFromCollect, UnreadableCollectAnswer } from "./status.js";
-import { appliedOrder, approverAddresses, fieldsWithPositional } from "./wire.js";
+import { appliedOrder, approverAddresses, fieldsWithPositional, replacedCertificate } from "./wire.js";
 
 export interface SectigoProviderOptions {
   loginName: string;
@@ -66,6 +68,7 @@ export class SectigoProvider implements SslProvider {
       multiDomain: true,
       wildcard: true,
       renew: true,
+      reissue: true,
       resendApproval: true,
       minPollIntervalSeconds: options.minPollIntervalSeconds ?? 10_800,
     };
@@ -109,6 +112,29 @@ export class SectigoProvider implements SslProvider {
    */
   renew(request: RenewRequest): Promise<PlaceOrderResult> {
     return this.#apply(request);
+  }
+
+  /**
+   * `!AutoReplaceSSL` on the same order: the new CSR and its validation, free. Its answer carries no
+   * state, so the reissue is reported pending; getStatus (CollectSSL) tells when the new certificate
+   * is there, even when Sectigo reused a validation for the same CSR and issued it at once.
+   */
+  async reissue(request: ReissueRequest): Promise<ReissueResult> {
+    const hashes = readableCsr(request.csrPem);
+    checkDcv(request);
+    const uniqueValue = uniqueValueFor(request.reference);
+    const answer = await this.#client.call("reissue", reissueForm(request, { uniqueValue }));
+    if (answer.code < 0) throw this.#client.refused(answer, "reissue");
+    const replaced = replacedCertificate.safeParse(answer.fields);
+    if (!replaced.success) throw unreadableAnswer("reissue");
+    const token = replaced.data.uniqueValue ?? uniqueValue;
+    const domains = [request.commonName, ...request.sans];
+    return {
+      status: "pending",
+      dcv: domains.map((domain) =>
+        dcvInstruction(domain, request.dcvMethod, hashes, token, request.approverEmail),
+      ),
+    };
   }
 
   async getStatus(providerOrderId: string): Promise<StatusResult> {
@@ -177,7 +203,14 @@ function checkOrder(request: PlaceOrderRequest): { product: Product; hashes: Csr
   if (!product) {
     throw new ProviderInputError(PROVIDER, "product", `Sectigo product ${request.productId} is not offered.`);
   }
-  const hashes = csrHashes(request.csrPem);
+  const hashes = readableCsr(request.csrPem);
+  checkDcv(request);
+  return { product, hashes };
+}
+
+/** The CSR's hashes (for the HTTP and CNAME validation), or an input error when it is no CSR. */
+function readableCsr(csrPem: string): CsrHashes {
+  const hashes = csrHashes(csrPem);
   if (!hashes) {
     throw new ProviderInputError(
       PROVIDER,
@@ -185,11 +218,10 @@ function checkOrder(request: PlaceOrderRequest): { product: Product; hashes: Csr
       "The CSR is not a PEM certificate request: make a new CSR.",
     );
   }
-  checkDcv(request);
-  return { product, hashes };
+  return hashes;
 }
 
-function checkDcv(request: PlaceOrderRequest): void {
+function checkDcv(request: Pick<PlaceOrderRequest, "dcvMethod" | "approverEmail" | "sans">): void {
   if (request.dcvMethod !== "email") return;
   if (!request.approverEmail) {
     throw new ProviderInputError(PROVIDER, "approverEmail", "Choose the approver email address.");

@@ -151,6 +151,22 @@ export const appliedOrder = z.object({
     .optional(),
 });
 
+/**
+ * AutoReplaceSSL's answer, read from its named fields only: `errorCode=0&expectedDeliveryTime=0&
+ * certificateID=…` and sometimes `uniqueValue` (providers.md §1.6). The positions of these values in
+ * the newline encoding are not documented, so a text answer says no more than its status line.
+ * The answer does not say whether the new certificate is issued yet.
+ */
+export const replacedCertificate = z.object({
+  // checkdomain/Comodo's fixture has `abc123456`, so not only digits.
+  certificateID: z.string().optional(),
+  expectedDeliveryTime: z.string().optional(),
+  uniqueValue: z
+    .string()
+    .regex(/^[A-Za-z0-9]{1,20}$/)
+    .optional(),
+});
+
 /** GetDCVEmailAddressList's addresses, once blanks and `none` are dropped. */
 export const approverAddresses = z.array(z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/));
 
