@@ -3,10 +3,13 @@
  * JavaScript under `npm start`'s node flags), reporting its own peak memory to the parent over IPC.
  * Environment: DATABASE_URL or DATA_DIR (already seeded), STUB_URL (Sectigo stub), SLACK_API_URL.
  */
+import { randomBytes } from "node:crypto";
+import { createVault } from "../src/certs/vault.js";
 import { loadConfig } from "../src/config.js";
 import { openDatabase } from "../src/db/client.js";
 import { createScheduler } from "../src/jobs/scheduler.js";
 import { createLogger, LogLevel } from "../src/log.js";
+import { createReissueService } from "../src/orders/reissue-service.js";
 import { createStatusService } from "../src/orders/status-service.js";
 import { createProviderRegistry } from "../src/providers/registry.js";
 import { SectigoProvider } from "../src/providers/sectigo/provider.js";
@@ -46,6 +49,16 @@ const scheduler = createScheduler({
   logger: createLogger(LogLevel.WARN),
   providers,
   status: createStatusService({ db: database.db, providers, clock, observer }),
+  // AUTO_REISSUE_DAYS is off here (0): the service is there because the scheduler always has it.
+  reissues: createReissueService({
+    db: database.db,
+    providers,
+    catalogue: { snapshot: () => [] },
+    vault: createVault({ keys: [randomBytes(32)] }),
+    clock,
+    observer,
+    requireApproval: false,
+  }),
   poster: createSlack({
     clients: createSlackClients({
       botToken: config.slack.botToken,

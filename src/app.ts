@@ -18,6 +18,7 @@ import { createScheduler, type Scheduler } from "./jobs/scheduler.js";
 import { createRefusalAudit } from "./orders/access-audit.js";
 import { type Catalogue, createCatalogue } from "./orders/catalogue.js";
 import { createOrderService, type OrderService, type Pause } from "./orders/order-service.js";
+import { createReissueService, type ReissueService } from "./orders/reissue-service.js";
 import { createStatusService, type StatusService } from "./orders/status-service.js";
 import type { ProviderRegistry } from "./providers/registry.js";
 import { realSleeper, type Sleeper } from "./slack/channel-poster.js";
@@ -43,6 +44,7 @@ export interface AppDeps {
 export interface CertdeskApp {
   bolt: App;
   orders: OrderService;
+  reissues: ReissueService;
   status: StatusService;
   catalogue: Catalogue;
   /** Everything certdesk sends to Slack (bench and jobs tests use its background poster). */
@@ -147,13 +149,22 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     logger: deps.logger,
     pause: deps.pause,
   });
+  const reissues = createReissueService({
+    db,
+    providers: deps.providers,
+    catalogue,
+    vault: deps.vault,
+    clock: deps.clock,
+    observer: notifier,
+    requireApproval: config.requireApprovalForFree,
+  });
   const status = createStatusService({
     db,
     providers: deps.providers,
     clock: deps.clock,
     observer: notifier,
   });
-  const scheduler = createScheduler({ ...deps, config, status, poster: slack.background });
+  const scheduler = createScheduler({ ...deps, config, status, reissues, poster: slack.background });
 
   const context: FeatureContext & { ssl: ReturnType<typeof createSslCommands> } = {
     config,
@@ -166,6 +177,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     refusals: createRefusalAudit({ db, logger: deps.logger, clock: deps.clock }),
     slack,
     orders,
+    reissues,
     status,
     catalogue,
     ssl: createSslCommands(),
@@ -196,6 +208,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     bolt,
     slack,
     orders,
+    reissues,
     status,
     catalogue,
     scheduler,

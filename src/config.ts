@@ -164,7 +164,34 @@ const envSchema = (providerIds: readonly string[]) =>
     ),
     SSL_ORDERERS: idList,
     SSL_APPROVERS: idList,
-    SSL_REQUIRE_APPROVAL: flag("SSL_REQUIRE_APPROVAL"),
+    // true/false as before, or "all": reissues and free certificates need an approver too.
+    SSL_REQUIRE_APPROVAL: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === "all") return { paid: true, free: true };
+        const paid = flag("SSL_REQUIRE_APPROVAL").safeParse(value);
+        if (paid.success) return { paid: paid.data, free: false };
+        ctx.addIssue({ code: "custom", message: "must be true, false or all (SSL_REQUIRE_APPROVAL)" });
+        return z.NEVER;
+      }),
+    AUTO_REISSUE_DAYS: z
+      .string()
+      .trim()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined || value === "") return 0;
+        if (!/^\d{1,3}$/.test(value)) {
+          ctx.addIssue({
+            code: "custom",
+            message: "must be a whole number of days, 0 for off (AUTO_REISSUE_DAYS)",
+          });
+          return z.NEVER;
+        }
+        return Number(value);
+      }),
     POLL_CRON: cronExpression("*/15 * * * *"),
     EXPIRY_CRON: cronExpression("0 9 * * *"),
     EXPIRY_DAYS: z
@@ -243,7 +270,12 @@ export interface Config {
   channel?: string;
   orderers: string[];
   approvers: string[];
+  /** A second person approves paid orders and renewals (SSL_REQUIRE_APPROVAL=true or all). */
   requireApproval: boolean;
+  /** …and reissues and free certificates too (SSL_REQUIRE_APPROVAL=all). */
+  requireApprovalForFree: boolean;
+  /** Reissue automatically this many days before expiry while the subscription covers it; 0 = off. */
+  autoReissueDays: number;
   schedule: {
     pollCron: string;
     expiryCron: string;
@@ -312,7 +344,9 @@ function toConfig(env: Env, settings: Config["providers"]["settings"]): Config {
     channel: env.SSL_CHANNEL,
     orderers: env.SSL_ORDERERS,
     approvers: env.SSL_APPROVERS,
-    requireApproval: env.SSL_REQUIRE_APPROVAL,
+    requireApproval: env.SSL_REQUIRE_APPROVAL.paid,
+    requireApprovalForFree: env.SSL_REQUIRE_APPROVAL.free,
+    autoReissueDays: env.AUTO_REISSUE_DAYS,
     schedule: {
       pollCron: env.POLL_CRON,
       expiryCron: env.EXPIRY_CRON,

@@ -7,6 +7,7 @@ import type { Database } from "../db/client.js";
 import type { RefusalAudit } from "../orders/access-audit.js";
 import type { Catalogue } from "../orders/catalogue.js";
 import type { OrderService } from "../orders/order-service.js";
+import type { ReissueService } from "../orders/reissue-service.js";
 import type { StatusService } from "../orders/status-service.js";
 import type { ProviderRegistry } from "../providers/registry.js";
 import type { Slack } from "../slack/slack.js";
@@ -27,6 +28,7 @@ export interface FeatureContext {
   /** Everything sent to Slack goes through this; no handler holds a WebClient. */
   slack: Slack;
   orders: OrderService;
+  reissues: ReissueService;
   status: StatusService;
   catalogue: Catalogue;
   /** The `/ssl` sub-commands: a feature answers its own (`ssl.on("order", …)`). */

@@ -13,6 +13,7 @@ type ListedAction = Exclude<GuardedAction, "use" | "key_delivery">;
 const NEEDS: Record<ListedAction, "SSL_ORDERERS" | "SSL_APPROVERS"> = {
   order: "SSL_ORDERERS",
   renew: "SSL_ORDERERS",
+  reissue: "SSL_ORDERERS",
   client_add: "SSL_ORDERERS",
   client_edit: "SSL_ORDERERS",
   client_contacts: "SSL_ORDERERS",
@@ -26,6 +27,7 @@ const NEEDS: Record<ListedAction, "SSL_ORDERERS" | "SSL_APPROVERS"> = {
 const WHAT: Record<ListedAction, string> = {
   order: "order certificates",
   renew: "renew certificates",
+  reissue: "reissue certificates",
   client_add: "add or edit clients",
   client_edit: "add or edit clients",
   client_contacts: "add or edit clients",

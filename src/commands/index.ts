@@ -7,6 +7,7 @@ import { detailsFeature } from "./details/index.js";
 import { homeFeature } from "./home/index.js";
 import { type Membership, registerMembershipGuard } from "./membership.js";
 import { orderFeature } from "./order/index.js";
+import { reissueFeature } from "./reissue/index.js";
 import { renewFeature } from "./renew/index.js";
 import { type createSslCommands, registerSslCommand } from "./ssl/index.js";
 import { stuckFeature } from "./stuck/index.js";
@@ -16,6 +17,7 @@ import { trackingFeature } from "./tracking/index.js";
 const FEATURES: Feature[] = [
   orderFeature,
   renewFeature,
+  reissueFeature,
   trackingFeature,
   detailsFeature,
   approvalFeature,

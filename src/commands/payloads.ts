@@ -26,6 +26,8 @@ export const modalPayload = z.object({
   trigger_id: z.string().optional(),
   view: z.object({
     id: z.string(),
+    /** Changes with every update of the view: the same hash twice is the same submission. */
+    hash: z.string().optional(),
     private_metadata: z.string().optional(),
     previous_view_id: z.string().nullish(),
     state: z.object({ values: stateValuesSchema }).optional(),

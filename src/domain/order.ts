@@ -45,6 +45,8 @@ export interface OrderListEntry {
   provider: string;
   status: OrderStatus;
   notAfter: Date | null;
+  /** The subscription's end, shown beside the certificate's expiry when it outlives it. */
+  coverageEndsAt: Date | null;
   createdAt: Date;
 }
 

@@ -4,15 +4,20 @@ import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { DatabaseHandle } from "../db/client.js";
 import { deleteStaleDrafts } from "../orders/drafts.js";
+import type { ReissueService } from "../orders/reissue-service.js";
 import type { StatusService } from "../orders/status-service.js";
 import type { ProviderRegistry } from "../providers/registry.js";
 import type { ChannelPoster } from "../slack/channel-poster.js";
 import { createExpiryAlertPoster } from "../slack/expiry-alert-poster.js";
+import { createAutoReissue } from "./auto-reissue.js";
 import { createExpiryAlerts, type ScanSummary } from "./expiry-alerts.js";
 import { createPoller, type PollSummary } from "./poller.js";
 
 export interface ExpiryScanSummary extends ScanSummary {
   draftsDeleted: number;
+  /** AUTO_REISSUE_DAYS: reissues sent, and those that failed (left to a person). */
+  reissued: number;
+  reissueFailed: number;
 }
 
 export interface Scheduler {
@@ -33,6 +38,7 @@ export interface SchedulerDeps {
   logger: Logger;
   providers: ProviderRegistry;
   status: StatusService;
+  reissues: ReissueService;
   /** Paced channel posts (alerts, stuck-order notices), shared with the issue announcements. */
   poster: ChannelPoster;
 }
@@ -71,6 +77,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       })
     : undefined;
 
+  const autoReissue = createAutoReissue({
+    db,
+    clock,
+    logger,
+    reissues: deps.reissues,
+    days: config.autoReissueDays,
+    signal: stopping.signal,
+  });
+
   const running = new Map<JobName, Promise<unknown>>();
 
   function runJob<T>(name: JobName, job: () => Promise<T>): Promise<T | undefined> {
@@ -103,10 +118,20 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const runExpiryScan = () =>
     runJob("expiry", async () => {
       const draftsDeleted = await deleteStaleDrafts(db, clock.now());
-      const summary = { ...((await alerts?.run()) ?? { posted: 0, skipped: 0, failed: 0 }), draftsDeleted };
-      logger[summary.posted + summary.failed > 0 ? "info" : "debug"](
+      // Reissues first: a certificate reissued today needs no alert.
+      const reissued = await autoReissue.run();
+      const summary = {
+        ...((await alerts?.run()) ?? { posted: 0, skipped: 0, failed: 0 }),
+        draftsDeleted,
+        reissued: reissued.sent,
+        reissueFailed: reissued.failed,
+      };
+      logger[
+        summary.posted + summary.failed + summary.reissued + summary.reissueFailed > 0 ? "info" : "debug"
+      ](
         `Expiry scan: ${summary.posted} alerts posted, ${summary.skipped} thresholds skipped, ` +
-          `${summary.failed} left for the next scan, ${draftsDeleted} stale drafts deleted.`,
+          `${summary.failed} left for the next scan, ${draftsDeleted} stale drafts deleted, ` +
+          `${summary.reissued} reissued automatically (${summary.reissueFailed} failed).`,
       );
       return summary;
     });

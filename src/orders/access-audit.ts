@@ -7,6 +7,7 @@ export type GuardedAction =
   | "use"
   | "order"
   | "renew"
+  | "reissue"
   | "client_add"
   | "client_edit"
   | "client_contacts"

@@ -47,6 +47,8 @@ export const renewalDraftSchema = z.object({
     phone: z.string(),
     title: z.string(),
   }),
+  /** Keep the original's key and CSR; otherwise (the default) a new key pair is made. */
+  keepKey: z.boolean().optional(),
   /** The approver list the form showed, so "Change something" brings it back as it was. */
   approvers: z.object({ domain: z.string(), emails: z.array(z.string()) }).optional(),
 });

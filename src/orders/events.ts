@@ -20,7 +20,14 @@ export type OrderEventKind =
   /** Set by migration 0003 on an older duplicate renewal, which became a stand-alone order. */
   | "renewal_unlinked"
   | "alert_snoozed"
-  | "alert_acknowledged";
+  | "alert_acknowledged"
+  /** A reissue was asked for (detail: certificate number, key choice, domains, method). */
+  | "reissue_requested"
+  | "reissue_approved"
+  | "reissue_rejected"
+  | "reissue_submitted"
+  | "reissued"
+  | "reissue_failed";
 
 export interface OrderEventInput {
   orderId: number;

@@ -42,6 +42,8 @@ export interface AlertSubject {
   primaryDomain: string;
   clientName: string;
   notAfter: Date;
+  /** The subscription's end: a certificate it outlives is reissued (free), else renewed. */
+  coverageEndsAt: Date | null;
   slackChannel: string | null;
   slackThreadTs: string | null;
 }
@@ -85,6 +87,7 @@ const subjectColumns = {
   primaryDomain: orders.primaryDomain,
   clientName: clients.name,
   notAfter: orders.notAfter,
+  coverageEndsAt: orders.coverageEndsAt,
   slackChannel: orders.slackChannel,
   slackThreadTs: orders.slackThreadTs,
 };
@@ -345,6 +348,7 @@ export async function getAlert(db: Database, alertId: number): Promise<SentAlert
       primaryDomain: row.primaryDomain,
       clientName: row.clientName,
       notAfter: row.notAfter ?? new Date(0),
+      coverageEndsAt: row.coverageEndsAt,
       slackChannel: row.slackChannel,
       slackThreadTs: row.slackThreadTs,
     },
@@ -404,6 +408,7 @@ export interface HomeOrder {
   status: OrderStatus;
   requestedBy: string;
   notAfter: Date | null;
+  coverageEndsAt: Date | null;
 }
 
 export interface HomeLists {
@@ -420,6 +425,7 @@ const homeColumns = {
   status: orders.status,
   requestedBy: orders.requestedBy,
   notAfter: orders.notAfter,
+  coverageEndsAt: orders.coverageEndsAt,
 };
 
 /**

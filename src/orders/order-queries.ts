@@ -1,7 +1,8 @@
-import { and, asc, count, desc, eq, lt, notExists, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, lt, notExists, or, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import { clients, orderEvents, orders } from "../db/schema.js";
 import type { OrderListEntry } from "../domain/order.js";
+import { pendingReissueOrders } from "./certificates.js";
 import type { Order } from "./repository.js";
 
 export interface OrderListPage {
@@ -28,6 +29,7 @@ export async function listOrdersPage(
       provider: orders.provider,
       status: orders.status,
       notAfter: orders.notAfter,
+      coverageEndsAt: orders.coverageEndsAt,
       createdAt: orders.createdAt,
     })
     .from(orders)
@@ -43,14 +45,17 @@ export async function listOrdersPage(
   return { orders: rows.map(({ total: _total, ...row }) => row), total: rows[0]?.total ?? 0 };
 }
 
-/** What the poller needs of each pending order to schedule it: 10,000 of them are a few hundred kilobytes. */
+/**
+ * What the poller needs of each pending order (or issued order with a reissue validating) to
+ * schedule it: 10,000 of them are a few hundred kilobytes.
+ */
 export async function listPendingForPolling(
   db: Database,
 ): Promise<{ id: number; provider: string; lastCheckedAt: Date | null }[]> {
   return db
     .select({ id: orders.id, provider: orders.provider, lastCheckedAt: orders.lastCheckedAt })
     .from(orders)
-    .where(eq(orders.status, "pending"))
+    .where(or(eq(orders.status, "pending"), and(eq(orders.status, "issued"), pendingReissueOrders())))
     .orderBy(asc(orders.lastCheckedAt), asc(orders.id));
 }
 

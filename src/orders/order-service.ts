@@ -1,6 +1,5 @@
 import { eq } from "drizzle-orm";
-import { createCsr } from "../certs/csr.js";
-import { generateKeyPair, type KeyAlgorithm } from "../certs/keys.js";
+import type { KeyAlgorithm } from "../certs/keys.js";
 import type { Vault } from "../certs/vault.js";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/client.js";
@@ -15,6 +14,7 @@ import type { ProviderRegistry } from "../providers/registry.js";
 import type { PlaceOrderRequest, PlaceOrderResult } from "../providers/types.js";
 import type { Catalogue } from "./catalogue.js";
 import { type OrderEventKind, recordEvent } from "./events.js";
+import { newKeyMaterial } from "./key-material.js";
 import { type CheckedOrderRequest, checkOrderRequest } from "./order-request.js";
 import { findLiveRenewal, getOrder, type Order, transitionOrder, updateOrder } from "./repository.js";
 
@@ -37,6 +37,8 @@ export interface OrderRequest {
   /** One order per key: a retried or double-clicked submission finds the first one. */
   idempotencyKey: string;
   renewalOfId?: number;
+  /** A renewal keeps the original's key and CSR; otherwise place() makes a new key pair. */
+  keepKey?: boolean;
 }
 
 /** Told about every change so Slack (or anything else) can follow; the domain never imports Slack. */
@@ -91,8 +93,11 @@ const FIELD_ORDER: OrderField[] = [
 /** The requester tried to approve their own order: a second person must. */
 export class SelfApprovalError extends OrderStateError {
   override name = "SelfApprovalError";
-  constructor(readonly reference: string) {
-    super("You requested this order, so someone else must approve it.");
+  constructor(
+    readonly reference: string,
+    what = "order",
+  ) {
+    super(`You requested this ${what}, so someone else must approve it.`);
   }
 }
 
@@ -203,7 +208,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       if (!existing) throw new OrderStateError("The order could not be stored; please try again.");
       return { order: existing, created: false };
     }
-    if (request.renewalOfId) await copyKeyMaterial(inserted, request.renewalOfId);
+    if (request.renewalOfId && request.keepKey) await copyKeyMaterial(inserted, request.renewalOfId);
     await record(inserted, request.renewalOfId ? "renewal_requested" : "requested", request.requestedBy, {
       requireApproval: deps.requireApproval,
     });
@@ -258,7 +263,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       .returning();
   }
 
-  /** A renewal reuses the original's CSR and (encrypted) key: the same key keeps serving. */
+  /** A renewal that keeps the key reuses the original's CSR and (encrypted) key. */
   async function copyKeyMaterial(order: Order, originalId: number): Promise<void> {
     const original = await getOrder(db, originalId);
     if (!original?.csr) return;
@@ -527,26 +532,13 @@ export function createOrderService(deps: OrderServiceDeps) {
 
   async function ensureKeyMaterial(order: Order): Promise<Order> {
     if (order.csr && order.encryptedPrivateKey) return order;
-    const algorithm = deps.keyAlgorithm ?? "rsa-2048";
-    const { privateKeyPem } = await generateKeyPair(algorithm);
-    const csr = await createCsr({
-      privateKeyPem,
-      subject: {
-        commonName: order.primaryDomain,
-        organisation: order.organisation ?? undefined,
-        unit: order.unit ?? undefined,
-        locality: order.locality ?? undefined,
-        state: order.state ?? undefined,
-        country: order.country ?? undefined,
-      },
-      domains: [order.primaryDomain, ...order.sans],
-    });
-    const updated = await updateOrder(
-      db,
-      order.id,
-      { csr, encryptedPrivateKey: vault.encrypt(privateKeyPem), keyAlgorithm: algorithm },
-      clock.now(),
+    const material = await newKeyMaterial(
+      vault,
+      order,
+      [order.primaryDomain, ...order.sans],
+      deps.keyAlgorithm ?? "rsa-2048",
     );
+    const updated = await updateOrder(db, order.id, material, clock.now());
     return updated ?? order;
   }
 

@@ -5,6 +5,13 @@ import { type OrderStatus, STUCK_SUBMISSION_REASON } from "../domain/order.js";
 import { ProviderError } from "../providers/errors.js";
 import type { ProviderRegistry } from "../providers/registry.js";
 import type { StatusResult } from "../providers/types.js";
+import {
+  type Certificate,
+  findOpenReissue,
+  issueFirstCertificate,
+  recordReissued,
+  transitionCertificate,
+} from "./certificates.js";
 import { recordEvent } from "./events.js";
 import { listUnflaggedSubmissions } from "./order-queries.js";
 import type { OrderObserver } from "./order-service.js";
@@ -12,6 +19,8 @@ import { getOrder, type Order, transitionOrder, updateOrder } from "./repository
 
 export type StatusCheck =
   | { kind: "changed"; order: Order; from: OrderStatus }
+  /** A reissue validating at the provider was issued or refused; the order itself stays issued. */
+  | { kind: "reissue_changed"; order: Order; certificate: Certificate }
   | { kind: "unchanged"; order: Order }
   /** Asked again inside the provider's minimum interval: the last result stands. */
   | { kind: "too_soon"; order: Order; nextCheckAt: Date }
@@ -59,37 +68,68 @@ export function createStatusService(deps: {
       return { kind: "provider_error", order, message: error.message };
     }
     const statusDetail = { lines: result.detail, domains: result.domains };
+    const reissue = order.status === "issued" ? await findOpenReissue(db, order.id) : undefined;
+    if (reissue?.status === "pending") return settleReissue(order, reissue, result, actor);
     const target = targetStatus(order.status, result);
     if (target === order.status) {
       const updated = await updateOrder(db, order.id, { statusDetail, lastCheckedAt: now }, now);
       return { kind: "unchanged", order: updated ?? order };
     }
     const certificate = result.certificate;
-    const changed = await transitionOrder(
-      db,
-      order.id,
-      [order.status],
-      target,
-      {
-        statusDetail,
-        lastCheckedAt: now,
-        ...(certificate
-          ? {
-              certificate: certificate.certificatePem,
-              chain: certificate.chainPem,
-              notBefore: certificate.notBefore,
-              notAfter: certificate.notAfter,
-            }
-          : {}),
-      },
-      now,
-    );
+    const patch = { statusDetail, lastCheckedAt: now };
+    // Issued with its certificate 1 in one transaction; other moves keep the certificate columns.
+    const changed =
+      target === "issued" && certificate
+        ? await issueFirstCertificate(db, {
+            order,
+            issued: certificate,
+            now,
+            transition: (tx, certificateColumns) =>
+              transitionOrder(tx, order.id, [order.status], target, { ...patch, ...certificateColumns }, now),
+          })
+        : await transitionOrder(db, order.id, [order.status], target, patch, now);
     // Someone else (another replica, a click) recorded this change first.
     if (!changed) return { kind: "unchanged", order: (await getOrder(db, order.id)) ?? order };
     const detail = { from: order.status, to: target, summary: result.detail[0] ?? target };
     await recordEvent(db, { orderId: order.id, actor, kind: "status_changed", detail, at: now });
     await observer.orderChanged(changed, { kind: "status_changed", actor, detail });
     return { kind: "changed", order: changed, from: order.status };
+  }
+
+  /**
+   * The provider's answer for an issued order with a reissue validating: a certificate other than
+   * the current one is the reissue, issued; a rejection or cancellation ends the reissue (the
+   * current certificate stays); anything else, still validating. The order's status does not move.
+   */
+  async function settleReissue(
+    order: Order,
+    reissue: Certificate,
+    result: StatusResult,
+    actor: string,
+  ): Promise<StatusCheck> {
+    const now = clock.now();
+    const statusDetail = { lines: result.detail, domains: result.domains };
+    const issued = result.certificate;
+    let settled: { order: Order; certificate: Certificate } | undefined;
+    let detail: Record<string, unknown> = {};
+    if (result.status === "issued" && issued && issued.certificatePem !== order.certificate) {
+      settled = await recordReissued(db, { order, certificate: reissue, issued, now });
+      detail = { certificate: reissue.number, notAfter: issued.notAfter.toISOString() };
+    } else if (result.status === "rejected" || result.status === "cancelled") {
+      const reason = result.detail[0] ?? `the provider says ${result.status}`;
+      const certificate = await transitionCertificate(db, reissue.id, ["pending"], {
+        status: "failed",
+        failureReason: reason,
+      });
+      if (certificate) settled = { order, certificate };
+      detail = { certificate: reissue.number, reason };
+    }
+    const updated = await updateOrder(db, order.id, { statusDetail, lastCheckedAt: now }, now);
+    if (!settled) return { kind: "unchanged", order: updated ?? order };
+    const kind = settled.certificate.status === "issued" ? "reissued" : "reissue_failed";
+    await recordEvent(db, { orderId: order.id, actor, kind, detail, at: now });
+    await observer.orderChanged(updated ?? settled.order, { kind, actor, detail });
+    return { kind: "reissue_changed", order: updated ?? settled.order, certificate: settled.certificate };
   }
 
   /**

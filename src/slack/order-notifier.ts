@@ -9,7 +9,7 @@ import { getOrder, type Order, updateOrder } from "../orders/repository.js";
 import type { ProviderRegistry } from "../providers/registry.js";
 import { issuedMessage, stuckSubmissionMessage } from "../views/alert-message.js";
 import { type OrderSummary, orderMessage } from "../views/order-message.js";
-import { threadReplyText } from "../views/order-thread.js";
+import { threadReplyMessage, threadReplyText } from "../views/order-thread.js";
 import type { Slack } from "./slack.js";
 
 /**
@@ -117,7 +117,10 @@ export function createOrderNotifier(deps: {
       config.requireApproval,
     );
     if (text && order.slackChannel && order.slackThreadTs) {
-      await slack.post(order.slackChannel, { text, thread_ts: order.slackThreadTs });
+      await slack.post(order.slackChannel, {
+        ...threadReplyMessage(text, change),
+        thread_ts: order.slackThreadTs,
+      });
     }
     return summary.clientName;
   }

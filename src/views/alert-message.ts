@@ -1,5 +1,6 @@
 import type { Button, KnownBlock } from "@slack/types";
 import { format } from "date-fns";
+import { replacementFor } from "../domain/lifetime.js";
 import { context, escapeMrkdwn, markdownSection, plain } from "./blocks.js";
 import { ORDER_MESSAGE_ACTIONS } from "./order-message.js";
 
@@ -18,6 +19,8 @@ export interface CertificateLine {
   primaryDomain: string;
   clientName: string;
   notAfter: Date;
+  /** The subscription's end; absent or null: renewal is the only way on. */
+  coverageEndsAt?: Date | null;
 }
 
 export interface AlertView {
@@ -83,7 +86,23 @@ function resolutionText(resolution: AlertResolution): string {
 }
 
 /**
- * One certificate's alert, with Renew · Snooze 7 days · Acknowledge. Once someone snoozed or
+ * What replaces the certificate: a free reissue while the subscription outlives it, else a renewal
+ * (a new purchase); the button says which, so nobody buys what is covered.
+ */
+function replacementButton(certificate: CertificateLine): Button {
+  const value = String(certificate.orderId);
+  if (
+    replacementFor({ notAfter: certificate.notAfter, coverageEndsAt: certificate.coverageEndsAt ?? null }) ===
+    "reissue"
+  ) {
+    const until = format(certificate.coverageEndsAt ?? certificate.notAfter, "d MMM yyyy");
+    return button(`Reissue — free, covered until ${until}`, ORDER_MESSAGE_ACTIONS.reissue, value, "primary");
+  }
+  return button("Renew — new purchase", ORDER_MESSAGE_ACTIONS.renew, value, "primary");
+}
+
+/**
+ * One certificate's alert, with Reissue or Renew · Snooze 7 days · Acknowledge. Once someone snoozed or
  * acknowledged it, the message says who instead of offering those two buttons again.
  */
 export function expiryAlertMessage(
@@ -93,7 +112,7 @@ export function expiryAlertMessage(
 ): Message {
   const threshold = alert.kind === "expired" ? "Expired certificate" : `${alert.threshold}-day expiry alert`;
   const elements = [
-    button("Renew", ORDER_MESSAGE_ACTIONS.renew, String(certificate.orderId), "primary"),
+    replacementButton(certificate),
     ...(resolution
       ? []
       : [

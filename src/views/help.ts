@@ -10,7 +10,8 @@ const USAGE = [
   "`/ssl order [client] [domain]` — order a certificate (opens the order form)",
   "`/ssl list [client]` — certificates of a client, or the most recent ones",
   "`/ssl status <SSL-1042 | domain>` — ask the provider for an order's status now",
-  "`/ssl renew <SSL-1042 | domain>` — renew a certificate with the same CSR",
+  "`/ssl reissue <SSL-1042 | domain>` — a new certificate inside the subscription (free)",
+  "`/ssl renew <SSL-1042 | domain>` — renew: a new purchase when the subscription ends",
   "`/ssl clients` — client accounts · `/ssl client add` · `/ssl client edit <name>`",
   "`/ssl help` — this message",
 ];
@@ -30,7 +31,7 @@ export function helpMessage(notUnderstood?: string): HelpMessage {
         elements: [
           {
             type: "mrkdwn",
-            text: "Order messages have buttons (Check status · Details · Renew), and the message shortcuts work on them too.",
+            text: "Order messages have buttons (Check status · Details · Reissue · Renew), and the message shortcuts work on them too.",
           },
         ],
       },

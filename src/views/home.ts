@@ -12,6 +12,8 @@ export interface HomeOrderLine {
   status: OrderStatus;
   requestedBy: string;
   notAfter: Date | null;
+  /** The subscription's end: shown when it outlives the certificate. */
+  coverageEndsAt?: Date | null;
 }
 
 export interface HomeContent {
@@ -107,7 +109,10 @@ export function homeView(content: HomeContent): HomeView {
       `Expiring in the next ${content.expiringDays} days`,
       content.expiring,
       `No certificate expires in the next ${content.expiringDays} days.`,
-      (order) => (order.notAfter ? `Expires on ${format(order.notAfter, "yyyy-MM-dd")}` : ""),
+      (order) =>
+        order.notAfter
+          ? `Expires on ${format(order.notAfter, "yyyy-MM-dd")}${order.coverageEndsAt && order.coverageEndsAt > order.notAfter ? ` · covered until ${format(order.coverageEndsAt, "yyyy-MM-dd")} (reissue, free)` : ""}`
+          : "",
     ),
   );
   return { type: "home", blocks };

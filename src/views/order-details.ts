@@ -20,6 +20,8 @@ export const DETAILS_ACTIONS = {
   sendFiles: "details_send_files",
   /** The same files with the PFX in the legacy format (3DES, SHA-1 MAC) for Windows Server 2016 and older. */
   sendFilesLegacyPfx: "details_send_files_legacy_pfx",
+  /** Pushes the reissue form over Details. */
+  reissue: "details_reissue",
 } as const;
 
 export interface DetailsOrder {
@@ -37,10 +39,14 @@ export interface DetailsOrder {
   createdAt: Date;
   notBefore: Date | null;
   notAfter: Date | null;
+  /** The subscription's end: reissues are free until then. */
+  coverageEndsAt: Date | null;
   failureReason: string | null;
   statusDetail: ProviderStatusDetail | null;
   dcvInstructions: DcvInstruction[] | null;
   certificate: string | null;
+  /** False when the client supplied the CSR: certdesk holds no key. */
+  keyHeld: boolean;
   quotedPrice: string | null;
   cost: string | null;
 }
@@ -71,6 +77,18 @@ export type DeliveryState =
     }
   | { state: "failed"; message: string };
 
+/** One certificate of the order (an issuance), for the Overview's list. */
+export interface CertificateLine {
+  label: string;
+  reason: "initial" | "reissue" | "renewal";
+  status: string;
+  serial: string | null;
+  notBefore: Date | null;
+  notAfter: Date | null;
+  keySource: "generated" | "client_csr";
+  keyAlgorithm: string | null;
+}
+
 export interface OrderDetailsData {
   order: DetailsOrder;
   clientName: string;
@@ -78,6 +96,10 @@ export interface OrderDetailsData {
   serverTypeLabel: string;
   renews?: string;
   renewedBy: string[];
+  /** First first; the last issued one is the order's current certificate. */
+  certificates: CertificateLine[];
+  /** Why Reissue is not offered now, or undefined when it is. */
+  reissueRefusal?: string;
   events: TimelineEvent[];
   /** Parsed from the stored certificate; undefined before issue. */
   certificate?: CertificateDetails;
@@ -161,8 +183,25 @@ function overview(data: OrderDetailsData): KnownBlock[] {
       `*Created*\n${slackDate(order.createdAt)}`,
       `*Valid from*\n${order.notBefore ? slackDate(order.notBefore) : "—"}`,
       `*Valid until*\n${order.notAfter ? slackDate(order.notAfter) : "—"}`,
+      `*Covered until*\n${order.coverageEndsAt ? slackDate(order.coverageEndsAt) : "—"}`,
     ]),
   ];
+  if (data.certificates.length > 0) {
+    blocks.push(markdownSection(certificatesText(data.certificates), "details_certificates"));
+  }
+  if (order.status === "issued") {
+    blocks.push(
+      data.reissueRefusal
+        ? context(`:information_source: ${escapeMrkdwn(data.reissueRefusal)}`)
+        : {
+            type: "actions",
+            block_id: "details_lifecycle",
+            elements: [
+              { type: "button", action_id: DETAILS_ACTIONS.reissue, text: plain("Reissue (free)", 75) },
+            ],
+          },
+    );
+  }
   const links = [
     ...(data.renews ? [`:leftwards_arrow_with_hook: Renews *${escapeMrkdwn(data.renews)}*`] : []),
     ...(data.renewedBy.length > 0
@@ -172,6 +211,23 @@ function overview(data: OrderDetailsData): KnownBlock[] {
   if (links.length > 0) blocks.push(markdownSection(links.join("\n"), "details_renewals"));
   if (order.failureReason) blocks.push(context(`:x: ${escapeMrkdwn(order.failureReason)}`));
   return blocks;
+}
+
+const REASON_TEXT = { initial: "first", reissue: "reissue", renewal: "renewal" } as const;
+
+function certificatesText(lines: CertificateLine[]): string {
+  const rows = lines.map((line) => {
+    const dates =
+      line.notBefore && line.notAfter
+        ? `${slackDate(line.notBefore)} → ${slackDate(line.notAfter)}`
+        : line.status;
+    const key = line.keySource === "client_csr" ? "client's CSR" : (line.keyAlgorithm ?? "key").toUpperCase();
+    const serial = line.serial ? ` · serial \`${clip(line.serial, 40)}\`` : "";
+    return `• *${escapeMrkdwn(line.label)}* (${REASON_TEXT[line.reason]}, ${escapeMrkdwn(key)}) — ${dates}${serial}`;
+  });
+  // Newest last; the oldest go first when the list is too long for a section.
+  while (rows.length > 1 && rows.join("\n").length > MAX_SECTION - 40) rows.shift();
+  return `*Certificates*\n${rows.join("\n")}`;
 }
 
 function statusTab(data: OrderDetailsData): KnownBlock[] {
@@ -266,6 +322,14 @@ export function describeEvent(event: TimelineEvent): string {
       return "Expiry alerts snoozed";
     case "alert_acknowledged":
       return "Expiry alert acknowledged";
+    case "reissue_requested":
+      return `Reissue asked for (certificate ${text("certificate")})`;
+    case "reissue_submitted":
+      return `Reissue sent to the provider (certificate ${text("certificate")})`;
+    case "reissued":
+      return `Certificate ${text("certificate")} issued`;
+    case "reissue_failed":
+      return `Reissue failed (certificate ${text("certificate")}): ${text("reason")}`;
     default:
       return escapeMrkdwn(event.kind);
   }
@@ -312,7 +376,7 @@ function certificateTab(data: OrderDetailsData): KnownBlock[] {
           text: plain("Send me the files", 75),
           style: "primary",
         },
-        ...(data.keyPolicy.mayReceiveKey
+        ...(data.keyPolicy.mayReceiveKey && order.keyHeld
           ? [
               {
                 type: "button" as const,
@@ -323,7 +387,11 @@ function certificateTab(data: OrderDetailsData): KnownBlock[] {
           : []),
       ],
     },
-    context(keyPolicyText(data.keyPolicy)),
+    context(
+      order.keyHeld
+        ? keyPolicyText(data.keyPolicy)
+        : ":key: The client supplied the CSR: the private key stays with the client, certdesk never had it. The files are the certificate and chain.",
+    ),
   );
   return blocks;
 }

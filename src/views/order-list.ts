@@ -91,6 +91,15 @@ export function expiryPhrase(notAfter: Date, now: Date, timeZone: string): strin
   return `${past ? "expired" : "expires"} ${day} (${distance})`;
 }
 
+/** " · covered until 2027-12-03" when the subscription outlives the certificate (reissues are free until then). */
+export function coveredPhrase(
+  order: { notAfter: Date | null; coverageEndsAt?: Date | null },
+  timeZone: string,
+): string {
+  if (!order.notAfter || !order.coverageEndsAt || order.coverageEndsAt <= order.notAfter) return "";
+  return ` · covered until ${dayIn(order.coverageEndsAt, timeZone)}`;
+}
+
 /** yyyy-MM-dd of `date` as seen in `timeZone`. */
 export function dayIn(date: Date, timeZone: string): string {
   const parts = new Intl.DateTimeFormat("en", {
@@ -106,7 +115,7 @@ export function dayIn(date: Date, timeZone: string): string {
 function orderRow(order: OrderListEntry, view: OrderListView): SectionBlock {
   const more = order.sans.length > 0 ? ` (+${order.sans.length})` : "";
   const expiry = order.notAfter
-    ? expiryPhrase(order.notAfter, view.now, view.timeZone)
+    ? `${expiryPhrase(order.notAfter, view.now, view.timeZone)}${coveredPhrase(order, view.timeZone)}`
     : NOT_ISSUED_YET.includes(order.status)
       ? "not issued yet"
       : undefined;

@@ -21,6 +21,8 @@ export interface OrderSummary {
   approvedBy: string | null;
   status: OrderStatus;
   notAfter: Date | null;
+  /** The subscription's end: reissues are free until then. */
+  coverageEndsAt?: Date | null;
   /** The list price shown before buying ("8.95 USD"), null when the provider publishes none. */
   quotedPrice: string | null;
   /** What the provider said it charged, once placed. */
@@ -32,6 +34,7 @@ export const ORDER_MESSAGE_ACTIONS = {
   checkStatus: "order_check_status",
   details: "order_details",
   renew: "order_renew",
+  reissue: "order_reissue",
   approve: "order_approve",
   reject: "order_reject",
 } as const;
@@ -82,7 +85,9 @@ export function orderMessage(
   approvalNeeded: boolean,
 ): { text: string; blocks: KnownBlock[] } {
   const domains = [order.primaryDomain, ...order.sans];
-  const expiry = order.notAfter ? ` · valid until ${format(order.notAfter, "yyyy-MM-dd")}` : "";
+  const expiry = order.notAfter
+    ? ` · valid until ${format(order.notAfter, "yyyy-MM-dd")}${coverageText(order)}`
+    : "";
   const fields = [
     `*Client*\n${escapeMrkdwn(order.clientName)}`,
     `*Domain${domains.length > 1 ? "s" : ""}*\n${escapeMrkdwn(clip(domains.join(", "), 1900))}`,
@@ -110,6 +115,12 @@ export function orderMessage(
     text: `${order.reference} ${escapeMrkdwn(order.primaryDomain)} for ${escapeMrkdwn(order.clientName)}: ${STATUS_LABEL[order.status]}`,
     blocks,
   };
+}
+
+/** " · covered until 2027-12-03" when the subscription outlives the certificate. */
+export function coverageText(order: Pick<OrderSummary, "notAfter" | "coverageEndsAt">): string {
+  if (!order.coverageEndsAt || !order.notAfter || order.coverageEndsAt <= order.notAfter) return "";
+  return ` · covered until ${format(order.coverageEndsAt, "yyyy-MM-dd")}`;
 }
 
 function button(text: string, actionId: string, value: string, style?: "primary" | "danger"): Button {
@@ -154,6 +165,7 @@ function orderActions(order: OrderSummary): ActionsBlock {
       : [
           button("Check status", ORDER_MESSAGE_ACTIONS.checkStatus, value),
           button("Details", ORDER_MESSAGE_ACTIONS.details, value),
+          ...(order.status === "issued" ? [button("Reissue", ORDER_MESSAGE_ACTIONS.reissue, value)] : []),
           button("Renew", ORDER_MESSAGE_ACTIONS.renew, value),
         ];
   return { type: "actions", block_id: `order_actions:${order.id}`, elements };

@@ -1,6 +1,8 @@
+import type { ActionsBlock, KnownBlock } from "@slack/types";
 import { format } from "date-fns";
+import { certificateLabel } from "../domain/certificate.js";
 import type { DcvInstruction } from "../domain/dcv.js";
-import { escapeMrkdwn } from "./blocks.js";
+import { escapeMrkdwn, markdownSection, plain } from "./blocks.js";
 import { nextStepText, STATUS_LABEL } from "./order-message.js";
 
 export interface ThreadChange {
@@ -64,7 +66,90 @@ export function threadReplyText(
         return `Issued :white_check_mark: — valid until ${format(order.notAfter, "yyyy-MM-dd")}`;
       }
       return `${STATUS_LABEL[order.status]} — ${escapeMrkdwn(String(detail.summary ?? "status changed at the provider"))}`;
+    case "reissue_requested": {
+      const label = certificateLabel(order.reference, Number(detail.certificate));
+      if (change.actor === "system") {
+        return `:robot_face: Automatic reissue (AUTO_REISSUE_DAYS): ${escapeMrkdwn(label)} with a ${keyText(detail.key)}, free. Sending it to ${escapeMrkdwn(order.providerName)}…`;
+      }
+      return detail.requireApproval
+        ? `:raised_hand: ${who(change.actor)} asked for a reissue (${escapeMrkdwn(label)}, ${keyText(detail.key)}). Free; someone in SSL_APPROVERS other than them must approve it.`
+        : `:arrows_counterclockwise: ${who(change.actor)} asked for a reissue (${escapeMrkdwn(label)}, ${keyText(detail.key)}). Free; sending it to ${escapeMrkdwn(order.providerName)}…`;
+    }
+    case "reissue_approved":
+      return `:white_check_mark: ${who(change.actor)} approved the reissue ${escapeMrkdwn(certificateLabel(order.reference, Number(detail.certificate)))}. Sending it to ${escapeMrkdwn(order.providerName)}…`;
+    case "reissue_rejected":
+      return `:no_entry_sign: ${who(change.actor)} rejected the reissue ${escapeMrkdwn(certificateLabel(order.reference, Number(detail.certificate)))}; the current certificate stays.`;
+    case "reissue_submitted": {
+      const label = certificateLabel(order.reference, Number(detail.certificate));
+      const dcv = (detail.dcv as DcvInstruction[] | undefined) ?? [];
+      const method = dcv[0]?.method ?? order.dcvMethod;
+      const steps = nextStepText(
+        { ...order, dcvMethod: method, approverEmail: dcv[0]?.email ?? order.approverEmail },
+        dcv,
+      );
+      // Nobody clicked anything for an automatic reissue: say who must act, and by when.
+      const until = order.notAfter ? format(order.notAfter, "yyyy-MM-dd") : "the certificate expires";
+      const ask =
+        change.actor === "system"
+          ? `\nAutomatic reissue: someone here must see this done before ${until}.`
+          : "";
+      return `:inbox_tray: ${escapeMrkdwn(order.providerName)} accepted the reissue ${escapeMrkdwn(label)}. The current certificate stays valid meanwhile.\n${steps}${ask}`;
+    }
+    case "reissued": {
+      const label = certificateLabel(order.reference, Number(detail.certificate));
+      const until =
+        typeof detail.notAfter === "string" ? format(new Date(detail.notAfter), "yyyy-MM-dd") : "?";
+      return `:white_check_mark: ${escapeMrkdwn(label)} issued — valid until ${until}. Details has the new certificate (and key, for approvers); install it before the old one expires.`;
+    }
+    case "reissue_failed": {
+      const label = certificateLabel(order.reference, Number(detail.certificate));
+      return `:x: ${escapeMrkdwn(label)} was not issued: ${escapeMrkdwn(String(detail.reason ?? ""))} The current certificate stays valid; Reissue can be tried again.`;
+    }
     default:
       return undefined;
   }
+}
+
+export const REISSUE_APPROVAL_ACTIONS = {
+  approve: "reissue_approve",
+  reject: "reissue_reject",
+} as const;
+
+/**
+ * Buttons under a thread reply, for the one event that asks something of the people in the
+ * thread: a reissue waiting for approval (SSL_REQUIRE_APPROVAL=all). Their value is the
+ * certificate's id. Undefined for every other event (the reply is text only).
+ */
+export function threadReplyActions(change: ThreadChange): ActionsBlock | undefined {
+  if (change.kind !== "reissue_requested" || !change.detail.requireApproval) return undefined;
+  const value = String(change.detail.certificateId ?? "");
+  return {
+    type: "actions",
+    block_id: `reissue_approval:${value}`,
+    elements: [
+      {
+        type: "button",
+        action_id: REISSUE_APPROVAL_ACTIONS.approve,
+        text: plain("Approve reissue", 75),
+        style: "primary",
+        value,
+      },
+      { type: "button", action_id: REISSUE_APPROVAL_ACTIONS.reject, text: plain("Reject", 75), value },
+    ],
+  };
+}
+
+function keyText(key: unknown): string {
+  if (key === "current") return "same key";
+  if (key === "csr") return "the client's CSR";
+  return `new ${String(key ?? "").toUpperCase()} key`;
+}
+
+/** A thread reply as a message: its text, and its buttons when it asks something. */
+export function threadReplyMessage(
+  text: string,
+  change: ThreadChange,
+): { text: string; blocks?: KnownBlock[] } {
+  const actions = threadReplyActions(change);
+  return actions ? { text, blocks: [markdownSection(text), actions] } : { text };
 }

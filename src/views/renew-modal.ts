@@ -30,6 +30,7 @@ export const RENEW_ACTIONS = {
   contactEmail: "renew_contact_email",
   contactPhone: "renew_contact_phone",
   contactTitle: "renew_contact_title",
+  key: "renew_key",
   /** On the review step: back to the form, everything kept. */
   change: "renew_review_change",
 } as const;
@@ -52,6 +53,7 @@ export const RENEW_BLOCKS: Record<RenewField, string> = {
   contactEmail: "renew_contact_email_blk",
   contactPhone: "renew_contact_phone_blk",
   contactTitle: "renew_contact_title_blk",
+  key: "renew_key_blk",
 };
 
 export interface RenewFormValues {
@@ -64,6 +66,8 @@ export interface RenewFormValues {
   contactEmail?: string;
   contactPhone?: string;
   contactTitle?: string;
+  /** "new" (the default): a new key pair; "current": the original's key and CSR. */
+  key?: "new" | "current";
 }
 
 export interface RenewOriginal {
@@ -76,6 +80,8 @@ export interface RenewOriginal {
   /** Organisation, unit, locality, state, country: what the reused CSR names. */
   organisation: string[];
   notAfter: Date | null;
+  /** certdesk holds the original's key, so "keep the current key" can be offered. */
+  hasKey: boolean;
 }
 
 export interface RenewModalData {
@@ -118,10 +124,11 @@ export function renewModalView(data: RenewModalData): ModalView {
       "renew_head",
     ),
     context(
-      ":recycle: The same CSR (and so the same private key) is reused: the domains and the organisation stay as they are. " +
+      ":recycle: The domains and the organisation stay as they are. " +
         `Organisation: ${escapeMrkdwn(original.organisation.join(", ") || "—")}.`,
     ),
   );
+  blocks.push(keyBlock(data));
 
   blocks.push(periodBlock(data));
   if (warnings.period) blocks.push(fieldWarning(warnings.period));
@@ -138,6 +145,23 @@ export function renewModalView(data: RenewModalData): ModalView {
     close: plain("Cancel", 24),
     private_metadata: data.privateMetadata,
     blocks: blocks.slice(0, 100),
+  };
+}
+
+const KEY_OPTIONS = {
+  new: option("New key pair (recommended)", "new"),
+  current: option("Keep the current key", "current"),
+};
+
+/** A renewal makes a new key pair unless the current one is kept (only when certdesk holds it). */
+function keyBlock(data: RenewModalData): InputBlock {
+  const options = data.original.hasKey ? [KEY_OPTIONS.new, KEY_OPTIONS.current] : [KEY_OPTIONS.new];
+  const chosen = data.values.key === "current" && data.original.hasKey ? KEY_OPTIONS.current : KEY_OPTIONS.new;
+  return {
+    type: "input",
+    block_id: renewBlockId("key"),
+    label: plain("Private key"),
+    element: { type: "static_select", action_id: RENEW_ACTIONS.key, options, initial_option: chosen },
   };
 }
 

@@ -21,6 +21,8 @@ export interface StatusReplyOrder {
 
 export type StatusReplyInput =
   | { kind: "changed"; order: StatusReplyOrder; from: OrderStatus }
+  /** A reissue was issued (`notAfter`) or refused (`reason`); `label` is "SSL-1042 · certificate 2". */
+  | { kind: "reissue_changed"; order: StatusReplyOrder; label: string; notAfter?: Date; reason?: string }
   /** `previousCheckAt`: the check before this one, if any. */
   | { kind: "unchanged"; order: StatusReplyOrder; previousCheckAt: Date | null }
   | { kind: "too_soon"; order: StatusReplyOrder; nextCheckAt: Date }
@@ -52,6 +54,13 @@ export function statusReply(input: StatusReplyInput, clock: StatusReplyClock): S
         `${STATUS_EMOJI[order.status]} ${headline(order)}: ${STATUS_LABEL[input.from]} → *${STATUS_LABEL[order.status]}*${validity}. The order's message and thread show the change.`,
         order,
       );
+    }
+    case "reissue_changed": {
+      const label = `*${escapeMrkdwn(input.label)}* · ${escapeMrkdwn(input.order.primaryDomain)}`;
+      const text = input.notAfter
+        ? `:white_check_mark: ${label} is issued — valid until ${dayIn(input.notAfter, clock.timeZone)}. The order's thread has it.`
+        : `:x: ${label} was not issued: ${escapeMrkdwn(clip(input.reason ?? "refused by the provider", 500))}. The current certificate stays valid.`;
+      return reply(text, input.order);
     }
     case "unchanged": {
       const { order } = input;

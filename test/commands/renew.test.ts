@@ -124,7 +124,7 @@ describe("renewing an order", () => {
     const { view } = await openRenewalForm("SSL-1001");
     const form = textOf(view);
     expect(form).toContain("Renew *SSL-1001* · www.example.com for *Acme Ltd*");
-    expect(form).toContain("The same CSR (and so the same private key) is reused");
+    expect(form).toContain("New key pair (recommended)");
     expect(form).toContain("Organisation: Acme Limited, GB.");
     expect(form).toContain('"initial_option":{"text":{"type":"plain_text","text":"1 year"');
     expect(form).toContain('"text":"2 years"');
@@ -134,7 +134,16 @@ describe("renewing an order", () => {
     expect(original.providerOrderId).toBe("SBX-1");
   });
 
-  it("places a linked renewal with the same CSR, posts its message and tells the original thread", async () => {
+  it("keeps the original's key and CSR when asked to", async () => {
+    const original = await issuedOrder();
+    const { view, viewId } = await openRenewalForm("SSL-1001");
+    await renew(view, viewId, { renew_key: "current" });
+    await viewUpdate(viewId, "placed with Sandbox");
+    const [renewal] = await renewalsOf(original.id);
+    expect(renewal).toMatchObject({ csr: original.csr, encryptedPrivateKey: original.encryptedPrivateKey });
+  });
+
+  it("places a linked renewal with a new key, posts its message and tells the original thread", async () => {
     const original = await issuedOrder();
     const { view, viewId } = await openRenewalForm("www.example.com");
     const { review, ack } = await renew(view, viewId, { renew_period: "24" });
@@ -158,10 +167,12 @@ describe("renewing an order", () => {
       serverType: "nginx",
       approverEmail: "hostmaster@example.com",
       addonIds: ["sitelock"],
-      csr: original.csr,
-      encryptedPrivateKey: original.encryptedPrivateKey,
       providerOrderId: "SBX-2",
     });
+    // A renewal makes a new key pair unless the current one is kept.
+    expect(renewal?.encryptedPrivateKey).toBeTruthy();
+    expect(renewal?.encryptedPrivateKey).not.toBe(original.encryptedPrivateKey);
+    expect(renewal?.csr).not.toBe(original.csr);
     const [placed] = await t.database.db.select().from(sandboxOrders).where(eq(sandboxOrders.id, 2));
     expect(placed?.renewalOf).toBe("SBX-1");
 
@@ -410,7 +421,7 @@ describe("what cannot be renewed", () => {
     await t.driver.slashCommand("renew SSL-9999");
     const reply = await t.slack.waitFor("response_url");
     expect(reply.args).toMatchObject({ response_type: "ephemeral" });
-    expect(String(reply.args.text)).toContain("No order matches “SSL-9999”");
+    expect(String(reply.args.text)).toContain("No order SSL-9999; `/ssl list` shows recent orders.");
     expect(t.slack.callsTo("views.open")).toEqual([]);
 
     await t.driver.slashCommand("renew");
@@ -464,7 +475,10 @@ describe("with SSL_ORDERERS and SSL_REQUIRE_APPROVAL", () => {
     expect(renewal).toMatchObject({
       status: "awaiting_approval",
       providerOrderId: null,
-      csr: (await reload(order.id)).csr,
+      // Its new key pair is made when it is placed, after the approval.
+      csr: null,
+      encryptedPrivateKey: null,
     });
+    expect((await reload(order.id)).csr).toBeTruthy();
   });
 });

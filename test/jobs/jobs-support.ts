@@ -38,6 +38,7 @@ export async function testScheduler(
     logger,
     providers: t.providers,
     status: t.app.status,
+    reissues: t.app.reissues,
     poster: createSlack({
       clients: createSlackClients({
         botToken: t.config.slack.botToken,

@@ -64,6 +64,8 @@ describe("scheduler without SSL_CHANNEL", () => {
       skipped: 0,
       failed: 0,
       draftsDeleted: 1,
+      reissued: 0,
+      reissueFailed: 0,
     });
     expect(t.slack.callsTo("chat.postMessage")).toHaveLength(0);
     const [drafts] = await t.database.db.select({ total: count() }).from(orderDrafts);

@@ -56,18 +56,43 @@ describe("issued message", () => {
 });
 
 describe("expiry alert", () => {
-  it("counts the days left and offers Renew, Snooze and Acknowledge", () => {
+  it("counts the days left and offers Renew (no subscription left), Snooze and Acknowledge", () => {
     const message = expiryAlertMessage(expiring, certificate);
     expectValidBlockKit("message", message);
     expect(message.text).toBe("⏳ SSL-1042 www.example.com for Acme Ltd expires in 23 days, on 2027-06-14");
     expect(textOf(message.blocks[0])).toContain("⏳ *SSL-1042* www.example.com");
     expect(textOf(message.blocks[1])).toBe("30-day expiry alert");
     expect(buttonsOf(message)).toEqual([
-      expect.objectContaining({ actionId: ORDER_MESSAGE_ACTIONS.renew, value: "42", style: "primary" }),
+      expect.objectContaining({
+        actionId: ORDER_MESSAGE_ACTIONS.renew,
+        text: "Renew — new purchase",
+        value: "42",
+        style: "primary",
+      }),
       expect.objectContaining({ actionId: ALERT_ACTIONS.snooze, text: "Snooze 7 days", value: "7" }),
       expect.objectContaining({ actionId: ALERT_ACTIONS.acknowledge, text: "Acknowledge", value: "7" }),
     ]);
     expect(message.blocks[2]?.block_id).toBe("alert_actions:7");
+  });
+
+  it("offers a free Reissue while the subscription outlives the certificate, Renew when it ends with it", () => {
+    const covered = expiryAlertMessage(expiring, {
+      ...certificate,
+      coverageEndsAt: new Date("2027-12-03T12:00:00Z"),
+    });
+    expectValidBlockKit("message", covered);
+    expect(buttonsOf(covered)[0]).toEqual(
+      expect.objectContaining({
+        actionId: ORDER_MESSAGE_ACTIONS.reissue,
+        text: "Reissue — free, covered until 3 Dec 2027",
+        value: "42",
+        style: "primary",
+      }),
+    );
+    const lastOne = expiryAlertMessage(expiring, { ...certificate, coverageEndsAt: certificate.notAfter });
+    expect(buttonsOf(lastOne)[0]).toEqual(
+      expect.objectContaining({ actionId: ORDER_MESSAGE_ACTIONS.renew, text: "Renew — new purchase" }),
+    );
   });
 
   it("says 1 day, and less than a day, in words", () => {

@@ -21,7 +21,7 @@ describe("help message", () => {
       expect(message.text).toContain(command);
     }
     expect(usage.split("\n").every((line) => line.startsWith("• "))).toBe(true);
-    expect(textOf(message.blocks[2])).toContain("Check status · Details · Renew");
+    expect(textOf(message.blocks[2])).toContain("Check status · Details · Reissue · Renew");
   });
 
   it("quotes what it did not understand, with backticks neutralised and mrkdwn escaped", () => {

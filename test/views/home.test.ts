@@ -106,6 +106,12 @@ describe("home tab", () => {
     expect(view.blocks.map(textOf).join("\n")).toContain(
       "*SSL-1005* · host5.example.com · Acme Ltd\nExpires on 2026-12-07",
     );
+    const covered = homeView(
+      content({ expiring: [line(5, "issued", { notAfter: days(10), coverageEndsAt: days(200) })] }),
+    );
+    expect(covered.blocks.map(textOf).join("\n")).toContain(
+      "Expires on 2026-12-07 · covered until 2027-06-15 (reissue, free)",
+    );
   });
 
   it("shows `limit` lines per list and points to /ssl list for the rest", () => {

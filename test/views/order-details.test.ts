@@ -41,10 +41,12 @@ const order: DetailsOrder = {
   createdAt: days(-2),
   notBefore: null,
   notAfter: null,
+  coverageEndsAt: null,
   failureReason: null,
   statusDetail: null,
   dcvInstructions: null,
   certificate: null,
+  keyHeld: true,
   quotedPrice: "55.00 USD",
   cost: null,
 };
@@ -75,6 +77,7 @@ function data(overrides: Partial<OrderDetailsData> = {}): OrderDetailsData {
     providerName: "GoGetSSL",
     serverTypeLabel: "Apache/mod_ssl",
     renewedBy: [],
+    certificates: [],
     events: [],
     keyPolicy: { mayReceiveKey: true, keysEnabled: true },
     tab: "overview",
@@ -193,6 +196,62 @@ describe("order details, Overview", () => {
     );
     expectValidBlockKit("modal", view);
     expect(texts(view)).toContain("*Domains*\n");
+  });
+});
+
+describe("order details, certificates of the subscription", () => {
+  const lines: OrderDetailsData["certificates"] = [
+    {
+      label: "SSL-1042",
+      reason: "initial",
+      status: "issued",
+      serial: "00C0FFEE1234",
+      notBefore: days(-200),
+      notAfter: days(-1),
+      keySource: "generated",
+      keyAlgorithm: "rsa-2048",
+    },
+    {
+      label: "SSL-1042 · certificate 2",
+      reason: "reissue",
+      status: "issued",
+      serial: "00BEEF",
+      notBefore: days(-1),
+      notAfter: days(198),
+      keySource: "client_csr",
+      keyAlgorithm: "ec-p256",
+    },
+  ];
+
+  it("lists every certificate with why it was issued, its key and dates, and the coverage end", () => {
+    const view = orderDetailsView(
+      data({ order: { ...issued, coverageEndsAt: days(500) }, certificates: lines }),
+    );
+    expectValidBlockKit("modal", view);
+    const list = textOf(blockById(view.blocks, "details_certificates"));
+    expect(list).toContain("*SSL-1042* (first, RSA-2048)");
+    expect(list).toContain("*SSL-1042 · certificate 2* (reissue, client's CSR)");
+    expect(list).toContain("serial `00BEEF`");
+    expect(texts(view)).toContain(
+      `*Covered until*\n<!date^${Math.floor(days(500).getTime() / 1000)}^{date_short}|`,
+    );
+    expect(buttonsOf(body(view)).map((button) => button.text)).toContain("Reissue (free)");
+  });
+
+  it("says why there is no Reissue button when one cannot be asked for", () => {
+    const view = orderDetailsView(
+      data({ order: issued, reissueRefusal: "SSL-1042 · certificate 2 is already on its way." }),
+    );
+    expect(buttonsOf(body(view)).map((button) => button.text)).not.toContain("Reissue (free)");
+    expect(texts(view)).toContain("SSL-1042 · certificate 2 is already on its way.");
+  });
+
+  it("says the key stays with the client when the client supplied the CSR, with no legacy PFX button", () => {
+    const view = orderDetailsView(
+      data({ tab: "certificate", order: { ...issued, keyHeld: false }, certificate }),
+    );
+    expect(texts(view)).toContain("the private key stays with the client");
+    expect(buttonsOf(body(view)).map((button) => button.text)).toEqual(["Send me the files"]);
   });
 });
 

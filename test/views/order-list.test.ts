@@ -34,6 +34,7 @@ function entry(id: number, overrides: Partial<OrderListEntry> = {}): OrderListEn
     provider: "sandbox",
     status: "issued",
     notAfter: days(100),
+    coverageEndsAt: null,
     createdAt: days(-265),
     ...overrides,
   };
@@ -107,6 +108,15 @@ describe("order list", () => {
       ":white_check_mark: *SSL-1001* · host1.example.com (+2)\nPositiveSSL (DV) · Issued · expires 2027-03-07 (in 100 days)",
     );
     expect(message.text).toContain("Certificates for Acme &lt;Ltd&gt;, 1–1 of 1");
+  });
+
+  it("shows the coverage end beside the expiry when the subscription outlives the certificate", () => {
+    const message = orderListMessage(view({ orders: [entry(1, { coverageEndsAt: days(300) })], total: 1 }));
+    expect(textOf(blockById(message.blocks, "order_list_row_1"))).toContain(
+      "Issued · expires 2027-03-07 (in 100 days) · covered until 2027-09-23",
+    );
+    const last = orderListMessage(view({ orders: [entry(1, { coverageEndsAt: days(100) })], total: 1 }));
+    expect(textOf(blockById(last.blocks, "order_list_row_1"))).not.toContain("covered until");
   });
 
   it("says 'not issued yet' while an order is on its way, and nothing for a failed one", () => {

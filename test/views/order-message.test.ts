@@ -84,13 +84,14 @@ describe("order message", () => {
   });
 
   it.each(["submitting", "pending", "issued", "failed", "rejected", "cancelled", "expired"] as OrderStatus[])(
-    "%s: offers Check status, Details and Renew, never Approve",
+    "%s: offers Check status, Details, Reissue once issued, and Renew, never Approve",
     (status) => {
       const message = orderMessage({ ...order, status, approvedBy: "U0BOB" }, true);
       expectValidBlockKit("message", message);
       expect(buttonsOf(message).map((button) => button.actionId)).toEqual([
         ORDER_MESSAGE_ACTIONS.checkStatus,
         ORDER_MESSAGE_ACTIONS.details,
+        ...(status === "issued" ? [ORDER_MESSAGE_ACTIONS.reissue] : []),
         ORDER_MESSAGE_ACTIONS.renew,
       ]);
       expect(textOf(message.blocks[0])).toContain(`${STATUS_EMOJI[status]} *SSL-1042*`);
@@ -116,6 +117,12 @@ describe("order message", () => {
     expect(textOf(message.blocks[0])).toBe(
       ":white_check_mark: *SSL-1042* · www.example.com — *Issued* · valid until 2027-11-27\nRenews SSL-0999",
     );
+    // A subscription that outlives its certificate says until when reissues are free.
+    const covered = orderMessage(
+      { ...order, status: "issued", notAfter: days(199), coverageEndsAt: days(365) },
+      false,
+    );
+    expect(textOf(covered.blocks[0])).toContain("valid until 2027-06-14 · covered until 2027-11-27");
     expect(fieldsOf(message)).toEqual(
       expect.arrayContaining([
         "*Domain*\nwww.example.com",

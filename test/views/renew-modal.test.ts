@@ -39,6 +39,7 @@ function data(overrides: Partial<RenewModalData> = {}): RenewModalData {
       providerName: "GoGetSSL",
       organisation: ["Acme Limited", "IT", "London", "Greater London", "GB"],
       notAfter: days(20),
+      hasKey: true,
     },
     periods: [12, 24],
     serverTypes: [
@@ -71,8 +72,24 @@ describe("renew form", () => {
         "PositiveSSL Multi-Domain (DV) from GoGetSSL · current certificate valid until 2026-12-17",
     );
     expect(allTexts(view.blocks)).toContain(
-      "The same CSR (and so the same private key) is reused: the domains and the organisation stay as they are. " +
-        "Organisation: Acme Limited, IT, London, Greater London, GB.",
+      "The domains and the organisation stay as they are. Organisation: Acme Limited, IT, London, Greater London, GB.",
+    );
+  });
+
+  it("makes a new key pair by default and offers to keep the current key only when certdesk holds it", () => {
+    const key = select(renewModalView(data()), RENEW_BLOCKS.key);
+    expect(JSON.stringify(key)).toContain(
+      '"initial_option":{"text":{"type":"plain_text","text":"New key pair (recommended)"',
+    );
+    expect(JSON.stringify(key)).toContain("Keep the current key");
+    const kept = select(renewModalView(data({ values: { key: "current" } })), RENEW_BLOCKS.key);
+    expect(JSON.stringify(kept)).toContain(
+      '"initial_option":{"text":{"type":"plain_text","text":"Keep the current key"',
+    );
+    const clientKey = data();
+    clientKey.original.hasKey = false;
+    expect(JSON.stringify(select(renewModalView(clientKey), RENEW_BLOCKS.key))).not.toContain(
+      "Keep the current key",
     );
   });
 
@@ -181,6 +198,7 @@ describe("renew form", () => {
           providerName: "<".repeat(300),
           organisation: ["&".repeat(64), "u".repeat(64), "l".repeat(128), "s".repeat(128), "GB"],
           notAfter: null,
+          hasKey: true,
         },
         serverTypes: Array.from({ length: 150 }, (_, index) => ({
           id: `s${index}`,

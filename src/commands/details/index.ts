@@ -6,6 +6,7 @@ import { DETAILS_ACTIONS, DETAILS_TABS, type DeliveryState } from "../../views/o
 import { ORDER_MESSAGE_ACTIONS } from "../../views/order-message.js";
 import type { Feature, FeatureContext } from "../context.js";
 import { modalPayload, parseMetadata, readOrderClick, shortcutUserPayload } from "../payloads.js";
+import { openReissue } from "../reissue/index.js";
 import { ORDER_SHORTCUTS, orderForShortcut } from "../shortcuts.js";
 import { deliverFiles } from "./delivery.js";
 import { openOrderDetails, renderDetails } from "./render.js";
@@ -52,6 +53,20 @@ export const detailsFeature: Feature = {
         actionId: parsed.data.actions?.[0]?.action_id,
       };
     }
+
+    app.action(DETAILS_ACTIONS.reissue, async ({ ack, body }) => {
+      await ack();
+      const found = await modalAction(body);
+      const parsed = modalPayload.safeParse(body);
+      if (!found || !parsed.data?.trigger_id) return;
+      await openReissue(context, {
+        triggerId: parsed.data.trigger_id,
+        userId: found.userId,
+        orderId: found.order.id,
+        channelId: found.order.slackChannel ?? "",
+        push: true,
+      });
+    });
 
     app.action(new RegExp(`^${DETAILS_ACTIONS.tabPrefix}`), async ({ ack, body }) => {
       await ack();

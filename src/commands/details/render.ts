@@ -1,7 +1,8 @@
 import type { ModalView } from "@slack/types";
 import { inspectCertificate } from "../../certs/inspect.js";
-import type { CertificateDetails } from "../../domain/certificate.js";
+import { type CertificateDetails, certificateLabel } from "../../domain/certificate.js";
 import { displayDomain } from "../../domain/names.js";
+import { listCertificates } from "../../orders/certificates.js";
 import { getClient } from "../../orders/clients.js";
 import { listEvents } from "../../orders/events.js";
 import { getOrder, type Order } from "../../orders/repository.js";
@@ -45,12 +46,18 @@ export async function renderDetails(
       ...order,
       primaryDomain: displayDomain(order.primaryDomain),
       sans: order.sans.map(displayDomain),
+      keyHeld: Boolean(order.encryptedPrivateKey) || !order.csr,
     },
     clientName: owner?.name ?? "unknown client",
     providerName: providers.nameOf(order.provider),
     serverTypeLabel: serverType?.label ?? order.serverType,
     renews: original?.reference,
     renewedBy: await renewalsOf(context, events),
+    certificates: (await listCertificates(db, order)).map((issued) => ({
+      ...issued,
+      label: certificateLabel(order.reference, issued.number),
+    })),
+    reissueRefusal: order.status === "issued" ? await context.reissues.refusal(order) : undefined,
     events,
     certificate: tab === "certificate" ? inspect(context, order) : undefined,
     // Group membership may need Slack: asked only where the answer is shown.

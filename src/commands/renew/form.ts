@@ -76,6 +76,7 @@ export function valuesOf(order: Order): RenewFormValues {
     serverTypeId: order.serverType,
     dcvMethod: order.dcvMethod as DcvMethod,
     approverEmail: order.approverEmail ?? undefined,
+    key: "new",
     ...contactValues(order.contact),
   };
 }
@@ -87,6 +88,7 @@ export function valuesOfDraft(draft: RenewalDraft): RenewFormValues {
     serverTypeId: draft.serverTypeId,
     dcvMethod: draft.dcvMethod,
     approverEmail: draft.approverEmail,
+    key: draft.keepKey ? "current" : "new",
     ...contactValues(draft.contact),
   };
 }
@@ -107,6 +109,7 @@ export function readRenewForm(values: StateValues): RenewFormValues {
     contactEmail: text("contactEmail"),
     contactPhone: text("contactPhone"),
     contactTitle: text("contactTitle"),
+    key: selected("key") === "current" ? "current" : "new",
   };
 }
 

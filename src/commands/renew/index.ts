@@ -1,11 +1,10 @@
 import type { App } from "@slack/bolt";
-import { findOrderByReference, getOrder } from "../../orders/repository.js";
-import { clip, escapeMrkdwn } from "../../views/blocks.js";
+import { getOrder } from "../../orders/repository.js";
 import { ORDER_MESSAGE_ACTIONS } from "../../views/order-message.js";
 import { RENEW_ACTIONS } from "../../views/renew-modal.js";
 import type { Feature, FeatureContext } from "../context.js";
-import { messageShortcutPayload, modalPayload, parseMetadata, readOrderClick } from "../payloads.js";
-import { ORDER_SHORTCUTS, orderForShortcut } from "../shortcuts.js";
+import { modalPayload, parseMetadata, readOrderClick } from "../payloads.js";
+import { ORDER_SHORTCUTS, orderForCommand, shortcutTarget } from "../shortcuts.js";
 import { readRenewForm, renewMetadataSchema } from "./form.js";
 import { loadRenewApprovers, openRenewal, renderRenewForm } from "./open.js";
 import { registerRenewReview } from "./review.js";
@@ -29,15 +28,8 @@ export const renewFeature: Feature = {
     app.shortcut({ callback_id: ORDER_SHORTCUTS.renew, type: "message_action" }, async ({ ack, body }) => {
       await ack();
       // Answers, through the response_url, a shortcut used on a message that is not an order's.
-      const order = await orderForShortcut(context, body);
-      const parsed = messageShortcutPayload.safeParse(body);
-      if (!order || !parsed.success) return;
-      await openRenewal(context, {
-        triggerId: parsed.data.trigger_id,
-        userId: parsed.data.user.id,
-        orderId: order.id,
-        channelId: parsed.data.channel.id,
-      });
+      const target = await shortcutTarget(context, body);
+      if (target) await openRenewal(context, { ...target, orderId: target.order.id });
     });
 
     app.action(RENEW_ACTIONS.dcvMethod, async ({ ack, body }) => {
@@ -60,18 +52,9 @@ export const renewFeature: Feature = {
     });
 
     context.ssl.on("renew", async ({ request, userId, channelId, triggerId, reply }) => {
-      if (!request.ref) {
-        await reply({ text: "Which certificate? `/ssl renew SSL-1042` or `/ssl renew www.example.com`." });
-        return;
-      }
-      const order = await findOrderByReference(context.db, request.ref);
-      if (!order) {
-        await reply({
-          text: `:mag: No order matches “${escapeMrkdwn(clip(request.ref, 100))}”. Use a reference like SSL-1042 or a domain; \`/ssl list\` shows recent orders.`,
-        });
-        return;
-      }
-      await openRenewal(context, { triggerId, userId, orderId: order.id, channelId });
+      const usage = "Which certificate? `/ssl renew SSL-1042` or `/ssl renew www.example.com`.";
+      const order = await orderForCommand(context, request.ref, { usage, reply });
+      if (order) await openRenewal(context, { triggerId, userId, orderId: order.id, channelId });
     });
   },
 };

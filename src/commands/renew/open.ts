@@ -55,6 +55,7 @@ export async function renderRenewForm(
         original.country,
       ].filter((part): part is string => Boolean(part)),
       notAfter: original.notAfter,
+      hasKey: Boolean(original.encryptedPrivateKey),
     },
     periods: product?.periods ?? [],
     productsUnavailable:

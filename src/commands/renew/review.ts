@@ -130,6 +130,7 @@ async function submitRenewal(
       // One renewal per reviewed form: a double click or a Slack retry finds the first.
       idempotencyKey: `renew:${draftId}`,
       renewalOfId: original.id,
+      keepKey: draft.keepKey ?? false,
     });
   } catch (error) {
     if (error instanceof RenewalInProgressError) {
@@ -199,6 +200,7 @@ export function registerRenewReview(app: App, context: FeatureContext): void {
       dcvMethod,
       approverEmail: dcvMethod === "email" ? values.approverEmail : undefined,
       contact: checked.contact,
+      keepKey: values.key === "current" && Boolean(original.encryptedPrivateKey),
       approvers: metadata.approvers,
     };
     const draftId = await saveRenewalDraft(db, userId, draft, context.clock.now());

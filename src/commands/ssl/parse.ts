@@ -5,6 +5,7 @@ export type SslRequest =
   | { kind: "list"; client?: string }
   | { kind: "status"; ref?: string }
   | { kind: "renew"; ref?: string }
+  | { kind: "reissue"; ref?: string }
   | { kind: "client-add" }
   | { kind: "client-edit"; name?: string }
   | { kind: "clients" }
@@ -42,6 +43,8 @@ export function parseSslText(raw: string): SslRequest {
       return { kind: "status", ref: rest[0] };
     case "renew":
       return { kind: "renew", ref: rest[0] };
+    case "reissue":
+      return { kind: "reissue", ref: rest[0] };
     case "clients":
       return { kind: "clients" };
     case "client": {

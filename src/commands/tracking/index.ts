@@ -1,6 +1,5 @@
 import type { App } from "@slack/bolt";
 import { findClientByName } from "../../orders/clients.js";
-import { findOrderByReference } from "../../orders/repository.js";
 import type { Listener, Message } from "../../slack/slack.js";
 import { escapeMrkdwn } from "../../views/blocks.js";
 import { ORDER_LIST_ACTIONS } from "../../views/order-list.js";
@@ -9,7 +8,7 @@ import type { Feature, FeatureContext } from "../context.js";
 import { openOrderDetails } from "../details/render.js";
 import { messageActionPayload, messageShortcutPayload, readOrderClick } from "../payloads.js";
 import { openRenewal } from "../renew/open.js";
-import { ORDER_SHORTCUTS, orderForShortcut } from "../shortcuts.js";
+import { ORDER_SHORTCUTS, orderForCommand, orderForShortcut } from "../shortcuts.js";
 import { listMessage, menuChoiceSchema, positionSchema } from "./list.js";
 import { checkAndTell } from "./status.js";
 
@@ -120,23 +119,8 @@ export const trackingFeature: Feature = {
     });
 
     context.ssl.on("status", async ({ request, userId, reply }) => {
-      if (!request.ref) {
-        await reply({ text: STATUS_USAGE });
-        return;
-      }
-      const order = await findOrderByReference(db, request.ref);
-      if (!order) {
-        await reply({ text: unknownReference(request.ref) });
-        return;
-      }
-      await checkAndTell(context, order.id, userId, reply);
+      const order = await orderForCommand(context, request.ref, { usage: STATUS_USAGE, reply });
+      if (order) await checkAndTell(context, order.id, userId, reply);
     });
   },
 };
-
-function unknownReference(ref: string): string {
-  const what = /^ssl-\d+$/i.test(ref)
-    ? `No order ${ref.toUpperCase()}`
-    : `No order for the domain ${escapeMrkdwn(ref)}`;
-  return `${what}; \`/ssl list\` shows recent orders.`;
-}

@@ -1,3 +1,4 @@
+import { certificateLabel } from "../../domain/certificate.js";
 import { getOrder, type Order } from "../../orders/repository.js";
 import type { StatusCheck } from "../../orders/status-service.js";
 import type { Message } from "../../slack/slack.js";
@@ -29,6 +30,15 @@ function replyInput(context: FeatureContext, result: StatusCheck, before: Order)
   switch (result.kind) {
     case "changed":
       return { kind: "changed", order: result.order, from: result.from };
+    case "reissue_changed":
+      return {
+        kind: "reissue_changed",
+        order: result.order,
+        label: certificateLabel(result.order.reference, result.certificate.number),
+        notAfter:
+          result.certificate.status === "issued" ? (result.certificate.notAfter ?? undefined) : undefined,
+        reason: result.certificate.failureReason ?? undefined,
+      };
     case "unchanged":
       return { kind: "unchanged", order: result.order, previousCheckAt: before.lastCheckedAt };
     case "too_soon":

@@ -214,10 +214,10 @@ describe("/ssl status", () => {
   it("answers an unknown reference or domain, and a missing one, with what to do", async () => {
     await placedOrder();
     expect((await statusCommand(t, "status SSL-9999")).args.text).toBe(
-      "No order SSL-9999; `/ssl list` shows recent orders.",
+      ":mag: No order SSL-9999; `/ssl list` shows recent orders.",
     );
     expect((await statusCommand(t, "status nowhere.example.com")).args.text).toBe(
-      "No order for the domain nowhere.example.com; `/ssl list` shows recent orders.",
+      ":mag: No order for the domain nowhere.example.com; `/ssl list` shows recent orders.",
     );
     expect((await statusCommand(t, "status")).args.text).toContain(
       "Usage: `/ssl status <SSL-1042 | domain>`",

@@ -1,0 +1,89 @@
+import type { App } from "@slack/bolt";
+import type { ModalView } from "@slack/types";
+import { getOrder } from "../../orders/repository.js";
+import { escapeMrkdwn } from "../../views/blocks.js";
+import { ORDER_MESSAGE_ACTIONS } from "../../views/order-message.js";
+import { REISSUE_ACTIONS, reissueMessageView } from "../../views/reissue-modal.js";
+import type { Feature, FeatureContext } from "../context.js";
+import { guard } from "../guard.js";
+import { readOrderClick } from "../payloads.js";
+import { ORDER_SHORTCUTS, orderForCommand, shortcutTarget } from "../shortcuts.js";
+import { registerReissueApproval } from "./approval.js";
+import { renderReissueForm, valuesOf } from "./form.js";
+import { registerReissueSubmission } from "./submit.js";
+
+/**
+ * Reissue (a new certificate inside the subscription, free): the order message's, Details' and
+ * alerts' Reissue button, the `ssl_reissue` shortcut and `/ssl reissue`, and the form (submit.ts).
+ */
+
+/** Opens the reissue modal for an order, or a modal that says why it cannot be reissued now. */
+export async function openReissue(
+  context: FeatureContext,
+  args: {
+    triggerId: string;
+    userId: string;
+    orderId: number;
+    channelId: string;
+    /** Over another modal (Details): pushed onto its stack rather than opened. */
+    push?: boolean;
+  },
+): Promise<void> {
+  const show = (view: ModalView) =>
+    args.push ? context.slack.pushModal(args.triggerId, view) : context.slack.openModal(args.triggerId, view);
+  const order = await getOrder(context.db, args.orderId);
+  let refusal: string | undefined;
+  await guard(context, {
+    userId: args.userId,
+    action: "reissue",
+    subject: order?.reference ?? null,
+    tell: async (text) => {
+      refusal = text;
+    },
+  });
+  if (!refusal && order) {
+    const reason = await context.reissues.refusal(order);
+    if (reason) refusal = `:information_source: ${escapeMrkdwn(reason)}`;
+  }
+  if (refusal || !order) {
+    await show(reissueMessageView(refusal ?? ":information_source: That order no longer exists."));
+    return;
+  }
+  await show(
+    await renderReissueForm(context, order, valuesOf(order), {
+      orderId: order.id,
+      channelId: args.channelId,
+    }),
+  );
+}
+
+export const reissueFeature: Feature = {
+  register(app: App, context: FeatureContext) {
+    registerReissueSubmission(app, context);
+    registerReissueApproval(app, context);
+
+    app.action(ORDER_MESSAGE_ACTIONS.reissue, async ({ ack, body }) => {
+      await ack();
+      const click = readOrderClick(body);
+      if (!click) return;
+      await openReissue(context, { ...click, channelId: click.channelId ?? "" });
+    });
+
+    // The method radio buttons dispatch an action; the form reads the choice on submission.
+    app.action(REISSUE_ACTIONS.dcvMethod, async ({ ack }) => {
+      await ack();
+    });
+
+    app.shortcut({ callback_id: ORDER_SHORTCUTS.reissue, type: "message_action" }, async ({ ack, body }) => {
+      await ack();
+      const target = await shortcutTarget(context, body);
+      if (target) await openReissue(context, { ...target, orderId: target.order.id });
+    });
+
+    context.ssl.on("reissue", async ({ request, userId, channelId, triggerId, reply }) => {
+      const usage = "Which certificate? `/ssl reissue SSL-1042` or `/ssl reissue www.example.com`.";
+      const order = await orderForCommand(context, request.ref, { usage, reply });
+      if (order) await openReissue(context, { triggerId, userId, orderId: order.id, channelId });
+    });
+  },
+};
