@@ -18,6 +18,8 @@ export function purchaseReview(
     sans: string[];
     dcvMethod: DcvMethod;
     approverEmail?: string;
+    clientCsr?: string;
+    keepKey?: boolean;
   },
   clientName: string,
   renews?: string,
@@ -40,5 +42,6 @@ export function purchaseReview(
     addons: order.addonIds.map((id) => chosen?.product.addons.find((addon) => addon.id === id)?.name ?? id),
     price: price ? moneyText(price) : undefined,
     renews,
+    key: order.clientCsr ? "client_csr" : order.keepKey ? "kept" : "new",
   };
 }

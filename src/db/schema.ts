@@ -196,6 +196,27 @@ export const certificates = pgTable(
   ],
 );
 
+/**
+ * The last validation of each domain at each provider: when, how, and until when the CA may reuse
+ * it (the provider's answer where it gives one, else the CA/Browser Forum maximum for that date).
+ * Recorded when a certificate for the domain is issued; read by the reissue and renewal forms.
+ */
+export const domainValidations = pgTable(
+  "domain_validations",
+  {
+    id: serial("id").primaryKey(),
+    /** ASCII (punycode), lower case, as orders store it. */
+    domain: text("domain").notNull(),
+    provider: text("provider").notNull(),
+    method: text("method").notNull(),
+    validatedAt: timestamp("validated_at", { withTimezone: true }).notNull(),
+    reusableUntil: timestamp("reusable_until", { withTimezone: true }).notNull(),
+    /** The order whose certificate proved it. */
+    orderId: integer("order_id").references(() => orders.id, { onDelete: "set null" }),
+  },
+  (table) => [uniqueIndex("domain_validations_domain_provider_idx").on(table.domain, table.provider)],
+);
+
 export const orderEvents = pgTable(
   "order_events",
   {

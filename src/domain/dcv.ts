@@ -14,3 +14,17 @@ export interface DcvInstruction {
 }
 
 export type DomainValidationState = "pending" | "validated" | "failed" | "unknown";
+
+/** A domain's last validation at a provider, and until when the CA may reuse it. */
+export interface DomainValidation {
+  domain: string;
+  method: string;
+  validatedAt: Date;
+  reusableUntil: Date;
+}
+
+/** What a form says about one domain: reusable until a date, or to be validated again (and why). */
+export type ValidationStanding =
+  | { domain: string; kind: "reusable"; validation: DomainValidation }
+  | { domain: string; kind: "expired"; validation: DomainValidation }
+  | { domain: string; kind: "none" };

@@ -27,9 +27,27 @@ export function dcvReuseDays(date: Date): number {
   return rulesAt(date).dcvReuseDays;
 }
 
-/** Until when a validation made on `validatedAt` may be reused, by the Forum's maximum. */
-export function dcvReusableUntil(validatedAt: Date): Date {
-  return addDays(validatedAt, dcvReuseDays(validatedAt));
+/**
+ * Until when a validation made on `validatedAt` may be reused: the Forum's maximum for that date,
+ * or the CA's own shorter limit (`caDays`) where it has one.
+ */
+export function dcvReusableUntil(validatedAt: Date, caDays?: number): Date {
+  const days = dcvReuseDays(validatedAt);
+  return addDays(validatedAt, caDays !== undefined ? Math.min(caDays, days) : days);
+}
+
+/**
+ * Until when a validation made on `validatedAt` may still be reused for a certificate issued on
+ * `issuedOn`: the Forum's limit is the one in force when the certificate is issued (a validation of
+ * February 2027 is reusable 200 days then, only 100 once 2027-03-15 has passed), capped by the CA's.
+ */
+export function reusableUntilFor(validatedAt: Date, issuedOn: Date, caDays?: number): Date {
+  const days = Math.min(
+    dcvReuseDays(issuedOn),
+    dcvReuseDays(validatedAt),
+    caDays ?? Number.POSITIVE_INFINITY,
+  );
+  return addDays(validatedAt, days);
 }
 
 /** The end of a subscription of `periodMonths` whose first certificate starts at `start`. */

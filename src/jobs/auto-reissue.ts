@@ -37,9 +37,14 @@ export function createAutoReissue(deps: {
           if (outcome?.kind === "failed") summary.failed += 1;
           else if (outcome) summary.sent += 1;
         } catch (error) {
-          if (!(error instanceof OrderRequestError || error instanceof OrderStateError)) throw error;
+          // One order's failure never stops the others, nor the expiry alerts that follow.
+          if (error instanceof Error && error.name === "AbortError") throw error;
           summary.failed += 1;
-          deps.logger.warn(`${order.reference} could not be reissued automatically: ${error.message}`);
+          if (error instanceof OrderRequestError || error instanceof OrderStateError) {
+            deps.logger.warn(`${order.reference} could not be reissued automatically: ${error.message}`);
+          } else {
+            deps.logger.error(`The automatic reissue of ${order.reference} failed:`, error);
+          }
         }
       }
       return summary;

@@ -118,10 +118,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const runExpiryScan = () =>
     runJob("expiry", async () => {
       const draftsDeleted = await deleteStaleDrafts(db, clock.now());
-      // Reissues first: a certificate reissued today needs no alert.
+      // Alerts first: nothing the automatic reissue meets holds them up.
+      const alerted = (await alerts?.run()) ?? { posted: 0, skipped: 0, failed: 0 };
       const reissued = await autoReissue.run();
       const summary = {
-        ...((await alerts?.run()) ?? { posted: 0, skipped: 0, failed: 0 }),
+        ...alerted,
         draftsDeleted,
         reissued: reissued.sent,
         reissueFailed: reissued.failed,

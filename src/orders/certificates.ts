@@ -1,5 +1,5 @@
-import { and, asc, eq, gt, inArray, lte, notExists, sql } from "drizzle-orm";
-import { inspectCertificate } from "../certs/inspect.js";
+import { and, asc, desc, eq, gt, inArray, isNotNull, lte, notExists, sql } from "drizzle-orm";
+import { certificateMatchesCsr, inspectCertificate } from "../certs/inspect.js";
 import type { Database } from "../db/client.js";
 import { alertsSent, certificates, orders } from "../db/schema.js";
 import { OPEN_CERTIFICATE_STATUSES } from "../domain/certificate.js";
@@ -117,6 +117,37 @@ export async function getCertificate(db: Database, id: number): Promise<Certific
   return row;
 }
 
+/**
+ * The reissue a provider's answer for an issued order may settle: the one validating, or, when the
+ * provider now serves a certificate that is not the current one, the failed reissue whose CSR it
+ * was signed for (its answer was lost on the way back, so it was marked failed while the provider
+ * took it).
+ */
+export async function findReissueToSettle(
+  db: Database,
+  order: Order,
+  servedPem: string | undefined,
+): Promise<Certificate | undefined> {
+  const open = await findOpenReissue(db, order.id);
+  if (open) return open.status === "pending" ? open : undefined;
+  if (!servedPem || servedPem === order.certificate) return undefined;
+  const failed = await db
+    .select()
+    .from(certificates)
+    .where(and(eq(certificates.orderId, order.id), eq(certificates.status, "failed")))
+    .orderBy(desc(certificates.number))
+    .limit(3);
+  return failed.find((row) => row.csr && matches(servedPem, row.csr));
+}
+
+function matches(certificatePem: string, csrPem: string): boolean {
+  try {
+    return certificateMatchesCsr(certificatePem, csrPem);
+  } catch {
+    return false;
+  }
+}
+
 /** The order's reissue waiting, being sent or validating (at most one: a partial unique index). */
 export async function findOpenReissue(db: Database, orderId: number): Promise<Certificate | undefined> {
   const [row] = await db
@@ -195,7 +226,9 @@ export async function recordReissued(
         notAfter: issued.notAfter,
         issuedAt: now,
       })
-      .where(and(eq(certificates.id, args.certificate.id), eq(certificates.status, "pending")))
+      .where(
+        and(eq(certificates.id, args.certificate.id), inArray(certificates.status, ["pending", "failed"])),
+      )
       .returning();
     if (!certificate) return undefined;
     const [updated] = await tx
@@ -206,6 +239,9 @@ export async function recordReissued(
         keyAlgorithm: certificate.keyAlgorithm ?? order.keyAlgorithm,
         primaryDomain: certificate.domains[0] ?? order.primaryDomain,
         sans: certificate.domains.slice(1),
+        dcvMethod: certificate.dcvMethod,
+        approverEmail: certificate.approverEmail,
+        dcvInstructions: certificate.dcvInstructions,
         certificate: issued.certificatePem,
         chain: issued.chainPem,
         notBefore: issued.notBefore,
@@ -239,6 +275,8 @@ export async function listDueForReissue(db: Database, before: Date, limit = 500)
     .where(
       and(
         eq(orders.status, "issued"),
+        // A client that keeps its key sends a new CSR itself: certdesk never makes a key for it.
+        isNotNull(orders.encryptedPrivateKey),
         lte(orders.notAfter, before),
         gt(orders.coverageEndsAt, sql`${orders.notAfter} + interval '1 day'`),
         notExists(

@@ -26,6 +26,8 @@ export const orderDraftSchema = z.object({
   /** The raw form values, to rebuild step 1 exactly as typed when the provider refuses. */
   form: z.record(z.string(), z.unknown()),
   renewalOfId: z.number().int().optional(),
+  /** The client's checked PEM CSR: certdesk makes no key for this order. */
+  clientCsr: z.string().optional(),
   /** The approver list step 1 showed, so a form that comes back still has it. */
   approvers: z.object({ domain: z.string(), emails: z.array(z.string()) }).optional(),
 });
@@ -49,6 +51,8 @@ export const renewalDraftSchema = z.object({
   }),
   /** Keep the original's key and CSR; otherwise (the default) a new key pair is made. */
   keepKey: z.boolean().optional(),
+  /** The client's checked PEM CSR: certdesk makes no key for the renewal. */
+  clientCsr: z.string().optional(),
   /** The approver list the form showed, so "Change something" brings it back as it was. */
   approvers: z.object({ domain: z.string(), emails: z.array(z.string()) }).optional(),
 });

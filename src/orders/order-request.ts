@@ -1,3 +1,4 @@
+import { checkClientCsr } from "../certs/csr-check.js";
 import type { DcvMethod } from "../domain/dcv.js";
 import { approverCovers, baseName, displayDomain, isWildcard } from "../domain/names.js";
 import type { OrderField } from "../domain/order.js";
@@ -36,6 +37,8 @@ export interface OrderRequestInput {
   dcvMethod?: DcvMethod;
   approverEmail?: string;
   country?: string;
+  /** The client's own PEM CSR, when the client keeps its key; checked against the domains. */
+  csr?: string;
 }
 
 export interface RequestContext {
@@ -60,6 +63,8 @@ export interface CheckedOrderRequest {
   sans: string[];
   addonIds: string[];
   country: string;
+  /** The client's CSR, normalised, and its key's kind: certdesk then makes and keeps no key. */
+  clientCsr?: { pem: string; keyAlgorithm: string };
 }
 
 export type RequestErrors = Partial<Record<OrderField, string>>;
@@ -153,6 +158,13 @@ export function checkOrderRequest(input: OrderRequestInput, context: RequestCont
   const country = checkCountry(input.country ?? "");
   if (!country.ok) fail("country", country.message);
 
+  let clientCsr: CheckedOrderRequest["clientCsr"];
+  if (input.csr?.trim() && domain.ok) {
+    const checked = checkClientCsr(input.csr, { domains: [domain.value, ...sans] });
+    if (checked.ok) clientCsr = { pem: checked.csrPem, keyAlgorithm: checked.keyAlgorithm };
+    else fail("csr", checked.message);
+  }
+
   if (Object.keys(errors).length > 0 || !input.clientId || !chosen || !domain.ok || !country.ok) {
     return { ok: false, errors };
   }
@@ -170,6 +182,7 @@ export function checkOrderRequest(input: OrderRequestInput, context: RequestCont
       sans,
       addonIds: input.addonIds ?? [],
       country: country.value,
+      ...(clientCsr ? { clientCsr } : {}),
     },
   };
 }

@@ -39,6 +39,8 @@ export interface OrderRequest {
   renewalOfId?: number;
   /** A renewal keeps the original's key and CSR; otherwise place() makes a new key pair. */
   keepKey?: boolean;
+  /** The client's own PEM CSR: certdesk then makes and stores no key. */
+  clientCsr?: string;
 }
 
 /** Told about every change so Slack (or anything else) can follow; the domain never imports Slack. */
@@ -88,6 +90,7 @@ const FIELD_ORDER: OrderField[] = [
   "approverEmail",
   "client",
   "country",
+  "csr",
 ];
 
 /** The requester tried to approve their own order: a second person must. */
@@ -168,6 +171,7 @@ export function createOrderService(deps: OrderServiceDeps) {
         dcvMethod: request.dcvMethod,
         approverEmail: request.approverEmail,
         country: request.organisation.country,
+        csr: request.clientCsr,
       },
       { catalogue: deps.catalogue.snapshot() },
     );
@@ -183,7 +187,7 @@ export function createOrderService(deps: OrderServiceDeps) {
    * the caller must then not place it again.
    */
   async function createOrder(request: OrderRequest): Promise<{ order: Order; created: boolean }> {
-    const { product } = checkRequest(request);
+    const { product, clientCsr } = checkRequest(request);
     const now = clock.now();
     if (request.renewalOfId !== undefined) {
       // A resubmission of the same form is "already submitted", not "already being renewed".
@@ -193,7 +197,7 @@ export function createOrderService(deps: OrderServiceDeps) {
     }
     let inserted: Order | undefined;
     try {
-      [inserted] = await insertOrder(request, product, now);
+      [inserted] = await insertOrder(request, product, now, clientCsr);
     } catch (error) {
       if (request.renewalOfId !== undefined && violates(error, LIVE_RENEWAL_INDEX)) {
         await refuseSecondRenewal(request.renewalOfId);
@@ -229,7 +233,12 @@ export function createOrderService(deps: OrderServiceDeps) {
     if (live) throw new RenewalInProgressError(live);
   }
 
-  function insertOrder(request: OrderRequest, product: Product, now: Date) {
+  function insertOrder(
+    request: OrderRequest,
+    product: Product,
+    now: Date,
+    clientCsr?: CheckedOrderRequest["clientCsr"],
+  ) {
     return db
       .insert(orders)
       .values({
@@ -256,6 +265,7 @@ export function createOrderService(deps: OrderServiceDeps) {
         idempotencyKey: request.idempotencyKey,
         renewalOfId: request.renewalOfId,
         quotedPrice: priceOf(product, request),
+        ...(clientCsr ? { csr: clientCsr.pem, keyAlgorithm: clientCsr.keyAlgorithm } : {}),
         createdAt: now,
         updatedAt: now,
       })
@@ -531,7 +541,8 @@ export function createOrderService(deps: OrderServiceDeps) {
   }
 
   async function ensureKeyMaterial(order: Order): Promise<Order> {
-    if (order.csr && order.encryptedPrivateKey) return order;
+    // Ours (with its key) or the client's (the key stays with the client): either way, nothing to make.
+    if (order.csr) return order;
     const material = await newKeyMaterial(
       vault,
       order,

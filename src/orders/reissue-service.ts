@@ -1,6 +1,6 @@
 import { isBefore } from "date-fns";
 import { checkClientCsr } from "../certs/csr-check.js";
-import type { KeyAlgorithm } from "../certs/keys.js";
+import { KEY_ALGORITHMS, type KeyAlgorithm } from "../certs/keys.js";
 import type { Vault } from "../certs/vault.js";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/client.js";
@@ -70,6 +70,9 @@ export type ReissueOutcome =
   /** Someone else is sending it, or it was sent already. */
   | { kind: "not_placed"; certificate: Certificate; order: Order };
 
+/** A reissue `submitting` for this long was cut off (key generation and the call take seconds). */
+const INTERRUPTED_MS = 10 * 60_000;
+
 export interface ReissueServiceDeps {
   db: Database;
   providers: ProviderRegistry;
@@ -104,8 +107,29 @@ export function createReissueService(deps: ReissueServiceDeps) {
       return `${order.reference}'s subscription has ended: renew it instead (a new purchase).`;
     }
     const open = await findOpenReissue(db, order.id);
-    if (open) return new ReissueInProgressError(certificateLabel(order.reference, open.number)).message;
+    if (open && !(await interrupted(order, open))) {
+      return new ReissueInProgressError(certificateLabel(order.reference, open.number)).message;
+    }
     return undefined;
+  }
+
+  /**
+   * A reissue still `submitting` long after it was asked for was cut off (a crash, a failure while
+   * its key was made) before the provider answered: it is failed, said in the thread, so it no
+   * longer blocks the next one. If the provider did take it, the status check still finds its
+   * certificate by its CSR (certificates.ts findReissueToSettle).
+   */
+  async function interrupted(order: Order, open: Certificate): Promise<boolean> {
+    if (open.status !== "submitting" || clock.now().getTime() - open.createdAt.getTime() < INTERRUPTED_MS) {
+      return false;
+    }
+    const reason = "It was interrupted before the provider confirmed it.";
+    const failed = await transitionCertificate(db, open.id, ["submitting"], {
+      status: "failed",
+      failureReason: reason,
+    });
+    if (failed) await record(order, "reissue_failed", "system", { certificate: failed.number, reason });
+    return true;
   }
 
   /** The domains and validation against the product's rules (the same rules as an order). */
@@ -164,6 +188,7 @@ export function createReissueService(deps: ReissueServiceDeps) {
       dcvMethod: checked.dcvMethod,
       approverEmail: checked.dcvMethod === "email" ? checked.approverEmail : null,
       idempotencyKey: input.idempotencyKey,
+      createdAt: clock.now(),
       ...key,
     });
     if (!certificate) {
@@ -271,10 +296,12 @@ export function createReissueService(deps: ReissueServiceDeps) {
     } catch (error) {
       if (!(error instanceof ProviderError)) throw error;
       const field: OrderField = error instanceof ProviderInputError ? error.field : "order";
+      // Free, so never sent again blindly: if the provider took it after all, a status check finds
+      // the new certificate by its CSR and records it (findReissueToSettle).
       const message =
         error instanceof ProviderInputError
           ? error.message
-          : `${provider.displayName} did not answer (${error.message}). Nothing was reissued; try again.`;
+          : `${provider.displayName} did not confirm the reissue (${error.message}). If it reached ${provider.displayName}, Check status will find the new certificate; otherwise reissue again.`;
       const failed =
         (await transitionCertificate(db, certificate.id, ["submitting"], {
           status: "failed",
@@ -306,8 +333,9 @@ export function createReissueService(deps: ReissueServiceDeps) {
       approvedBy: decision === "approve" ? approverId : null,
     });
     if (!decided) {
+      const current = (await getCertificate(db, certificate.id))?.status ?? certificate.status;
       throw new OrderStateError(
-        `${label} is no longer waiting for approval (${certificate.status.replace("_", " ")}).`,
+        `${label} is no longer waiting for approval (it is ${current.replace("_", " ")}).`,
       );
     }
     await record(order, decision === "approve" ? "reissue_approved" : "reissue_rejected", approverId, {
@@ -325,7 +353,13 @@ export function createReissueService(deps: ReissueServiceDeps) {
     const { certificate, created } = await requestReissue({
       orderId: order.id,
       requestedBy: "system",
-      key: { kind: "new", algorithm: order.keyAlgorithm as KeyAlgorithm },
+      // The same kind of key as before, when it is one certdesk makes.
+      key: {
+        kind: "new",
+        algorithm: KEY_ALGORITHMS.includes(order.keyAlgorithm as KeyAlgorithm)
+          ? (order.keyAlgorithm as KeyAlgorithm)
+          : "rsa-2048",
+      },
       sans: order.sans,
       dcvMethod: order.dcvMethod as DcvMethod,
       approverEmail: order.approverEmail ?? undefined,
@@ -336,7 +370,32 @@ export function createReissueService(deps: ReissueServiceDeps) {
     return placeReissue(certificate.id, "system");
   }
 
-  return { refusal, requestReissue, placeReissue, decideReissue, reissueAutomatically };
+  /** An approver lets a waiting reissue go on, and it is sent to the provider at once. */
+  async function approveReissue(certificateId: number, approverId: string): Promise<ReissueOutcome> {
+    const { certificate } = await decideReissue(certificateId, approverId, "approve");
+    return placeReissue(certificate.id, approverId);
+  }
+
+  async function rejectReissue(certificateId: number, approverId: string): Promise<void> {
+    await decideReissue(certificateId, approverId, "reject");
+  }
+
+  /** "SSL-1042 · certificate 2" for a certificate id, for the access audit; null when there is none. */
+  async function labelOf(certificateId: number): Promise<string | null> {
+    const certificate = await getCertificate(db, certificateId);
+    const order = certificate ? await getOrder(db, certificate.orderId) : undefined;
+    return certificate && order ? certificateLabel(order.reference, certificate.number) : null;
+  }
+
+  return {
+    refusal,
+    requestReissue,
+    placeReissue,
+    approveReissue,
+    rejectReissue,
+    labelOf,
+    reissueAutomatically,
+  };
 }
 
 export type ReissueService = ReturnType<typeof createReissueService>;

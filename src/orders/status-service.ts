@@ -7,11 +7,12 @@ import type { ProviderRegistry } from "../providers/registry.js";
 import type { StatusResult } from "../providers/types.js";
 import {
   type Certificate,
-  findOpenReissue,
+  findReissueToSettle,
   issueFirstCertificate,
   recordReissued,
   transitionCertificate,
 } from "./certificates.js";
+import { recordValidations } from "./domain-validations.js";
 import { recordEvent } from "./events.js";
 import { listUnflaggedSubmissions } from "./order-queries.js";
 import type { OrderObserver } from "./order-service.js";
@@ -68,8 +69,10 @@ export function createStatusService(deps: {
       return { kind: "provider_error", order, message: error.message };
     }
     const statusDetail = { lines: result.detail, domains: result.domains };
-    const reissue = order.status === "issued" ? await findOpenReissue(db, order.id) : undefined;
-    if (reissue?.status === "pending") return settleReissue(order, reissue, result, actor);
+    if (order.status === "issued") {
+      const reissue = await findReissueToSettle(db, order, result.certificate?.certificatePem);
+      if (reissue) return settleReissue(order, reissue, result, actor);
+    }
     const target = targetStatus(order.status, result);
     if (target === order.status) {
       const updated = await updateOrder(db, order.id, { statusDetail, lastCheckedAt: now }, now);
@@ -90,6 +93,14 @@ export function createStatusService(deps: {
         : await transitionOrder(db, order.id, [order.status], target, patch, now);
     // Someone else (another replica, a click) recorded this change first.
     if (!changed) return { kind: "unchanged", order: (await getOrder(db, order.id)) ?? order };
+    if (target === "issued" && certificate) {
+      await recordValidations(db, {
+        order,
+        certificate: { domains: [order.primaryDomain, ...order.sans], dcvMethod: order.dcvMethod },
+        validatedAt: now,
+        caDays: provider.capabilities.dcvReuseDays,
+      });
+    }
     const detail = { from: order.status, to: target, summary: result.detail[0] ?? target };
     await recordEvent(db, { orderId: order.id, actor, kind: "status_changed", detail, at: now });
     await observer.orderChanged(changed, { kind: "status_changed", actor, detail });
@@ -115,6 +126,14 @@ export function createStatusService(deps: {
     if (result.status === "issued" && issued && issued.certificatePem !== order.certificate) {
       settled = await recordReissued(db, { order, certificate: reissue, issued, now });
       detail = { certificate: reissue.number, notAfter: issued.notAfter.toISOString() };
+      if (settled) {
+        await recordValidations(db, {
+          order,
+          certificate: reissue,
+          validatedAt: now,
+          caDays: providers.get(order.provider).capabilities.dcvReuseDays,
+        });
+      }
     } else if (result.status === "rejected" || result.status === "cancelled") {
       const reason = result.detail[0] ?? `the provider says ${result.status}`;
       const certificate = await transitionCertificate(db, reissue.id, ["pending"], {
@@ -168,6 +187,10 @@ export type StatusService = ReturnType<typeof createStatusService>;
 
 function targetStatus(current: OrderStatus, result: StatusResult): OrderStatus {
   if (result.status === "issued" && !result.certificate) return current;
+  // An issued order stays issued while the provider works on a reissue (or says "processing" for
+  // any reason of its own): its certificate is still valid. Only its end (expired, cancelled,
+  // revoked as rejected) moves it.
+  if (current === "issued" && result.status === "pending") return current;
   return result.status;
 }
 

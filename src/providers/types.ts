@@ -25,6 +25,11 @@ export interface ProviderCapabilities {
    * address must be able to approve each of them; orders/order-request.ts applies it.
    */
   oneApproverForAllDomains?: boolean;
+  /**
+   * The longest the CA reuses a domain validation, when it is shorter than the CA/Browser Forum's
+   * maximum (Sectigo: 198 days since 2026-03-12). Absent: the Forum's maximum.
+   */
+  dcvReuseDays?: number;
 }
 
 export interface OrderOrganisation {

@@ -2,6 +2,7 @@ import type { KnownBlock } from "@slack/types";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Database } from "../db/client.js";
+import { certificateLabel } from "../domain/certificate.js";
 import { STUCK_SUBMISSION_REASON } from "../domain/order.js";
 import { getClient } from "../orders/clients.js";
 import type { OrderObserver } from "../orders/order-service.js";
@@ -76,11 +77,11 @@ export function createOrderNotifier(deps: {
    * found the certificate issued (a Check status click) gets the answer now. The move to `issued`
    * is conditional, so this runs once per certificate whoever asked.
    */
-  function announceIssued(order: Order, clientName: string): void {
+  function announceIssued(order: Order, clientName: string, certificateNumber = 1): void {
     if (!config.channel || !order.notAfter) return;
     const message = issuedMessage({
       orderId: order.id,
-      reference: order.reference,
+      reference: certificateLabel(order.reference, certificateNumber),
       primaryDomain: order.primaryDomain,
       clientName,
       notAfter: order.notAfter,
@@ -112,7 +113,12 @@ export function createOrderNotifier(deps: {
       await slack.update(order.slackChannel, order.slackMessageTs, message);
     }
     const text = threadReplyText(
-      { ...summary, dcvInstructions: order.dcvInstructions, renewalOfReference: summary.renewalOfReference },
+      {
+        ...summary,
+        dcvInstructions: order.dcvInstructions,
+        renewalOfReference: summary.renewalOfReference,
+        keyHeld: Boolean(order.encryptedPrivateKey) || !order.csr,
+      },
       change,
       config.requireApproval,
     );
@@ -135,12 +141,15 @@ export function createOrderNotifier(deps: {
         logger.error(`Could not update Slack for ${changed.reference} (${change.kind}):`, error);
         return undefined;
       });
-      if (change.kind === "status_changed" && change.detail.to === "issued") {
+      // A first certificate and each reissued one are announced the same way.
+      const issued = change.kind === "status_changed" && change.detail.to === "issued";
+      if (issued || change.kind === "reissued") {
         announceIssued(
           changed,
           clientName ??
             (await getClient(db, changed.clientId).catch(() => undefined))?.name ??
             "unknown client",
+          issued ? 1 : Number(change.detail.certificate),
         );
       }
     },

@@ -1,6 +1,7 @@
-import type { InputBlock, KnownBlock, Option } from "@slack/types";
-import type { DcvMethod } from "../domain/dcv.js";
-import { escapeMrkdwn, fieldWarning, markdownSection, option, plain } from "./blocks.js";
+import type { ContextBlock, InputBlock, KnownBlock, Option } from "@slack/types";
+import { format } from "date-fns";
+import type { DcvMethod, ValidationStanding } from "../domain/dcv.js";
+import { clip, context, escapeMrkdwn, fieldWarning, markdownSection, option, plain } from "./blocks.js";
 
 /** The validation-method radio and the approver select, shared by the order and renewal forms. */
 
@@ -100,4 +101,27 @@ export function approverSelectBlocks(approvers: ApproverState, options: Approver
       ];
     }
   }
+}
+
+const METHOD_WORDS: Record<string, string> = { email: "e-mail", http: "HTTP file", dns: "DNS record" };
+
+/**
+ * Whether each domain must be validated again, for the reissue and renewal forms: "reusable until"
+ * (the CA may issue without a new validation) or what must be done. Undefined without domains.
+ */
+export function validationReuseBlock(standings: ValidationStanding[]): ContextBlock | undefined {
+  if (standings.length === 0) return undefined;
+  const day = (date: Date) => format(date, "d MMM yyyy");
+  const lines = standings.map((standing) => {
+    const domain = `*${escapeMrkdwn(standing.domain)}*`;
+    if (standing.kind === "none") {
+      return `:large_orange_circle: ${domain}: no validation on record; it is validated again (the thread says how once sent).`;
+    }
+    const { validation } = standing;
+    const how = METHOD_WORDS[validation.method] ?? escapeMrkdwn(validation.method);
+    return standing.kind === "reusable"
+      ? `:large_green_circle: ${domain}: validated ${day(validation.validatedAt)} by ${how}, reusable until ${day(validation.reusableUntil)}: no new validation needed.`
+      : `:red_circle: ${domain}: the ${how} validation of ${day(validation.validatedAt)} expired on ${day(validation.reusableUntil)}: it must be validated again (the thread says how once sent).`;
+  });
+  return context(clip(`*Domain validation*\n${lines.join("\n")}`, 3000), "validation_reuse");
 }

@@ -1,5 +1,6 @@
 import type { ActionsBlock, Button, HomeView, KnownBlock } from "@slack/types";
 import { format } from "date-fns";
+import { replacementFor } from "../domain/lifetime.js";
 import type { OrderStatus } from "../domain/order.js";
 import { context, escapeMrkdwn, markdownSection, plain } from "./blocks.js";
 import { ORDER_MESSAGE_ACTIONS, STATUS_EMOJI, STATUS_LABEL } from "./order-message.js";
@@ -111,9 +112,15 @@ export function homeView(content: HomeContent): HomeView {
       `No certificate expires in the next ${content.expiringDays} days.`,
       (order) =>
         order.notAfter
-          ? `Expires on ${format(order.notAfter, "yyyy-MM-dd")}${order.coverageEndsAt && order.coverageEndsAt > order.notAfter ? ` · covered until ${format(order.coverageEndsAt, "yyyy-MM-dd")} (reissue, free)` : ""}`
+          ? `Expires on ${format(order.notAfter, "yyyy-MM-dd")}${coveredText(order.notAfter, order.coverageEndsAt)}`
           : "",
     ),
   );
   return { type: "home", blocks };
+}
+
+/** " · covered until …" when the subscription outlives the certificate (the same rule as the alerts). */
+function coveredText(notAfter: Date, coverageEndsAt: Date | null | undefined): string {
+  if (!coverageEndsAt || replacementFor({ notAfter, coverageEndsAt }) !== "reissue") return "";
+  return ` · covered until ${format(coverageEndsAt, "yyyy-MM-dd")} (reissue, free)`;
 }

@@ -324,6 +324,10 @@ export function describeEvent(event: TimelineEvent): string {
       return "Expiry alert acknowledged";
     case "reissue_requested":
       return `Reissue asked for (certificate ${text("certificate")})`;
+    case "reissue_approved":
+      return `Reissue approved (certificate ${text("certificate")})`;
+    case "reissue_rejected":
+      return `Reissue rejected (certificate ${text("certificate")})`;
     case "reissue_submitted":
       return `Reissue sent to the provider (certificate ${text("certificate")})`;
     case "reissued":

@@ -1,5 +1,6 @@
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from "@slack/types";
 import { formatDistance, formatDistanceStrict } from "date-fns";
+import { replacementFor } from "../domain/lifetime.js";
 import type { OrderListEntry, OrderStatus } from "../domain/order.js";
 import { context, escapeMrkdwn, markdownSection, option, plain } from "./blocks.js";
 import { STATUS_EMOJI, STATUS_LABEL } from "./order-message.js";
@@ -96,7 +97,9 @@ export function coveredPhrase(
   order: { notAfter: Date | null; coverageEndsAt?: Date | null },
   timeZone: string,
 ): string {
-  if (!order.notAfter || !order.coverageEndsAt || order.coverageEndsAt <= order.notAfter) return "";
+  if (!order.notAfter || !order.coverageEndsAt) return "";
+  if (replacementFor({ notAfter: order.notAfter, coverageEndsAt: order.coverageEndsAt }) !== "reissue")
+    return "";
   return ` · covered until ${dayIn(order.coverageEndsAt, timeZone)}`;
 }
 

@@ -1,6 +1,7 @@
 import type { ActionsBlock, Button, KnownBlock } from "@slack/types";
 import { format } from "date-fns";
 import type { DcvInstruction } from "../domain/dcv.js";
+import { replacementFor } from "../domain/lifetime.js";
 import type { OrderStatus } from "../domain/order.js";
 import { clip, context, escapeMrkdwn, markdownSection, plain } from "./blocks.js";
 import { priceText, purchaseLine } from "./purchase-review.js";
@@ -119,8 +120,13 @@ export function orderMessage(
 
 /** " · covered until 2027-12-03" when the subscription outlives the certificate. */
 export function coverageText(order: Pick<OrderSummary, "notAfter" | "coverageEndsAt">): string {
-  if (!order.coverageEndsAt || !order.notAfter || order.coverageEndsAt <= order.notAfter) return "";
-  return ` · covered until ${format(order.coverageEndsAt, "yyyy-MM-dd")}`;
+  if (
+    !order.notAfter ||
+    replacementFor({ notAfter: order.notAfter, coverageEndsAt: order.coverageEndsAt ?? null }) !== "reissue"
+  ) {
+    return "";
+  }
+  return ` · covered until ${format(order.coverageEndsAt ?? order.notAfter, "yyyy-MM-dd")}`;
 }
 
 function button(text: string, actionId: string, value: string, style?: "primary" | "danger"): Button {

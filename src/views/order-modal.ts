@@ -46,6 +46,7 @@ export const ORDER_ACTIONS = {
   unit: "order_unit",
   state: "order_state",
   country: "order_country",
+  csr: "order_csr",
   contactPick: "order_contact_pick",
   contactFirst: "order_contact_first",
   contactLast: "order_contact_last",
@@ -69,6 +70,7 @@ export const ORDER_BLOCKS = {
   unit: "unit_blk",
   state: "state_blk",
   country: "country_blk",
+  csr: "csr_blk",
   contactPick: "contact_pick_blk",
   contactFirst: "contact_first_blk",
   contactLast: "contact_last_blk",
@@ -93,6 +95,8 @@ export interface OrderFormValues {
   unit?: string;
   state?: string;
   country?: string;
+  /** The client's own PEM CSR, when the client keeps its key. */
+  csr?: string;
 }
 
 export type { ApproverState };
@@ -172,6 +176,24 @@ export function orderStep1View(data: OrderStep1Data): ModalView {
   }
 
   blocks.push(...organisationBlocks(data));
+  blocks.push({
+    type: "input",
+    block_id: blockId("csr"),
+    optional: true,
+    label: plain("Client's own CSR"),
+    hint: plain(
+      "Only when the client makes its own key: paste its PEM CSR (it must name exactly the domains above). certdesk then keeps no key. Leave empty to have certdesk make the key.",
+      2000,
+    ),
+    element: {
+      type: "plain_text_input",
+      action_id: ORDER_ACTIONS.csr,
+      multiline: true,
+      max_length: 3000,
+      ...(data.values.csr ? { initial_value: data.values.csr.slice(0, 3000) } : {}),
+    },
+  });
+  if (warnings.csr) blocks.push(fieldWarning(warnings.csr));
   return {
     type: "modal",
     callback_id: ORDER_STEP1_CALLBACK,

@@ -21,6 +21,8 @@ export interface ThreadOrder {
   notAfter: Date | null;
   requestedBy: string;
   renewalOfReference?: string;
+  /** False when the client supplied the CSR (certdesk holds no key). */
+  keyHeld?: boolean;
 }
 
 const who = (actor: string) => (/^[UW][A-Z0-9]+$/.test(actor) ? `<@${actor}>` : actor);
@@ -68,7 +70,7 @@ export function threadReplyText(
       return `${STATUS_LABEL[order.status]} — ${escapeMrkdwn(String(detail.summary ?? "status changed at the provider"))}`;
     case "reissue_requested": {
       const label = certificateLabel(order.reference, Number(detail.certificate));
-      if (change.actor === "system") {
+      if (change.actor === "system" && !detail.requireApproval) {
         return `:robot_face: Automatic reissue (AUTO_REISSUE_DAYS): ${escapeMrkdwn(label)} with a ${keyText(detail.key)}, free. Sending it to ${escapeMrkdwn(order.providerName)}…`;
       }
       return detail.requireApproval
@@ -99,7 +101,7 @@ export function threadReplyText(
       const label = certificateLabel(order.reference, Number(detail.certificate));
       const until =
         typeof detail.notAfter === "string" ? format(new Date(detail.notAfter), "yyyy-MM-dd") : "?";
-      return `:white_check_mark: ${escapeMrkdwn(label)} issued — valid until ${until}. Details has the new certificate (and key, for approvers); install it before the old one expires.`;
+      return `:white_check_mark: ${escapeMrkdwn(label)} issued — valid until ${until}. Details has the new certificate${order.keyHeld === false ? " (the key stays with the client)" : " (and key, for approvers)"}; install it before the old one expires.`;
     }
     case "reissue_failed": {
       const label = certificateLabel(order.reference, Number(detail.certificate));

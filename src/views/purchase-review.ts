@@ -18,6 +18,8 @@ export interface PurchaseReview {
   price?: string;
   /** Renewals name the order they renew. */
   renews?: string;
+  /** Whose key: a new one certdesk makes (the default), the one kept from the renewed order, or the client's CSR. */
+  key?: "new" | "kept" | "client_csr";
 }
 
 export function periodText(months: number): string {
@@ -42,6 +44,12 @@ function validationText(validation: PurchaseReview["validation"]): string {
   }
 }
 
+const KEY_TEXT = {
+  new: "A new key pair, made and kept (encrypted) by certdesk",
+  kept: "The current key, kept from the order renewed",
+  client_csr: "The client's own CSR: the private key stays with the client",
+} as const;
+
 export function purchaseReviewBlocks(review: PurchaseReview): KnownBlock[] {
   const lines = [
     `*${review.renews ? `Renewing ${escapeMrkdwn(review.renews)}: you are` : "You are"} about to buy* for *${escapeMrkdwn(review.clientName)}*`,
@@ -50,6 +58,7 @@ export function purchaseReviewBlocks(review: PurchaseReview): KnownBlock[] {
     `• Validation by ${validationText(review.validation)}`,
   ];
   if (review.addons.length > 0) lines.push(`• Add-ons: ${escapeMrkdwn(review.addons.join(", "))}`);
+  if (review.key) lines.push(`• ${KEY_TEXT[review.key]}`);
   lines.push(`• Price: *${priceText(review.price, review.providerName)}*`);
   return [
     markdownSection(lines.join("\n"), "purchase_review"),

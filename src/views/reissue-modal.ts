@@ -1,6 +1,6 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from "@slack/types";
 import { format } from "date-fns";
-import type { DcvMethod } from "../domain/dcv.js";
+import type { DcvMethod, ValidationStanding } from "../domain/dcv.js";
 import {
   context,
   escapeMrkdwn,
@@ -10,7 +10,7 @@ import {
   option,
   plain,
 } from "./blocks.js";
-import { chooseDcvMethod, dcvMethodInput } from "./dcv-fields.js";
+import { chooseDcvMethod, dcvMethodInput, validationReuseBlock } from "./dcv-fields.js";
 
 /**
  * The "Reissue SSL Cert" popup: a new certificate inside the order's subscription, free. What may
@@ -70,6 +70,8 @@ export interface ReissueModalInput {
   /** certdesk holds the current key (false when the client supplied the CSR). */
   hasCurrentKey: boolean;
   dcvMethods: DcvMethod[];
+  /** Whether each current domain's validation can be reused or must be done again. */
+  validations: ValidationStanding[];
   values: ReissueFormValues;
   warnings?: Partial<Record<ReissueField, string>>;
   topError?: string;
@@ -140,6 +142,7 @@ export function reissueModalView(input: ReissueModalInput): ModalView {
       actionId: REISSUE_ACTIONS.dcvMethod,
     }),
     ...warning("dcvMethod"),
+    ...[validationReuseBlock(input.validations)].filter((block) => block !== undefined),
     ...(method === "email" ? [approverInput(values.approverEmail)] : []),
     ...warning("approver"),
   ];

@@ -1,5 +1,5 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from "@slack/types";
-import type { DcvMethod } from "../domain/dcv.js";
+import type { DcvMethod, ValidationStanding } from "../domain/dcv.js";
 import { periodFor, type ServerType } from "../domain/product.js";
 import {
   clip,
@@ -11,7 +11,13 @@ import {
   option,
   plain,
 } from "./blocks.js";
-import { type ApproverState, approverSelectBlocks, chooseDcvMethod, dcvMethodInput } from "./dcv-fields.js";
+import {
+  type ApproverState,
+  approverSelectBlocks,
+  chooseDcvMethod,
+  dcvMethodInput,
+  validationReuseBlock,
+} from "./dcv-fields.js";
 import { type PurchaseReview, purchaseReviewBlocks } from "./purchase-review.js";
 
 /**
@@ -31,6 +37,7 @@ export const RENEW_ACTIONS = {
   contactPhone: "renew_contact_phone",
   contactTitle: "renew_contact_title",
   key: "renew_key",
+  csr: "renew_csr",
   /** On the review step: back to the form, everything kept. */
   change: "renew_review_change",
 } as const;
@@ -54,6 +61,7 @@ export const RENEW_BLOCKS: Record<RenewField, string> = {
   contactPhone: "renew_contact_phone_blk",
   contactTitle: "renew_contact_title_blk",
   key: "renew_key_blk",
+  csr: "renew_csr_blk",
 };
 
 export interface RenewFormValues {
@@ -68,6 +76,8 @@ export interface RenewFormValues {
   contactTitle?: string;
   /** "new" (the default): a new key pair; "current": the original's key and CSR. */
   key?: "new" | "current";
+  /** The client's own PEM CSR: it wins over `key`, and certdesk keeps no key. */
+  csr?: string;
 }
 
 export interface RenewOriginal {
@@ -92,6 +102,8 @@ export interface RenewModalData {
   productsUnavailable?: string;
   serverTypes: ServerType[];
   dcvMethods: DcvMethod[];
+  /** Whether each domain's validation can be reused or must be done again; empty: not shown. */
+  validations?: ValidationStanding[];
   values: RenewFormValues;
   approvers: ApproverState;
   warnings?: Partial<Record<RenewField, string>>;
@@ -128,13 +140,16 @@ export function renewModalView(data: RenewModalData): ModalView {
         `Organisation: ${escapeMrkdwn(original.organisation.join(", ") || "—")}.`,
     ),
   );
-  blocks.push(keyBlock(data));
+  blocks.push(keyBlock(data), csrBlock(data.values.csr));
+  if (warnings.csr) blocks.push(fieldWarning(warnings.csr));
 
   blocks.push(periodBlock(data));
   if (warnings.period) blocks.push(fieldWarning(warnings.period));
   const serverBlock = serverTypeBlock(data);
   if (serverBlock) blocks.push(serverBlock);
   blocks.push(...validationBlocks(data));
+  const reuse = validationReuseBlock(data.validations ?? []);
+  if (reuse) blocks.push(reuse);
   if (warnings.approver) blocks.push(fieldWarning(warnings.approver));
   blocks.push(...contactBlocks(data.values));
   return {
@@ -156,12 +171,33 @@ const KEY_OPTIONS = {
 /** A renewal makes a new key pair unless the current one is kept (only when certdesk holds it). */
 function keyBlock(data: RenewModalData): InputBlock {
   const options = data.original.hasKey ? [KEY_OPTIONS.new, KEY_OPTIONS.current] : [KEY_OPTIONS.new];
-  const chosen = data.values.key === "current" && data.original.hasKey ? KEY_OPTIONS.current : KEY_OPTIONS.new;
+  const chosen =
+    data.values.key === "current" && data.original.hasKey ? KEY_OPTIONS.current : KEY_OPTIONS.new;
   return {
     type: "input",
     block_id: renewBlockId("key"),
     label: plain("Private key"),
     element: { type: "static_select", action_id: RENEW_ACTIONS.key, options, initial_option: chosen },
+  };
+}
+
+function csrBlock(csr: string | undefined): InputBlock {
+  return {
+    type: "input",
+    block_id: renewBlockId("csr"),
+    optional: true,
+    label: plain("Client's own CSR"),
+    hint: plain(
+      "Only when the client makes its own key: paste its PEM CSR (the same domains). certdesk then keeps no key. Leave empty otherwise.",
+      2000,
+    ),
+    element: {
+      type: "plain_text_input",
+      action_id: RENEW_ACTIONS.csr,
+      multiline: true,
+      max_length: 3000,
+      ...(csr ? { initial_value: csr.slice(0, 3000) } : {}),
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import { count, eq } from "drizzle-orm";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { orders, sandboxOrders } from "../../src/db/schema.js";
+import { clientCsr } from "../support/client-csr.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, useTestApp } from "../support/harness.js";
 import { textOf, viewBlockAction, viewSubmission } from "../support/modal.js";
@@ -270,6 +271,34 @@ describe("/ssl order, contact step and submission", () => {
 
     const again = await submitStep1(view, "V-STEP2", { order_domain: "shop.example.com" }, "V-ROOT");
     expect(again.errors?.domain_blk).toContain("Press Enter in the Domain field");
+  });
+});
+
+describe("/ssl order with the client's own CSR", () => {
+  it("checks it against the domain on its field, then orders with it and stores no key", async () => {
+    const { view, viewId } = await openOrderForm('order "Acme Ltd" www.example.com');
+    const approver = { order_approver: "admin@example.com" };
+    const wrong = await submitStep1(view, viewId, {
+      ...approver,
+      order_csr: clientCsr(["shop.example.com"]),
+    });
+    expect(wrong.response_action).toBe("errors");
+    expect(wrong.errors?.csr_blk).toContain("www.example.com");
+    expect(await t.database.db.select().from(orders)).toEqual([]);
+
+    const csr = clientCsr(["www.example.com"], "ec-p256");
+    const step1 = await submitStep1(view, viewId, { ...approver, order_csr: csr });
+    expect(step1.response_action).toBe("push");
+    expect(textOf(step1.view)).toContain("The client's own CSR: the private key stays with the client");
+    await t.driver.interactive(
+      viewSubmission(step1.view as View, { viewId: "V-STEP2", previousViewId: viewId }),
+    );
+    await t.slack.waitFor("views.update", (call) => textOf(call.args.view).includes("placed with Sandbox"));
+    const [order] = await t.database.db.select().from(orders);
+    expect(order).toMatchObject({ encryptedPrivateKey: null, keyAlgorithm: "ec-p256" });
+    expect(order?.csr?.replace(/\s/g, "")).toBe(csr.replace(/\s/g, ""));
+    const [placed] = await t.database.db.select().from(sandboxOrders);
+    expect(placed?.csr).toBe(order?.csr);
   });
 });
 

@@ -1,17 +1,14 @@
-import { spawnSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { asc, eq } from "drizzle-orm";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { certificates, sandboxOrders } from "../../src/db/schema.js";
 import type { OrderRequest } from "../../src/orders/order-service.js";
-import { getOrder, type Order } from "../../src/orders/repository.js";
+import type { Order } from "../../src/orders/repository.js";
+import { clientCsr } from "../support/client-csr.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, useTestApp } from "../support/harness.js";
-import { messageButton, textOf, viewSubmission } from "../support/modal.js";
-import { orderRequest } from "../support/orders.js";
+import { messageButton, textOf, viewBlockAction, viewSubmission } from "../support/modal.js";
+import { issueThroughSandbox, reloadOrder } from "../support/orders.js";
 import type { RecordedCall } from "../support/slack-api-fake.js";
 
 /**
@@ -32,22 +29,9 @@ beforeEach(async () => {
 type View = Record<string, unknown>;
 const DAY_MS = 86_400_000;
 
-async function reload(id: number): Promise<Order> {
-  const order = await getOrder(t.database.db, id);
-  if (!order) throw new Error(`order ${id} vanished`);
-  return order;
-}
-
-async function issuedOrder(overrides: Partial<OrderRequest> = {}): Promise<Order> {
-  const { order } = await t.app.orders.createOrder(
-    orderRequest(clientId, { dcvMethod: "dns", approverEmail: undefined, ...overrides }),
-  );
-  expect((await t.app.orders.place(order.id, "U0ANN")).kind).toBe("placed");
-  await t.app.status.checkStatus(order.id, "system");
-  const issued = await reload(order.id);
-  expect(issued.status).toBe("issued");
-  return issued;
-}
+const reload = (id: number) => reloadOrder(t.database.db, id);
+const issuedOrder = (overrides: Partial<OrderRequest> = {}) =>
+  issueThroughSandbox(t.app, t.database.db, clientId, overrides);
 
 /** `/ssl reissue <ref>`: the modal it opened. */
 async function openReissueForm(ref: string, userId = "U0ANN"): Promise<View> {
@@ -114,6 +98,9 @@ describe("reissuing", () => {
     expect(form).toContain("SSL-1001 · certificate 2");
     expect(form).toContain("*Free* — covered until");
     expect(form).toContain("New key pair, RSA-2048 (recommended)");
+    expect(form).toMatch(
+      /\*www\.example\.com\*: validated \d+ \w+ 2026 by DNS record, reusable until .*: no new validation needed/,
+    );
 
     const ack = await submit(view, { reissue_key: "new:ec-p256" });
     expect(ack.response_action).toBe("update");
@@ -132,6 +119,14 @@ describe("reissuing", () => {
     expect(after.keyAlgorithm).toBe("ec-p256");
     expect(new X509Certificate(after.certificate ?? "").publicKey.asymmetricKeyType).toBe("ec");
     await threadReply("SSL-1001 · certificate 2 issued — valid until");
+    // Announced in SSL_CHANNEL as a first certificate is.
+    await t.slack.waitFor(
+      "chat.postMessage",
+      (call) =>
+        call.args.channel === "C0SSL" &&
+        !call.args.thread_ts &&
+        String(call.args.text).includes("✅ SSL-1001 · certificate 2 www.example.com issued"),
+    );
     const rows = await certificatesOf(order.id);
     expect(rows.map((row) => [row.number, row.reason, row.status])).toEqual([
       [1, "initial", "issued"],
@@ -140,6 +135,18 @@ describe("reissuing", () => {
     // Certificate 1 keeps its own key and certificate: history is not overwritten.
     expect(rows[0]?.certificate).toBe(order.certificate);
     expect(rows[0]?.encryptedPrivateKey).toBe(order.encryptedPrivateKey);
+  });
+
+  it("asks for an approver address once e-mail validation is chosen", async () => {
+    await issuedOrder();
+    const view = await openReissueForm("SSL-1001");
+    expect(textOf(view)).not.toContain("reissue_approver");
+    await t.driver.interactive(
+      viewBlockAction(view, { viewId: "V-REISSUE" }, "reissue_dcv_method", { reissue_dcv_method: "email" }),
+    );
+    const redrawn = await viewUpdate("reissue_approver");
+    expect(redrawn.args.view_id).toBe("V-REISSUE");
+    expect(textOf(redrawn.args.view)).toContain("Approval e-mail address");
   });
 
   it("with the current key: the new certificate has the same public key", async () => {
@@ -156,43 +163,20 @@ describe("reissuing", () => {
 
   it("with the client's CSR: stores no key, and refuses a CSR for other names on its field", async () => {
     const order = await issuedOrder();
-    const dir = mkdtempSync(path.join(tmpdir(), "certdesk-csr-"));
-    const csrFor = (name: string) => {
-      const out = path.join(dir, `${name}.csr`);
-      const made = spawnSync("openssl", [
-        "req",
-        "-new",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        path.join(dir, `${name}.key`),
-        "-subj",
-        `/CN=${name}`,
-        "-out",
-        out,
-      ]);
-      expect(made.status).toBe(0);
-      return readFileSync(out, "utf8");
-    };
-    try {
-      const view = await openReissueForm("SSL-1001");
-      const wrong = await submit(view, { reissue_csr: csrFor("shop.example.com") });
-      expect(wrong.response_action).toBe("errors");
-      expect(wrong.errors?.reissue_csr_blk).toContain("www.example.com");
-      expect(await certificatesOf(order.id)).toHaveLength(1);
+    const view = await openReissueForm("SSL-1001");
+    const wrong = await submit(view, { reissue_csr: clientCsr(["shop.example.com"]) });
+    expect(wrong.response_action).toBe("errors");
+    expect(wrong.errors?.reissue_csr_blk).toContain("www.example.com");
+    expect(await certificatesOf(order.id)).toHaveLength(1);
 
-      const right = await submit(view, { reissue_csr: csrFor("www.example.com") }, "V-REISSUE-2");
-      expect(textOf(right.view)).toContain("Sending the reissue to Sandbox");
-      await viewUpdate("was sent to Sandbox");
-      await poll(order);
-      const after = await reload(order.id);
-      expect(after.encryptedPrivateKey).toBeNull();
-      const [, second] = await certificatesOf(order.id);
-      expect(second).toMatchObject({ keySource: "client_csr", status: "issued", encryptedPrivateKey: null });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const right = await submit(view, { reissue_csr: clientCsr(["www.example.com"]) }, "V-REISSUE-2");
+    expect(textOf(right.view)).toContain("Sending the reissue to Sandbox");
+    await viewUpdate("was sent to Sandbox");
+    await poll(order);
+    const after = await reload(order.id);
+    expect(after.encryptedPrivateKey).toBeNull();
+    const [, second] = await certificatesOf(order.id);
+    expect(second).toMatchObject({ keySource: "client_csr", status: "issued", encryptedPrivateKey: null });
   });
 
   it("makes one reissue when the form is submitted twice, and refuses a second while one is open", async () => {
@@ -206,6 +190,15 @@ describe("reissuing", () => {
 
     const again = await openReissueForm("SSL-1001");
     expect(textOf(again)).toContain("SSL-1001 · certificate 2 is already on its way");
+  });
+
+  it("says the domain must be validated again once its validation can no longer be reused", async () => {
+    const order = await issuedOrder();
+    // 2026-11-27 + 200 days: past the Forum's 200-day reuse, inside the one-year subscription.
+    t.clock.set(new Date((order.notBefore?.getTime() ?? 0) + 201 * DAY_MS));
+    const form = textOf(await openReissueForm("SSL-1001"));
+    expect(form).toContain("*www.example.com*: the DNS record validation of");
+    expect(form).toContain("it must be validated again");
   });
 
   it("refuses once the subscription has ended: that needs a renewal", async () => {

@@ -7,6 +7,7 @@ import { ProviderInputError } from "../../src/providers/errors.js";
 import { createProviderRegistry } from "../../src/providers/registry.js";
 import { SandboxProvider } from "../../src/providers/sandbox/provider.js";
 import type { PlaceOrderResult, RenewRequest } from "../../src/providers/types.js";
+import { clientCsr } from "../support/client-csr.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, type TestApp, useTestApp } from "../support/harness.js";
 import { messageButton, textOf, viewBlockAction, viewSubmission } from "../support/modal.js";
@@ -125,6 +126,9 @@ describe("renewing an order", () => {
     const form = textOf(view);
     expect(form).toContain("Renew *SSL-1001* · www.example.com for *Acme Ltd*");
     expect(form).toContain("New key pair (recommended)");
+    expect(form).toMatch(
+      /\*www\.example\.com\*: validated .* by e-mail, reusable until .*: no new validation needed/,
+    );
     expect(form).toContain("Organisation: Acme Limited, GB.");
     expect(form).toContain('"initial_option":{"text":{"type":"plain_text","text":"1 year"');
     expect(form).toContain('"text":"2 years"');
@@ -141,6 +145,21 @@ describe("renewing an order", () => {
     await viewUpdate(viewId, "placed with Sandbox");
     const [renewal] = await renewalsOf(original.id);
     expect(renewal).toMatchObject({ csr: original.csr, encryptedPrivateKey: original.encryptedPrivateKey });
+  });
+
+  it("renews with the client's own CSR, checked against the domains, storing no key", async () => {
+    const original = await issuedOrder();
+    const { view, viewId } = await openRenewalForm("SSL-1001");
+    const wrong = await submit(view, viewId, { renew_csr: clientCsr(["other.example.com"]) });
+    expect(wrong.response_action).toBe("errors");
+    expect(wrong.errors?.renew_csr_blk).toContain("www.example.com");
+    const csr = clientCsr(["www.example.com"]);
+    const { review } = await renew(view, viewId, { renew_csr: csr });
+    expect(textOf(review)).toContain("The client's own CSR: the private key stays with the client");
+    await viewUpdate(viewId, "placed with Sandbox");
+    const [renewal] = await renewalsOf(original.id);
+    expect(renewal?.encryptedPrivateKey).toBeNull();
+    expect(renewal?.csr?.replace(/\s/g, "")).toBe(csr.replace(/\s/g, ""));
   });
 
   it("places a linked renewal with a new key, posts its message and tells the original thread", async () => {

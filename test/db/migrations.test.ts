@@ -140,6 +140,10 @@ describe("0005_certificates", () => {
       await old.query(
         `insert into order_events (order_id, actor, kind) values (${issued}, 'U0ANN', 'requested')`,
       );
+      await old.query(`insert into sandbox_orders (product_id, common_name, domains, csr, period_months, dcv_method,
+          status, placed_at, issue_at, certificate_pem, not_before, not_after)
+        values ('positivessl', 'www.example.com', '["www.example.com"]', 'CSR-PEM', 12, 'dns', 'issued',
+          '2026-01-31T09:00:00Z', '2026-01-31T09:00:00Z', 'CERT-PEM', '2026-01-31T10:00:00Z', '2026-08-18T10:00:00Z')`);
 
       await old.upgrade();
 
@@ -171,6 +175,12 @@ describe("0005_certificates", () => {
       ]);
       expect(orders.find((order) => order.id === pending)?.encryptedPrivateKey).toBe("v1:sealed-key");
       expect(orders.find((order) => order.id === issued)?.encryptedPrivateKey).toBe("v1:sealed-key");
+      // The sandbox's own orders learn their coverage too, so its reissues stop at the same date.
+      const [sandboxOrder] = await old.db.select().from(schema.sandboxOrders);
+      expect(sandboxOrder).toMatchObject({
+        coverageEndsAt: new Date("2027-01-31T10:00:00Z"),
+        issuedCount: 1,
+      });
       const events = await old.db.select().from(schema.orderEvents);
       expect(events).toMatchObject([{ orderId: issued, kind: "requested" }]);
     } finally {

@@ -6,6 +6,7 @@ import {
   dcvReuseDays,
   maxValidityDays,
   replacementFor,
+  reusableUntilFor,
 } from "../../src/domain/lifetime.js";
 
 const at = (iso: string) => new Date(`${iso}T00:00:00Z`);
@@ -44,5 +45,14 @@ describe("a subscription and its certificates", () => {
     expect(replacementFor({ notAfter: at("2027-06-20"), coverageEndsAt: at("2027-12-03") })).toBe("reissue");
     expect(replacementFor({ notAfter: at("2027-12-03"), coverageEndsAt: at("2027-12-03") })).toBe("renew");
     expect(replacementFor({ notAfter: at("2027-06-20"), coverageEndsAt: null })).toBe("renew");
+  });
+});
+
+describe("reusing a validation", () => {
+  it("follows the limit in force when the certificate is issued, capped by the CA's own", () => {
+    const validated = at("2027-02-01");
+    expect(reusableUntilFor(validated, at("2027-02-10"))).toEqual(at("2027-08-20")); // 200 days
+    expect(reusableUntilFor(validated, at("2027-03-20"))).toEqual(at("2027-05-12")); // 100 days
+    expect(reusableUntilFor(at("2026-12-01"), at("2026-12-10"), 198)).toEqual(at("2027-06-17"));
   });
 });

@@ -1,12 +1,12 @@
 import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { certificates, orders } from "../../src/db/schema.js";
+import { certificates } from "../../src/db/schema.js";
 import type { Scheduler } from "../../src/jobs/scheduler.js";
-import { getOrder, type Order } from "../../src/orders/repository.js";
+import type { OrderRequest } from "../../src/orders/order-service.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { useTestApp } from "../support/harness.js";
-import { textOf } from "../support/modal.js";
-import { orderRequest } from "../support/orders.js";
+import { messageButton, textOf } from "../support/modal.js";
+import { issueThroughSandbox, reloadOrder } from "../support/orders.js";
 import type { RecordedCall } from "../support/slack-api-fake.js";
 import { DAY_MS, testScheduler } from "./jobs-support.js";
 
@@ -32,18 +32,9 @@ beforeEach(async () => {
   clientId = (await createAcmeClient(t.database.db)).id;
 });
 
-async function reload(id: number): Promise<Order> {
-  const order = await getOrder(t.database.db, id);
-  if (!order) throw new Error(`order ${id} vanished`);
-  return order;
-}
-
-async function issuedOrder(): Promise<Order> {
-  const { order } = await t.app.orders.createOrder(orderRequest(clientId, { dcvMethod: "dns" }));
-  expect((await t.app.orders.place(order.id, "U0ANN")).kind).toBe("placed");
-  await t.app.status.checkStatus(order.id, "system");
-  return reload(order.id);
-}
+const reload = (id: number) => reloadOrder(t.database.db, id);
+const issuedOrder = (overrides: Partial<OrderRequest> = {}) =>
+  issueThroughSandbox(t.app, t.database.db, clientId, overrides);
 
 const alertWith = (text: string) =>
   t.slack.waitFor(
@@ -61,18 +52,45 @@ describe("expiry alerts inside a subscription", () => {
     const alert = await alertWith("expires in 30 days");
     expect(textOf(alert.args.blocks)).toContain("Reissue — free, covered until");
     expect(textOf(alert.args.blocks)).not.toContain("Renew — new purchase");
+    // Its button opens the reissue form for the order.
+    await t.driver.interactive(
+      messageButton(
+        { channel: "C0SSL", ts: "1700000009.000100" },
+        "order_reissue",
+        String(order.id),
+        {
+          userId: "U0ANN",
+          responseUrl: t.slack.responseUrl(),
+        },
+        `alert_actions:${order.id}`,
+      ),
+    );
+    const form = await t.slack.waitFor("views.open");
+    expect(textOf(form.args.view)).toContain("SSL-1001 · certificate 2");
 
-    // The subscription's last certificate: it ends with the coverage, so the alert offers Renew.
-    const last = await t.database.db
-      .update(orders)
-      .set({ coverageEndsAt: order.notAfter })
-      .where(eq(orders.id, order.id))
-      .returning();
-    expect(last).toHaveLength(1);
-    t.clock.set(new Date((order.notAfter?.getTime() ?? 0) - 14 * DAY_MS));
+    // Reissue until the subscription's last certificate: cut at the coverage end, its alert offers Renew.
+    let current = order;
+    while ((current.notAfter?.getTime() ?? 0) < (current.coverageEndsAt?.getTime() ?? 0)) {
+      t.clock.set(new Date((current.notAfter?.getTime() ?? 0) - 25 * DAY_MS));
+      const { certificate } = await t.app.reissues.requestReissue({
+        orderId: order.id,
+        requestedBy: "U0ANN",
+        key: { kind: "new", algorithm: "ec-p256" },
+        sans: [],
+        dcvMethod: "dns",
+        idempotencyKey: `reissue-at-${t.clock.now().toISOString()}`,
+      });
+      expect((await t.app.reissues.placeReissue(certificate.id, "U0ANN")).kind).toBe("pending");
+      t.clock.advance(10_000);
+      expect((await t.app.status.checkStatus(order.id, "system")).kind).toBe("reissue_changed");
+      current = await reload(order.id);
+    }
+    expect(current.notAfter).toEqual(order.coverageEndsAt);
+    t.clock.set(new Date((current.notAfter?.getTime() ?? 0) - 14 * DAY_MS));
     await scheduler.runExpiryScan();
     const renew = await alertWith("expires in 14 days");
     expect(textOf(renew.args.blocks)).toContain("Renew — new purchase");
+    expect(textOf(renew.args.blocks)).not.toContain("Reissue — free");
   });
 });
 

@@ -168,7 +168,7 @@ describe("catalogue", () => {
     expect(types.filter((type) => type.isDefault).map((type) => type.id)).toEqual(["2"]);
   });
 
-  it("declares its capabilities and the documented 3-hour polling limit", () => {
+  it("declares its capabilities, the documented 3-hour polling limit and 198-day validation reuse", () => {
     expect(sectigo().capabilities).toEqual({
       dcvMethods: ["email", "http", "dns"],
       addons: false,
@@ -179,6 +179,7 @@ describe("catalogue", () => {
       resendApproval: true,
       minPollIntervalSeconds: 10_800,
       oneApproverForAllDomains: true,
+      dcvReuseDays: 198,
     });
     expect(sectigo({ minPollIntervalSeconds: 60 }).capabilities.minPollIntervalSeconds).toBe(60);
     expect(sectigo().id).toBe("sectigo");

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import postgres from "postgres";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { type DatabaseHandle, openDatabase } from "../../src/db/client.js";
 
 /**
@@ -49,10 +50,33 @@ function withTruncate(handle: DatabaseHandle): TestDatabase {
     async truncateAll() {
       await handle.db.execute(
         sql.raw(
-          "truncate table access_refusals, certificates, order_events, alerts_sent, orders, contacts, clients, order_drafts, sandbox_orders, sandbox_authority restart identity cascade",
+          "truncate table access_refusals, certificates, domain_validations, order_events, alerts_sent, orders, contacts, clients, order_drafts, sandbox_orders, sandbox_authority restart identity cascade",
         ),
       );
       await handle.db.execute(sql.raw("alter sequence order_reference_seq restart with 1001"));
+    },
+  };
+}
+
+/**
+ * One test database for the file, emptied before each test (the usual set-up of a file that tests
+ * the domain without the app): `const database = useTestDatabase();` then `database.current.db`.
+ */
+export function useTestDatabase(): { readonly current: TestDatabase } {
+  let database: TestDatabase | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+  beforeEach(async () => {
+    await database?.truncateAll();
+  });
+  return {
+    get current() {
+      if (!database) throw new Error("useTestDatabase: the database is made in beforeAll");
+      return database;
     },
   };
 }

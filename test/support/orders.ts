@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
 import type { Database } from "../../src/db/client.js";
 import { orders } from "../../src/db/schema.js";
 import type { OrderStatus } from "../../src/domain/order.js";
-import type { OrderRequest } from "../../src/orders/order-service.js";
+import type { OrderRequest, OrderService } from "../../src/orders/order-service.js";
 import type { Order } from "../../src/orders/repository.js";
+import type { StatusService } from "../../src/orders/status-service.js";
 
 /**
  * Orders in tests are built one of two ways, both here: `orderRequest` for what goes through the
@@ -88,4 +90,32 @@ export async function insertOrder(db: Database, values: OrderRowValues): Promise
   const [order] = await insertOrders(db, [values]);
   if (!order) throw new Error("order insert returned nothing");
   return order;
+}
+
+/** The order as stored now; fails the test when it is gone. */
+export async function reloadOrder(db: Database, id: number): Promise<Order> {
+  const [order] = await db.select().from(orders).where(eq(orders.id, id));
+  if (!order) throw new Error(`order ${id} vanished`);
+  return order;
+}
+
+/**
+ * An order placed with the app's sandbox (approval time 0) and issued by one status check: the way
+ * through the services, with DNS validation unless `overrides` say otherwise.
+ */
+export async function issueThroughSandbox(
+  app: { orders: OrderService; status: StatusService },
+  db: Database,
+  clientId: number,
+  overrides: Partial<OrderRequest> = {},
+): Promise<Order> {
+  const { order } = await app.orders.createOrder(
+    orderRequest(clientId, { dcvMethod: "dns", approverEmail: undefined, ...overrides }),
+  );
+  const placed = await app.orders.place(order.id, "U0ANN");
+  if (placed.kind !== "placed") throw new Error(`the sandbox did not take the order: ${placed.kind}`);
+  await app.status.checkStatus(order.id, "system");
+  const issued = await reloadOrder(db, order.id);
+  if (issued.status !== "issued") throw new Error(`the order is ${issued.status}, not issued`);
+  return issued;
 }

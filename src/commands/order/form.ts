@@ -37,6 +37,7 @@ export const FORM_FIELD_FOR: Partial<Record<OrderField, OrderFormField>> = {
   dcvMethod: "dcvMethod",
   country: "country",
   organisation: "organisation",
+  csr: "csr",
 };
 
 export const CONTACT_FORM_FIELD: Record<ContactField, OrderFormField> = {
@@ -76,6 +77,7 @@ export function readOrderForm(values: StateValues): OrderFormValues {
     unit: text("unit"),
     state: text("state"),
     country: selected("country"),
+    csr: text("csr"),
   };
 }
 
@@ -123,6 +125,7 @@ export function validateStep1(
       dcvMethod: form.dcvMethod,
       approverEmail: form.approverEmail,
       country: form.country,
+      csr: form.csr,
     },
     // No list loaded yet reads as a list for no domain: "press Enter in the Domain field".
     { catalogue, approvers: metadata.approvers ?? { domain: "", emails: [] } },
@@ -151,6 +154,7 @@ export function validateStep1(
       addonIds: order.addonIds,
       organisation: { name: form.organisation, unit: form.unit, state: form.state, country: order.country },
       channelId: metadata.channelId,
+      ...(order.clientCsr ? { clientCsr: order.clientCsr.pem } : {}),
       form: { ...form },
     },
   };

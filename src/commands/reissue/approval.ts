@@ -16,25 +16,27 @@ export function registerReissueApproval(app: App, context: FeatureContext): void
     (decision: "approve" | "reject") =>
     async ({ ack, body }: { ack: () => Promise<void>; body: unknown }) => {
       await ack();
-      // The button's value is the certificate's id, read with the same schema as an order's.
+      // The button's value is the certificate's id (an integer id like an order's, read the same way).
       const click = readOrderClick(body);
       if (!click) return;
+      const certificateId = click.orderId;
       const tell = (text: string) => context.slack.tell(click.listener, { text });
       const refusal = await refusalFor(context, {
         userId: click.userId,
         action: decision,
-        subject: `reissue ${click.orderId}`,
+        subject: () => context.reissues.labelOf(certificateId),
       });
       if (refusal) {
         await tell(refusal.text);
         return;
       }
       try {
-        const { certificate } = await context.reissues.decideReissue(click.orderId, click.userId, decision);
-        if (decision === "approve") {
-          const outcome = await context.reissues.placeReissue(certificate.id, click.userId);
-          if (outcome.kind === "failed") await tell(`:x: ${escapeMrkdwn(outcome.message)}`);
+        if (decision === "reject") {
+          await context.reissues.rejectReissue(certificateId, click.userId);
+          return;
         }
+        const outcome = await context.reissues.approveReissue(certificateId, click.userId);
+        if (outcome.kind === "failed") await tell(`:x: ${escapeMrkdwn(outcome.message)}`);
       } catch (error) {
         if (error instanceof SelfApprovalError) {
           await context.refusals.record({

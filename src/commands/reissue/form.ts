@@ -6,6 +6,7 @@ import { displayDomain } from "../../domain/names.js";
 import type { OrderField } from "../../domain/order.js";
 import { listCertificates } from "../../orders/certificates.js";
 import { getClient } from "../../orders/clients.js";
+import { standingsForOrder } from "../../orders/domain-validations.js";
 import type { ReissueKey } from "../../orders/reissue-service.js";
 import type { Order } from "../../orders/repository.js";
 import {
@@ -87,6 +88,12 @@ export async function renderReissueForm(
     multiDomain: product?.multiDomain ?? order.sans.length > 0,
     hasCurrentKey: Boolean(order.encryptedPrivateKey),
     dcvMethods: provider.capabilities.dcvMethods,
+    validations: (
+      await standingsForOrder(context.db, order, {
+        now: context.clock.now(),
+        caDays: provider.capabilities.dcvReuseDays,
+      })
+    ).map((standing) => ({ ...standing, domain: displayDomain(standing.domain) })),
     values,
     warnings: extra.warnings,
     topError: extra.topError,

@@ -6,10 +6,10 @@ import { ORDER_MESSAGE_ACTIONS } from "../../views/order-message.js";
 import { REISSUE_ACTIONS, reissueMessageView } from "../../views/reissue-modal.js";
 import type { Feature, FeatureContext } from "../context.js";
 import { guard } from "../guard.js";
-import { readOrderClick } from "../payloads.js";
+import { modalPayload, parseMetadata, readOrderClick } from "../payloads.js";
 import { ORDER_SHORTCUTS, orderForCommand, shortcutTarget } from "../shortcuts.js";
 import { registerReissueApproval } from "./approval.js";
-import { renderReissueForm, valuesOf } from "./form.js";
+import { readReissueForm, reissueMetadataSchema, renderReissueForm, valuesOf } from "./form.js";
 import { registerReissueSubmission } from "./submit.js";
 
 /**
@@ -69,9 +69,19 @@ export const reissueFeature: Feature = {
       await openReissue(context, { ...click, channelId: click.channelId ?? "" });
     });
 
-    // The method radio buttons dispatch an action; the form reads the choice on submission.
-    app.action(REISSUE_ACTIONS.dcvMethod, async ({ ack }) => {
+    // A new validation method redraws the form: e-mail asks for an approver address, the others not.
+    app.action(REISSUE_ACTIONS.dcvMethod, async ({ ack, body }) => {
       await ack();
+      const parsed = modalPayload.safeParse(body);
+      const metadata = parsed.success
+        ? parseMetadata(reissueMetadataSchema, parsed.data.view.private_metadata)
+        : undefined;
+      const order = metadata ? await getOrder(context.db, metadata.orderId) : undefined;
+      if (!parsed.success || !metadata || !order) return;
+      const values = readReissueForm(parsed.data.view.state?.values ?? {});
+      await context.slack
+        .updateModal(parsed.data.view.id, await renderReissueForm(context, order, values, metadata))
+        .catch((error: unknown) => context.logger.error("Reissue form update failed:", error));
     });
 
     app.shortcut({ callback_id: ORDER_SHORTCUTS.reissue, type: "message_action" }, async ({ ack, body }) => {

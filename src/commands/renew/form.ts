@@ -41,6 +41,7 @@ export const FORM_FIELD_FOR: Partial<Record<OrderField, RenewField>> = {
   dcvMethod: "dcvMethod",
   approverEmail: "approver",
   contact: "contactEmail",
+  csr: "csr",
 };
 
 /** Why an order cannot be renewed, or undefined when it can. */
@@ -89,6 +90,7 @@ export function valuesOfDraft(draft: RenewalDraft): RenewFormValues {
     dcvMethod: draft.dcvMethod,
     approverEmail: draft.approverEmail,
     key: draft.keepKey ? "current" : "new",
+    csr: draft.clientCsr,
     ...contactValues(draft.contact),
   };
 }
@@ -110,10 +112,13 @@ export function readRenewForm(values: StateValues): RenewFormValues {
     contactPhone: text("contactPhone"),
     contactTitle: text("contactTitle"),
     key: selected("key") === "current" ? "current" : "new",
+    csr: text("csr") || undefined,
   };
 }
 
-type Checked = { ok: true; contact: ContactSnapshot } | { ok: false; errors: Record<string, string> };
+type Checked =
+  | { ok: true; contact: ContactSnapshot; clientCsr?: string }
+  | { ok: false; errors: Record<string, string> };
 
 /** The renewal as an order request, through the same rules as any order, and its contact. */
 export function checkRenewForm(
@@ -152,6 +157,7 @@ export function checkRenewForm(
       dcvMethod,
       approverEmail: values.approverEmail,
       country: original.country ?? undefined,
+      csr: values.csr,
     },
     { catalogue: context.catalogue.snapshot(), approvers: metadata.approvers },
   );
@@ -175,6 +181,6 @@ export function checkRenewForm(
     for (const [field, message] of Object.entries(contact.errors))
       fail(CONTACT_FIELD[field as ContactField], message);
   }
-  if (Object.keys(errors).length > 0 || !contact.ok) return { ok: false, errors };
-  return { ok: true, contact: contact.value };
+  if (Object.keys(errors).length > 0 || !contact.ok || !request.ok) return { ok: false, errors };
+  return { ok: true, contact: contact.value, clientCsr: request.value.clientCsr?.pem };
 }

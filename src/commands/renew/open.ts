@@ -1,6 +1,7 @@
 import type { ModalView } from "@slack/types";
 import { baseName, displayDomain } from "../../domain/names.js";
 import { getClient } from "../../orders/clients.js";
+import { standingsForOrder } from "../../orders/domain-validations.js";
 import { RenewalInProgressError } from "../../orders/order-service.js";
 import { findLiveRenewal, getOrder, type Order } from "../../orders/repository.js";
 import { escapeMrkdwn } from "../../views/blocks.js";
@@ -66,6 +67,12 @@ export async function renderRenewForm(
           : escapeMrkdwn(entry.error ?? "its product list could not be loaded"),
     serverTypes: entry?.serverTypes ?? [],
     dcvMethods: provider.capabilities.dcvMethods,
+    validations: (
+      await standingsForOrder(context.db, original, {
+        now: context.clock.now(),
+        caDays: provider.capabilities.dcvReuseDays,
+      })
+    ).map((standing) => ({ ...standing, domain: displayDomain(standing.domain) })),
     values,
     approvers:
       extra.approvers ??

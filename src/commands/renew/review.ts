@@ -131,6 +131,7 @@ async function submitRenewal(
       idempotencyKey: `renew:${draftId}`,
       renewalOfId: original.id,
       keepKey: draft.keepKey ?? false,
+      clientCsr: draft.clientCsr,
     });
   } catch (error) {
     if (error instanceof RenewalInProgressError) {
@@ -200,7 +201,8 @@ export function registerRenewReview(app: App, context: FeatureContext): void {
       dcvMethod,
       approverEmail: dcvMethod === "email" ? values.approverEmail : undefined,
       contact: checked.contact,
-      keepKey: values.key === "current" && Boolean(original.encryptedPrivateKey),
+      keepKey: !checked.clientCsr && values.key === "current" && Boolean(original.encryptedPrivateKey),
+      ...(checked.clientCsr ? { clientCsr: checked.clientCsr } : {}),
       approvers: metadata.approvers,
     };
     const draftId = await saveRenewalDraft(db, userId, draft, context.clock.now());

@@ -44,9 +44,11 @@ SELECT "id", 1, CASE WHEN "renewal_of_id" IS NULL THEN 'initial' ELSE 'renewal' 
   "certificate", "chain", "not_before", "not_after", "created_at", "not_before"
 FROM "orders" WHERE "certificate" IS NOT NULL;
 --> statement-breakpoint
-UPDATE "orders" SET "coverage_ends_at" = "not_before" + make_interval(months => "period_months")
+UPDATE "orders" SET "coverage_ends_at" =
+  (("not_before" AT TIME ZONE 'UTC') + make_interval(months => "period_months")) AT TIME ZONE 'UTC'
 WHERE "certificate" IS NOT NULL AND "not_before" IS NOT NULL;
 --> statement-breakpoint
-UPDATE "sandbox_orders" SET "coverage_ends_at" = "not_before" + make_interval(months => "period_months"),
+UPDATE "sandbox_orders" SET "coverage_ends_at" =
+  (("not_before" AT TIME ZONE 'UTC') + make_interval(months => "period_months")) AT TIME ZONE 'UTC',
   "issued_count" = 1
 WHERE "certificate_pem" IS NOT NULL AND "not_before" IS NOT NULL;

@@ -63,6 +63,8 @@ export class SectigoProvider implements SslProvider {
     this.#now = options.now ?? (() => new Date());
     this.capabilities = {
       oneApproverForAllDomains: true,
+      // Sectigo reuses validations for 198 days since 2026-03-12 (providers.md §7).
+      dcvReuseDays: 198,
       dcvMethods: ["email", "http", "dns"],
       addons: false,
       multiDomain: true,

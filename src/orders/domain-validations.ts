@@ -1,0 +1,122 @@
+import { isBefore } from "date-fns";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Database } from "../db/client.js";
+import { domainValidations } from "../db/schema.js";
+import type { DomainValidation, ValidationStanding } from "../domain/dcv.js";
+import { dcvReusableUntil, reusableUntilFor } from "../domain/lifetime.js";
+import type { Certificate } from "./certificates.js";
+import type { Order } from "./repository.js";
+
+/**
+ * When each domain was last validated at a provider, how, and until when the CA may reuse that
+ * validation: recorded when a certificate for it is issued, read by the reissue and renewal forms
+ * to say whether the domain must be validated again.
+ */
+
+/**
+ * The domains of an issued certificate were validated (the CA issues only then): upserts one row
+ * per domain, at the issue time, for the method the certificate was validated with.
+ */
+export async function recordValidations(
+  db: Database,
+  args: {
+    order: Pick<Order, "id" | "provider">;
+    certificate: Pick<Certificate, "domains" | "dcvMethod">;
+    validatedAt: Date;
+    /** The provider's own reuse limit (capabilities.dcvReuseDays), when shorter than the Forum's. */
+    caDays?: number;
+  },
+): Promise<void> {
+  const reusableUntil = dcvReusableUntil(args.validatedAt, args.caDays);
+  const rows = [...new Set(args.certificate.domains)].map((domain) => ({
+    domain,
+    provider: args.order.provider,
+    method: args.certificate.dcvMethod,
+    validatedAt: args.validatedAt,
+    reusableUntil,
+    orderId: args.order.id,
+  }));
+  if (rows.length === 0) return;
+  await db
+    .insert(domainValidations)
+    .values(rows)
+    .onConflictDoUpdate({
+      target: [domainValidations.domain, domainValidations.provider],
+      set: {
+        method: sql`excluded.method`,
+        validatedAt: sql`excluded.validated_at`,
+        reusableUntil: sql`excluded.reusable_until`,
+        orderId: sql`excluded.order_id`,
+      },
+      // A late poll of an older certificate never replaces a newer validation.
+      setWhere: sql`${domainValidations.validatedAt} <= excluded.validated_at`,
+    });
+}
+
+/**
+ * Where each of `domains` stands at `provider` on `now`. A domain without a recorded validation
+ * whose order holds an issued certificate for it (one issued before validations were recorded)
+ * counts as validated when that certificate started.
+ */
+export async function validationStandings(
+  db: Database,
+  args: {
+    provider: string;
+    domains: string[];
+    now: Date;
+    caDays?: number;
+    /** The order's current certificate, for domains with no recorded validation. */
+    fallback?: { domains: string[]; method: string; validatedAt: Date | null };
+  },
+): Promise<ValidationStanding[]> {
+  const rows =
+    args.domains.length === 0
+      ? []
+      : await db
+          .select()
+          .from(domainValidations)
+          .where(
+            and(
+              eq(domainValidations.provider, args.provider),
+              inArray(domainValidations.domain, args.domains),
+            ),
+          );
+  const byDomain = new Map(rows.map((row) => [row.domain, row]));
+  return args.domains.map((domain): ValidationStanding => {
+    const row = byDomain.get(domain);
+    const fallback = args.fallback;
+    const validatedAt =
+      row?.validatedAt ??
+      (fallback?.validatedAt && fallback.domains.includes(domain) ? fallback.validatedAt : undefined);
+    if (!validatedAt) return { domain, kind: "none" };
+    // The limit in force for a certificate issued now, never later than what was recorded.
+    const limit = reusableUntilFor(validatedAt, args.now, args.caDays);
+    const validation: DomainValidation = {
+      domain,
+      method: row?.method ?? fallback?.method ?? "",
+      validatedAt,
+      reusableUntil: row && row.reusableUntil < limit ? row.reusableUntil : limit,
+    };
+    return isBefore(args.now, validation.reusableUntil)
+      ? { domain, kind: "reusable", validation }
+      : { domain, kind: "expired", validation };
+  });
+}
+
+/** Where the order's domains stand for a reissue or renewal at its provider. */
+export function standingsForOrder(
+  db: Database,
+  order: Order,
+  args: { now: Date; caDays?: number },
+): Promise<ValidationStanding[]> {
+  const domains = [order.primaryDomain, ...order.sans];
+  return validationStandings(db, {
+    provider: order.provider,
+    domains,
+    now: args.now,
+    caDays: args.caDays,
+    fallback: order.certificate
+      ? { domains, method: order.dcvMethod, validatedAt: order.notBefore }
+      : undefined,
+  });
+}
