@@ -177,7 +177,12 @@ export function createReissueService(deps: ReissueServiceDeps) {
     const same = await findCertificateByKey(db, input.idempotencyKey);
     if (same) return { order, certificate: same, created: false };
     const refused = await refusal(order);
-    if (refused) throw new OrderStateError(refused);
+    if (refused) {
+      // The open reissue may be this very form's, stored by its twin submission a moment ago.
+      const twin = await findCertificateByKey(db, input.idempotencyKey);
+      if (twin) return { order, certificate: twin, created: false };
+      throw new OrderStateError(refused);
+    }
     const checked = checkRequest(order, input);
     const domains = [order.primaryDomain, ...checked.sans];
     const key = await keyColumns(order, input.key, domains);
