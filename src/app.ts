@@ -20,6 +20,7 @@ import { type Catalogue, createCatalogue } from "./orders/catalogue.js";
 import { createOrderService, type OrderService, type Pause } from "./orders/order-service.js";
 import { createReissueService, type ReissueService } from "./orders/reissue-service.js";
 import { createStatusService, type StatusService } from "./orders/status-service.js";
+import { createValidationService } from "./orders/validation-service.js";
 import type { ProviderRegistry } from "./providers/registry.js";
 import { realSleeper, type Sleeper } from "./slack/channel-poster.js";
 import { boltClientOptions, createSlackClients } from "./slack/clients.js";
@@ -158,6 +159,12 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     observer: notifier,
     requireApproval: config.requireApprovalForFree,
   });
+  const validation = createValidationService({
+    db,
+    providers: deps.providers,
+    clock: deps.clock,
+    observer: notifier,
+  });
   const status = createStatusService({
     db,
     providers: deps.providers,
@@ -178,6 +185,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     slack,
     orders,
     reissues,
+    validation,
     status,
     catalogue,
     ssl: createSslCommands(),

@@ -9,6 +9,7 @@ import type { Catalogue } from "../orders/catalogue.js";
 import type { OrderService } from "../orders/order-service.js";
 import type { ReissueService } from "../orders/reissue-service.js";
 import type { StatusService } from "../orders/status-service.js";
+import type { ValidationService } from "../orders/validation-service.js";
 import type { ProviderRegistry } from "../providers/registry.js";
 import type { Slack } from "../slack/slack.js";
 import type { AccessControl } from "./access.js";
@@ -29,6 +30,7 @@ export interface FeatureContext {
   slack: Slack;
   orders: OrderService;
   reissues: ReissueService;
+  validation: ValidationService;
   status: StatusService;
   catalogue: Catalogue;
   /** The `/ssl` sub-commands: a feature answers its own (`ssl.on("order", …)`). */

@@ -12,6 +12,7 @@ import { renewFeature } from "./renew/index.js";
 import { type createSslCommands, registerSslCommand } from "./ssl/index.js";
 import { stuckFeature } from "./stuck/index.js";
 import { trackingFeature } from "./tracking/index.js";
+import { validationFeature } from "./validation/index.js";
 
 /** Every feature, one line each: a new one is a folder under src/commands/ and a line here. */
 const FEATURES: Feature[] = [
@@ -25,6 +26,7 @@ const FEATURES: Feature[] = [
   clientsFeature,
   homeFeature,
   stuckFeature,
+  validationFeature,
 ];
 
 /**

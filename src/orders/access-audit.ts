@@ -8,6 +8,7 @@ export type GuardedAction =
   | "order"
   | "renew"
   | "reissue"
+  | "resend_approval"
   | "client_add"
   | "client_edit"
   | "client_contacts"

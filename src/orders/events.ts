@@ -27,7 +27,9 @@ export type OrderEventKind =
   | "reissue_rejected"
   | "reissue_submitted"
   | "reissued"
-  | "reissue_failed";
+  | "reissue_failed"
+  /** Someone asked the provider to send the approval e-mail again (detail: email). */
+  | "approval_resent";
 
 export interface OrderEventInput {
   orderId: number;

@@ -36,6 +36,7 @@ export const ORDER_MESSAGE_ACTIONS = {
   details: "order_details",
   renew: "order_renew",
   reissue: "order_reissue",
+  resendApproval: "order_resend_approval",
   approve: "order_approve",
   reject: "order_reject",
 } as const;
@@ -172,6 +173,10 @@ function orderActions(order: OrderSummary): ActionsBlock {
           button("Check status", ORDER_MESSAGE_ACTIONS.checkStatus, value),
           button("Details", ORDER_MESSAGE_ACTIONS.details, value),
           ...(order.status === "issued" ? [button("Reissue", ORDER_MESSAGE_ACTIONS.reissue, value)] : []),
+          // Validation actions while the provider waits for the approver.
+          ...(order.status === "pending" && order.dcvMethod === "email"
+            ? [button("Resend approval e-mail", ORDER_MESSAGE_ACTIONS.resendApproval, value)]
+            : []),
           button("Renew", ORDER_MESSAGE_ACTIONS.renew, value),
         ];
   return { type: "actions", block_id: `order_actions:${order.id}`, elements };

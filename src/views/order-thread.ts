@@ -77,6 +77,8 @@ export function threadReplyText(
         ? `:raised_hand: ${who(change.actor)} asked for a reissue (${escapeMrkdwn(label)}, ${keyText(detail.key)}). Free; someone in SSL_APPROVERS other than them must approve it.`
         : `:arrows_counterclockwise: ${who(change.actor)} asked for a reissue (${escapeMrkdwn(label)}, ${keyText(detail.key)}). Free; sending it to ${escapeMrkdwn(order.providerName)}…`;
     }
+    case "approval_resent":
+      return `:email: ${who(change.actor)} asked ${escapeMrkdwn(order.providerName)} to send the approval e-mail to *${escapeMrkdwn(String(detail.email ?? order.approverEmail ?? ""))}* again.`;
     case "reissue_approved":
       return `:white_check_mark: ${who(change.actor)} approved the reissue ${escapeMrkdwn(certificateLabel(order.reference, Number(detail.certificate)))}. Sending it to ${escapeMrkdwn(order.providerName)}…`;
     case "reissue_rejected":
