@@ -9,6 +9,7 @@ export type GuardedAction =
   | "renew"
   | "reissue"
   | "resend_approval"
+  | "change_validation"
   | "client_add"
   | "client_edit"
   | "client_contacts"

@@ -29,7 +29,9 @@ export type OrderEventKind =
   | "reissued"
   | "reissue_failed"
   /** Someone asked the provider to send the approval e-mail again (detail: email). */
-  | "approval_resent";
+  | "approval_resent"
+  /** Someone changed how a pending order is validated (detail: from, to, email, dcv). */
+  | "validation_changed";
 
 export interface OrderEventInput {
   orderId: number;

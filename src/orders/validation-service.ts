@@ -1,15 +1,18 @@
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/client.js";
-import { ProviderError } from "../providers/errors.js";
+import type { DcvInstruction, DcvMethod } from "../domain/dcv.js";
+import type { OrderField } from "../domain/order.js";
+import { ProviderError, ProviderInputError } from "../providers/errors.js";
 import type { ProviderRegistry } from "../providers/registry.js";
 import { recordEvent } from "./events.js";
 import type { OrderObserver } from "./order-service.js";
-import { getOrder, type Order } from "./repository.js";
+import { getOrder, type Order, updateOrder } from "./repository.js";
 
 /**
- * What a person can do about a pending order's domain validation. Today: ask the provider to send
- * the approval e-mail again (Sectigo ResendDCVEmail, GoGetSSL resend_validation_email, the
- * sandbox). Each action is an event, so the order's thread says who did it.
+ * What a person can do about a pending order's domain validation: ask the provider to send the
+ * approval e-mail again (Sectigo ResendDCVEmail, GoGetSSL resend_validation_email, the sandbox), or
+ * change how the order is validated (method, approver address). Each action is an event, so the
+ * order's thread says who did it.
  */
 
 export type ResendOutcome =
@@ -17,6 +20,12 @@ export type ResendOutcome =
   /** Nothing to resend: why, in words for the person who asked. */
   | { kind: "not_applicable"; reason: string }
   | { kind: "provider_error"; order: Order; message: string };
+
+export type ChangeOutcome =
+  | { kind: "changed"; order: Order }
+  | { kind: "not_applicable"; reason: string }
+  /** The provider refused the change (`field` says which input) or could not be reached. */
+  | { kind: "refused"; order: Order; field: OrderField; message: string };
 
 export function createValidationService(deps: {
   db: Database;
@@ -59,7 +68,82 @@ export function createValidationService(deps: {
     return { kind: "resent", order, email: order.approverEmail };
   }
 
-  return { resendRefusal, resendApproval };
+  /** Why this order's validation cannot be changed, or undefined when it can. */
+  function changeRefusal(order: Order): string | undefined {
+    if (order.status !== "pending" || !order.providerOrderId || !order.csr) {
+      return `${order.reference} is ${order.status.replace("_", " ")}: only an order waiting for validation can change how it is validated.`;
+    }
+    if (!providers.has(order.provider) || !providers.get(order.provider).capabilities.changeValidation) {
+      return `${providers.nameOf(order.provider)} cannot change the validation of an order through certdesk.`;
+    }
+    return undefined;
+  }
+
+  /**
+   * Every domain of a pending order validated from now on by `method` (and, for e-mail, at
+   * `approverEmail`): the provider is told, the order keeps the new method and instructions, and
+   * the thread shows what to do now. Free, so a failure is simply told: try again.
+   */
+  async function changeValidation(
+    orderId: number,
+    actor: string,
+    change: { method: DcvMethod; approverEmail?: string },
+  ): Promise<ChangeOutcome> {
+    const order = await getOrder(db, orderId);
+    if (!order) return { kind: "not_applicable", reason: "That order no longer exists." };
+    const refused = changeRefusal(order);
+    if (refused || !order.providerOrderId || !order.csr)
+      return { kind: "not_applicable", reason: refused ?? "" };
+    if (change.method === "email" && !change.approverEmail) {
+      return {
+        kind: "refused",
+        order,
+        field: "approverEmail",
+        message: "Enter the approver address for e-mail validation.",
+      };
+    }
+    const domains = [order.primaryDomain, ...order.sans];
+    let instructions: DcvInstruction[];
+    try {
+      instructions = await providers.get(order.provider).changeValidation({
+        providerOrderId: order.providerOrderId,
+        reference: order.reference,
+        csrPem: order.csr,
+        domains: domains.map((domain) => ({
+          domain,
+          method: change.method,
+          ...(change.method === "email" ? { approverEmail: change.approverEmail } : {}),
+        })),
+      });
+    } catch (error) {
+      if (!(error instanceof ProviderError)) throw error;
+      const field: OrderField = error instanceof ProviderInputError ? error.field : "order";
+      return { kind: "refused", order, field, message: error.message };
+    }
+    const now = clock.now();
+    const updated =
+      (await updateOrder(
+        db,
+        order.id,
+        {
+          dcvMethod: change.method,
+          approverEmail: change.method === "email" ? (change.approverEmail ?? null) : null,
+          dcvInstructions: instructions,
+        },
+        now,
+      )) ?? order;
+    const detail = {
+      from: order.dcvMethod,
+      to: change.method,
+      email: updated.approverEmail,
+      dcv: instructions,
+    };
+    await recordEvent(db, { orderId: order.id, actor, kind: "validation_changed", detail, at: now });
+    await observer.orderChanged(updated, { kind: "validation_changed", actor, detail });
+    return { kind: "changed", order: updated };
+  }
+
+  return { resendRefusal, resendApproval, changeRefusal, changeValidation };
 }
 
 export type ValidationService = ReturnType<typeof createValidationService>;

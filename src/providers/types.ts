@@ -18,6 +18,8 @@ export interface ProviderCapabilities {
   /** A new certificate inside the same subscription, free (Sectigo AutoReplaceSSL, GoGetSSL reissue). */
   reissue: boolean;
   resendApproval: boolean;
+  /** A pending order's validation can be changed: another approver address, another method per domain. */
+  changeValidation: boolean;
   /** Asking for status more often than this is refused or frowned upon by the provider. */
   minPollIntervalSeconds: number;
   /**
@@ -92,6 +94,20 @@ export interface ReissueResult {
   dcv: DcvInstruction[];
 }
 
+/**
+ * A pending order's domain validation changed: each listed domain is validated from now on by
+ * `method` (with `approverEmail` for e-mail). Sectigo `!AutoUpdateDCV` (one call per domain),
+ * GoGetSSL `change_validation_email` / `change_validation_method` / `change_domains_validation_method`.
+ */
+export interface ChangeValidationRequest {
+  providerOrderId: string;
+  /** certdesk's reference (SSL-1042), for the provider's logs where it takes one. */
+  reference: string;
+  /** The order's CSR: HTTP-file and DNS instructions are derived from it where the CA does so. */
+  csrPem: string;
+  domains: { domain: string; method: DcvMethod; approverEmail?: string }[];
+}
+
 export type ProviderOrderStatus = "pending" | "issued" | "rejected" | "cancelled" | "expired";
 
 export interface PlaceOrderResult {
@@ -139,4 +155,6 @@ export interface SslProvider {
    */
   reissue(request: ReissueRequest): Promise<ReissueResult>;
   resendApproval(providerOrderId: string): Promise<void>;
+  /** Changes how a pending order's domains are validated; the new instructions for those domains. */
+  changeValidation(request: ChangeValidationRequest): Promise<DcvInstruction[]>;
 }

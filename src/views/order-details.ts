@@ -324,6 +324,8 @@ export function describeEvent(event: TimelineEvent): string {
       return "Expiry alert acknowledged";
     case "reissue_requested":
       return `Reissue asked for (certificate ${text("certificate")})`;
+    case "validation_changed":
+      return `Validation changed from ${text("from")} to ${text("to")}`;
     case "approval_resent":
       return `Approval e-mail sent again to ${text("email")}`;
     case "reissue_approved":

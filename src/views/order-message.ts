@@ -37,6 +37,7 @@ export const ORDER_MESSAGE_ACTIONS = {
   renew: "order_renew",
   reissue: "order_reissue",
   resendApproval: "order_resend_approval",
+  changeValidation: "order_change_validation",
   approve: "order_approve",
   reject: "order_reject",
 } as const;
@@ -176,6 +177,9 @@ function orderActions(order: OrderSummary): ActionsBlock {
           // Validation actions while the provider waits for the approver.
           ...(order.status === "pending" && order.dcvMethod === "email"
             ? [button("Resend approval e-mail", ORDER_MESSAGE_ACTIONS.resendApproval, value)]
+            : []),
+          ...(order.status === "pending"
+            ? [button("Change validation", ORDER_MESSAGE_ACTIONS.changeValidation, value)]
             : []),
           button("Renew", ORDER_MESSAGE_ACTIONS.renew, value),
         ];

@@ -77,6 +77,12 @@ export function threadReplyText(
         ? `:raised_hand: ${who(change.actor)} asked for a reissue (${escapeMrkdwn(label)}, ${keyText(detail.key)}). Free; someone in SSL_APPROVERS other than them must approve it.`
         : `:arrows_counterclockwise: ${who(change.actor)} asked for a reissue (${escapeMrkdwn(label)}, ${keyText(detail.key)}). Free; sending it to ${escapeMrkdwn(order.providerName)}…`;
     }
+    case "validation_changed": {
+      const dcv = (detail.dcv as DcvInstruction[] | undefined) ?? [];
+      const method = String(detail.to ?? order.dcvMethod);
+      const email = typeof detail.email === "string" ? detail.email : null;
+      return `:arrows_counterclockwise: ${who(change.actor)} changed the validation to ${VALIDATION_WORDS[method] ?? escapeMrkdwn(method)}.\n${nextStepText({ ...order, dcvMethod: method, approverEmail: email }, dcv)}`;
+    }
     case "approval_resent":
       return `:email: ${who(change.actor)} asked ${escapeMrkdwn(order.providerName)} to send the approval e-mail to *${escapeMrkdwn(String(detail.email ?? order.approverEmail ?? ""))}* again.`;
     case "reissue_approved":
@@ -142,6 +148,12 @@ export function threadReplyActions(change: ThreadChange): ActionsBlock | undefin
     ],
   };
 }
+
+const VALIDATION_WORDS: Record<string, string> = {
+  email: "e-mail",
+  http: "an HTTP file",
+  dns: "a DNS record",
+};
 
 function keyText(key: unknown): string {
   if (key === "current") return "same key";

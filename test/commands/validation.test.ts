@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { accessRefusals, orderEvents } from "../../src/db/schema.js";
+import { accessRefusals, orderEvents, sandboxOrders } from "../../src/db/schema.js";
 import type { OrderRequest } from "../../src/orders/order-service.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, useTestApp } from "../support/harness.js";
-import { messageButton, textOf } from "../support/modal.js";
+import { messageButton, textOf, viewSubmission } from "../support/modal.js";
 import { orderRequest, reloadOrder } from "../support/orders.js";
 
 /** Resend approval e-mail on a pending order's message, through the sandbox. */
@@ -104,5 +104,62 @@ describe("Resend approval e-mail", () => {
     } finally {
       await strict.stop();
     }
+  });
+});
+
+describe("Change validation", () => {
+  const click = (orderId: number, userId = "U0BOB") =>
+    t.driver.interactive(
+      messageButton(
+        { channel: "C0SSL", ts: "1700000000.000100" },
+        "order_change_validation",
+        String(orderId),
+        {
+          userId,
+          responseUrl: t.slack.responseUrl(),
+        },
+      ),
+    );
+
+  it("moves a pending order from e-mail to DNS, tells the provider and shows the record to publish", async () => {
+    const order = await pendingOrder();
+    t.slack.reset();
+    await click(order.id);
+    const form = (await t.slack.waitFor("views.open")).args.view as Record<string, unknown>;
+    expect(textOf(form)).toContain("Validated now by e-mail to admin@example.com");
+
+    const ack = await t.driver.interactive(
+      viewSubmission(form, { viewId: "V-DCV", userId: "U0BOB" }, { validation_method: "dns" }),
+    );
+    expect(textOf(ack.json())).toContain("Telling Sandbox");
+    const done = await t.slack.waitFor("views.update", (call) =>
+      textOf(call.args.view).includes("from now on"),
+    );
+    expect(textOf(done.args.view)).toContain("add the DNS record");
+    const reply = await t.slack.waitFor(
+      "chat.postMessage",
+      (call) =>
+        call.args.thread_ts !== undefined && String(call.args.text).includes("changed the validation"),
+    );
+    expect(String(reply.args.text)).toContain("<@U0BOB> changed the validation to a DNS record.");
+    expect(String(reply.args.text)).toContain("add the DNS record `_sandbox");
+    const after = await reloadOrder(t.database.db, order.id);
+    expect(after).toMatchObject({ dcvMethod: "dns", approverEmail: null });
+    expect(after.dcvInstructions).toEqual([
+      expect.objectContaining({ domain: "www.example.com", method: "dns" }),
+    ]);
+    const [placed] = await t.database.db.select().from(sandboxOrders);
+    expect(placed?.dcvMethod).toBe("dns");
+  });
+
+  it("says there is nothing to change once the order is issued", async () => {
+    const order = await pendingOrder();
+    t.clock.advance(3_601_000);
+    await t.app.status.checkStatus(order.id, "system");
+    t.slack.reset();
+    await click(order.id);
+    expect(textOf((await t.slack.waitFor("views.open")).args.view)).toContain(
+      "only an order waiting for validation can change how it is validated",
+    );
   });
 });

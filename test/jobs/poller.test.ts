@@ -25,6 +25,7 @@ class ScriptedProvider implements Pick<SslProvider, "id" | "displayName" | "capa
     renew: false,
     reissue: false,
     resendApproval: false,
+    changeValidation: false,
     minPollIntervalSeconds: 60,
   };
   readonly asked: string[] = [];

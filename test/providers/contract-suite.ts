@@ -6,6 +6,7 @@ import { generateKeyPair, type KeyPairPem } from "../../src/certs/keys.js";
 import type { Product } from "../../src/domain/product.js";
 import { ProviderError, ProviderInputError } from "../../src/providers/errors.js";
 import type {
+  ChangeValidationRequest,
   IssuedCertificate,
   PlaceOrderRequest,
   PlaceOrderResult,
@@ -136,6 +137,7 @@ export function describeProviderContract(name: string, start: () => Promise<Prov
         "renew",
         "reissue",
         "resendApproval",
+        "changeValidation",
       ] as const) {
         expect(typeof capabilities[flag]).toBe("boolean");
       }
@@ -338,6 +340,73 @@ export function describeProviderContract(name: string, start: () => Promise<Prov
         const reissue = await reissueRequest(request, driver.unknownOrderId);
 
         const error = await provider.reissue(reissue).catch((caught: unknown) => caught);
+
+        expect(error).toBeInstanceOf(ProviderInputError);
+        expect((error as ProviderInputError).provider).toBe(provider.id);
+        expect((error as ProviderInputError).field).toBe("order");
+      });
+    });
+
+    /** Only for providers whose capabilities say a pending order's validation can change. */
+    describe("changeValidation", () => {
+      function change(
+        request: PlaceOrderRequest,
+        providerOrderId: string,
+        domains: ChangeValidationRequest["domains"],
+      ): ChangeValidationRequest {
+        return { providerOrderId, reference: request.reference, csrPem: request.csrPem, domains };
+      }
+
+      it("moves a pending e-mail order to DNS validation: the record to create for the domain", async (context) => {
+        if (!provider.capabilities.changeValidation) context.skip();
+        const { request, placed } = await place();
+
+        const dcv = await provider.changeValidation(
+          change(request, placed.providerOrderId, [{ domain: request.commonName, method: "dns" }]),
+        );
+
+        expect(dcv).toHaveLength(1);
+        const [instruction] = dcv;
+        expect(instruction).toMatchObject({ domain: request.commonName, method: "dns" });
+        expect(instruction?.email).toBeUndefined();
+        expect(instruction?.dnsRecord?.name).toMatch(/\.www\.example\.com$/);
+        expect(["CNAME", "TXT"]).toContain(instruction?.dnsRecord?.type);
+        expect(instruction?.dnsRecord?.value).not.toBe("");
+        const status = await provider.getStatus(placed.providerOrderId);
+        expect(status.status).toBe("pending");
+        // Where the provider reports the method per domain, it is the new one.
+        const method = status.domains.find((domain) => domain.domain === request.commonName)?.method;
+        if (method) expect(method).toBe("dns");
+      });
+
+      it("sends the approval e-mail to another listed address", async (context) => {
+        if (!provider.capabilities.changeValidation) context.skip();
+        const { request, placed } = await place();
+        const approvers = await provider.getApproverEmails(request.commonName);
+        const other = approvers.find((address) => MAILBOX.test(address) && address !== request.approverEmail);
+        if (!other) throw new Error("the provider lists only one approver address");
+
+        const dcv = await provider.changeValidation(
+          change(request, placed.providerOrderId, [
+            { domain: request.commonName, method: "email", approverEmail: other },
+          ]),
+        );
+
+        expect(dcv).toEqual([
+          expect.objectContaining({ domain: request.commonName, method: "email", email: other }),
+        ]);
+        expect((await provider.getStatus(placed.providerOrderId)).status).toBe("pending");
+      });
+
+      it("refuses to change an order it does not know, on the order", async (context) => {
+        if (!provider.capabilities.changeValidation) context.skip();
+        const { request } = await place();
+
+        const error = await provider
+          .changeValidation(
+            change(request, driver.unknownOrderId, [{ domain: request.commonName, method: "dns" }]),
+          )
+          .catch((caught: unknown) => caught);
 
         expect(error).toBeInstanceOf(ProviderInputError);
         expect((error as ProviderInputError).provider).toBe(provider.id);

@@ -10,7 +10,11 @@ import {
 } from "../../src/providers/errors.js";
 import { fieldFor } from "../../src/providers/gogetssl/errors.js";
 import { GoGetSslProvider, type GoGetSslProviderOptions } from "../../src/providers/gogetssl/provider.js";
-import type { PlaceOrderRequest, ReissueRequest } from "../../src/providers/types.js";
+import type {
+  ChangeValidationRequest,
+  PlaceOrderRequest,
+  ReissueRequest,
+} from "../../src/providers/types.js";
 import {
   GOGETSSL_STUB_PASSWORD,
   GOGETSSL_STUB_USER,
@@ -119,6 +123,7 @@ describe("GoGetSslProvider identity", () => {
       renew: true,
       reissue: true,
       resendApproval: true,
+      changeValidation: true,
       minPollIntervalSeconds: 300,
     });
     expect(new GoGetSslProvider({ user: "u", password: "p" }).capabilities.minPollIntervalSeconds).toBe(60);
@@ -613,6 +618,256 @@ describe("GoGetSslProvider reissue", () => {
     expect((await provider.reissue(reissueRequest(orderId))).status).toBe("pending");
     expect(stub.state.requestsTo("reissueSslOrder")).toHaveLength(2);
     expect(stub.state.orders.get(orderId)?.reissues).toBe(1);
+  });
+});
+
+describe("GoGetSslProvider changeValidation", () => {
+  function changeRequest(
+    orderId: string,
+    domains: ChangeValidationRequest["domains"],
+    overrides: Partial<ChangeValidationRequest> = {},
+  ): ChangeValidationRequest {
+    return { providerOrderId: orderId, reference: "SSL-1042", csrPem: csr, domains, ...overrides };
+  }
+
+  it("moves one domain to DNS with change_validation_method, the record read from the order's status", async () => {
+    const { stub, provider } = await setup();
+    const orderId = await placedOrderId(provider);
+
+    const dcv = await provider.changeValidation(
+      changeRequest(orderId, [{ domain: "example.com", method: "dns" }]),
+    );
+
+    const [sent] = stub.state.requestsTo("changeValidationMethod");
+    expect(sent?.method).toBe("POST");
+    expect(sent?.path).toBe(`/orders/ssl/change_validation_method/${orderId}`);
+    expect(sent?.query).toEqual({ auth_key: stub.state.issuedKeys[0] });
+    expect(sent?.form).toEqual({ domain: "example.com", new_method: "dns" });
+    expect(dcv).toHaveLength(1);
+    expect(dcv[0]).toMatchObject({ domain: "example.com", method: "dns" });
+    expect(dcv[0]?.dnsRecord?.type).toBe("CNAME");
+    expect(dcv[0]?.dnsRecord?.name).toMatch(/^_[0-9A-F]{32}\.example\.com$/);
+    expect(dcv[0]?.dnsRecord?.value).toMatch(/^[0-9A-F]{32}\.[0-9A-F]{32}\.comodoca\.com$/);
+    // The undocumented answer carried no record, so the status was read once for it.
+    expect(stub.state.requestsTo("orderStatus")).toHaveLength(1);
+    expect(stub.state.orders.get(orderId)).toMatchObject({ dcvMethod: "dns", approverEmail: undefined });
+    expect((await provider.getStatus(orderId)).domains[0]).toEqual({
+      domain: "example.com",
+      method: "dns",
+      state: "pending",
+    });
+  });
+
+  it("takes the HTTP file from the answer where it carries it, without reading the status", async () => {
+    const { stub, provider } = await setup();
+    const orderId = await placedOrderId(provider);
+    stub.state.forceNext("changeValidationMethod", {
+      status: 200,
+      body: {
+        success: true,
+        validation: {
+          http: {
+            link: "http://example.com/.well-known/pki-validation/ABC.txt",
+            filename: "ABC.txt",
+            content: "hash\ncomodoca.com\ntoken",
+          },
+        },
+      },
+    });
+
+    const dcv = await provider.changeValidation(
+      changeRequest(orderId, [{ domain: "example.com", method: "http" }]),
+    );
+
+    expect(dcv).toEqual([
+      {
+        domain: "example.com",
+        method: "http",
+        httpUrl: "http://example.com/.well-known/pki-validation/ABC.txt",
+        httpContent: "hash\ncomodoca.com\ntoken",
+      },
+    ]);
+    expect(stub.state.requestsTo("orderStatus")).toHaveLength(0);
+  });
+
+  it("sends another approver address for the order's own domain with change_validation_email", async () => {
+    const { stub, provider } = await setup();
+    const orderId = await placedOrderId(provider);
+
+    const dcv = await provider.changeValidation(
+      changeRequest(orderId, [
+        { domain: "example.com", method: "email", approverEmail: "webmaster@example.com" },
+      ]),
+    );
+
+    expect(dcv).toEqual([{ domain: "example.com", method: "email", email: "webmaster@example.com" }]);
+    const [sent] = stub.state.requestsTo("changeValidationEmail");
+    expect(sent?.method).toBe("POST");
+    expect(sent?.path).toBe(`/orders/ssl/change_validation_email/${orderId}`);
+    expect(sent?.form).toEqual({ approver_email: "webmaster@example.com" });
+    expect(stub.state.orders.get(orderId)).toMatchObject({
+      dcvMethod: "email",
+      approverEmail: "webmaster@example.com",
+    });
+    expect(stub.state.requestsTo("orderStatus")).toHaveLength(0);
+  });
+
+  it("changes several domains with change_domains_validation_method, and one SAN with change_validation_method", async () => {
+    const { stub, provider } = await setup();
+    const orderId = await placedOrderId(provider, { productId: "74", sans: ["www.example.com"] });
+
+    const dcv = await provider.changeValidation(
+      changeRequest(orderId, [
+        { domain: "example.com", method: "http" },
+        { domain: "www.example.com", method: "email", approverEmail: "admin@www.example.com" },
+      ]),
+    );
+
+    const [sent] = stub.state.requestsTo("changeDomainsValidationMethod");
+    expect(sent?.path).toBe(`/orders/ssl/change_domains_validation_method/${orderId}`);
+    expect(sent?.form).toEqual({
+      domains: "example.com,www.example.com",
+      new_methods: "http,admin@www.example.com",
+    });
+    expect(dcv[0]?.httpUrl).toMatch(
+      /^http:\/\/example\.com\/\.well-known\/pki-validation\/[0-9A-F]{32}\.txt$/,
+    );
+    expect(dcv[0]?.httpContent).toContain("comodoca.com");
+    expect(dcv[1]).toEqual({ domain: "www.example.com", method: "email", email: "admin@www.example.com" });
+    expect((await provider.getStatus(orderId)).domains).toEqual([
+      { domain: "example.com", method: "http", state: "pending" },
+      { domain: "www.example.com", method: "email", state: "pending" },
+    ]);
+
+    const san = await provider.changeValidation(
+      changeRequest(orderId, [{ domain: "www.example.com", method: "dns" }]),
+    );
+    expect(stub.state.requestsTo("changeValidationMethod")[0]?.form).toEqual({
+      domain: "www.example.com",
+      new_method: "dns",
+    });
+    expect(san[0]?.dnsRecord?.name).toMatch(/^_[0-9A-F]{32}\.www\.example\.com$/);
+  });
+
+  it("maps GoGetSSL's refusals: unknown order, an order not pending, a bad approver, domain or method", async () => {
+    const { stub, provider } = await setup();
+    const unknown = await captureError(
+      provider.changeValidation(changeRequest("987654", [{ domain: "example.com", method: "dns" }])),
+    );
+    expect(unknown).toBeInstanceOf(ProviderInputError);
+    expect(unknown).toMatchObject({
+      field: "order",
+      providerMessage: "Order not found: There is no order 987654",
+    });
+
+    const orderId = await placedOrderId(provider);
+    const approver = await captureError(
+      provider.changeValidation(
+        changeRequest(orderId, [
+          { domain: "example.com", method: "email", approverEmail: "someone@elsewhere.org" },
+        ]),
+      ),
+    );
+    expect(approver).toBeInstanceOf(ProviderInputError);
+    expect((approver as ProviderInputError).field).toBe("approverEmail");
+    expect(approver.message).toContain(`changing the validation of GoGetSSL order ${orderId} (SSL-1042)`);
+
+    const domain = await captureError(
+      provider.changeValidation(changeRequest(orderId, [{ domain: "shop.example.com", method: "dns" }])),
+    );
+    expect((domain as ProviderInputError).field).toBe("domain");
+
+    stub.state.forceNext("changeValidationMethod", {
+      status: 400,
+      body: { error: true, message: "Invalid validation method", description: "dns is not offered" },
+    });
+    const method = await captureError(
+      provider.changeValidation(changeRequest(orderId, [{ domain: "example.com", method: "dns" }])),
+    );
+    expect((method as ProviderInputError).field).toBe("dcvMethod");
+    expect(stub.state.orders.get(orderId)).toMatchObject({
+      dcvMethod: "email",
+      approverEmail: "admin@example.com",
+    });
+
+    stub.state.issue(orderId);
+    const issued = await captureError(
+      provider.changeValidation(changeRequest(orderId, [{ domain: "example.com", method: "dns" }])),
+    );
+    expect(issued).toBeInstanceOf(ProviderInputError);
+    expect((issued as ProviderInputError).field).toBe("order");
+    expect(issued.message).toContain("Order is not pending");
+  });
+
+  it("refuses an e-mail change without an approver before calling GoGetSSL", async () => {
+    const { stub, provider } = await setup();
+    const error = await captureError(
+      provider.changeValidation(changeRequest("1500", [{ domain: "example.com", method: "email" }])),
+    );
+    expect((error as ProviderInputError).field).toBe("approverEmail");
+    expect(stub.state.requests.filter((request) => request.endpoint !== "auth")).toHaveLength(0);
+  });
+
+  it("retries a 5xx or a dropped answer (harmless to repeat), then reports unavailable, never an unknown outcome", async () => {
+    const { stub, provider } = await setup({}, { timeoutMs: 300 });
+    const orderId = await placedOrderId(provider);
+    const request = changeRequest(orderId, [
+      { domain: "example.com", method: "email", approverEmail: "webmaster@example.com" },
+    ]);
+
+    stub.state.forceNext("changeValidationEmail", {
+      status: 503,
+      body: { error: true, message: "Maintenance" },
+    });
+    expect(await provider.changeValidation(request)).toHaveLength(1);
+    expect(stub.state.requestsTo("changeValidationEmail")).toHaveLength(2);
+
+    stub.state.forceNext(
+      "changeValidationEmail",
+      { status: 503, body: { error: true, message: "Maintenance" } },
+      3,
+    );
+    const failed = await captureError(provider.changeValidation(request));
+    expect(failed).toBeInstanceOf(ProviderUnavailableError);
+    expect(failed).not.toBeInstanceOf(ProviderOutcomeUnknownError);
+    expect(failed.message).toContain("HTTP 503");
+    expect(stub.state.requestsTo("changeValidationEmail")).toHaveLength(5);
+
+    stub.state.forceNext("changeValidationEmail", { destroySocket: true }, 3);
+    const dropped = await captureError(provider.changeValidation(request));
+    expect(dropped).toBeInstanceOf(ProviderUnavailableError);
+    expect(dropped).not.toBeInstanceOf(ProviderOutcomeUnknownError);
+
+    stub.state.forceNext("changeValidationEmail", { status: 200, body: "<html>Bad gateway</html>" });
+    const garbage = await captureError(provider.changeValidation(request));
+    expect(garbage).toBeInstanceOf(ProviderUnavailableError);
+    expect(garbage).not.toBeInstanceOf(ProviderOutcomeUnknownError);
+  });
+
+  it("repeats a change after a 401 with a fresh key", async () => {
+    const { stub, provider } = await setup();
+    const orderId = await placedOrderId(provider);
+    stub.state.expireKeys();
+    const dcv = await provider.changeValidation(
+      changeRequest(orderId, [
+        { domain: "example.com", method: "email", approverEmail: "webmaster@example.com" },
+      ]),
+    );
+    expect(dcv[0]?.email).toBe("webmaster@example.com");
+    expect(stub.state.requestsTo("changeValidationEmail")).toHaveLength(2);
+  });
+
+  it("returns the new method without the record when the status cannot be read after the change", async () => {
+    const { stub, provider } = await setup({}, { readRetries: 0 });
+    const orderId = await placedOrderId(provider);
+    stub.state.forceNext("orderStatus", { status: 503, body: { error: true, message: "Maintenance" } });
+
+    const dcv = await provider.changeValidation(
+      changeRequest(orderId, [{ domain: "example.com", method: "dns" }]),
+    );
+
+    expect(dcv).toEqual([{ domain: "example.com", method: "dns" }]);
+    expect(stub.state.orders.get(orderId)?.dcvMethod).toBe("dns");
   });
 });
 

@@ -9,6 +9,7 @@ import { ENV_EXAMPLE, withProviderSection } from "../../scripts/env-example.js";
 import { createVault } from "../../src/certs/vault.js";
 import { ConfigError, loadConfig } from "../../src/config.js";
 import type { Database } from "../../src/db/client.js";
+import type { DcvInstruction } from "../../src/domain/dcv.js";
 import type { Product, ServerType } from "../../src/domain/product.js";
 import { buildProviders } from "../../src/providers/build.js";
 import { requiredText } from "../../src/providers/env.js";
@@ -187,6 +188,7 @@ class EchoProvider implements SslProvider {
     renew: true,
     reissue: false,
     resendApproval: true,
+    changeValidation: false,
     minPollIntervalSeconds: 1,
   };
   readonly #token: string;
@@ -223,6 +225,11 @@ class EchoProvider implements SslProvider {
   /** Echo offers no reissue (capabilities.reissue is false): certdesk must not ask. */
   async reissue(): Promise<ReissueResult> {
     throw new Error("Echo does not reissue certificates");
+  }
+
+  /** Echo cannot change an order's validation (capabilities.changeValidation is false): certdesk must not ask. */
+  async changeValidation(): Promise<DcvInstruction[]> {
+    throw new Error("Echo does not change the validation of an order");
   }
 
   async getStatus(providerOrderId: string): Promise<StatusResult> {

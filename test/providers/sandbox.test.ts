@@ -355,3 +355,65 @@ describe("SandboxProvider domain validation", () => {
     expect(status.domains).toEqual([{ domain: "www.example.com", method: "dns", state: "pending" }]);
   });
 });
+
+describe("SandboxProvider changeValidation", () => {
+  it("applies one method to the whole order and answers for the domains asked about", async () => {
+    const request = await orderFor("www.example.com", { sans: ["shop.example.com"] });
+    const { providerOrderId } = await sandbox.placeOrder(request);
+
+    const dcv = await sandbox.changeValidation({
+      providerOrderId,
+      reference: request.reference,
+      csrPem: request.csrPem,
+      domains: [{ domain: "shop.example.com", method: "http" }],
+    });
+
+    expect(dcv).toHaveLength(1);
+    expect(dcv[0]).toMatchObject({ domain: "shop.example.com", method: "http" });
+    expect(dcv[0]?.httpUrl).toMatch(/^http:\/\/shop\.example\.com\/\.well-known\/pki-validation\/\S+\.txt$/);
+    // One method per order: every domain now validates by HTTP, and the order still issues on time.
+    const status = await newSandbox().getStatus(providerOrderId);
+    expect(status.domains.map((domain) => domain.method)).toEqual(["http", "http"]);
+    passApprovalTime();
+    expect((await sandbox.getStatus(providerOrderId)).status).toBe("issued");
+  });
+
+  it("refuses mixed methods, a domain of another order, a missing approver and an order not pending", async () => {
+    const request = await orderFor("www.example.com", { sans: ["shop.example.com"] });
+    const { providerOrderId } = await sandbox.placeOrder(request);
+    const change = (
+      domains: { domain: string; method: "email" | "http" | "dns"; approverEmail?: string }[],
+    ) =>
+      sandbox
+        .changeValidation({ providerOrderId, reference: request.reference, csrPem: request.csrPem, domains })
+        .catch((caught: unknown) => caught as ProviderInputError);
+
+    const mixed = await change([
+      { domain: "www.example.com", method: "dns" },
+      { domain: "shop.example.com", method: "http" },
+    ]);
+    expect(mixed).toBeInstanceOf(ProviderInputError);
+    expect(mixed).toMatchObject({ field: "dcvMethod" });
+    expect((mixed as ProviderInputError).message).toMatch(
+      /^The sandbox validates every domain of an order the same way/,
+    );
+    expect(
+      await change([
+        { domain: "www.example.com", method: "email", approverEmail: "admin@example.com" },
+        { domain: "shop.example.com", method: "email", approverEmail: "webmaster@example.com" },
+      ]),
+    ).toMatchObject({ field: "dcvMethod" });
+    expect(await change([{ domain: "other.example.org", method: "dns" }])).toMatchObject({ field: "domain" });
+    expect(await change([{ domain: "www.example.com", method: "email" }])).toMatchObject({
+      field: "approverEmail",
+    });
+    expect((await sandbox.getStatus(providerOrderId)).domains[0]?.method).toBe("email");
+
+    passApprovalTime();
+    await sandbox.getStatus(providerOrderId);
+    const issued = await change([{ domain: "www.example.com", method: "dns" }]);
+    expect(issued).toBeInstanceOf(ProviderInputError);
+    expect(issued).toMatchObject({ field: "order" });
+    expect((issued as ProviderInputError).message).toMatch(/pending order/);
+  });
+});

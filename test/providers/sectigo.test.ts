@@ -10,7 +10,11 @@ import {
   ProviderUnavailableError,
 } from "../../src/providers/errors.js";
 import { SectigoProvider, type SectigoProviderOptions } from "../../src/providers/sectigo/provider.js";
-import type { PlaceOrderRequest, ReissueRequest } from "../../src/providers/types.js";
+import type {
+  ChangeValidationRequest,
+  PlaceOrderRequest,
+  ReissueRequest,
+} from "../../src/providers/types.js";
 import { type SectigoStub, type SectigoStubOptions, startSectigoStub } from "../support/sectigo-stub.js";
 import { createTestCa, createTestCsr, type TestCa } from "../support/test-ca.js";
 
@@ -177,6 +181,7 @@ describe("catalogue", () => {
       renew: true,
       reissue: true,
       resendApproval: true,
+      changeValidation: true,
       minPollIntervalSeconds: 10_800,
       oneApproverForAllDomains: true,
       dcvReuseDays: 198,
@@ -1065,6 +1070,255 @@ describe("resendApproval", () => {
   });
 });
 
+describe("changeValidation", () => {
+  function changeRequest(
+    orderNumber: string,
+    domains: ChangeValidationRequest["domains"],
+    overrides: Partial<ChangeValidationRequest> = {},
+  ): ChangeValidationRequest {
+    return {
+      providerOrderId: orderNumber,
+      reference: "SSL-1042",
+      csrPem: csrFor("www.example.com"),
+      domains,
+      ...overrides,
+    };
+  }
+
+  it("sends AutoUpdateDCV without responseFormat or domainName for a single-name order: the CNAME", async () => {
+    const provider = sectigo();
+    const placed = await placeEmailOrder(provider);
+
+    const dcv = await provider.changeValidation(
+      changeRequest(placed.providerOrderId, [{ domain: "www.example.com", method: "dns" }]),
+    );
+
+    const { md5, sha256 } = csrHashes(csrFor("www.example.com"));
+    expect(dcv).toEqual([
+      {
+        domain: "www.example.com",
+        method: "dns",
+        dnsRecord: {
+          name: `_${md5}.www.example.com`,
+          type: "CNAME",
+          value: `${sha256.slice(0, 32)}.${sha256.slice(32)}.SSL1042.sectigo.com`,
+        },
+      },
+    ]);
+    const [sent] = stub.state.requestsTo("AutoUpdateDCV");
+    expect(sent?.method).toBe("POST");
+    expect(sent?.path).toBe("/products/!AutoUpdateDCV");
+    expect(sent?.contentType).toBe("application/x-www-form-urlencoded");
+    expect(sent?.form).toEqual({
+      loginName: LOGIN,
+      loginPassword: PASSWORD,
+      orderNumber: placed.providerOrderId,
+      newMethod: "CNAME_CSR_HASH",
+    });
+    expect(stub.state.orders.get(placed.providerOrderId)?.domains).toEqual([
+      { name: "www.example.com", dcvMethod: "CNAME_CSR_HASH", dcvStatus: "Awaiting Validation" },
+    ]);
+    // A change of validation is no new order and no reissue.
+    expect(stub.state.requestsTo("AutoApplySSL")).toHaveLength(1);
+    expect(stub.state.requestsTo("AutoReplaceSSL")).toHaveLength(0);
+  });
+
+  it("sends the approval e-mail to another listed address with EMAIL and newDCVEmailAddress", async () => {
+    const provider = sectigo();
+    const placed = await placeEmailOrder(provider);
+
+    const dcv = await provider.changeValidation(
+      changeRequest(placed.providerOrderId, [
+        { domain: "www.example.com", method: "email", approverEmail: " webmaster@example.com " },
+      ]),
+    );
+
+    expect(dcv).toEqual([{ domain: "www.example.com", method: "email", email: "webmaster@example.com" }]);
+    expect(stub.state.requestsTo("AutoUpdateDCV")[0]?.form).toEqual({
+      loginName: LOGIN,
+      loginPassword: PASSWORD,
+      orderNumber: placed.providerOrderId,
+      newMethod: "EMAIL",
+      newDCVEmailAddress: "webmaster@example.com",
+    });
+    const order = stub.state.orders.get(placed.providerOrderId);
+    expect(order?.domains[0]).toMatchObject({ dcvMethod: "EMAIL", dcvEmailAddress: "webmaster@example.com" });
+    expect(order?.dcvEmailsSent).toBe(2);
+  });
+
+  it("changes each domain of a multi-domain order with its own call, naming it in domainName", async () => {
+    const provider = sectigo();
+    const csrPem = createTestCsr("www.example.com", ["shop.example.com"]);
+    await provider.getApproverEmails("shop.example.com");
+    const placed = await placeEmailOrder(provider, {
+      productId: "279",
+      csrPem,
+      sans: ["shop.example.com"],
+    });
+
+    const dcv = await provider.changeValidation(
+      changeRequest(
+        placed.providerOrderId,
+        [
+          { domain: "www.example.com", method: "http" },
+          { domain: "shop.example.com", method: "email", approverEmail: "admin@shop.example.com" },
+        ],
+        { csrPem },
+      ),
+    );
+
+    const { md5, sha256 } = csrHashes(csrPem);
+    expect(dcv).toEqual([
+      {
+        domain: "www.example.com",
+        method: "http",
+        httpUrl: `http://www.example.com/.well-known/pki-validation/${md5}.txt`,
+        httpContent: `${sha256}\nsectigo.com\nSSL1042`,
+      },
+      { domain: "shop.example.com", method: "email", email: "admin@shop.example.com" },
+    ]);
+    expect(stub.state.requestsTo("AutoUpdateDCV").map((request) => request.form)).toEqual([
+      {
+        loginName: LOGIN,
+        loginPassword: PASSWORD,
+        orderNumber: placed.providerOrderId,
+        domainName: "www.example.com",
+        newMethod: "HTTP_CSR_HASH",
+      },
+      {
+        loginName: LOGIN,
+        loginPassword: PASSWORD,
+        orderNumber: placed.providerOrderId,
+        domainName: "shop.example.com",
+        newMethod: "EMAIL",
+        newDCVEmailAddress: "admin@shop.example.com",
+      },
+    ]);
+    const status = await provider.getStatus(placed.providerOrderId);
+    expect(status.domains).toEqual([
+      { domain: "www.example.com", method: "http", state: "pending" },
+      { domain: "shop.example.com", method: "email", state: "pending" },
+    ]);
+  });
+
+  it("reports an unknown or rejected order on the order, and a refused address or method on its field", async () => {
+    const provider = sectigo();
+    const unknown = await failure(
+      provider.changeValidation(changeRequest("987654321", [{ domain: "www.example.com", method: "dns" }])),
+    );
+    expect(unknown).toBeInstanceOf(ProviderInputError);
+    expect(unknown).toMatchObject({ field: "order", providerCode: "-4" });
+
+    const placed = await placeEmailOrder(provider);
+    const unlisted = await failure(
+      provider.changeValidation(
+        changeRequest(placed.providerOrderId, [
+          { domain: "www.example.com", method: "email", approverEmail: "ssl@example.com" },
+        ]),
+      ),
+    );
+    expect(unlisted).toBeInstanceOf(ProviderInputError);
+    expect(unlisted).toMatchObject({ field: "approverEmail", providerCode: "-4" });
+    expect(unlisted.message).toMatch(/last 24 hours/);
+
+    stub.state.forceNext("AutoUpdateDCV", {
+      body: urlEncoded({
+        errorCode: "-4",
+        errorMessage: "The value of the 'newMethod' argument is invalid!",
+        errorItem: "newMethod",
+      }),
+    });
+    const method = await failure(
+      provider.changeValidation(
+        changeRequest(placed.providerOrderId, [{ domain: "www.example.com", method: "http" }]),
+      ),
+    );
+    expect(method).toMatchObject({ field: "dcvMethod", providerCode: "-4" });
+
+    stub.state.forceNext("AutoUpdateDCV", { body: urlEncoded({ errorCode: "-99", errorMessage: "No." }) });
+    const other = await failure(
+      provider.changeValidation(
+        changeRequest(placed.providerOrderId, [{ domain: "www.example.com", method: "http" }]),
+      ),
+    );
+    expect(other).toBeInstanceOf(ProviderInputError);
+    expect(other).toMatchObject({ field: "dcvMethod", providerCode: "-99" });
+    expect(other.message).toMatch(/refused the change of validation/);
+
+    stub.state.reject(placed.providerOrderId);
+    const rejected = await failure(
+      provider.changeValidation(
+        changeRequest(placed.providerOrderId, [{ domain: "www.example.com", method: "dns" }]),
+      ),
+    );
+    expect(rejected).toMatchObject({ field: "order", providerCode: "-20" });
+    // Only the forced answers and the refusals above reached the order: it is still on e-mail.
+    expect(stub.state.orders.get(placed.providerOrderId)?.domains[0]?.dcvMethod).toBe("EMAIL");
+  });
+
+  it("refuses a missing or unfitting approver and text that is not a CSR before contacting Sectigo", async () => {
+    const provider = sectigo();
+    const missing = await failure(
+      provider.changeValidation(changeRequest("1000001", [{ domain: "www.example.com", method: "email" }])),
+    );
+    expect(missing).toMatchObject({ field: "approverEmail" });
+    const elsewhere = await failure(
+      provider.changeValidation(
+        changeRequest("1000001", [
+          { domain: "www.example.com", method: "email", approverEmail: "admin@example.org" },
+        ]),
+      ),
+    );
+    expect(elsewhere).toMatchObject({ field: "approverEmail" });
+    const notCsr = await failure(
+      provider.changeValidation(
+        changeRequest("1000001", [{ domain: "www.example.com", method: "dns" }], { csrPem: "hello" }),
+      ),
+    );
+    expect(notCsr).toMatchObject({ field: "csr" });
+    expect(stub.state.requestsTo("AutoUpdateDCV")).toHaveLength(0);
+  });
+
+  it("reports refused credentials as an authentication error without the password", async () => {
+    stub.state.forceNext("AutoUpdateDCV", {
+      body: urlEncoded({ errorCode: "-16", errorMessage: `Permission denied for ${PASSWORD}` }),
+    });
+    const error = await failure(
+      sectigo().changeValidation(changeRequest("1000001", [{ domain: "www.example.com", method: "dns" }])),
+    );
+    expect(error).toBeInstanceOf(ProviderAuthError);
+  });
+
+  it("retries a 5xx or a timeout (harmless to repeat) and then reports unavailable, never an unknown outcome", async () => {
+    const provider = sectigo({ timeoutMs: 200 });
+    const placed = await placeEmailOrder(provider);
+    const request = changeRequest(placed.providerOrderId, [{ domain: "www.example.com", method: "dns" }]);
+
+    stub.state.forceNext("AutoUpdateDCV", { status: 503, body: "Service Unavailable" });
+    expect(await provider.changeValidation(request)).toHaveLength(1);
+    expect(stub.state.requestsTo("AutoUpdateDCV")).toHaveLength(2);
+
+    for (let attempt = 0; attempt < 3; attempt++) {
+      stub.state.forceNext("AutoUpdateDCV", { status: 503, body: "Service Unavailable" });
+    }
+    const down = await failure(provider.changeValidation(request));
+    expect(down).toBeInstanceOf(ProviderUnavailableError);
+    expect(down).not.toBeInstanceOf(ProviderOutcomeUnknownError);
+    expect(down.message).toMatch(/HTTP 503/);
+    expect(stub.state.requestsTo("AutoUpdateDCV")).toHaveLength(5);
+
+    for (let attempt = 0; attempt < 3; attempt++) stub.state.forceNext("AutoUpdateDCV", { delayMs: 1_000 });
+    const late = await failure(provider.changeValidation(request));
+    expect(late).toBeInstanceOf(ProviderUnavailableError);
+    expect(late).not.toBeInstanceOf(ProviderOutcomeUnknownError);
+
+    stub.state.forceNext("AutoUpdateDCV", { body: "<html>Bad gateway</html>" });
+    const garbage = await failure(provider.changeValidation(request));
+    expect(garbage).toBeInstanceOf(ProviderUnavailableError);
+    expect(garbage).not.toBeInstanceOf(ProviderOutcomeUnknownError);
+  });
+});
+
 describe("secrets", () => {
   it("keeps the login and password out of JSON.stringify and util.inspect", async () => {
     const provider = sectigo();
@@ -1142,6 +1396,44 @@ describe("stub wire format", () => {
       }),
     });
     expect(await response.text()).toBe("0\n1000001\n12.98\n0\nABC123\n");
+  });
+
+  it("answers AutoUpdateDCV URL-encoded, refusing responseFormat, a missing method and an unlisted approver", async () => {
+    const placed = await placeEmailOrder(sectigo());
+    const update = async (fields: Record<string, string>) => {
+      const response = await fetch(`${stub.url}/products/!AutoUpdateDCV`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: urlEncoded({ loginName: LOGIN, loginPassword: PASSWORD, ...fields }),
+      });
+      return response.text();
+    };
+    const orderNumber = placed.providerOrderId;
+
+    expect(await update({ orderNumber, newMethod: "CNAME_CSR_HASH", responseFormat: "1" })).toBe(
+      "errorCode=-2&errorMessage=%27responseFormat%27+is+an+unrecognised+argument%21&errorItem=responseFormat",
+    );
+    expect(await update({ orderNumber })).toBe(
+      "errorCode=-3&errorMessage=The+%27newMethod%27+argument+is+missing%21&errorItem=newMethod",
+    );
+    expect(await update({ orderNumber, newMethod: "FAX" })).toBe(
+      "errorCode=-4&errorMessage=The+value+of+the+%27newMethod%27+argument+is+invalid%21&errorItem=newMethod",
+    );
+    expect(await update({ orderNumber, newMethod: "EMAIL", newDCVEmailAddress: "ssl@example.com" })).toBe(
+      "errorCode=-4&errorMessage=The+value+of+the+%27newDCVEmailAddress%27+argument+is+invalid%21&errorItem=newDCVEmailAddress",
+    );
+    expect(await update({ orderNumber, newMethod: "CNAME_CSR_HASH", domainName: "shop.example.com" })).toBe(
+      "errorCode=-4&errorMessage=The+value+of+the+%27domainName%27+argument+is+invalid%21&errorItem=domainName",
+    );
+    expect(await update({ newMethod: "CNAME_CSR_HASH" })).toBe(
+      "errorCode=-3&errorMessage=The+%27orderNumber%27+argument+is+missing%21&errorItem=orderNumber",
+    );
+    expect(stub.state.orders.get(orderNumber)?.domains[0]?.dcvMethod).toBe("EMAIL");
+
+    expect(await update({ orderNumber, newMethod: "HTTPS_CSR_HASH", domainName: "www.example.com" })).toBe(
+      "errorCode=0",
+    );
+    expect(stub.state.orders.get(orderNumber)?.domains[0]?.dcvMethod).toBe("HTTPS_CSR_HASH");
   });
 
   it("answers AutoReplaceSSL in either encoding and refuses it without a csr or for an unknown order", async () => {

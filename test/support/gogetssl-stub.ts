@@ -21,7 +21,10 @@ export type GoGetSslEndpoint =
   | "addSslRenewOrder"
   | "orderStatus"
   | "resendValidationEmail"
-  | "reissueSslOrder";
+  | "reissueSslOrder"
+  | "changeValidationEmail"
+  | "changeValidationMethod"
+  | "changeDomainsValidationMethod";
 
 export interface GoGetSslStubRequest {
   endpoint: GoGetSslEndpoint | "unknown";
@@ -284,6 +287,17 @@ function route(method: string, path: string): { endpoint: GoGetSslEndpoint; id?:
   const reissue = match(/^\/orders\/ssl\/reissue\/([^/]+)$/);
   if (method === "POST" && reissue)
     return { endpoint: "reissueSslOrder", id: decodeURIComponent(reissue[1] ?? "") };
+  const change = match(
+    /^\/orders\/ssl\/(change_validation_email|change_validation_method|change_domains_validation_method)\/([^/]+)$/,
+  );
+  if (method === "POST" && change) {
+    const endpoint = {
+      change_validation_email: "changeValidationEmail",
+      change_validation_method: "changeValidationMethod",
+      change_domains_validation_method: "changeDomainsValidationMethod",
+    }[change[1] ?? ""] as GoGetSslEndpoint;
+    return { endpoint, id: decodeURIComponent(change[2] ?? "") };
+  }
   const resend = match(/^\/orders\/ssl\/resend_validation_email\/([^/]+)$/);
   if (method === "GET" && resend) {
     return { endpoint: "resendValidationEmail", id: decodeURIComponent(resend[1] ?? "") };
@@ -483,6 +497,105 @@ export async function startGoGetSslStub(options: GoGetSslStubOptions = {}): Prom
     });
   }
 
+  const METHOD_WORDS = new Set(["http", "https", "dns"]);
+
+  /**
+   * One domain's new validation: http/https/dns, or an approver address from the stub's list for that
+   * domain. Returns the refusal, or a function that applies it (so a list is applied all or nothing).
+   */
+  function validationFor(order: GoGetSslStubOrder, domain: string, word: string): Answer | (() => void) {
+    const san = order.sans.find((entry) => entry.name === domain);
+    if (domain !== order.domain && !san) {
+      return refuse(400, "Invalid domain", `${domain || "(empty)"} is not a domain of order ${order.id}`);
+    }
+    if (word.includes("@")) {
+      if (!approverEmailsFor(domain).comodo.includes(word)) {
+        return refuse(400, "Invalid approver_email", `Approver email is not allowed for ${domain}`);
+      }
+    } else if (!METHOD_WORDS.has(word)) {
+      return refuse(
+        400,
+        "Invalid validation method",
+        `${word || "(empty)"} is not http, https, dns or an approver email address`,
+      );
+    }
+    return () => {
+      if (san) {
+        san.method = word;
+        return;
+      }
+      order.dcvMethod = word.includes("@") ? "email" : word;
+      order.approverEmail = word.includes("@") ? word : undefined;
+    };
+  }
+
+  /**
+   * The three changes of validation (providers.md §2.2, §8), for an order still being validated:
+   * - `change_validation_email`: `approver_email` (an address, or http/https/dns) for the order's own
+   *   domain; answered as GoGetSSL's wiki documents: `dcv_method` + `approver_email` for e-mail, the
+   *   getDomainAlternative object (`{"dns": {"record"}}`, `{"http": {…}}`) otherwise;
+   * - `change_validation_method`: `domain`, `new_method` (http/https/dns or an address);
+   * - `change_domains_validation_method`: `domains`, `new_methods`, comma lists of equal length.
+   * The last two answers are undocumented: the stub says only `success` and a message, so the order's
+   * status is where the new details are.
+   */
+  function changeValidation(
+    endpoint: "changeValidationEmail" | "changeValidationMethod" | "changeDomainsValidationMethod",
+    order: GoGetSslStubOrder,
+    form: Record<string, string>,
+  ): Answer {
+    if (!validating(order)) {
+      return refuse(
+        400,
+        "Order is not pending",
+        `Order ${order.id} is ${order.status}; only an order awaiting validation can change it`,
+      );
+    }
+    if (endpoint === "changeValidationEmail") {
+      if (!form.approver_email) {
+        return refuse(400, "Missing approver_email", "The approver_email parameter is required");
+      }
+      const apply = validationFor(order, order.domain, form.approver_email);
+      if (typeof apply !== "function") return apply;
+      apply();
+      if (order.dcvMethod === "email") {
+        return ok({
+          message: "Validation email changed",
+          dcv_method: "email",
+          approver_email: order.approverEmail,
+        });
+      }
+      return ok(approverMethodFor(order, order.domain));
+    }
+    if (endpoint === "changeValidationMethod") {
+      if (!form.domain) return refuse(400, "Missing domain", "The domain parameter is required");
+      if (!form.new_method) {
+        return refuse(400, "Missing validation method", "The new_method parameter is required");
+      }
+      const apply = validationFor(order, form.domain, form.new_method);
+      if (typeof apply !== "function") return apply;
+      apply();
+      return ok({ message: "Validation method changed" });
+    }
+    const domains = form.domains ? form.domains.split(",") : [];
+    const methods = form.new_methods ? form.new_methods.split(",") : [];
+    if (domains.length === 0 || domains.length !== methods.length) {
+      return refuse(
+        400,
+        "Invalid validation methods",
+        "new_methods must name one validation method per entry of domains",
+      );
+    }
+    const changes: (() => void)[] = [];
+    for (const [index, domain] of domains.entries()) {
+      const apply = validationFor(order, domain, methods[index] ?? "");
+      if (typeof apply !== "function") return apply;
+      changes.push(apply);
+    }
+    for (const apply of changes) apply();
+    return ok({ message: "Validation methods changed" });
+  }
+
   function orderStatus(order: GoGetSslStubOrder): Answer {
     const contactEcho = Object.fromEntries(
       Object.entries(order.form).filter(([field]) => /^(admin|tech|org)_/.test(field)),
@@ -548,12 +661,18 @@ export async function startGoGetSslStub(options: GoGetSslStubOptions = {}): Prom
         return placeOrder(target.endpoint, form);
       case "orderStatus":
       case "resendValidationEmail":
-      case "reissueSslOrder": {
+      case "reissueSslOrder":
+      case "changeValidationEmail":
+      case "changeValidationMethod":
+      case "changeDomainsValidationMethod": {
         const order = state.orders.get(target.id ?? "");
         if (!order) return refuse(400, "Order not found", `There is no order ${target.id ?? ""}`);
         if (target.endpoint === "orderStatus") return orderStatus(order);
         if (target.endpoint === "reissueSslOrder") return reissueOrder(order, form);
-        return ok({ message: "Validation email has been resent" });
+        if (target.endpoint === "resendValidationEmail") {
+          return ok({ message: "Validation email has been resent" });
+        }
+        return changeValidation(target.endpoint, order, form);
       }
     }
   }

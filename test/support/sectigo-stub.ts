@@ -14,7 +14,8 @@ export type SectigoStubEndpoint =
   | "AutoApplySSL"
   | "AutoReplaceSSL"
   | "CollectSSL"
-  | "ResendDCVEmail";
+  | "ResendDCVEmail"
+  | "AutoUpdateDCV";
 
 export interface SectigoStubRequest {
   method: string;
@@ -41,6 +42,8 @@ export type SectigoStubOrderState = "pending" | "issued" | "rejected" | "cancell
 export interface SectigoStubDomain {
   name: string;
   dcvMethod: string;
+  /** The approver address AutoUpdateDCV last set for the domain (placement keeps it in `form`). */
+  dcvEmailAddress?: string;
   dcvStatus: "Awaiting Validation" | "Validated";
 }
 
@@ -102,6 +105,7 @@ const ENDPOINTS: Record<string, SectigoStubEndpoint> = {
   "/products/!AutoReplaceSSL": "AutoReplaceSSL",
   "/products/download/CollectSSL": "CollectSSL",
   "/products/!ResendDCVEmail": "ResendDCVEmail",
+  "/products/!AutoUpdateDCV": "AutoUpdateDCV",
 };
 
 const CREDENTIALS = ["loginName", "loginPassword"];
@@ -143,6 +147,8 @@ const ARGUMENTS: Record<SectigoStubEndpoint, Set<string>> = {
     "dcvEmailAddress",
     "dcvTemplateID",
   ]),
+  // providers.md §1.6; no responseFormat: the real call refuses it with -2 (§8).
+  AutoUpdateDCV: new Set([...CREDENTIALS, "orderNumber", "newMethod", "newDCVEmailAddress", "domainName"]),
 };
 
 const PRODUCTS: Record<string, { wildcard: boolean; multiDomain: boolean }> = {
@@ -477,6 +483,38 @@ export async function startSectigoStub(options: SectigoStubOptions = {}): Promis
     return { code: 0 };
   }
 
+  /**
+   * AutoUpdateDCV (providers.md §1.6, §8): a pending order's validation for one domain. `domainName`
+   * names the domain; a single-name order may leave it out (a production client does), a multi-domain
+   * order may not (assumed: no source says what Sectigo does without it). EMAIL needs an address from
+   * a list the stub served for that domain. The new method (and address) is kept on the domain, so
+   * CollectSSL's mdcDomainDetails shows it. The answer is `errorCode=0`, always URL-encoded.
+   */
+  function autoUpdateDcv(form: Record<string, string>): StubAnswer {
+    if (!form.orderNumber) return missingArgument("orderNumber");
+    const order = orders.get(form.orderNumber);
+    if (!order) return invalidArgument("orderNumber");
+    const refused = closedOrderRefusal(order);
+    if (refused) return refused;
+    if (!form.newMethod) return missingArgument("newMethod");
+    if (!DCV_METHODS.has(form.newMethod)) return invalidArgument("newMethod");
+    if (!form.domainName && order.domains.length > 1) return missingArgument("domainName");
+    const domainName = form.domainName?.trim().toLowerCase();
+    const entry = domainName
+      ? order.domains.find((candidate) => candidate.name === domainName)
+      : order.domains[0];
+    if (!entry) return invalidArgument("domainName");
+    if (form.newMethod === "EMAIL") {
+      if (!form.newDCVEmailAddress) return missingArgument("newDCVEmailAddress");
+      if (!approverAccepted(form.newDCVEmailAddress, entry.name))
+        return invalidArgument("newDCVEmailAddress");
+      order.dcvEmailsSent += 1;
+    }
+    entry.dcvMethod = form.newMethod;
+    entry.dcvEmailAddress = form.newMethod === "EMAIL" ? form.newDCVEmailAddress : undefined;
+    return { code: 0 };
+  }
+
   function answer(
     endpoint: SectigoStubEndpoint,
     form: Record<string, string>,
@@ -506,6 +544,7 @@ export async function startSectigoStub(options: SectigoStubOptions = {}): Promis
     AutoReplaceSSL: autoReplaceSsl,
     CollectSSL: collectSsl,
     ResendDCVEmail: resendDcvEmail,
+    AutoUpdateDCV: autoUpdateDcv,
   };
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -593,6 +632,7 @@ function encodingFor(endpoint: SectigoStubEndpoint, form: Record<string, string>
       return form.responseFormat === "1" ? "url" : "text";
     case "CollectSSL":
     case "ResendDCVEmail":
+    case "AutoUpdateDCV":
       return "url";
   }
 }

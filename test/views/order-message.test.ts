@@ -84,7 +84,7 @@ describe("order message", () => {
   });
 
   it.each(["submitting", "pending", "issued", "failed", "rejected", "cancelled", "expired"] as OrderStatus[])(
-    "%s: offers Check status, Details, Reissue once issued, Resend while e-mail validation waits, and Renew, never Approve",
+    "%s: offers Check status, Details, Reissue once issued, Resend and Change validation while validation waits, and Renew, never Approve",
     (status) => {
       const message = orderMessage({ ...order, status, approvedBy: "U0BOB" }, true);
       expectValidBlockKit("message", message);
@@ -93,7 +93,9 @@ describe("order message", () => {
         ORDER_MESSAGE_ACTIONS.checkStatus,
         ORDER_MESSAGE_ACTIONS.details,
         ...(status === "issued" ? [ORDER_MESSAGE_ACTIONS.reissue] : []),
-        ...(status === "pending" ? [ORDER_MESSAGE_ACTIONS.resendApproval] : []),
+        ...(status === "pending"
+          ? [ORDER_MESSAGE_ACTIONS.resendApproval, ORDER_MESSAGE_ACTIONS.changeValidation]
+          : []),
         ORDER_MESSAGE_ACTIONS.renew,
       ]);
       expect(textOf(message.blocks[0])).toContain(`${STATUS_EMOJI[status]} *SSL-1042*`);

@@ -5,7 +5,7 @@ import { escapeMrkdwn } from "../../views/blocks.js";
 import { ORDER_MESSAGE_ACTIONS } from "../../views/order-message.js";
 import { REISSUE_ACTIONS, reissueMessageView } from "../../views/reissue-modal.js";
 import type { Feature, FeatureContext } from "../context.js";
-import { guard } from "../guard.js";
+import { refusalFor } from "../guard.js";
 import { modalPayload, parseMetadata, readOrderClick } from "../payloads.js";
 import { ORDER_SHORTCUTS, orderForCommand, shortcutTarget } from "../shortcuts.js";
 import { registerReissueApproval } from "./approval.js";
@@ -32,15 +32,9 @@ export async function openReissue(
   const show = (view: ModalView) =>
     args.push ? context.slack.pushModal(args.triggerId, view) : context.slack.openModal(args.triggerId, view);
   const order = await getOrder(context.db, args.orderId);
-  let refusal: string | undefined;
-  await guard(context, {
-    userId: args.userId,
-    action: "reissue",
-    subject: order?.reference ?? null,
-    tell: async (text) => {
-      refusal = text;
-    },
-  });
+  let refusal = (
+    await refusalFor(context, { userId: args.userId, action: "reissue", subject: order?.reference ?? null })
+  )?.text;
   if (!refusal && order) {
     const reason = await context.reissues.refusal(order);
     if (reason) refusal = `:information_source: ${escapeMrkdwn(reason)}`;

@@ -14,7 +14,7 @@ import {
 } from "../../views/renew-modal.js";
 import { fetchApprovers } from "../approvers.js";
 import type { FeatureContext } from "../context.js";
-import { guard } from "../guard.js";
+import { refusalFor } from "../guard.js";
 import { notRenewableReason, type RenewMetadata, valuesOf } from "./form.js";
 
 export interface RenderExtra {
@@ -118,15 +118,9 @@ export async function openRenewal(
   args: { triggerId: string; userId: string; orderId: number; channelId: string },
 ): Promise<void> {
   const original = await getOrder(context.db, args.orderId);
-  let refusal: string | undefined;
-  await guard(context, {
-    userId: args.userId,
-    action: "renew",
-    subject: original?.reference ?? null,
-    tell: async (text) => {
-      refusal = text;
-    },
-  });
+  let refusal = (
+    await refusalFor(context, { userId: args.userId, action: "renew", subject: original?.reference ?? null })
+  )?.text;
   refusal ??= !original
     ? ":information_source: That order no longer exists."
     : (notRenewableReason(context, original) ?? (await renewalInProgress(context, original)));

@@ -5,13 +5,16 @@ import { ORDER_MESSAGE_ACTIONS } from "../../views/order-message.js";
 import type { Feature, FeatureContext } from "../context.js";
 import { guard } from "../guard.js";
 import { readOrderClick } from "../payloads.js";
+import { registerChangeValidation } from "./change.js";
 
 /**
- * Acting on a pending order's domain validation from its message: Resend approval e-mail (Check
- * status is the tracking feature's). The thread says who did it; the clicker hears the outcome.
+ * Acting on a pending order's domain validation from its message: Resend approval e-mail, Change
+ * validation (change.ts); Check status is the tracking feature's. The thread says who did it.
  */
 export const validationFeature: Feature = {
   register(app: App, context: FeatureContext) {
+    registerChangeValidation(app, context);
+
     app.action(ORDER_MESSAGE_ACTIONS.resendApproval, async ({ ack, body }) => {
       await ack();
       const click = readOrderClick(body);

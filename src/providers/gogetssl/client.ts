@@ -22,8 +22,9 @@ import { authResponse, type ErrorReport, parseJson, readErrorReport } from "./wi
 
 export interface GoGetSslRequest {
   /**
-   * `read` is retried on transport failures and repeated after a re-auth; `send` places an order,
-   * is never retried, and is repeated only after a 401 (which proves the order was not accepted).
+   * `read` is retried on transport failures and repeated after a re-auth (so are changes that are free
+   * and harmless to repeat: resending the approval e-mail, changing the validation); `send` places an
+   * order, is never retried, and is repeated only after a 401 (which proves the order was not accepted).
    * `change` alters an existing order (a reissue): sent like `send`, but free, so a lost answer
    * leaves nothing to reconcile by hand (the order's status shows whether it was accepted).
    */

@@ -1,5 +1,10 @@
 import type { ContactSnapshot } from "../../domain/order.js";
-import type { OrderOrganisation, PlaceOrderRequest, ReissueRequest } from "../types.js";
+import type {
+  ChangeValidationRequest,
+  OrderOrganisation,
+  PlaceOrderRequest,
+  ReissueRequest,
+} from "../types.js";
 
 /** Every GoGetSSL order covers unlimited servers. */
 const UNLIMITED_SERVERS = "-1";
@@ -89,4 +94,45 @@ export function reissueForm(request: ReissueRequest): Record<string, string> {
     approver_email: request.dcvMethod === "email" ? request.approverEmail : undefined,
     ...sanFields(request),
   });
+}
+
+/** Which of GoGetSSL's three calls changes the validation, and its form body. */
+export type ValidationChange =
+  | { call: "change_validation_email"; form: Record<string, string> }
+  | { call: "change_validation_method"; form: Record<string, string> }
+  | { call: "change_domains_validation_method"; form: Record<string, string> };
+
+/** GoGetSSL's per-domain word: the approver address for e-mail, else the method (as in approver_emails). */
+function methodWord(change: ChangeValidationRequest["domains"][number]): string {
+  return change.method === "email" ? (change.approverEmail?.trim() ?? "") : change.method;
+}
+
+/**
+ * The call for a change of validation (providers.md §2.2, §8), the order id travelling in the path:
+ * - another approver address for the order's own domain (the CSR's common name):
+ *   `change_validation_email` with `approver_email` [C];
+ * - one domain to another method (or a SAN to another address): `change_validation_method` with
+ *   `domain` and `new_method` [S] (an address as `new_method` is assumed, like `approver_emails`);
+ * - several domains: `change_domains_validation_method` with `domains` and `new_methods` [S], comma
+ *   lists in the same order (the separator is assumed, like `dns_names` / `approver_emails`).
+ */
+export function validationChange(request: ChangeValidationRequest, commonName?: string): ValidationChange {
+  const [only, ...others] = request.domains;
+  if (only && others.length === 0) {
+    const ownDomain = commonName !== undefined && only.domain.toLowerCase() === commonName.toLowerCase();
+    if (only.method === "email" && ownDomain) {
+      return { call: "change_validation_email", form: withoutBlanks({ approver_email: methodWord(only) }) };
+    }
+    return {
+      call: "change_validation_method",
+      form: withoutBlanks({ domain: only.domain, new_method: methodWord(only) }),
+    };
+  }
+  return {
+    call: "change_domains_validation_method",
+    form: withoutBlanks({
+      domains: request.domains.map((change) => change.domain).join(","),
+      new_methods: request.domains.map(methodWord).join(","),
+    }),
+  };
 }

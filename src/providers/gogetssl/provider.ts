@@ -1,8 +1,15 @@
 import type { z } from "zod";
+import { parseCsr } from "../../certs/csr.js";
 import type { DcvInstruction } from "../../domain/dcv.js";
 import type { Product, ServerType } from "../../domain/product.js";
-import { ProviderInputError, ProviderOutcomeUnknownError, ProviderUnavailableError } from "../errors.js";
+import {
+  ProviderError,
+  ProviderInputError,
+  ProviderOutcomeUnknownError,
+  ProviderUnavailableError,
+} from "../errors.js";
 import type {
+  ChangeValidationRequest,
   PlaceOrderRequest,
   PlaceOrderResult,
   ProviderCapabilities,
@@ -15,7 +22,7 @@ import type {
 import { toProduct, toServerTypes } from "./catalogue.js";
 import { GoGetSslClient } from "./client.js";
 import { dcvInstruction } from "./dcv.js";
-import { orderForm, reissueForm } from "./order-form.js";
+import { orderForm, reissueForm, validationChange } from "./order-form.js";
 import { statusFromWord, toStatusResult } from "./status.js";
 import {
   type ApproverMethod,
@@ -26,6 +33,8 @@ import {
   productsResponse,
   reissueResponse,
   type SanEntry,
+  type ValidationChangeResponse,
+  validationChangeResponse,
   webserversResponse,
 } from "./wire.js";
 
@@ -69,6 +78,7 @@ export class GoGetSslProvider implements SslProvider {
       renew: true,
       reissue: true,
       resendApproval: true,
+      changeValidation: true,
       minPollIntervalSeconds: options.minPollIntervalSeconds ?? 60,
     };
   }
@@ -178,6 +188,76 @@ export class GoGetSslProvider implements SslProvider {
     });
   }
 
+  /**
+   * Changes a pending order's validation with one of GoGetSSL's three calls (order-form.ts says
+   * which). Free and harmless to repeat, so it is sent like a read: retried on transport failures and
+   * after a re-auth, and an answer lost on the way is "unavailable", never an unknown outcome. The
+   * HTTP-file and DNS details come from the answer where it carries them; otherwise from the order's
+   * status, read once, where GoGetSSL lists them per domain (as it does after a placement).
+   */
+  async changeValidation(request: ChangeValidationRequest): Promise<DcvInstruction[]> {
+    if (request.domains.length === 0) return [];
+    for (const change of request.domains) {
+      checkApprover({ dcvMethod: change.method, approverEmail: change.approverEmail });
+    }
+    const orderId = encodeURIComponent(request.providerOrderId);
+    const action = `changing the validation of GoGetSSL order ${request.providerOrderId} (${request.reference})`;
+    const { call, form } = validationChange(request, csrCommonName(request.csrPem));
+    const body = await this.#client.call({
+      kind: "read",
+      method: "POST",
+      path: `/orders/ssl/${call}/${orderId}`,
+      form,
+      action,
+    });
+    const answer = this.#expect(validationChangeResponse, body, action);
+    const single = request.domains.length === 1;
+    let instructions = request.domains.map((change) =>
+      dcvInstruction(
+        change.domain,
+        change.method,
+        answeredDetails(answer, change.domain, single),
+        change.approverEmail?.trim(),
+      ),
+    );
+    if (instructions.some(lacksDetails)) {
+      const status = await this.#statusForDetails(request.providerOrderId);
+      if (status) {
+        instructions = instructions.map((instruction, index) => {
+          if (!lacksDetails(instruction)) return instruction;
+          const change = request.domains[index];
+          return dcvInstruction(
+            instruction.domain,
+            instruction.method,
+            statusDetails(status, instruction.domain),
+            change?.approverEmail?.trim(),
+          );
+        });
+      }
+    }
+    return instructions;
+  }
+
+  /** The order's status for its validation details; the change is made, so a failed read costs nothing. */
+  async #statusForDetails(
+    providerOrderId: string,
+  ): Promise<z.output<typeof orderStatusResponse> | undefined> {
+    const action = `reading the validation details of GoGetSSL order ${providerOrderId}`;
+    try {
+      const body = await this.#client.call({
+        kind: "read",
+        method: "GET",
+        path: `/orders/status/${encodeURIComponent(providerOrderId)}`,
+        action,
+      });
+      return orderStatusResponse.safeParse(body).data;
+    } catch (error) {
+      // The Status tab shows the details once GoGetSSL answers again.
+      if (error instanceof ProviderError) return undefined;
+      throw error;
+    }
+  }
+
   async #submit(path: string, action: string, request: PlaceOrderRequest): Promise<PlaceOrderResult> {
     checkApprover(request);
     const body = await this.#client.call({
@@ -234,6 +314,54 @@ function dcvInstructions(
       return dcvInstruction(domain, request.dcvMethod, san?.validation ?? details, request.approverEmail);
     }),
   ];
+}
+
+/** The CSR's common name (the order's own domain), or undefined when it cannot be read. */
+function csrCommonName(csrPem: string): string | undefined {
+  try {
+    return parseCsr(csrPem).commonName || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The details a change-of-validation answer gives for `domain`: its `san` entry by name; the answer's
+ * own fields (`dns`, `http`, `approver_email`, `validation`, …) only when one domain was changed,
+ * because they name no domain.
+ */
+function answeredDetails(
+  answer: ValidationChangeResponse,
+  domain: string,
+  single: boolean,
+): ApproverMethod | undefined {
+  const san = answer.san?.find((entry) => entry.san_name.toLowerCase() === domain.toLowerCase());
+  if (san?.validation && Object.keys(san.validation).length > 0) return san.validation;
+  if (!single) return undefined;
+  const details: ApproverMethod = { ...(answer.approver_method ?? {}), ...(answer.validation ?? {}) };
+  if (answer.http) details.http = answer.http;
+  if (answer.https) details.https = answer.https;
+  if (answer.dns) details.dns = answer.dns;
+  if (answer.approver_email?.includes("@")) details.email = { email: answer.approver_email };
+  return details;
+}
+
+/** An HTTP or DNS instruction without the file or record to publish. */
+function lacksDetails(instruction: DcvInstruction): boolean {
+  return (
+    (instruction.method === "http" && !instruction.httpUrl) ||
+    (instruction.method === "dns" && !instruction.dnsRecord)
+  );
+}
+
+/** The status's details for `domain`: `approver_method` for the order's own domain, `san` for the others. */
+function statusDetails(
+  status: z.output<typeof orderStatusResponse>,
+  domain: string,
+): ApproverMethod | undefined {
+  const name = domain.toLowerCase();
+  if (status.domain?.toLowerCase() === name) return status.approver_method;
+  return status.san?.find((entry) => entry.san_name.toLowerCase() === name)?.validation;
 }
 
 function toPlaceOrderResult(request: PlaceOrderRequest, response: PlaceOrderResponse): PlaceOrderResult {

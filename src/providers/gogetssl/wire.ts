@@ -149,6 +149,27 @@ export const reissueResponse = z.object({
 });
 export type ReissueResponse = z.infer<typeof reissueResponse>;
 
+/**
+ * The answer to a change of validation. `change_validation_email` is documented (providers.md §2.2,
+ * GGS-WIKI changeValidationEmail) to answer `dcv_method` and `approver_email` for e-mail, and for
+ * http/https/dns the getDomainAlternative objects (`{"dns": {"record": …}}`, `{"http": {link,
+ * filename, content}}`). The answers of `change_validation_method` and
+ * `change_domains_validation_method` are not documented; the keys of the reissue and order answers
+ * (`validation`, `approver_method`, `san`) are read too when present. Every field is optional: the
+ * HTTP status and the absence of the error object already say the change was accepted.
+ */
+export const validationChangeResponse = z.object({
+  dcv_method: optionalText,
+  approver_email: optionalText,
+  http: methodDetails.optional(),
+  https: methodDetails.optional(),
+  dns: methodDetails.optional(),
+  validation: approverMethod,
+  approver_method: approverMethod,
+  san: sanList,
+});
+export type ValidationChangeResponse = z.infer<typeof validationChangeResponse>;
+
 export const orderStatusResponse = z.object({
   status: z.string().trim().min(1),
   status_description: optionalText,

@@ -14,6 +14,7 @@ import { baseName } from "../../domain/names.js";
 import type { Product, ServerType } from "../../domain/product.js";
 import { ProviderInputError } from "../errors.js";
 import type {
+  ChangeValidationRequest,
   PlaceOrderRequest,
   PlaceOrderResult,
   ProviderCapabilities,
@@ -57,6 +58,7 @@ export class SandboxProvider implements SslProvider {
     renew: true,
     reissue: true,
     resendApproval: true,
+    changeValidation: true,
     minPollIntervalSeconds: 5,
   };
   private authority?: Promise<CertificateAuthority>;
@@ -142,6 +144,63 @@ export class SandboxProvider implements SslProvider {
 
   async resendApproval(providerOrderId: string): Promise<void> {
     await this.findOrder(providerOrderId);
+  }
+
+  /**
+   * The sandbox validates every domain of an order the same way (one method and approver per order),
+   * so the change applies to the whole order and a request mixing methods or approvers is refused.
+   * Only a pending order can change; its issue time stays as it was.
+   */
+  async changeValidation(request: ChangeValidationRequest): Promise<DcvInstruction[]> {
+    const order = await this.findOrder(request.providerOrderId);
+    const [first] = request.domains;
+    if (!first) return [];
+    if (order.status !== "pending") {
+      throw new ProviderInputError(
+        "sandbox",
+        "order",
+        `The sandbox can only change the validation of a pending order; ${request.providerOrderId} is ${order.status}.`,
+      );
+    }
+    const outside = request.domains.find((change) => !order.domains.includes(change.domain));
+    if (outside) {
+      throw new ProviderInputError(
+        "sandbox",
+        "domain",
+        `${outside.domain} is not a domain of ${request.providerOrderId}.`,
+      );
+    }
+    const approverEmail = first.method === "email" ? first.approverEmail?.trim() : undefined;
+    const mixed = request.domains.some(
+      (change) =>
+        change.method !== first.method ||
+        (change.method === "email" && change.approverEmail?.trim() !== approverEmail),
+    );
+    if (mixed) {
+      throw new ProviderInputError(
+        "sandbox",
+        "dcvMethod",
+        "The sandbox validates every domain of an order the same way: choose one method (and one approver address) for all of them.",
+      );
+    }
+    if (first.method === "email" && !approverEmail) {
+      throw new ProviderInputError("sandbox", "approverEmail", "Choose an approver e-mail address.");
+    }
+    // Only while still pending: an order issued meanwhile keeps the validation it was issued with.
+    const [changed] = await this.options.db
+      .update(sandboxOrders)
+      .set({ dcvMethod: first.method, approverEmail: approverEmail ?? null })
+      .where(and(eq(sandboxOrders.id, order.id), eq(sandboxOrders.status, "pending")))
+      .returning({ id: sandboxOrders.id });
+    if (!changed) {
+      throw new ProviderInputError(
+        "sandbox",
+        "order",
+        `The sandbox can only change the validation of a pending order; ${request.providerOrderId} is no longer pending.`,
+      );
+    }
+    const validation = { dcvMethod: first.method, approverEmail };
+    return request.domains.map((change) => this.dcvInstruction(change.domain, validation, order.id));
   }
 
   async getStatus(providerOrderId: string): Promise<StatusResult> {

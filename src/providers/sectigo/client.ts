@@ -16,6 +16,7 @@ const PATHS: Readonly<Record<SectigoCall, string>> = {
   reissue: "/products/!AutoReplaceSSL",
   status: "/products/download/CollectSSL",
   resend: "/products/!ResendDCVEmail",
+  updateDcv: "/products/!AutoUpdateDCV",
 };
 
 /**
@@ -38,7 +39,8 @@ export class SectigoClient {
   /**
    * The parsed answer, whatever its status code (the caller knows what the code means for the call).
    * A placement or reissue is sent once, never retried (a second AutoReplaceSSL while the first is
-   * being processed is refused with -26); the other calls are reads, retried on transport failures.
+   * being processed is refused with -26); the other calls are reads, retried on transport failures
+   * (AutoUpdateDCV too: setting the same validation again does no harm).
    */
   call(call: SectigoCall, params: FormParams, uniqueValue?: string): Promise<SectigoAnswer> {
     const post = () => this.#post(call, params, uniqueValue);

@@ -11,9 +11,10 @@ import { describeTransportFailure, requestNeverSent, responseStatus } from "../h
 /**
  * Which call was refused: the same code means different things to a placement and a read.
  * `reissue` (AutoReplaceSSL) changes an existing order: sent once like a placement, but free, so an
- * answer lost on the way leaves nothing to reconcile by hand.
+ * answer lost on the way leaves nothing to reconcile by hand. `updateDcv` (AutoUpdateDCV) changes a
+ * pending order's validation: free and harmless to repeat, so it is retried like a read.
  */
-export type SectigoCall = "approverEmails" | "placement" | "reissue" | "status" | "resend";
+export type SectigoCall = "approverEmails" | "placement" | "reissue" | "status" | "resend" | "updateDcv";
 
 export interface SectigoRefusal {
   code: number;
@@ -120,6 +121,13 @@ const ARGUMENTS: Record<string, { field: OrderField; label: string; hint?: strin
     hint: " Approver addresses must come from a list fetched in the last 24 hours: reload the list and pick one.",
   },
   dcvMethod: { field: "dcvMethod", label: "validation method" },
+  // AutoUpdateDCV's names for the same two things.
+  newMethod: { field: "dcvMethod", label: "validation method" },
+  newDCVEmailAddress: {
+    field: "approverEmail",
+    label: "approver email address",
+    hint: " Approver addresses must come from a list fetched in the last 24 hours: reload the list and pick one.",
+  },
   product: { field: "product", label: "product" },
   days: { field: "period", label: "validity period" },
   serverSoftware: { field: "serverType", label: "server type" },
@@ -197,6 +205,14 @@ export function errorForRefusal(refusal: SectigoRefusal, context: RefusalContext
   }
   if (context.call === "reissue") {
     return new ProviderInputError(PROVIDER, "order", say("Sectigo refused the reissue."), details);
+  }
+  if (context.call === "updateDcv") {
+    return new ProviderInputError(
+      PROVIDER,
+      "dcvMethod",
+      say("Sectigo refused the change of validation: choose another method or approver address."),
+      details,
+    );
   }
   return new ProviderUnavailableError(
     PROVIDER,

@@ -1,3 +1,4 @@
+import type { DcvMethod } from "../../domain/dcv.js";
 import type { Product } from "../../domain/product.js";
 import type { OrderOrganisation, PlaceOrderRequest, ReissueRequest } from "../types.js";
 import type { FormParams } from "./client.js";
@@ -65,6 +66,26 @@ export function reissueForm(request: ReissueRequest, options: { uniqueValue: str
     uniqueValue: options.uniqueValue,
     showCertificateID: "Y",
     responseFormat: "1",
+  };
+}
+
+/**
+ * The AutoUpdateDCV parameters for one domain of an order (providers.md §1.6, §8): the new method and,
+ * for e-mail, the new approver address. `domainName` names the domain on a multi-domain order; a
+ * production client leaves it out for single-name orders ("not necessary"), so it is sent only when
+ * `namesDomain` says the order has more than that one name. No `responseFormat`: the call refuses it
+ * (-2) and answers URL-encoded anyway.
+ */
+export function updateDcvForm(
+  orderNumber: string,
+  change: { domain: string; method: DcvMethod; approverEmail?: string },
+  namesDomain: boolean,
+): FormParams {
+  return {
+    orderNumber,
+    domainName: namesDomain ? change.domain : undefined,
+    newMethod: SECTIGO_DCV_METHODS[change.method],
+    newDCVEmailAddress: change.method === "email" ? change.approverEmail?.trim() : undefined,
   };
 }
 

@@ -1,7 +1,10 @@
+import { parseCsr } from "../../certs/csr.js";
+import type { DcvInstruction } from "../../domain/dcv.js";
 import { approverCovers } from "../../domain/names.js";
 import type { Product, ServerType } from "../../domain/product.js";
 import { ProviderInputError } from "../errors.js";
 import type {
+  ChangeValidationRequest,
   PlaceOrderRequest,
   PlaceOrderResult,
   ProviderCapabilities,
@@ -15,9 +18,15 @@ import { findSectigoProduct, SECTIGO_PRODUCTS, SECTIGO_SERVER_TYPES } from "./ca
 import { SectigoClient } from "./client.js";
 import { type CsrHashes, csrHashes, dcvInstruction, uniqueValueFor } from "./dcv.js";
 import { unreadableAnswer } from "./errors.js";
-import { orderForm, reissueForm } from "./order-form.js";
+import { orderForm, reissueForm, updateDcvForm } from "./order-form.js";
 import { describesOrderState, statusFromCollect, UnreadableCollectAnswer } from "./status.js";
-import { appliedOrder, approverAddresses, fieldsWithPositional, replacedCertificate } from "./wire.js";
+import {
+  appliedOrder,
+  approverAddresses,
+  fieldsWithPositional,
+  replacedCertificate,
+  updatedDcv,
+} from "./wire.js";
 
 export interface SectigoProviderOptions {
   loginName: string;
@@ -72,6 +81,7 @@ export class SectigoProvider implements SslProvider {
       renew: true,
       reissue: true,
       resendApproval: true,
+      changeValidation: true,
       minPollIntervalSeconds: options.minPollIntervalSeconds ?? 10_800,
     };
   }
@@ -168,6 +178,32 @@ export class SectigoProvider implements SslProvider {
     if (answer.code < 0) throw this.#client.refused(answer, "resend");
   }
 
+  /**
+   * `!AutoUpdateDCV`, one call per domain in the order given (providers.md §1.6, §8). Every call is
+   * free and harmless to repeat, so it is retried like a read, and a failure part-way (earlier domains
+   * changed, later ones not) is put right by asking again. The instructions are computed as at
+   * placement: from the CSR's hashes and the order's uniqueValue, derived from its reference.
+   */
+  async changeValidation(request: ChangeValidationRequest): Promise<DcvInstruction[]> {
+    const hashes = readableCsr(request.csrPem);
+    for (const change of request.domains) checkChange(change);
+    const csrNames = csrDomainNames(request.csrPem);
+    const uniqueValue = uniqueValueFor(request.reference);
+    const instructions: DcvInstruction[] = [];
+    for (const change of request.domains) {
+      const onlyName = csrNames.length === 1 && csrNames[0] === change.domain.toLowerCase();
+      const answer = await this.#client.call(
+        "updateDcv",
+        updateDcvForm(request.providerOrderId, change, !onlyName),
+      );
+      if (answer.code < 0) throw this.#client.refused(answer, "updateDcv");
+      if (!updatedDcv.safeParse(answer.fields).success) throw unreadableAnswer("updateDcv");
+      const approver = change.method === "email" ? change.approverEmail?.trim() : undefined;
+      instructions.push(dcvInstruction(change.domain, change.method, hashes, uniqueValue, approver));
+    }
+    return instructions;
+  }
+
   async #apply(request: PlaceOrderRequest): Promise<PlaceOrderResult> {
     const { product, hashes } = checkOrder(request);
     const uniqueValue = uniqueValueFor(request.reference);
@@ -221,6 +257,38 @@ function readableCsr(csrPem: string): CsrHashes {
     );
   }
   return hashes;
+}
+
+/** An e-mail change needs an address that can approve the domain (Sectigo takes one per call). */
+function checkChange(change: ChangeValidationRequest["domains"][number]): void {
+  if (change.method !== "email") return;
+  const approver = change.approverEmail?.trim();
+  if (!approver) {
+    throw new ProviderInputError(
+      PROVIDER,
+      "approverEmail",
+      `Choose the approver email address for ${change.domain}.`,
+    );
+  }
+  if (!approverCovers(approver, change.domain)) {
+    throw new ProviderInputError(
+      PROVIDER,
+      "approverEmail",
+      `The approver address ${approver} cannot approve ${change.domain}: choose an address at that domain or a parent of it.`,
+    );
+  }
+}
+
+/**
+ * The names the CSR covers, lower case: a single-name order's CSR names its one domain (certdesk
+ * makes them so), a multi-domain order's several. Empty when the CSR cannot be parsed.
+ */
+function csrDomainNames(csrPem: string): string[] {
+  try {
+    return parseCsr(csrPem).domains.map((name) => name.toLowerCase());
+  } catch {
+    return [];
+  }
 }
 
 function checkDcv(request: Pick<PlaceOrderRequest, "dcvMethod" | "approverEmail" | "sans">): void {

@@ -167,6 +167,17 @@ export const replacedCertificate = z.object({
     .optional(),
 });
 
+/**
+ * AutoUpdateDCV's answer: `errorCode=0`, in checkdomain/Comodo's fixture with the AutoReplaceSSL
+ * fields `expectedDeliveryTime` and `certificateID` (providers.md §1.6). It is URL-encoded whatever
+ * is asked (the call refuses `responseFormat`, §8), and nothing in it is needed beyond the status
+ * code; a repeated field makes it unreadable.
+ */
+export const updatedDcv = z.object({
+  certificateID: z.string().optional(),
+  expectedDeliveryTime: z.string().optional(),
+});
+
 /** GetDCVEmailAddressList's addresses, once blanks and `none` are dropped. */
 export const approverAddresses = z.array(z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/));
 
