@@ -3,7 +3,7 @@ import type { CertificateDetails } from "../domain/certificate.js";
 import type { DcvInstruction } from "../domain/dcv.js";
 import type { OrderStatus, ProviderStatusDetail } from "../domain/order.js";
 import { clip, context, escapeMrkdwn, markdownSection, messageModal, plain } from "./blocks.js";
-import { orderPriceText, STATUS_EMOJI, STATUS_LABEL } from "./order-message.js";
+import { ORDER_MESSAGE_ACTIONS, orderPriceText, STATUS_EMOJI, STATUS_LABEL } from "./order-message.js";
 
 /**
  * The order's Details modal: Overview, Status and Certificate tabs. A tab button rebuilds the same
@@ -22,6 +22,8 @@ export const DETAILS_ACTIONS = {
   sendFilesLegacyPfx: "details_send_files_legacy_pfx",
   /** Pushes the reissue form over Details. */
   reissue: "details_reissue",
+  /** Pushes the change-validation form over Details (its value: the order's id). */
+  changeValidation: "details_change_validation",
 } as const;
 
 export interface DetailsOrder {
@@ -90,6 +92,8 @@ export interface CertificateLine {
 }
 
 export interface OrderDetailsData {
+  /** The order's id, carried by the validation buttons. */
+  orderId: number;
   order: DetailsOrder;
   clientName: string;
   providerName: string;
@@ -202,6 +206,7 @@ function overview(data: OrderDetailsData): KnownBlock[] {
           },
     );
   }
+  if (order.status === "pending" && order.providerOrderId) blocks.push(validationActions(data));
   const links = [
     ...(data.renews ? [`:leftwards_arrow_with_hook: Renews *${escapeMrkdwn(data.renews)}*`] : []),
     ...(data.renewedBy.length > 0
@@ -211,6 +216,30 @@ function overview(data: OrderDetailsData): KnownBlock[] {
   if (links.length > 0) blocks.push(markdownSection(links.join("\n"), "details_renewals"));
   if (order.failureReason) blocks.push(context(`:x: ${escapeMrkdwn(order.failureReason)}`));
   return blocks;
+}
+
+/**
+ * While the provider waits for validation: resend the approval e-mail (answered by DM from here)
+ * and change the validation (a form pushed over Details). Both carry the order's id.
+ */
+function validationActions(data: OrderDetailsData): ActionsBlock {
+  const value = String(data.orderId);
+  const button = (text: string, actionId: string): Button => ({
+    type: "button",
+    action_id: actionId,
+    text: plain(text, 75),
+    value,
+  });
+  return {
+    type: "actions",
+    block_id: "details_validation",
+    elements: [
+      ...(data.order.dcvMethod === "email"
+        ? [button("Resend approval e-mail", ORDER_MESSAGE_ACTIONS.resendApproval)]
+        : []),
+      button("Change validation", DETAILS_ACTIONS.changeValidation),
+    ],
+  };
 }
 
 const REASON_TEXT = { initial: "first", reissue: "reissue", renewal: "renewal" } as const;

@@ -4,7 +4,7 @@ import { accessRefusals, orderEvents, sandboxOrders } from "../../src/db/schema.
 import type { OrderRequest } from "../../src/orders/order-service.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, useTestApp } from "../support/harness.js";
-import { messageButton, textOf, viewSubmission } from "../support/modal.js";
+import { messageButton, textOf, viewBlockAction, viewSubmission } from "../support/modal.js";
 import { orderRequest, reloadOrder } from "../support/orders.js";
 
 /** Resend approval e-mail on a pending order's message, through the sandbox. */
@@ -150,6 +150,39 @@ describe("Change validation", () => {
     ]);
     const [placed] = await t.database.db.select().from(sandboxOrders);
     expect(placed?.dcvMethod).toBe("dns");
+  });
+
+  it("opens over Details, pushed onto its stack", async () => {
+    const order = await pendingOrder();
+    t.slack.reset();
+    await t.driver.interactive(
+      viewBlockAction(
+        {
+          type: "modal",
+          callback_id: "ssl_order_details",
+          private_metadata: JSON.stringify({ orderId: order.id, tab: "overview" }),
+          blocks: [
+            {
+              type: "actions",
+              block_id: "details_validation",
+              elements: [
+                {
+                  type: "button",
+                  action_id: "details_change_validation",
+                  value: String(order.id),
+                  text: { type: "plain_text", text: "Change validation" },
+                },
+              ],
+            },
+          ],
+        },
+        { viewId: "V-DETAILS", userId: "U0BOB" },
+        "details_change_validation",
+      ),
+    );
+    const pushed = await t.slack.waitFor("views.push");
+    expect(textOf(pushed.args.view)).toContain("Validated now by e-mail to admin@example.com");
+    expect(t.slack.callsTo("views.open")).toHaveLength(0);
   });
 
   it("says there is nothing to change once the order is issued", async () => {

@@ -72,6 +72,7 @@ const issued: DetailsOrder = {
 
 function data(overrides: Partial<OrderDetailsData> = {}): OrderDetailsData {
   return {
+    orderId: 42,
     order,
     clientName: "Acme Ltd",
     providerName: "GoGetSSL",
@@ -236,6 +237,19 @@ describe("order details, certificates of the subscription", () => {
       `*Covered until*\n<!date^${Math.floor(days(500).getTime() / 1000)}^{date_short}|`,
     );
     expect(buttonsOf(body(view)).map((button) => button.text)).toContain("Reissue (free)");
+  });
+
+  it("offers the validation actions, carrying the order's id, while the provider waits", () => {
+    const pending = orderDetailsView(data());
+    expect(
+      buttonsOf(body(pending))
+        .filter((button) => button.value === "42")
+        .map((button) => button.text),
+    ).toEqual(["Resend approval e-mail", "Change validation"]);
+    const dns = orderDetailsView(data({ order: { ...order, dcvMethod: "dns" } }));
+    expect(buttonsOf(body(dns)).map((button) => button.text)).not.toContain("Resend approval e-mail");
+    const issuedView = orderDetailsView(data({ order: issued }));
+    expect(buttonsOf(body(issuedView)).map((button) => button.text)).not.toContain("Change validation");
   });
 
   it("says why there is no Reissue button when one cannot be asked for", () => {

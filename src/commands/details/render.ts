@@ -42,6 +42,7 @@ export async function renderDetails(
     .find((entry) => entry.provider.id === order.provider)
     ?.serverTypes.find((type) => type.id === order.serverType);
   return orderDetailsView({
+    orderId: order.id,
     order: {
       ...order,
       primaryDomain: displayDomain(order.primaryDomain),

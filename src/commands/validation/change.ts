@@ -4,6 +4,7 @@ import type { DcvMethod } from "../../domain/dcv.js";
 import { displayDomain } from "../../domain/names.js";
 import { getOrder, type Order } from "../../orders/repository.js";
 import { escapeMrkdwn } from "../../views/blocks.js";
+import { DETAILS_ACTIONS } from "../../views/order-details.js";
 import { nextStepText, ORDER_MESSAGE_ACTIONS } from "../../views/order-message.js";
 import {
   VALIDATION_ACTIONS,
@@ -57,25 +58,42 @@ function render(
   });
 }
 
+/** Opens the form (or says why not); over Details it is pushed onto the modal stack. */
+async function openChangeValidation(
+  context: FeatureContext,
+  click: { triggerId: string; userId: string; orderId: number },
+  push: boolean,
+): Promise<void> {
+  const order = await getOrder(context.db, click.orderId);
+  const refusal = (
+    await refusalFor(context, {
+      userId: click.userId,
+      action: "change_validation",
+      subject: order?.reference ?? null,
+    })
+  )?.text;
+  const reason = order ? context.validation.changeRefusal(order) : "That order no longer exists.";
+  const view =
+    refusal || reason || !order
+      ? validationMessageView(refusal ?? `:information_source: ${escapeMrkdwn(reason ?? "")}`)
+      : render(context, order, {});
+  await (push
+    ? context.slack.pushModal(click.triggerId, view)
+    : context.slack.openModal(click.triggerId, view));
+}
+
 export function registerChangeValidation(app: App, context: FeatureContext): void {
   app.action(ORDER_MESSAGE_ACTIONS.changeValidation, async ({ ack, body }) => {
     await ack();
     const click = readOrderClick(body);
-    if (!click) return;
-    const order = await getOrder(context.db, click.orderId);
-    const refusal = (
-      await refusalFor(context, {
-        userId: click.userId,
-        action: "change_validation",
-        subject: order?.reference ?? null,
-      })
-    )?.text;
-    const reason = order ? context.validation.changeRefusal(order) : "That order no longer exists.";
-    const view =
-      refusal || reason || !order
-        ? validationMessageView(refusal ?? `:information_source: ${escapeMrkdwn(reason ?? "")}`)
-        : render(context, order, {});
-    await context.slack.openModal(click.triggerId, view);
+    if (click) await openChangeValidation(context, click, false);
+  });
+
+  // The same from Details, a modal already: the form goes on top of it.
+  app.action(DETAILS_ACTIONS.changeValidation, async ({ ack, body }) => {
+    await ack();
+    const click = readOrderClick(body);
+    if (click) await openChangeValidation(context, click, true);
   });
 
   // Another method redraws the form: e-mail asks for an approver address, the others not.
