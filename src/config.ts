@@ -177,6 +177,21 @@ const envSchema = (providerIds: readonly string[]) =>
         ctx.addIssue({ code: "custom", message: "must be true, false or all (SSL_REQUIRE_APPROVAL)" });
         return z.NEVER;
       }),
+    STUCK_AFTER_HOURS: z
+      .string()
+      .trim()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined || value === "") return 24;
+        if (!/^[1-9]\d{0,3}$/.test(value)) {
+          ctx.addIssue({
+            code: "custom",
+            message: "must be a whole number of hours above 0 (STUCK_AFTER_HOURS)",
+          });
+          return z.NEVER;
+        }
+        return Number(value);
+      }),
     AUTO_REISSUE_DAYS: z
       .string()
       .trim()
@@ -276,6 +291,8 @@ export interface Config {
   requireApprovalForFree: boolean;
   /** Reissue automatically this many days before expiry while the subscription covers it; 0 = off. */
   autoReissueDays: number;
+  /** An order waiting for validation at the provider longer than this is stuck (`/ssl validations`). */
+  stuckAfterHours: number;
   schedule: {
     pollCron: string;
     expiryCron: string;
@@ -347,6 +364,7 @@ function toConfig(env: Env, settings: Config["providers"]["settings"]): Config {
     requireApproval: env.SSL_REQUIRE_APPROVAL.paid,
     requireApprovalForFree: env.SSL_REQUIRE_APPROVAL.free,
     autoReissueDays: env.AUTO_REISSUE_DAYS,
+    stuckAfterHours: env.STUCK_AFTER_HOURS,
     schedule: {
       pollCron: env.POLL_CRON,
       expiryCron: env.EXPIRY_CRON,

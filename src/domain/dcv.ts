@@ -28,3 +28,17 @@ export type ValidationStanding =
   | { domain: string; kind: "reusable"; validation: DomainValidation }
   | { domain: string; kind: "expired"; validation: DomainValidation }
   | { domain: string; kind: "none" };
+
+/** One line of `/ssl validations`: an order, its client, how it is validated, and a date. */
+export interface ValidationListing {
+  reference: string;
+  primaryDomain: string;
+  clientName: string;
+  status: string;
+  dcvMethod: string;
+  approverEmail: string | null;
+  /** When it reached the provider (stuck), until when it may be reused, or the certificate's end. */
+  at: Date | null;
+  /** The domain, when the line is about one domain of the order. */
+  domain?: string;
+}

@@ -1,8 +1,8 @@
 import { isBefore } from "date-fns";
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, lte, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
-import { domainValidations } from "../db/schema.js";
-import type { DomainValidation, ValidationStanding } from "../domain/dcv.js";
+import { clients, domainValidations, orderEvents, orders } from "../db/schema.js";
+import type { DomainValidation, ValidationListing, ValidationStanding } from "../domain/dcv.js";
 import { dcvReusableUntil, reusableUntilFor } from "../domain/lifetime.js";
 import type { Certificate } from "./certificates.js";
 import type { Order } from "./repository.js";
@@ -119,4 +119,60 @@ export function standingsForOrder(
       ? { domains, method: order.dcvMethod, validatedAt: order.notBefore }
       : undefined,
   });
+}
+
+export interface ValidationsOverview {
+  /** Pending or issued orders still validated by e-mail (CAs stop accepting it on 2028-03-15). */
+  byEmail: ValidationListing[];
+  /** Recorded validations that can be reused for 30 days at most from `now`. */
+  expiringSoon: (ValidationListing & { domain: string })[];
+  /** Orders waiting for validation at the provider for longer than `stuckAfterHours`. */
+  stuck: ValidationListing[];
+}
+
+const OVERVIEW_LIMIT = 20;
+
+/** What `/ssl validations` shows: e-mail validations to move off, reuse running out, stuck orders. */
+export async function validationsOverview(
+  db: Database,
+  args: { now: Date; stuckAfterHours: number },
+): Promise<ValidationsOverview> {
+  const entry = {
+    reference: orders.reference,
+    primaryDomain: orders.primaryDomain,
+    clientName: clients.name,
+    status: orders.status,
+    dcvMethod: orders.dcvMethod,
+    approverEmail: orders.approverEmail,
+  };
+  const byEmail = await db
+    .select({ ...entry, at: orders.notAfter })
+    .from(orders)
+    .innerJoin(clients, eq(clients.id, orders.clientId))
+    .where(and(eq(orders.dcvMethod, "email"), inArray(orders.status, ["pending", "issued"])))
+    .orderBy(asc(orders.notAfter), asc(orders.id))
+    .limit(OVERVIEW_LIMIT);
+  const soon = new Date(args.now.getTime() + 30 * 86_400_000);
+  const expiringSoon = await db
+    .select({ ...entry, domain: domainValidations.domain, at: domainValidations.reusableUntil })
+    .from(domainValidations)
+    .innerJoin(orders, eq(orders.id, domainValidations.orderId))
+    .innerJoin(clients, eq(clients.id, orders.clientId))
+    .where(and(gt(domainValidations.reusableUntil, args.now), lte(domainValidations.reusableUntil, soon)))
+    .orderBy(asc(domainValidations.reusableUntil))
+    .limit(OVERVIEW_LIMIT);
+  // Pending since its placement: the `submitted` event is when the provider took it.
+  const submittedAt = sql<Date>`(select max(${orderEvents.at}) from ${orderEvents}
+    where ${orderEvents.orderId} = ${orders.id} and ${orderEvents.kind} = 'submitted')`.mapWith(
+    orderEvents.at,
+  );
+  const stuckBefore = new Date(args.now.getTime() - args.stuckAfterHours * 3_600_000);
+  const stuck = await db
+    .select({ ...entry, at: submittedAt })
+    .from(orders)
+    .innerJoin(clients, eq(clients.id, orders.clientId))
+    .where(and(eq(orders.status, "pending"), lte(submittedAt, stuckBefore)))
+    .orderBy(asc(submittedAt))
+    .limit(OVERVIEW_LIMIT);
+  return { byEmail, expiringSoon, stuck };
 }

@@ -12,6 +12,7 @@ const USAGE = [
   "`/ssl status <SSL-1042 | domain>` — ask the provider for an order's status now",
   "`/ssl reissue <SSL-1042 | domain>` — a new certificate inside the subscription (free)",
   "`/ssl renew <SSL-1042 | domain>` — renew: a new purchase when the subscription ends",
+  "`/ssl validations` — orders still validated by e-mail, validations running out, stuck orders",
   "`/ssl clients` — client accounts · `/ssl client add` · `/ssl client edit <name>`",
   "`/ssl help` — this message",
 ];

@@ -196,3 +196,26 @@ describe("Change validation", () => {
     );
   });
 });
+
+describe("/ssl validations", () => {
+  it("lists orders still validated by e-mail, validations running out and orders stuck in validation", async () => {
+    const byEmail = await pendingOrder();
+    const byDns = await pendingOrder({ dcvMethod: "dns", approverEmail: undefined, idempotencyKey: "dns" });
+    // Both wait for validation for 25 hours: over STUCK_AFTER_HOURS (24 by default).
+    t.clock.advance(25 * 3_600_000);
+    t.slack.reset();
+    await t.driver.slashCommand("validations");
+    const reply = await t.slack.waitFor("response_url");
+    const shown = textOf(reply.args.blocks);
+    expect(String(reply.args.text)).toBe("Validations: 1 by e-mail, 0 running out within 30 days, 2 stuck");
+    expect(shown).toContain("*SSL-1001* · www.example.com — Acme Ltd — waiting for admin@example.com");
+    expect(shown).toContain("Waiting for validation for over 24 hours");
+    expect(shown).toContain(
+      `*${byDns.reference}* · www.example.com — Acme Ltd — DNS record, at the provider since`,
+    );
+    expect(shown).toContain(
+      `*${byEmail.reference}* · www.example.com — Acme Ltd — e-mail to admin@example.com`,
+    );
+    expect(reply.args.response_type).toBe("ephemeral");
+  });
+});

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { recordValidations, validationStandings } from "../../src/orders/domain-validations.js";
+import {
+  recordValidations,
+  validationStandings,
+  validationsOverview,
+} from "../../src/orders/domain-validations.js";
 import { useTestDatabase } from "../support/database.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { insertOrder } from "../support/orders.js";
@@ -57,5 +61,36 @@ describe("domain validations", () => {
       now: at("2027-01-01"),
     });
     expect(elsewhere[0]?.kind).toBe("none");
+  });
+});
+
+describe("validations overview", () => {
+  it("lists the validations that can be reused for 30 days at most, soonest first", async () => {
+    const client = await createAcmeClient(testDatabase.current.db);
+    const order = await insertOrder(testDatabase.current.db, {
+      clientId: client.id,
+      domain: "www.example.com",
+    });
+    await recordValidations(testDatabase.current.db, {
+      order,
+      certificate: { domains: ["www.example.com"], dcvMethod: "dns" },
+      validatedAt: at("2026-06-01"),
+    });
+    const overview = await validationsOverview(testDatabase.current.db, {
+      now: at("2026-12-01"),
+      stuckAfterHours: 24,
+    });
+    expect(overview.expiringSoon).toEqual([
+      expect.objectContaining({
+        domain: "www.example.com",
+        reference: order.reference,
+        at: at("2026-12-18"),
+      }),
+    ]);
+    const later = await validationsOverview(testDatabase.current.db, {
+      now: at("2026-12-19"),
+      stuckAfterHours: 24,
+    });
+    expect(later.expiringSoon).toEqual([]);
   });
 });

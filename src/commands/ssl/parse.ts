@@ -9,6 +9,7 @@ export type SslRequest =
   | { kind: "client-add" }
   | { kind: "client-edit"; name?: string }
   | { kind: "clients" }
+  | { kind: "validations" }
   | { kind: "unknown"; text: string };
 
 const MAX_TEXT = 500;
@@ -47,6 +48,8 @@ export function parseSslText(raw: string): SslRequest {
       return { kind: "reissue", ref: rest[0] };
     case "clients":
       return { kind: "clients" };
+    case "validations":
+      return { kind: "validations" };
     case "client": {
       const sub = rest[0]?.toLowerCase();
       if (sub === "add") return { kind: "client-add" };

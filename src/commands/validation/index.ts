@@ -1,7 +1,9 @@
 import type { App } from "@slack/bolt";
+import { validationsOverview } from "../../orders/domain-validations.js";
 import { getOrder } from "../../orders/repository.js";
 import { escapeMrkdwn } from "../../views/blocks.js";
 import { ORDER_MESSAGE_ACTIONS } from "../../views/order-message.js";
+import { validationsMessage } from "../../views/validations.js";
 import type { Feature, FeatureContext } from "../context.js";
 import { guard } from "../guard.js";
 import { readOrderClick } from "../payloads.js";
@@ -14,6 +16,14 @@ import { registerChangeValidation } from "./change.js";
 export const validationFeature: Feature = {
   register(app: App, context: FeatureContext) {
     registerChangeValidation(app, context);
+
+    context.ssl.on("validations", async ({ reply }) => {
+      const overview = await validationsOverview(context.db, {
+        now: context.clock.now(),
+        stuckAfterHours: context.config.stuckAfterHours,
+      });
+      await reply(validationsMessage({ ...overview, stuckAfterHours: context.config.stuckAfterHours }));
+    });
 
     app.action(ORDER_MESSAGE_ACTIONS.resendApproval, async ({ ack, body }) => {
       await ack();
