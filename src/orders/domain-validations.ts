@@ -171,7 +171,10 @@ export async function validationsOverview(
     .select({ ...entry, at: submittedAt })
     .from(orders)
     .innerJoin(clients, eq(clients.id, orders.clientId))
-    .where(and(eq(orders.status, "pending"), lte(submittedAt, stuckBefore)))
+    // A raw expression has no column type to encode a Date with on postgres.js: compare as text.
+    .where(
+      and(eq(orders.status, "pending"), sql`${submittedAt} <= ${stuckBefore.toISOString()}::timestamptz`),
+    )
     .orderBy(asc(submittedAt))
     .limit(OVERVIEW_LIMIT);
   return { byEmail, expiringSoon, stuck };
