@@ -16,7 +16,7 @@ import type { OrderRequest } from "../../src/orders/order-service.js";
 import { getOrder, type Order, updateOrder } from "../../src/orders/repository.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, useTestApp } from "../support/harness.js";
-import { messageButton, textOf, viewBlockAction } from "../support/modal.js";
+import { messageButton, messageShortcut, textOf, viewBlockAction } from "../support/modal.js";
 import { orderRequest } from "../support/orders.js";
 import type { RecordedCall } from "../support/slack-api-fake.js";
 
@@ -168,18 +168,8 @@ describe("order details", () => {
 
   it("opens from the ssl_details message shortcut, and says when the message is not an order", async () => {
     const order = await placedOrder();
-    const shortcut = (ts: string) => ({
-      type: "message_action",
-      callback_id: "ssl_details",
-      trigger_id: "trigger-shortcut",
-      response_url: t.slack.responseUrl(),
-      message_ts: ts,
-      message: { type: "message", ts },
-      channel: { id: "C0SSL", name: "ssl" },
-      user: { id: "U0ANN", name: "ann" },
-      team: { id: "T0TEST", domain: "acme" },
-      action_ts: "1700000003.1",
-    });
+    const shortcut = (ts: string) =>
+      messageShortcut("ssl_details", { channel: "C0SSL", ts }, t.slack.responseUrl());
     await t.driver.interactive(shortcut(order.slackMessageTs ?? ""));
     expect(textOf((await t.slack.waitFor("views.open")).args.view)).toContain("SSL-1001");
 

@@ -7,7 +7,7 @@ import type { Order } from "../../src/orders/repository.js";
 import { clientCsr } from "../support/client-csr.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, useTestApp } from "../support/harness.js";
-import { messageButton, textOf, viewBlockAction, viewSubmission } from "../support/modal.js";
+import { messageButton, messageShortcut, textOf, viewBlockAction, viewSubmission } from "../support/modal.js";
 import { issueThroughSandbox, reloadOrder } from "../support/orders.js";
 import type { RecordedCall } from "../support/slack-api-fake.js";
 
@@ -211,18 +211,8 @@ describe("reissuing", () => {
   it("opens from the ssl_reissue shortcut on the order message, and says what to type otherwise", async () => {
     const order = await issuedOrder();
     t.slack.reset();
-    await t.driver.interactive({
-      type: "message_action",
-      callback_id: "ssl_reissue",
-      trigger_id: "trigger-shortcut",
-      response_url: t.slack.responseUrl(),
-      message_ts: order.slackMessageTs,
-      message: { type: "message", ts: order.slackMessageTs },
-      channel: { id: "C0SSL", name: "ssl" },
-      user: { id: "U0ANN", name: "ann" },
-      team: { id: "T0TEST", domain: "acme" },
-      action_ts: "1700000003.1",
-    });
+    const message = { channel: "C0SSL", ts: order.slackMessageTs ?? "" };
+    await t.driver.interactive(messageShortcut("ssl_reissue", message, t.slack.responseUrl()));
     expect(textOf((await t.slack.waitFor("views.open")).args.view)).toContain("SSL-1001 · certificate 2");
 
     t.slack.reset();

@@ -10,7 +10,7 @@ import type { PlaceOrderResult, RenewRequest } from "../../src/providers/types.j
 import { clientCsr } from "../support/client-csr.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, type TestApp, useTestApp } from "../support/harness.js";
-import { messageButton, textOf, viewBlockAction, viewSubmission } from "../support/modal.js";
+import { messageButton, messageShortcut, textOf, viewBlockAction, viewSubmission } from "../support/modal.js";
 import { orderRequest } from "../support/orders.js";
 import type { RecordedCall } from "../support/slack-api-fake.js";
 
@@ -308,18 +308,7 @@ describe("renewing an order", () => {
     expect(textOf((await t.slack.waitFor("views.open")).args.view)).toContain("Renew *SSL-1001*");
 
     t.slack.reset();
-    await t.driver.interactive({
-      type: "message_action",
-      callback_id: "ssl_renew",
-      trigger_id: "trigger-shortcut",
-      response_url: t.slack.responseUrl(),
-      message_ts: message.ts,
-      message: { type: "message", ts: message.ts },
-      channel: { id: "C0SSL", name: "ssl" },
-      user: { id: "U0ANN", name: "ann" },
-      team: { id: "T0TEST", domain: "acme" },
-      action_ts: "1700000003.1",
-    });
+    await t.driver.interactive(messageShortcut("ssl_renew", message, t.slack.responseUrl()));
     expect(textOf((await t.slack.waitFor("views.open")).args.view)).toContain("Renew *SSL-1001*");
   });
 

@@ -207,3 +207,24 @@ export function findBlock<Block = Json>(view: { blocks: unknown[] }, blockId: st
 export function textOf(value: unknown): string {
   return JSON.stringify(value);
 }
+
+/** A message shortcut (`callbackId`) used on `message`, as Slack sends it. */
+export function messageShortcut(
+  callbackId: string,
+  message: { channel: string; ts: string; thread_ts?: string },
+  responseUrl: string,
+  userId = "U0ANN",
+) {
+  return {
+    type: "message_action",
+    callback_id: callbackId,
+    trigger_id: `trigger-${Math.random().toString(36).slice(2)}`,
+    response_url: responseUrl,
+    message_ts: message.ts,
+    message: { type: "message", ts: message.ts, thread_ts: message.thread_ts, text: "hello", user: "U0BOB" },
+    channel: { id: message.channel, name: "ssl-ops" },
+    user: { id: userId, name: userId.toLowerCase() },
+    team: { id: "T0TEST", domain: "acme" },
+    action_ts: "1700000003.1",
+  };
+}

@@ -5,7 +5,7 @@ import type { OrderRequest } from "../../../src/orders/order-service.js";
 import { getOrder, type Order } from "../../../src/orders/repository.js";
 import { createAcmeClient } from "../../support/fixtures.js";
 import { startTestApp, type TestApp, useTestApp } from "../../support/harness.js";
-import { messageButton, textOf } from "../../support/modal.js";
+import { messageButton, messageShortcut, textOf } from "../../support/modal.js";
 import { orderRequest } from "../../support/orders.js";
 import type { RecordedCall } from "../../support/slack-api-fake.js";
 
@@ -49,25 +49,6 @@ async function statusCommand(app: TestApp, text: string): Promise<RecordedCall> 
   const responseUrl = app.slack.responseUrl();
   expect((await app.driver.slashCommand(text, { responseUrl })).status).toBe(200);
   return app.slack.waitFor("response_url", (call) => responseUrl.endsWith(`/${call.args.responseUrlId}`));
-}
-
-function messageShortcut(
-  callbackId: string,
-  message: { channel: string; ts: string; thread_ts?: string },
-  responseUrl: string,
-) {
-  return {
-    type: "message_action",
-    callback_id: callbackId,
-    trigger_id: `trigger-${Math.random().toString(36).slice(2)}`,
-    response_url: responseUrl,
-    message_ts: message.ts,
-    message: { type: "message", ts: message.ts, thread_ts: message.thread_ts, text: "hello", user: "U0BOB" },
-    channel: { id: message.channel, name: "ssl-ops" },
-    user: { id: "U0ANN", name: "ann" },
-    team: { id: "T0TEST", domain: "acme" },
-    action_ts: "1700000003.1",
-  };
 }
 
 async function expectIssuedInSlack(order: Order): Promise<void> {
