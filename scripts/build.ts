@@ -8,6 +8,7 @@ import { cp, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { ensureSeed } from "../src/db/seed.js";
 
 const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
@@ -34,4 +35,6 @@ export async function compile(options: { entryPoints: string[]; outdir: string; 
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await compile({ entryPoints: ["src/**/*.ts"], outdir: "dist", outbase: "src" });
+  // A new DATA_DIR then starts from the migrated empty database instead of initdb (src/db/seed.ts).
+  await ensureSeed();
 }

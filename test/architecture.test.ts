@@ -108,4 +108,29 @@ describe("architecture", () => {
     );
     expect(reaching).toEqual([]);
   });
+
+  it("keeps no mutable state at module level, so test files can share a worker (isolate: false)", () => {
+    // Module-level `let`s and collections made empty to be filled outlive one app: a second app in
+    // the same process (a replica in a test, the next test file in the worker) would see the first
+    // one's state. Constant lookup sets (`new Set([...])`) are fine. Allowed, with the reason:
+    const allowed = new Set([
+      "views/countries.ts: let groups", // the country list, computed once: the same for every app
+      "db/data-dir-lock.ts: const heldHere", // directories this process holds: process-wide by design
+    ]);
+    const stateful = files.flatMap((file) =>
+      [
+        ...readFileSync(file, "utf8").matchAll(
+          /^(?:export )?(let \w+|const \w+)(?::[^=]+)? = new (?:Map|WeakMap|Set)(?:<[^>]*>)?\(\)/gm,
+        ),
+      ]
+        .map((match) => `${relative(SRC, file)}: ${match[1]}`)
+        .filter((found) => !allowed.has(found)),
+    );
+    const lets = files.flatMap((file) =>
+      [...readFileSync(file, "utf8").matchAll(/^(?:export )?(let \w+)/gm)]
+        .map((match) => `${relative(SRC, file)}: ${match[1]}`)
+        .filter((found) => !allowed.has(found)),
+    );
+    expect([...stateful, ...lets]).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { hostname } from "node:os";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -11,6 +11,7 @@ import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { type DataDirLock, lockDataDir } from "./data-dir-lock.js";
 import * as schema from "./schema.js";
+import { exists, migrationsFolder, readSeed } from "./seed.js";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -36,7 +37,6 @@ export class DatabaseStartError extends Error {
   override name = "DatabaseStartError";
 }
 
-const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));
 /** Arbitrary constant: replicas starting together migrate one at a time. */
 const MIGRATION_LOCK_KEY = 727_001;
 
@@ -72,7 +72,9 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
   }
   let client: PGlite;
   try {
-    client = new PGlite(dataDir);
+    // A new database starts from the seed (seed.ts) when there is one, instead of initdb.
+    const isNew = !dataDir || !(await exists(join(dataDir, "PG_VERSION")));
+    client = new PGlite({ dataDir, loadDataDir: isNew ? await readSeed() : undefined });
     await client.waitReady;
   } catch (error) {
     lock?.release();

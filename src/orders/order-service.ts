@@ -304,7 +304,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       { approvedBy: approverId },
       clock.now(),
     );
-    if (!approved) throw new OrderStateError(alreadyDecided(order));
+    if (!approved) throw new OrderStateError(alreadyDecided((await getOrder(db, orderId)) ?? order));
     await record(approved, "approved", approverId);
     return approved;
   }
@@ -334,7 +334,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       { approvedBy: userId, failureReason: reason },
       clock.now(),
     );
-    if (!rejected) throw new OrderStateError(alreadyDecided(order));
+    if (!rejected) throw new OrderStateError(alreadyDecided((await getOrder(db, orderId)) ?? order));
     await record(rejected, "rejected", userId, { reason });
     return rejected;
   }
@@ -642,6 +642,7 @@ function providerDetail(error: unknown): Record<string, unknown> {
   };
 }
 
+/** Why a decision did not apply, from the order as it is now (read after the lost race, not before). */
 function alreadyDecided(order: Order): string {
   if (order.status === "rejected") return `${order.reference} was already rejected.`;
   if (order.status === "awaiting_approval")
