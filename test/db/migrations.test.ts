@@ -16,6 +16,8 @@ import { testDatabaseUrl } from "../support/database.js";
 
 /** Migrations applied to a database that already holds data, as an upgrade meets it. */
 
+/** Each test runs initdb and every migration in WASM (no seed: it stops part-way): slow under load. */
+const MIGRATION_TEST_TIMEOUT_MS = 90_000;
 const MIGRATIONS = fileURLToPath(new URL("../../src/db/migrations", import.meta.url));
 const dirs: string[] = [];
 afterAll(async () => {
@@ -37,46 +39,50 @@ async function migrationsBefore(tag: string): Promise<string> {
 }
 
 describe("0003_one_live_renewal", () => {
-  it("unlinks older duplicate live renewals, noting why, then refuses new duplicates", async () => {
-    const client = new PGlite();
-    const db = drizzle(client, { schema });
-    await migrate(db, { migrationsFolder: await migrationsBefore("0003_one_live_renewal") });
-    // Raw SQL with only the columns of that time: later migrations' columns do not exist yet.
-    const insert = async (statement: string): Promise<number> => {
-      const { rows } = await client.query<{ id: number }>(statement);
-      return rows[0]?.id ?? 0;
-    };
-    const clientId = await insert(`insert into clients (name) values ('Acme') returning id`);
-    const order = (status: string, key: string, renewalOf: number | null) =>
-      insert(`insert into orders (client_id, provider, product_id, product_name, period_months, server_type,
+  it(
+    "unlinks older duplicate live renewals, noting why, then refuses new duplicates",
+    async () => {
+      const client = new PGlite();
+      const db = drizzle(client, { schema });
+      await migrate(db, { migrationsFolder: await migrationsBefore("0003_one_live_renewal") });
+      // Raw SQL with only the columns of that time: later migrations' columns do not exist yet.
+      const insert = async (statement: string): Promise<number> => {
+        const { rows } = await client.query<{ id: number }>(statement);
+        return rows[0]?.id ?? 0;
+      };
+      const clientId = await insert(`insert into clients (name) values ('Acme') returning id`);
+      const order = (status: string, key: string, renewalOf: number | null) =>
+        insert(`insert into orders (client_id, provider, product_id, product_name, period_months, server_type,
           dcv_method, primary_domain, contact, requested_by, status, idempotency_key, renewal_of_id)
         values (${clientId}, 'sandbox', 'positivessl', 'PositiveSSL', 12, 'apache', 'dns', 'www.example.com',
           '{"firstName":"J","lastName":"D","email":"j@example.com","phone":"+1","title":""}', 'U0ANN',
           '${status}', '${key}', ${renewalOf ?? "null"}) returning id`);
-    const renewalOfId = await order("issued", "o", null);
-    const older = await order("pending", "r1", renewalOfId);
-    await order("failed", "r2", renewalOfId);
-    await order("pending", "r3", renewalOfId);
+      const renewalOfId = await order("issued", "o", null);
+      const older = await order("pending", "r1", renewalOfId);
+      await order("failed", "r2", renewalOfId);
+      await order("pending", "r3", renewalOfId);
 
-    await migrate(db, { migrationsFolder: MIGRATIONS });
+      await migrate(db, { migrationsFolder: MIGRATIONS });
 
-    const renewals = await db.select().from(schema.orders).orderBy(asc(schema.orders.id));
-    expect(renewals.map((order) => [order.idempotencyKey, order.renewalOfId])).toEqual([
-      ["o", null],
-      ["r1", null],
-      ["r2", renewalOfId],
-      ["r3", renewalOfId],
-    ]);
-    const unlinked = await db
-      .select()
-      .from(schema.orderEvents)
-      .where(eq(schema.orderEvents.kind, "renewal_unlinked"));
-    expect(unlinked).toMatchObject([{ orderId: older, actor: "system", detail: { renewalOfId } }]);
-    await expect(order("awaiting_approval", "r4", renewalOfId)).rejects.toThrow(
-      /orders_one_live_renewal_idx/,
-    );
-    await client.close();
-  });
+      const renewals = await db.select().from(schema.orders).orderBy(asc(schema.orders.id));
+      expect(renewals.map((order) => [order.idempotencyKey, order.renewalOfId])).toEqual([
+        ["o", null],
+        ["r1", null],
+        ["r2", renewalOfId],
+        ["r3", renewalOfId],
+      ]);
+      const unlinked = await db
+        .select()
+        .from(schema.orderEvents)
+        .where(eq(schema.orderEvents.kind, "renewal_unlinked"));
+      expect(unlinked).toMatchObject([{ orderId: older, actor: "system", detail: { renewalOfId } }]);
+      await expect(order("awaiting_approval", "r4", renewalOfId)).rejects.toThrow(
+        /orders_one_live_renewal_idx/,
+      );
+      await client.close();
+    },
+    MIGRATION_TEST_TIMEOUT_MS,
+  );
 });
 
 /**
@@ -117,12 +123,19 @@ async function previousMainDatabase(before: string) {
 }
 
 describe("0005_certificates", () => {
-  it("turns each issued order into an order with one certificate, keys and history kept", async () => {
-    const old = await previousMainDatabase("0005_certificates");
-    try {
-      const [client] = await old.query(`insert into clients (name) values ('Acme') returning id`);
-      const insert = async (status: string, key: string, certificate: string | null, renewalOf = "null") => {
-        const [row] = await old.query(`insert into orders (client_id, provider, product_id, product_name,
+  it(
+    "turns each issued order into an order with one certificate, keys and history kept",
+    async () => {
+      const old = await previousMainDatabase("0005_certificates");
+      try {
+        const [client] = await old.query(`insert into clients (name) values ('Acme') returning id`);
+        const insert = async (
+          status: string,
+          key: string,
+          certificate: string | null,
+          renewalOf = "null",
+        ) => {
+          const [row] = await old.query(`insert into orders (client_id, provider, product_id, product_name,
             period_months, server_type, dcv_method, primary_domain, sans, contact, requested_by, approved_by,
             status, idempotency_key, csr, encrypted_private_key, key_algorithm, certificate, chain, not_before,
             not_after, renewal_of_id)
@@ -132,59 +145,64 @@ describe("0005_certificates", () => {
             ${certificate ? `'${certificate}'` : "null"}, '["CHAIN"]',
             ${certificate ? "'2026-01-31T10:00:00Z'" : "null"}, ${certificate ? "'2026-08-18T10:00:00Z'" : "null"},
             ${renewalOf}) returning id`);
-        return row?.id ?? 0;
-      };
-      const issued = await insert("issued", "a", "CERT-PEM");
-      const renewal = await insert("expired", "b", "CERT-2", String(issued));
-      const pending = await insert("pending", "c", null);
-      await old.query(
-        `insert into order_events (order_id, actor, kind) values (${issued}, 'U0ANN', 'requested')`,
-      );
-      await old.query(`insert into sandbox_orders (product_id, common_name, domains, csr, period_months, dcv_method,
+          return row?.id ?? 0;
+        };
+        const issued = await insert("issued", "a", "CERT-PEM");
+        const renewal = await insert("expired", "b", "CERT-2", String(issued));
+        const pending = await insert("pending", "c", null);
+        await old.query(
+          `insert into order_events (order_id, actor, kind) values (${issued}, 'U0ANN', 'requested')`,
+        );
+        await old.query(`insert into sandbox_orders (product_id, common_name, domains, csr, period_months, dcv_method,
           status, placed_at, issue_at, certificate_pem, not_before, not_after)
         values ('positivessl', 'www.example.com', '["www.example.com"]', 'CSR-PEM', 12, 'dns', 'issued',
           '2026-01-31T09:00:00Z', '2026-01-31T09:00:00Z', 'CERT-PEM', '2026-01-31T10:00:00Z', '2026-08-18T10:00:00Z')`);
 
-      await old.upgrade();
+        await old.upgrade();
 
-      const rows = await old.db.select().from(schema.certificates).orderBy(asc(schema.certificates.orderId));
-      expect(rows.map((row) => [row.orderId, row.number, row.reason, row.status])).toEqual([
-        [issued, 1, "initial", "issued"],
-        [renewal, 1, "renewal", "issued"],
-      ]);
-      expect(rows[0]).toMatchObject({
-        requestedBy: "U0ANN",
-        approvedBy: "U0BOB",
-        keySource: "generated",
-        keyAlgorithm: "ec-p256",
-        csr: "CSR-PEM",
-        encryptedPrivateKey: "v1:sealed-key",
-        domains: ["www.example.com", "shop.example.com"],
-        dcvMethod: "dns",
-        certificate: "CERT-PEM",
-        chain: ["CHAIN"],
-        notBefore: new Date("2026-01-31T10:00:00Z"),
-        notAfter: new Date("2026-08-18T10:00:00Z"),
-      });
-      const orders = await old.db.select().from(schema.orders).orderBy(asc(schema.orders.id));
-      // 24 months after the first certificate's start; month ends as date-fns' addMonths counts them.
-      expect(orders.map((order) => order.coverageEndsAt)).toEqual([
-        new Date("2028-01-31T10:00:00Z"),
-        new Date("2028-01-31T10:00:00Z"),
-        null,
-      ]);
-      expect(orders.find((order) => order.id === pending)?.encryptedPrivateKey).toBe("v1:sealed-key");
-      expect(orders.find((order) => order.id === issued)?.encryptedPrivateKey).toBe("v1:sealed-key");
-      // The sandbox's own orders learn their coverage too, so its reissues stop at the same date.
-      const [sandboxOrder] = await old.db.select().from(schema.sandboxOrders);
-      expect(sandboxOrder).toMatchObject({
-        coverageEndsAt: new Date("2027-01-31T10:00:00Z"),
-        issuedCount: 1,
-      });
-      const events = await old.db.select().from(schema.orderEvents);
-      expect(events).toMatchObject([{ orderId: issued, kind: "requested" }]);
-    } finally {
-      await old.close();
-    }
-  });
+        const rows = await old.db
+          .select()
+          .from(schema.certificates)
+          .orderBy(asc(schema.certificates.orderId));
+        expect(rows.map((row) => [row.orderId, row.number, row.reason, row.status])).toEqual([
+          [issued, 1, "initial", "issued"],
+          [renewal, 1, "renewal", "issued"],
+        ]);
+        expect(rows[0]).toMatchObject({
+          requestedBy: "U0ANN",
+          approvedBy: "U0BOB",
+          keySource: "generated",
+          keyAlgorithm: "ec-p256",
+          csr: "CSR-PEM",
+          encryptedPrivateKey: "v1:sealed-key",
+          domains: ["www.example.com", "shop.example.com"],
+          dcvMethod: "dns",
+          certificate: "CERT-PEM",
+          chain: ["CHAIN"],
+          notBefore: new Date("2026-01-31T10:00:00Z"),
+          notAfter: new Date("2026-08-18T10:00:00Z"),
+        });
+        const orders = await old.db.select().from(schema.orders).orderBy(asc(schema.orders.id));
+        // 24 months after the first certificate's start; month ends as date-fns' addMonths counts them.
+        expect(orders.map((order) => order.coverageEndsAt)).toEqual([
+          new Date("2028-01-31T10:00:00Z"),
+          new Date("2028-01-31T10:00:00Z"),
+          null,
+        ]);
+        expect(orders.find((order) => order.id === pending)?.encryptedPrivateKey).toBe("v1:sealed-key");
+        expect(orders.find((order) => order.id === issued)?.encryptedPrivateKey).toBe("v1:sealed-key");
+        // The sandbox's own orders learn their coverage too, so its reissues stop at the same date.
+        const [sandboxOrder] = await old.db.select().from(schema.sandboxOrders);
+        expect(sandboxOrder).toMatchObject({
+          coverageEndsAt: new Date("2027-01-31T10:00:00Z"),
+          issuedCount: 1,
+        });
+        const events = await old.db.select().from(schema.orderEvents);
+        expect(events).toMatchObject([{ orderId: issued, kind: "requested" }]);
+      } finally {
+        await old.close();
+      }
+    },
+    MIGRATION_TEST_TIMEOUT_MS,
+  );
 });
