@@ -1,5 +1,6 @@
 import { validate as validateCron } from "node-cron";
 import { z } from "zod";
+import { parseDnsServers } from "./checks/readiness-checker.js";
 import { flag, httpUrl, optionalText } from "./providers/env.js";
 import { checkPluginEnv, type ProviderPlugin } from "./providers/plugin.js";
 import { PROVIDER_PLUGINS, type ProviderSettings } from "./providers/plugins.js";
@@ -192,6 +193,31 @@ const envSchema = (providerIds: readonly string[]) =>
         }
         return Number(value);
       }),
+    DNS_SERVERS: optionalText.transform((value, ctx) => {
+      if (!value) return [];
+      try {
+        return parseDnsServers(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: `${(error as Error).message} (DNS_SERVERS)` });
+        return z.NEVER;
+      }
+    }),
+    VALIDATION_CHECK_HTTP_PORT: z
+      .string()
+      .trim()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined || value === "") return 80;
+        const port = Number(value);
+        if (!/^\d{1,5}$/.test(value) || port < 1 || port > 65_535) {
+          ctx.addIssue({
+            code: "custom",
+            message: "must be a port number, 1 to 65535 (VALIDATION_CHECK_HTTP_PORT)",
+          });
+          return z.NEVER;
+        }
+        return port;
+      }),
     AUTO_REISSUE_DAYS: z
       .string()
       .trim()
@@ -293,6 +319,8 @@ export interface Config {
   autoReissueDays: number;
   /** An order waiting for validation at the provider longer than this is stuck (`/ssl validations`). */
   stuckAfterHours: number;
+  /** The "Will it issue?" checks: resolvers (DNS_SERVERS; empty = the system's) and the HTTP port. */
+  checks: { dnsServers: string[]; httpPort: number };
   schedule: {
     pollCron: string;
     expiryCron: string;
@@ -365,6 +393,7 @@ function toConfig(env: Env, settings: Config["providers"]["settings"]): Config {
     requireApprovalForFree: env.SSL_REQUIRE_APPROVAL.free,
     autoReissueDays: env.AUTO_REISSUE_DAYS,
     stuckAfterHours: env.STUCK_AFTER_HOURS,
+    checks: { dnsServers: env.DNS_SERVERS, httpPort: env.VALIDATION_CHECK_HTTP_PORT },
     schedule: {
       pollCron: env.POLL_CRON,
       expiryCron: env.EXPIRY_CRON,

@@ -32,6 +32,23 @@ describe("loadConfig", () => {
     });
   });
 
+  it("reads the check's resolvers (DNS_SERVERS) and HTTP port, and refuses bad ones", () => {
+    expect(loadConfig(minimal).checks).toEqual({ dnsServers: [], httpPort: 80 });
+    expect(
+      loadConfig({ ...minimal, DNS_SERVERS: "1.1.1.1, 127.0.0.1:5353", VALIDATION_CHECK_HTTP_PORT: "8080" })
+        .checks,
+    ).toEqual({ dnsServers: ["1.1.1.1", "127.0.0.1:5353"], httpPort: 8080 });
+    const problems = problemsOf({
+      ...minimal,
+      DNS_SERVERS: "dns.example.com",
+      VALIDATION_CHECK_HTTP_PORT: "99999",
+    });
+    expect(problems.find((line) => line.includes("DNS_SERVERS"))).toMatch(/dns\.example\.com/);
+    expect(problems.find((line) => line.includes("VALIDATION_CHECK_HTTP_PORT"))).toContain(
+      "must be a port number",
+    );
+  });
+
   it("selects Socket Mode when an app token is set, without a signing secret", () => {
     const config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1-A" });
     expect(config.slack.socketMode).toBe(true);

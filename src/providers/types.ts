@@ -20,6 +20,11 @@ export interface ProviderCapabilities {
   resendApproval: boolean;
   /** A pending order's validation can be changed: another approver address, another method per domain. */
   changeValidation: boolean;
+  /**
+   * The CA's names as CAA records give them (sectigo.com, comodoca.com…), for the "Will it issue?"
+   * check; a product may name its own (a reseller selling several CAs' brands).
+   */
+  caIdentifiers: string[];
   /** Asking for status more often than this is refused or frowned upon by the provider. */
   minPollIntervalSeconds: number;
   /**

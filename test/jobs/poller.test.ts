@@ -18,6 +18,7 @@ class ScriptedProvider implements Pick<SslProvider, "id" | "displayName" | "capa
   readonly id = "gogetssl" as const;
   readonly displayName = "GoGetSSL";
   readonly capabilities: ProviderCapabilities = {
+    caIdentifiers: ["example-ca.test"],
     dcvMethods: ["email"],
     addons: false,
     multiDomain: false,

@@ -143,6 +143,9 @@ export function describeProviderContract(name: string, start: () => Promise<Prov
       }
       expect(Number.isInteger(capabilities.minPollIntervalSeconds)).toBe(true);
       expect(capabilities.minPollIntervalSeconds).toBeGreaterThan(0);
+      // CAA names, as a record's `issue` value gives them: lower-case domain names.
+      expect(capabilities.caIdentifiers.length).toBeGreaterThan(0);
+      for (const name of capabilities.caIdentifiers) expect(name).toMatch(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/);
     });
 
     it("lists products with a 12-month single-name DV product, consistent with its capabilities", async () => {

@@ -2,6 +2,7 @@ import { X509Certificate } from "node:crypto";
 import { inspect } from "node:util";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { certificateMatchesCsr } from "../../src/certs/inspect.js";
+import { SECTIGO_CAA } from "../../src/domain/ca-identifiers.js";
 import {
   ProviderAuthError,
   ProviderInputError,
@@ -116,6 +117,7 @@ describe("GoGetSslProvider identity", () => {
     expect(provider.id).toBe("gogetssl");
     expect(provider.displayName).toBe("GoGetSSL");
     expect(provider.capabilities).toEqual({
+      caIdentifiers: ["sectigo.com", "comodoca.com", "comodo.com", "usertrust.com", "trust-provider.com"],
       dcvMethods: ["email", "http", "dns"],
       addons: false,
       multiDomain: true,
@@ -144,6 +146,7 @@ describe("GoGetSslProvider catalogue", () => {
         multiDomain: false,
         periods: [12, 24],
         addons: [],
+        caIdentifiers: SECTIGO_CAA,
         // Prices keyed by months, strings or numbers; the nested SAN prices per additional domain; junk skipped.
         prices: [
           { months: 12, price: { amount: "8.95" } },
@@ -159,6 +162,7 @@ describe("GoGetSslProvider catalogue", () => {
         multiDomain: false,
         periods: [12],
         addons: [],
+        caIdentifiers: SECTIGO_CAA,
         prices: [{ months: 12, price: { amount: "69.00" } }],
       },
       {
@@ -169,6 +173,7 @@ describe("GoGetSslProvider catalogue", () => {
         multiDomain: true,
         periods: [12, 24],
         addons: [],
+        caIdentifiers: SECTIGO_CAA,
       },
       {
         id: "22",
@@ -178,6 +183,7 @@ describe("GoGetSslProvider catalogue", () => {
         multiDomain: false,
         periods: [12, 24, 36],
         addons: [],
+        caIdentifiers: SECTIGO_CAA,
       },
       {
         id: "21",
@@ -187,11 +193,30 @@ describe("GoGetSslProvider catalogue", () => {
         multiDomain: false,
         periods: [12],
         addons: [],
+        caIdentifiers: SECTIGO_CAA,
       },
     ]);
     const [auth] = stub.state.requestsTo("auth");
     expect(auth?.form).toEqual({ user: GOGETSSL_STUB_USER, pass: GOGETSSL_STUB_PASSWORD });
     expect(stub.state.requestsTo("products")[0]?.query.auth_key).toBe(stub.state.issuedKeys[0]);
+  });
+
+  it("names the issuing CA of each brand for the CAA check", async () => {
+    const { provider } = await setup({
+      products: [
+        { id: 5, product: "PositiveSSL", brand: "Sectigo", product_type: "domain", max_period: "12" },
+        { id: 6, product: "QuickSSL Premium", brand: "GeoTrust", product_type: "domain", max_period: "12" },
+        { id: 7, product: "Mystery SSL", brand: "Nobody", product_type: "domain", max_period: "12" },
+      ],
+    });
+    const products = await provider.listProducts();
+    expect(products.map((product) => [product.id, product.caIdentifiers?.[0]])).toEqual([
+      ["5", "sectigo.com"],
+      ["6", "digicert.com"],
+      // Unknown brand: the provider's own names (capabilities.caIdentifiers) apply.
+      ["7", undefined],
+    ]);
+    expect(provider.capabilities.caIdentifiers).toContain("comodoca.com");
   });
 
   it("skips products it cannot read and fails when it can read none", async () => {

@@ -181,6 +181,7 @@ class EchoProvider implements SslProvider {
   readonly id = "echo";
   readonly displayName = "Echo";
   readonly capabilities: ProviderCapabilities = {
+    caIdentifiers: ["example-ca.test"],
     dcvMethods: ["email"],
     addons: false,
     multiDomain: false,

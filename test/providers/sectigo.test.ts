@@ -174,6 +174,7 @@ describe("catalogue", () => {
 
   it("declares its capabilities, the documented 3-hour polling limit and 198-day validation reuse", () => {
     expect(sectigo().capabilities).toEqual({
+      caIdentifiers: ["sectigo.com", "comodoca.com", "comodo.com", "usertrust.com", "trust-provider.com"],
       dcvMethods: ["email", "http", "dns"],
       addons: false,
       multiDomain: true,

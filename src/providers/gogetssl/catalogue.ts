@@ -1,3 +1,4 @@
+import { caIdentifiersOfBrand } from "../../domain/ca-identifiers.js";
 import type { PeriodPrice } from "../../domain/money.js";
 import type { Product, ServerType, ValidationLevel } from "../../domain/product.js";
 import { type ProductEntry, productEntry } from "./wire.js";
@@ -78,6 +79,7 @@ export function toProduct(raw: unknown): Product | undefined {
     multiDomain: entry.san_enabled || entry.multi_domain || entry.is_multidomain,
     periods,
     addons: [],
+    ...(caIdentifiersOfBrand(entry.brand) ? { caIdentifiers: caIdentifiersOfBrand(entry.brand) } : {}),
     ...(prices ? { prices } : {}),
     // Per additional SAN [S: `prices.san`, as reseller modules read it].
     ...(sanPrices ? { additionalDomainPrices: sanPrices } : {}),

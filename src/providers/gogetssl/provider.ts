@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { parseCsr } from "../../certs/csr.js";
+import { SECTIGO_CAA } from "../../domain/ca-identifiers.js";
 import type { DcvInstruction } from "../../domain/dcv.js";
 import type { Product, ServerType } from "../../domain/product.js";
 import {
@@ -71,6 +72,8 @@ export class GoGetSslProvider implements SslProvider {
       },
     );
     this.capabilities = {
+      // Most of GoGetSSL's products are Sectigo's; a product of another brand names its CA itself.
+      caIdentifiers: SECTIGO_CAA,
       dcvMethods: ["email", "http", "dns"],
       addons: false,
       multiDomain: true,

@@ -51,6 +51,8 @@ export class SandboxProvider implements SslProvider {
   readonly id = "sandbox" as const;
   readonly displayName = "Sandbox";
   readonly capabilities: ProviderCapabilities = {
+    // The sandbox's own test CA: a CAA record never names it, so a domain with CAA shows the refusal.
+    caIdentifiers: ["sandbox.certdesk.invalid"],
     dcvMethods: ["email", "http", "dns"],
     addons: true,
     multiDomain: true,

@@ -1,4 +1,5 @@
 import { parseCsr } from "../../certs/csr.js";
+import { SECTIGO_CAA } from "../../domain/ca-identifiers.js";
 import type { DcvInstruction } from "../../domain/dcv.js";
 import { approverCovers } from "../../domain/names.js";
 import type { Product, ServerType } from "../../domain/product.js";
@@ -74,6 +75,7 @@ export class SectigoProvider implements SslProvider {
       oneApproverForAllDomains: true,
       // Sectigo reuses validations for 198 days since 2026-03-12 (providers.md §7).
       dcvReuseDays: 198,
+      caIdentifiers: SECTIGO_CAA,
       dcvMethods: ["email", "http", "dns"],
       addons: false,
       multiDomain: true,
