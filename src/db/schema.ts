@@ -230,7 +230,14 @@ export const orderEvents = pgTable(
     kind: text("kind").notNull(),
     detail: jsonb("detail").$type<Record<string, unknown>>().notNull().default({}),
   },
-  (table) => [index("order_events_order_idx").on(table.orderId, table.at)],
+  (table) => [
+    index("order_events_order_idx").on(table.orderId, table.at),
+    // An order stuck in validation is told so once, whichever app instance notices first: the
+    // insert that loses (ON CONFLICT DO NOTHING) is how a second instance learns it was told.
+    uniqueIndex("order_events_one_stuck_idx")
+      .on(table.orderId)
+      .where(sql`${table.kind} = 'validation_stuck'`),
+  ],
 );
 
 /**

@@ -1,6 +1,7 @@
 import type { Logger } from "@slack/logger";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/client.js";
+import { countStuck } from "../orders/domain-validations.js";
 import {
   type AlertKey,
   type AlertSubject,
@@ -34,6 +35,8 @@ export interface ExpiryAlertDeps {
   alerts: ExpiryAlertPoster;
   thresholds: number[];
   digest: boolean;
+  /** The digest also counts orders waiting for validation longer than this many hours. */
+  stuckAfterHours?: number;
 }
 
 /** An alert row inserted this long ago and still not posted belongs to a scan that died: retry it. */
@@ -90,7 +93,14 @@ export function createExpiryAlerts(deps: ExpiryAlertDeps) {
 
   async function postDigest(alerts: Outgoing[], now: Date, summary: ScanSummary): Promise<void> {
     let offset = 0;
-    for (const digest of slack.digests(alerts.map((alert) => view(alert, now)))) {
+    const hours = deps.stuckAfterHours;
+    const stuck = hours
+      ? { count: await countStuck(db, new Date(now.getTime() - hours * 3_600_000)), hours }
+      : undefined;
+    for (const digest of slack.digests(
+      alerts.map((alert) => view(alert, now)),
+      stuck,
+    )) {
       const included = alerts.slice(offset, offset + digest.count);
       offset += digest.count;
       let posted: { channel: string; ts: string };

@@ -6,6 +6,7 @@ import type { DatabaseHandle } from "../db/client.js";
 import { deleteStaleDrafts } from "../orders/drafts.js";
 import type { ReissueService } from "../orders/reissue-service.js";
 import type { StatusService } from "../orders/status-service.js";
+import type { ValidationService } from "../orders/validation-service.js";
 import type { ProviderRegistry } from "../providers/registry.js";
 import type { ChannelPoster } from "../slack/channel-poster.js";
 import { createExpiryAlertPoster } from "../slack/expiry-alert-poster.js";
@@ -26,7 +27,7 @@ export interface Scheduler {
   /** Unschedules, interrupts waits, and lets runs in progress end. */
   stop(): Promise<void>;
   /** One poll now; undefined when it is already running here or on another replica. */
-  runPoll(): Promise<PollSummary | undefined>;
+  runPoll(): Promise<(PollSummary & { stuckInValidation: number }) | undefined>;
   /** One expiry scan now (alerts and draft clean-up); undefined when running here or elsewhere. */
   runExpiryScan(): Promise<ExpiryScanSummary | undefined>;
 }
@@ -39,6 +40,8 @@ export interface SchedulerDeps {
   providers: ProviderRegistry;
   status: StatusService;
   reissues: ReissueService;
+  /** Orders stuck in validation are told so in their threads after each poll. */
+  validation: Pick<ValidationService, "noticeStuck">;
   /** Paced channel posts (alerts, stuck-order notices), shared with the issue announcements. */
   poster: ChannelPoster;
 }
@@ -74,6 +77,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         alerts: createExpiryAlertPoster({ poster, channel, logger }),
         thresholds: config.schedule.expiryDays,
         digest: config.schedule.expiryDigest,
+        stuckAfterHours: config.stuckAfterHours,
       })
     : undefined;
 
@@ -106,11 +110,23 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   const runPoll = () =>
     runJob("poll", async () => {
-      const summary = await poller.run();
-      const busy = summary.issued + summary.failed + summary.flagged > 0;
+      const polled = await poller.run();
+      // After the poll, so an order validated meanwhile is not called stuck.
+      const told = await deps.validation.noticeStuck({
+        hours: config.stuckAfterHours,
+        signal: stopping.signal,
+      });
+      for (const order of told) {
+        logger.info(
+          `${order.reference} has waited for validation over ${config.stuckAfterHours} hours; told in its thread.`,
+        );
+      }
+      const summary = { ...polled, stuckInValidation: told.length };
+      const busy = summary.issued + summary.failed + summary.flagged + summary.stuckInValidation > 0;
       logger[busy ? "info" : "debug"](
         `Poll: ${summary.checked} checked, ${summary.issued} issued, ${summary.failed} failed, ` +
-          `${summary.skipped} not due, ${summary.flagged} flagged as stuck.`,
+          `${summary.skipped} not due, ${summary.flagged} flagged as stuck, ` +
+          `${summary.stuckInValidation} stuck in validation told.`,
       );
       return summary;
     });

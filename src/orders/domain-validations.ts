@@ -5,7 +5,7 @@ import { clients, domainValidations, orderEvents, orders } from "../db/schema.js
 import type { DomainValidation, ValidationListing, ValidationStanding } from "../domain/dcv.js";
 import { dcvReusableUntil, reusableUntilFor } from "../domain/lifetime.js";
 import type { Certificate } from "./certificates.js";
-import type { Order } from "./repository.js";
+import { getOrder, type Order } from "./repository.js";
 
 /**
  * When each domain was last validated at a provider, how, and until when the CA may reuse that
@@ -178,4 +178,64 @@ export async function validationsOverview(
     .orderBy(asc(submittedAt))
     .limit(OVERVIEW_LIMIT);
   return { byEmail, expiringSoon, stuck };
+}
+
+/**
+ * Orders waiting for validation at the provider since before `stuckBefore` whose thread has not
+ * been told so yet (no `validation_stuck` event), oldest first.
+ */
+export async function listStuckUntold(db: Database, stuckBefore: Date, limit = 50): Promise<Order[]> {
+  const submittedAt = sql`(select max(${orderEvents.at}) from ${orderEvents}
+    where ${orderEvents.orderId} = ${orders.id} and ${orderEvents.kind} = 'submitted')`;
+  const told = sql`exists (select 1 from ${orderEvents}
+    where ${orderEvents.orderId} = ${orders.id} and ${orderEvents.kind} = 'validation_stuck')`;
+  const rows = await db
+    .select({ id: orders.id })
+    .from(orders)
+    .where(
+      and(
+        eq(orders.status, "pending"),
+        sql`${submittedAt} <= ${stuckBefore.toISOString()}::timestamptz`,
+        sql`not ${told}`,
+      ),
+    )
+    .orderBy(asc(orders.id))
+    .limit(limit);
+  const found = await Promise.all(rows.map((row) => getOrder(db, row.id)));
+  return found.filter((order): order is Order => order !== undefined);
+}
+
+/**
+ * Records that `orderId`'s thread is told it is stuck; false when another app instance did it
+ * first (the unique index order_events_one_stuck_idx), so each order is told once.
+ */
+export async function claimStuckNotice(
+  db: Database,
+  event: { orderId: number; at: Date; detail: Record<string, unknown> },
+): Promise<boolean> {
+  const inserted = await db
+    .insert(orderEvents)
+    .values({
+      orderId: event.orderId,
+      actor: "system",
+      kind: "validation_stuck",
+      at: event.at,
+      detail: event.detail,
+    })
+    .onConflictDoNothing()
+    .returning({ id: orderEvents.id });
+  return inserted.length > 0;
+}
+
+/** How many orders have waited for validation at the provider since before `stuckBefore`. */
+export async function countStuck(db: Database, stuckBefore: Date): Promise<number> {
+  const submittedAt = sql`(select max(${orderEvents.at}) from ${orderEvents}
+    where ${orderEvents.orderId} = ${orders.id} and ${orderEvents.kind} = 'submitted')`;
+  const [row] = await db
+    .select({ count: sql<number>`count(*)::int` })
+    .from(orders)
+    .where(
+      and(eq(orders.status, "pending"), sql`${submittedAt} <= ${stuckBefore.toISOString()}::timestamptz`),
+    );
+  return row?.count ?? 0;
 }

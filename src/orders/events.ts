@@ -31,7 +31,11 @@ export type OrderEventKind =
   /** Someone asked the provider to send the approval e-mail again (detail: email). */
   | "approval_resent"
   /** Someone changed how a pending order is validated (detail: from, to, email, dcv). */
-  | "validation_changed";
+  | "validation_changed"
+  /** Someone ran "Will it issue?" on a pending order (detail: findings). */
+  | "validation_checked"
+  /** Waiting for validation longer than STUCK_AFTER_HOURS: told once (detail: hours, findings). */
+  | "validation_stuck";
 
 export interface OrderEventInput {
   orderId: number;

@@ -1,9 +1,14 @@
+import type { ReadinessChecker } from "../checks/readiness-checker.js";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/client.js";
 import type { DcvInstruction, DcvMethod } from "../domain/dcv.js";
 import type { OrderField } from "../domain/order.js";
+import { findProduct, productKey } from "../domain/product.js";
+import type { Finding, ReadinessTarget } from "../domain/readiness.js";
 import { ProviderError, ProviderInputError } from "../providers/errors.js";
 import type { ProviderRegistry } from "../providers/registry.js";
+import type { Catalogue } from "./catalogue.js";
+import { claimStuckNotice, listStuckUntold } from "./domain-validations.js";
 import { recordEvent } from "./events.js";
 import type { OrderObserver } from "./order-service.js";
 import { getOrder, type Order, updateOrder } from "./repository.js";
@@ -27,13 +32,103 @@ export type ChangeOutcome =
   /** The provider refused the change (`field` says which input) or could not be reached. */
   | { kind: "refused"; order: Order; field: OrderField; message: string };
 
+export type CheckOutcome =
+  | { kind: "checked"; order: Order; findings: Finding[] }
+  | { kind: "not_applicable"; reason: string };
+
 export function createValidationService(deps: {
   db: Database;
   providers: ProviderRegistry;
   clock: Clock;
   observer: OrderObserver;
+  /** "Will it issue?": DNS and HTTP looked at from outside (src/checks). */
+  checker: ReadinessChecker;
+  /** The product lists, for a product's own CA names (a reseller of several CAs). */
+  catalogue: Pick<Catalogue, "snapshot">;
 }) {
-  const { db, providers, clock, observer } = deps;
+  const { db, providers, clock, observer, checker } = deps;
+
+  /** The CAA names of the CA that issues `productId`: the product's own, else its provider's. */
+  function caIdentifiersFor(providerId: string, productId: string): string[] {
+    const found = findProduct(deps.catalogue.snapshot(), productKey(providerId, productId));
+    if (found?.product.caIdentifiers) return found.product.caIdentifiers;
+    return providers.has(providerId) ? providers.get(providerId).capabilities.caIdentifiers : [];
+  }
+
+  /** Each domain of a placed order with the method and instruction the provider gave it. */
+  function targetsOf(order: Order): ReadinessTarget[] {
+    const caIdentifiers = caIdentifiersFor(order.provider, order.productId);
+    const instructions = order.dcvInstructions ?? [];
+    return [order.primaryDomain, ...order.sans].map((domain) => {
+      const instruction = instructions.find((candidate) => candidate.domain === domain);
+      const method = instruction?.method ?? (order.dcvMethod as DcvMethod);
+      const approverEmail =
+        method === "email" ? (instruction?.email ?? order.approverEmail ?? undefined) : undefined;
+      return { domain, method, caIdentifiers, instruction, approverEmail };
+    });
+  }
+
+  /**
+   * The order form's check, before anything is bought: can the CA behind `productId` issue for
+   * these domains (CAA, the names resolve; MX for an approver address)? Advice, never a refusal.
+   */
+  function checkBeforeOrder(args: {
+    providerId: string;
+    productId: string;
+    domains: string[];
+    method: DcvMethod;
+    approverEmail?: string;
+  }): Promise<Finding[]> {
+    const caIdentifiers = caIdentifiersFor(args.providerId, args.productId);
+    return checker.check(
+      args.domains.map((domain) => ({
+        domain,
+        method: args.method,
+        caIdentifiers,
+        approverEmail: args.method === "email" ? args.approverEmail : undefined,
+      })),
+    );
+  }
+
+  /** Why "Will it issue?" does not apply to this order, or undefined when it does. */
+  function checkRefusal(order: Order): string | undefined {
+    if (order.status !== "pending" || !order.providerOrderId) {
+      return `${order.reference} is ${order.status.replace("_", " ")}: the check is for an order waiting for validation.`;
+    }
+    return undefined;
+  }
+
+  /** "Will it issue?" on a pending order, on demand: the findings, told in the order's thread. */
+  async function checkOrder(orderId: number, actor: string): Promise<CheckOutcome> {
+    const order = await getOrder(db, orderId);
+    if (!order) return { kind: "not_applicable", reason: "That order no longer exists." };
+    const refused = checkRefusal(order);
+    if (refused) return { kind: "not_applicable", reason: refused };
+    const findings = await checker.check(targetsOf(order));
+    const detail = { findings };
+    await recordEvent(db, { orderId: order.id, actor, kind: "validation_checked", detail, at: clock.now() });
+    await observer.orderChanged(order, { kind: "validation_checked", actor, detail });
+    return { kind: "checked", order, findings };
+  }
+
+  /**
+   * Orders waiting for validation longer than `hours` get one thread post with what the check
+   * finds (and the validation buttons). The claim is an insert a unique index lets happen once per
+   * order, so replicas running this together still post once. Returns the orders told.
+   */
+  async function noticeStuck(args: { hours: number; signal?: AbortSignal }): Promise<Order[]> {
+    const now = clock.now();
+    const told: Order[] = [];
+    for (const order of await listStuckUntold(db, new Date(now.getTime() - args.hours * 3_600_000))) {
+      args.signal?.throwIfAborted();
+      const findings = await checker.check(targetsOf(order));
+      const detail = { hours: args.hours, findings };
+      if (!(await claimStuckNotice(db, { orderId: order.id, at: now, detail }))) continue;
+      await observer.orderChanged(order, { kind: "validation_stuck", actor: "system", detail });
+      told.push(order);
+    }
+    return told;
+  }
 
   /** Why the approval e-mail of this order cannot be sent again, or undefined when it can. */
   function resendRefusal(order: Order): string | undefined {
@@ -143,7 +238,16 @@ export function createValidationService(deps: {
     return { kind: "changed", order: updated };
   }
 
-  return { resendRefusal, resendApproval, changeRefusal, changeValidation };
+  return {
+    resendRefusal,
+    resendApproval,
+    changeRefusal,
+    changeValidation,
+    checkBeforeOrder,
+    checkRefusal,
+    checkOrder,
+    noticeStuck,
+  };
 }
 
 export type ValidationService = ReturnType<typeof createValidationService>;

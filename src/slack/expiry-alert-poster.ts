@@ -35,7 +35,10 @@ export interface ExpiryAlertPoster {
   /** The alert's line in the order's thread; a failure is logged (an abort is rethrown). */
   replyInThread(shown: ShownAlert): Promise<void>;
   /** Digest messages for these alerts, in order: each covers the next `count` of them. */
-  digests(shown: ShownAlert[]): { count: number; post(): Promise<PostedMessage> }[];
+  digests(
+    shown: ShownAlert[],
+    stuck?: { count: number; hours: number },
+  ): { count: number; post(): Promise<PostedMessage> }[];
 }
 
 const isAbort = (error: unknown) => error instanceof Error && error.name === "AbortError";
@@ -75,8 +78,8 @@ export function createExpiryAlertPoster(deps: {
           logger.warn(`The expiry reply in ${certificate.reference}'s thread could not be posted:`, error);
         });
     },
-    digests: (shown) =>
-      expiryDigestMessages(shown).map((message) => ({
+    digests: (shown, stuck) =>
+      expiryDigestMessages(shown, stuck).map((message) => ({
         count: message.count,
         post: () => postInChannel({ channel, text: message.text, blocks: message.blocks }),
       })),

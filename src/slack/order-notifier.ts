@@ -112,19 +112,16 @@ export function createOrderNotifier(deps: {
     } else if (order.slackChannel) {
       await slack.update(order.slackChannel, order.slackMessageTs, message);
     }
-    const text = threadReplyText(
-      {
-        ...summary,
-        dcvInstructions: order.dcvInstructions,
-        renewalOfReference: summary.renewalOfReference,
-        keyHeld: Boolean(order.encryptedPrivateKey) || !order.csr,
-      },
-      change,
-      config.requireApproval,
-    );
+    const threadOrder = {
+      ...summary,
+      dcvInstructions: order.dcvInstructions,
+      renewalOfReference: summary.renewalOfReference,
+      keyHeld: Boolean(order.encryptedPrivateKey) || !order.csr,
+    };
+    const text = threadReplyText(threadOrder, change, config.requireApproval);
     if (text && order.slackChannel && order.slackThreadTs) {
       await slack.post(order.slackChannel, {
-        ...threadReplyMessage(text, change),
+        ...threadReplyMessage(text, change, threadOrder),
         thread_ts: order.slackThreadTs,
       });
     }

@@ -145,6 +145,8 @@ const BLOCKS_PER_MESSAGE = 50;
  */
 export function expiryDigestMessages(
   entries: { alert: AlertView; certificate: CertificateLine }[],
+  /** Orders waiting for validation longer than STUCK_AFTER_HOURS: counted in the first message. */
+  stuck?: { count: number; hours: number },
 ): (Message & { count: number })[] {
   const sections: { text: string; count: number }[] = [];
   for (const { alert, certificate } of entries) {
@@ -163,10 +165,20 @@ export function expiryDigestMessages(
     const chunk = sections.slice(index * perMessage, (index + 1) * perMessage);
     const part = parts > 1 ? ` (part ${index + 1} of ${parts})` : "";
     const title = `⏳ Expiry digest${part}: ${entries.length} certificate${entries.length === 1 ? "" : "s"} crossed an alert threshold`;
+    const stuckLine =
+      index === 0 && stuck && stuck.count > 0
+        ? [
+            markdownSection(
+              `:hourglass_flowing_sand: Also *${stuck.count} order${stuck.count === 1 ? "" : "s"}* waiting for domain validation for over ${stuck.hours} hours: \`/ssl validations\` lists ${stuck.count === 1 ? "it" : "them"}, and each thread says what the check found.`,
+              "digest_stuck",
+            ),
+          ]
+        : [];
     return {
       text: title,
       blocks: [
         markdownSection(`*${title}*`, "digest_head"),
+        ...stuckLine,
         ...chunk.map((section) => markdownSection(section.text)),
       ],
       count: chunk.reduce((sum, section) => sum + section.count, 0),

@@ -4,6 +4,7 @@ import type { DcvInstruction } from "../domain/dcv.js";
 import type { OrderStatus, ProviderStatusDetail } from "../domain/order.js";
 import { clip, context, escapeMrkdwn, markdownSection, messageModal, plain } from "./blocks.js";
 import { ORDER_MESSAGE_ACTIONS, orderPriceText, STATUS_EMOJI, STATUS_LABEL } from "./order-message.js";
+import { validationButtons } from "./readiness.js";
 
 /**
  * The order's Details modal: Overview, Status and Certificate tabs. A tab button rebuilds the same
@@ -223,23 +224,15 @@ function overview(data: OrderDetailsData): KnownBlock[] {
  * and change the validation (a form pushed over Details). Both carry the order's id.
  */
 function validationActions(data: OrderDetailsData): ActionsBlock {
-  const value = String(data.orderId);
-  const button = (text: string, actionId: string): Button => ({
-    type: "button",
-    action_id: actionId,
-    text: plain(text, 75),
-    value,
+  return validationButtons({
+    orderId: data.orderId,
+    emailValidated: data.order.dcvMethod === "email",
+    actionIds: {
+      resendApproval: ORDER_MESSAGE_ACTIONS.resendApproval,
+      changeValidation: DETAILS_ACTIONS.changeValidation,
+    },
+    blockId: "details_validation",
   });
-  return {
-    type: "actions",
-    block_id: "details_validation",
-    elements: [
-      ...(data.order.dcvMethod === "email"
-        ? [button("Resend approval e-mail", ORDER_MESSAGE_ACTIONS.resendApproval)]
-        : []),
-      button("Change validation", DETAILS_ACTIONS.changeValidation),
-    ],
-  };
 }
 
 const REASON_TEXT = { initial: "first", reissue: "reissue", renewal: "renewal" } as const;

@@ -5,6 +5,7 @@ import { replacementFor } from "../domain/lifetime.js";
 import type { OrderStatus } from "../domain/order.js";
 import { clip, context, escapeMrkdwn, markdownSection, plain } from "./blocks.js";
 import { priceText, purchaseLine } from "./purchase-review.js";
+import { READINESS_ACTIONS } from "./readiness.js";
 
 /** What an order message shows; a plain projection of the order row plus the client's name. */
 export interface OrderSummary {
@@ -179,7 +180,10 @@ function orderActions(order: OrderSummary): ActionsBlock {
             ? [button("Resend approval e-mail", ORDER_MESSAGE_ACTIONS.resendApproval, value)]
             : []),
           ...(order.status === "pending"
-            ? [button("Change validation", ORDER_MESSAGE_ACTIONS.changeValidation, value)]
+            ? [
+                button("Change validation", ORDER_MESSAGE_ACTIONS.changeValidation, value),
+                button("Will it issue?", READINESS_ACTIONS.check, value),
+              ]
             : []),
           button("Renew", ORDER_MESSAGE_ACTIONS.renew, value),
         ];

@@ -2,8 +2,10 @@ import type { ActionsBlock, KnownBlock } from "@slack/types";
 import { format } from "date-fns";
 import { certificateLabel } from "../domain/certificate.js";
 import type { DcvInstruction } from "../domain/dcv.js";
+import type { Finding } from "../domain/readiness.js";
 import { escapeMrkdwn, markdownSection, plain } from "./blocks.js";
-import { nextStepText, STATUS_LABEL } from "./order-message.js";
+import { nextStepText, ORDER_MESSAGE_ACTIONS, STATUS_LABEL } from "./order-message.js";
+import { findingsText, validationButtons } from "./readiness.js";
 
 export interface ThreadChange {
   kind: string;
@@ -12,6 +14,8 @@ export interface ThreadChange {
 }
 
 export interface ThreadOrder {
+  /** For the buttons of replies that ask something (absent: text only). */
+  id?: number;
   reference: string;
   status: keyof typeof STATUS_LABEL;
   dcvMethod: string;
@@ -83,6 +87,14 @@ export function threadReplyText(
       const email = typeof detail.email === "string" ? detail.email : null;
       return `:arrows_counterclockwise: ${who(change.actor)} changed the validation to ${VALIDATION_WORDS[method] ?? escapeMrkdwn(method)}.\n${nextStepText({ ...order, dcvMethod: method, approverEmail: email }, dcv)}`;
     }
+    case "validation_checked": {
+      const findings = (detail.findings as Finding[] | undefined) ?? [];
+      return `:mag: ${who(change.actor)} ran *Will it issue?* — what certdesk sees from outside:\n${findingsText(findings)}`;
+    }
+    case "validation_stuck": {
+      const findings = (detail.findings as Finding[] | undefined) ?? [];
+      return `:hourglass_flowing_sand: ${escapeMrkdwn(order.reference)} has waited for domain validation at ${escapeMrkdwn(order.providerName)} for over ${Number(detail.hours)} hours. What certdesk sees from outside:\n${findingsText(findings)}\nFix what is marked, then press *Will it issue?* again; or change the validation.`;
+    }
     case "approval_resent":
       return `:email: ${who(change.actor)} asked ${escapeMrkdwn(order.providerName)} to send the approval e-mail to *${escapeMrkdwn(String(detail.email ?? order.approverEmail ?? ""))}* again.`;
     case "reissue_approved":
@@ -125,12 +137,29 @@ export const REISSUE_APPROVAL_ACTIONS = {
   reject: "reissue_reject",
 } as const;
 
+/** Replies about a pending order's validation: they carry its validation buttons. */
+const VALIDATION_REPLIES = new Set([
+  "submitted",
+  "validation_changed",
+  "validation_checked",
+  "validation_stuck",
+  "approval_resent",
+]);
+
 /**
- * Buttons under a thread reply, for the one event that asks something of the people in the
- * thread: a reissue waiting for approval (SSL_REQUIRE_APPROVAL=all). Their value is the
- * certificate's id. Undefined for every other event (the reply is text only).
+ * Buttons under a thread reply, for the events that ask something of the people in the thread:
+ * a reissue waiting for approval (SSL_REQUIRE_APPROVAL=all; the value is the certificate's id),
+ * and a pending order's validation (resend, change, check; the value is the order's id).
+ * Undefined for every other event (the reply is text only).
  */
-export function threadReplyActions(change: ThreadChange): ActionsBlock | undefined {
+export function threadReplyActions(change: ThreadChange, order?: ThreadOrder): ActionsBlock | undefined {
+  if (VALIDATION_REPLIES.has(change.kind) && order?.id !== undefined && order.status === "pending") {
+    return validationButtons({
+      orderId: order.id,
+      emailValidated: order.dcvMethod === "email",
+      actionIds: ORDER_MESSAGE_ACTIONS,
+    });
+  }
   if (change.kind !== "reissue_requested" || !change.detail.requireApproval) return undefined;
   const value = String(change.detail.certificateId ?? "");
   return {
@@ -165,7 +194,8 @@ function keyText(key: unknown): string {
 export function threadReplyMessage(
   text: string,
   change: ThreadChange,
+  order?: ThreadOrder,
 ): { text: string; blocks?: KnownBlock[] } {
-  const actions = threadReplyActions(change);
+  const actions = threadReplyActions(change, order);
   return actions ? { text, blocks: [markdownSection(text), actions] } : { text };
 }

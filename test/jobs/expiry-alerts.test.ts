@@ -342,6 +342,32 @@ describe("posting many alerts", () => {
     expect(written).toHaveLength(3 * 120);
     expect(written.filter((row) => row.slackTs !== null)).toHaveLength(120);
   });
+
+  it("EXPIRY_DIGEST: counts the orders waiting for validation longer than STUCK_AFTER_HOURS", async () => {
+    await insertExpiring(2);
+    const stuck = await insertOrder(t.database.db, {
+      clientId,
+      domain: "slow.example.com",
+      status: "pending",
+    });
+    const fresh = await insertOrder(t.database.db, {
+      clientId,
+      domain: "new.example.com",
+      status: "pending",
+    });
+    const hoursAgo = (hours: number) => new Date(t.clock.now().getTime() - hours * 3_600_000);
+    await t.database.db.insert(orderEvents).values([
+      { orderId: stuck.id, actor: "system", kind: "submitted", at: hoursAgo(30) },
+      { orderId: fresh.id, actor: "system", kind: "submitted", at: hoursAgo(2) },
+    ]);
+    const digest = await testScheduler(t, { config: { expiryDigest: true } });
+    expect(await digest.runExpiryScan()).toMatchObject({ posted: 2 });
+    await digest.stop();
+    const [post] = alertPosts();
+    expect(textOf(post?.args.blocks)).toContain(
+      "Also *1 order* waiting for domain validation for over 24 hours: `/ssl validations` lists it",
+    );
+  });
 });
 
 describe("expiryDigestMessages", () => {

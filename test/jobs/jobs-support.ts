@@ -39,6 +39,7 @@ export async function testScheduler(
     providers: t.providers,
     status: t.app.status,
     reissues: t.app.reissues,
+    validation: t.app.validation,
     poster: createSlack({
       clients: createSlackClients({
         botToken: t.config.slack.botToken,

@@ -245,7 +245,7 @@ describe("order details, certificates of the subscription", () => {
       buttonsOf(body(pending))
         .filter((button) => button.value === "42")
         .map((button) => button.text),
-    ).toEqual(["Resend approval e-mail", "Change validation"]);
+    ).toEqual(["Resend approval e-mail", "Change validation", "Will it issue?"]);
     const dns = orderDetailsView(data({ order: { ...order, dcvMethod: "dns" } }));
     expect(buttonsOf(body(dns)).map((button) => button.text)).not.toContain("Resend approval e-mail");
     const issuedView = orderDetailsView(data({ order: issued }));

@@ -11,6 +11,7 @@ import {
   STATUS_EMOJI,
   STATUS_LABEL,
 } from "../../src/views/order-message.js";
+import { READINESS_ACTIONS } from "../../src/views/readiness.js";
 import { blockById, buttonsOf, expectValidBlockKit } from "../support/block-kit.js";
 import {
   days,
@@ -84,7 +85,7 @@ describe("order message", () => {
   });
 
   it.each(["submitting", "pending", "issued", "failed", "rejected", "cancelled", "expired"] as OrderStatus[])(
-    "%s: offers Check status, Details, Reissue once issued, Resend and Change validation while validation waits, and Renew, never Approve",
+    "%s: offers Check status, Details, Reissue once issued, Resend, Change validation and Will it issue? while validation waits, and Renew, never Approve",
     (status) => {
       const message = orderMessage({ ...order, status, approvedBy: "U0BOB" }, true);
       expectValidBlockKit("message", message);
@@ -94,7 +95,11 @@ describe("order message", () => {
         ORDER_MESSAGE_ACTIONS.details,
         ...(status === "issued" ? [ORDER_MESSAGE_ACTIONS.reissue] : []),
         ...(status === "pending"
-          ? [ORDER_MESSAGE_ACTIONS.resendApproval, ORDER_MESSAGE_ACTIONS.changeValidation]
+          ? [
+              ORDER_MESSAGE_ACTIONS.resendApproval,
+              ORDER_MESSAGE_ACTIONS.changeValidation,
+              READINESS_ACTIONS.check,
+            ]
           : []),
         ORDER_MESSAGE_ACTIONS.renew,
       ]);

@@ -8,14 +8,17 @@ import type { Feature, FeatureContext } from "../context.js";
 import { guard } from "../guard.js";
 import { readOrderClick } from "../payloads.js";
 import { registerChangeValidation } from "./change.js";
+import { registerReadinessCheck } from "./check.js";
 
 /**
- * Acting on a pending order's domain validation from its message: Resend approval e-mail, Change
- * validation (change.ts); Check status is the tracking feature's. The thread says who did it.
+ * Acting on a pending order's domain validation from its message, Details or thread: Resend
+ * approval e-mail, Change validation (change.ts), Will it issue? (check.ts); Check status is the
+ * tracking feature's. The thread says who did it.
  */
 export const validationFeature: Feature = {
   register(app: App, context: FeatureContext) {
     registerChangeValidation(app, context);
+    registerReadinessCheck(app, context);
 
     context.ssl.on("validations", async ({ reply }) => {
       const overview = await validationsOverview(context.db, {

@@ -1,0 +1,34 @@
+import type { App } from "@slack/bolt";
+import { escapeMrkdwn } from "../../views/blocks.js";
+import { findingsSummary, READINESS_ACTIONS } from "../../views/readiness.js";
+import type { FeatureContext } from "../context.js";
+import { readOrderClick } from "../payloads.js";
+
+/**
+ * "Will it issue?" on a pending order (order message, Details, thread): certdesk looks at DNS and
+ * HTTP as the CA would and posts what it sees in the order's thread, naming who asked; the person
+ * who clicked gets the count at once. Reading DNS changes nothing, so anyone who may use certdesk
+ * may ask (as with Check status).
+ */
+export function registerReadinessCheck(app: App, context: FeatureContext): void {
+  app.action(READINESS_ACTIONS.check, async ({ ack, body }) => {
+    await ack();
+    const click = readOrderClick(body);
+    if (!click) return;
+    const tell = (text: string) => context.slack.tell(click.listener, { text });
+    try {
+      const outcome = await context.validation.checkOrder(click.orderId, click.userId);
+      if (outcome.kind === "not_applicable") {
+        await tell(`:information_source: ${escapeMrkdwn(outcome.reason)}`);
+        return;
+      }
+      const where = outcome.order.slackThreadTs ? "; the findings are in its thread" : "";
+      await tell(
+        `:mag: *Will it issue?* for *${outcome.order.reference}*: ${findingsSummary(outcome.findings)}${where}.`,
+      );
+    } catch (error) {
+      context.logger.error("The validation check failed:", error);
+      await tell(context.describeFailure(error)).catch(() => undefined);
+    }
+  });
+}

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "order_events_one_stuck_idx" ON "order_events" USING btree ("order_id") WHERE "order_events"."kind" = 'validation_stuck';
