@@ -54,6 +54,11 @@ export interface CertdeskApp {
   slack: Slack;
   /** POLL_CRON and EXPIRY_CRON jobs; start() schedules them, and tests run them directly. */
   scheduler: Scheduler;
+  /**
+   * Resolves once no request's work is in flight, including what runs after its ack (an approver
+   * list, the order form's check): tests wait for it so one test's follow-ups never land in the next.
+   */
+  settled(): Promise<void>;
   /** Starts listening; resolves to the HTTP port actually bound (health, and events in HTTP mode). */
   start(): Promise<{ port: number }>;
   /**
@@ -235,6 +240,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     validation,
     catalogue,
     scheduler,
+    settled: () => inFlight.settled(),
     async start() {
       identity = await verifyBotToken(slack, {
         botToken: config.slack.botToken,

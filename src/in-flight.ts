@@ -9,6 +9,8 @@ export interface InFlight {
   track<T>(work: Promise<T>): Promise<T>;
   /** Stops accepting, then waits until the work in flight ends or `timeoutMs` passes. */
   drain(timeoutMs: number): Promise<{ unfinished: number }>;
+  /** Waits until nothing is in flight, still accepting (a test's end: its requests' follow-ups done). */
+  settled(): Promise<void>;
 }
 
 export function createInFlight(): InFlight {
@@ -29,6 +31,9 @@ export function createInFlight(): InFlight {
       running.add(settled);
       void settled.then(() => running.delete(settled));
       return work;
+    },
+    async settled() {
+      while (running.size > 0) await Promise.all([...running]);
     },
     async drain(timeoutMs) {
       accepting = false;

@@ -17,10 +17,21 @@ const DCV_LABELS: Record<DcvMethod, string> = {
   dns: "DNS record (CNAME)",
 };
 
-/** The method the form shows: the one chosen if the provider offers it, else the provider's first. */
+/**
+ * The method the form shows: the one chosen if the provider offers it, else DNS where offered (CAs
+ * stop accepting e-mail validation on 15 March 2028, and a DNS record can stay for reissues), else
+ * the provider's first.
+ */
 export function chooseDcvMethod(methods: DcvMethod[], wanted: DcvMethod | undefined): DcvMethod {
-  return methods.includes(wanted ?? "email") ? (wanted ?? "email") : (methods[0] ?? "email");
+  if (wanted && methods.includes(wanted)) return wanted;
+  if (methods.includes(DEFAULT_DCV_METHOD)) return DEFAULT_DCV_METHOD;
+  return methods[0] ?? "email";
 }
+
+const DEFAULT_DCV_METHOD: DcvMethod = "email";
+
+/** Under the e-mail choice: it is being retired (CA/Browser Forum ballot SC-090). */
+export const EMAIL_VALIDATION_ENDS = "CAs stop accepting e-mail validation on 15 March 2028.";
 
 /** The radio buttons, or nothing when the provider offers a single method. */
 export function dcvMethodInput(
@@ -29,7 +40,11 @@ export function dcvMethodInput(
   ids: { blockId: string; actionId: string },
 ): InputBlock[] {
   if (methods.length < 2) return [];
-  const options = methods.map((candidate) => option(DCV_LABELS[candidate], candidate));
+  const options: Option[] = methods.map((candidate) =>
+    candidate === "email"
+      ? { ...option(DCV_LABELS[candidate], candidate), description: plain(EMAIL_VALIDATION_ENDS) }
+      : option(DCV_LABELS[candidate], candidate),
+  );
   return [
     {
       type: "input",

@@ -7,6 +7,7 @@ import {
   productKey,
   productOnOffer,
 } from "../domain/product.js";
+import type { Finding } from "../domain/readiness.js";
 import {
   clip,
   context,
@@ -20,6 +21,7 @@ import {
 import { countryOptionGroups } from "./countries.js";
 import { type ApproverState, approverSelectBlocks, chooseDcvMethod, dcvMethodInput } from "./dcv-fields.js";
 import { type PurchaseReview, purchaseReviewBlocks } from "./purchase-review.js";
+import { findingsText } from "./readiness.js";
 
 /**
  * The "Order SSL Cert" popup. Step 1 is rebuilt (views.update) whenever the domain, client,
@@ -110,6 +112,8 @@ export interface OrderStep1Data {
   warnings?: Partial<Record<OrderFormField, string>>;
   /** A provider's refusal, shown at the top when the form comes back. */
   topError?: string;
+  /** "Will it issue?" for the domain entered: advice under the domain, never a refusal. */
+  readiness?: { domain: string; findings: Finding[] };
   privateMetadata: string;
 }
 
@@ -152,6 +156,7 @@ export function orderStep1View(data: OrderStep1Data): ModalView {
     },
   });
   if (warnings.domain) blocks.push(fieldWarning(warnings.domain));
+  if (data.readiness) blocks.push(readinessBlock(data.readiness));
 
   blocks.push(...productBlocks(data, key, chosen));
   if (warnings.product) blocks.push(fieldWarning(warnings.product));
@@ -330,6 +335,18 @@ function productBlocks(
 function periodOption(months: number): PlainTextOption {
   const label = months % 12 === 0 ? `${months / 12} year${months === 12 ? "" : "s"}` : `${months} months`;
   return option(label, String(months));
+}
+
+/** What stands in the CA's way for the domain, or that nothing does; the details of ok checks are left out. */
+function readinessBlock(readiness: { domain: string; findings: Finding[] }): KnownBlock {
+  const notable = readiness.findings.filter((finding) => finding.severity !== "ok");
+  const domain = escapeMrkdwn(readiness.domain);
+  return context(
+    notable.length === 0
+      ? `:white_check_mark: *Will it issue?* Nothing in the way for ${domain} (DNS and CAA).`
+      : clip(`*Will it issue?* (advice; the order can still be placed)\n${findingsText(notable)}`, 3000),
+    "readiness",
+  );
 }
 
 function approverBlocks(data: OrderStep1Data, dcvMethods: DcvMethod[]): KnownBlock[] {

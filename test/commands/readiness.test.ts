@@ -50,6 +50,7 @@ afterAll(async () => {
   await web.close();
 });
 beforeEach(async () => {
+  await t.app.settled();
   await database.truncateAll();
   t.slack.reset();
   clientId = (await createAcmeClient(database.db)).id;
@@ -155,6 +156,40 @@ describe("Will it issue?", () => {
     expect(String((await t.slack.waitFor("response_url")).args.text)).toContain(
       "SSL-1001 is issued: the check is for an order waiting for validation.",
     );
+  });
+});
+
+describe("Will it issue? in the order form", () => {
+  it("warns under the domain, after the approver list, and still lets the order go on", async () => {
+    dns.setZone({
+      records: {
+        "www.example.com": [{ type: "A", address: "127.0.0.1" }],
+        "example.com": [{ type: "CAA", tag: "issue", value: "letsencrypt.org" }],
+      },
+    });
+    await t.driver.slashCommand('order "Acme Ltd" www.example.com');
+    await t.slack.waitFor("views.open");
+    const withApprovers = await t.slack.waitFor("views.update", (call) =>
+      textOf(call.args.view).includes("order_approver"),
+    );
+    const checked = await t.slack.waitFor("views.update", (call) =>
+      textOf(call.args.view).includes("Will it issue?"),
+    );
+    expect(t.slack.calls.indexOf(withApprovers)).toBeLessThan(t.slack.calls.indexOf(checked));
+    const text = textOf(checked.args.view);
+    expect(text).toContain("(advice; the order can still be placed)");
+    expect(text).toContain("CAA at example.com allows only letsencrypt.org, not sandbox.certdesk.invalid");
+    // The approver list is still there: the check adds to the form, it takes nothing away.
+    expect(text).toContain("order_approver");
+  });
+
+  it("says nothing stands in the way when DNS and CAA are fine", async () => {
+    dns.setZone({ records: { "www.example.com": [{ type: "A", address: "127.0.0.1" }] } });
+    await t.driver.slashCommand('order "Acme Ltd" www.example.com');
+    const checked = await t.slack.waitFor("views.update", (call) =>
+      textOf(call.args.view).includes("Will it issue?"),
+    );
+    expect(textOf(checked.args.view)).toContain("Nothing in the way for www.example.com (DNS and CAA)");
   });
 });
 

@@ -151,7 +151,10 @@ describe.skipIf(!testDatabaseUrl)(
       }));
       expect(held).toEqual({
         ran: true,
-        value: { expiry: undefined, poll: { checked: 0, issued: 0, failed: 0, skipped: 0, flagged: 0 } },
+        value: {
+          expiry: undefined,
+          poll: { checked: 0, issued: 0, failed: 0, skipped: 0, flagged: 0, stuckInValidation: 0 },
+        },
       });
       expect(await scheduler.runExpiryScan()).toMatchObject({ posted: 0, draftsDeleted: 0 });
       await scheduler.stop();

@@ -41,6 +41,8 @@ export interface AppProcess {
   stop(signal: NodeJS.Signals): Promise<number | null>;
 }
 
+/** A closed local port: a look-up there is refused at once (tests never reach real DNS). */
+export const NO_DNS = "127.0.0.1:1";
 const CHILD_MAIN = fileURLToPath(new URL("./app-process-main.ts", import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -55,7 +57,8 @@ export async function startAppProcess(
   const child = fork(CHILD_MAIN, [], {
     cwd: REPO_ROOT,
     execArgv: ["--import", "tsx"],
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    // DNS_SERVERS: a closed local port, so no check ever asks real DNS (tests that check run their own).
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DNS_SERVERS: NO_DNS, ...env },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
   running.add(child);

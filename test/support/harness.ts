@@ -7,6 +7,7 @@ import { type Config, loadConfig } from "../../src/config.js";
 import { createLogger, LogLevel } from "../../src/log.js";
 import { buildProviders } from "../../src/providers/build.js";
 import type { ProviderRegistry } from "../../src/providers/registry.js";
+import { NO_DNS } from "./app-process.js";
 import { createTestDatabase, type TestDatabase } from "./database.js";
 import { type SlackApiFake, startSlackApiFake } from "./slack-api-fake.js";
 import { SlackDriver } from "./slack-driver.js";
@@ -92,6 +93,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     SLACK_API_URL: slack.apiUrl,
     PORT: "1",
     SANDBOX_APPROVAL_SECONDS: "0",
+    // "Will it issue?" (a click, a stuck order after a poll) never asks real DNS: a closed local
+    // port refuses at once; tests of the check point DNS_SERVERS at their own server.
+    DNS_SERVERS: NO_DNS,
     ...(socket ? { SLACK_APP_TOKEN: SOCKET_APP_TOKEN } : {}),
     ...options.env,
   });
@@ -172,6 +176,8 @@ export function useTestApp(
   });
   beforeEach(async () => {
     if (options.resetEachTest === false) return;
+    // The last test's requests may still be finishing after their acks (a form's second update).
+    await app().app.settled();
     await app().database.truncateAll();
     app().slack.reset();
     app().logLines.length = 0;

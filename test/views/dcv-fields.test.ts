@@ -56,6 +56,12 @@ describe("dcvMethodInput", () => {
       "DNS record (CNAME)",
     ]);
     expect(element.initial_option?.value).toBe("http");
+    // E-mail says it is being retired; the others need no note.
+    expect(element.options.map((candidate) => candidate.description?.text)).toEqual([
+      "CAs stop accepting e-mail validation on 15 March 2028.",
+      undefined,
+      undefined,
+    ]);
     expectValidBlockKit("modal", modalOf(block ? [block] : []));
   });
 });

@@ -2,11 +2,12 @@ import type { App } from "@slack/bolt";
 import type { ModalView } from "@slack/types";
 import { baseName } from "../../domain/names.js";
 import { findProduct, type ProviderCatalogue } from "../../domain/product.js";
+import type { Finding } from "../../domain/readiness.js";
 import { type Client, getClient, searchClients } from "../../orders/clients.js";
 import { saveDraft } from "../../orders/drafts.js";
 import { checkDomain } from "../../orders/validation.js";
 import { option } from "../../views/blocks.js";
-import type { ApproverState } from "../../views/dcv-fields.js";
+import { type ApproverState, chooseDcvMethod } from "../../views/dcv-fields.js";
 import {
   effectiveProductKey,
   ORDER_ACTIONS,
@@ -28,6 +29,8 @@ export interface Step1Extra {
   approvers?: ApproverState;
   warnings?: Partial<Record<OrderFormField, string>>;
   topError?: string;
+  /** "Will it issue?" for the domain, once the check answered. */
+  readiness?: { domain: string; findings: Finding[] };
   /** The client already read, to save reading it again. */
   known?: Client;
 }
@@ -74,6 +77,7 @@ export async function renderStep1(
     approvers: extra.approvers ?? loadedFor(metadata, values.domain),
     warnings: extra.warnings,
     topError: extra.topError,
+    readiness: extra.readiness,
     privateMetadata: JSON.stringify(metadata),
   });
 }
@@ -94,23 +98,44 @@ export async function loadApprovers(
     await show({ ...metadata, approvers: undefined }, { warnings: { domain: checked.message } });
     return;
   }
-  const entry = providerFor(context.catalogue.snapshot(), values);
-  if (!entry) return;
+  const offered = findProduct(
+    context.catalogue.snapshot(),
+    effectiveProductKey({ values, catalogue: context.catalogue.snapshot() }),
+  );
+  const entry = offered?.entry;
+  if (!entry || !offered) return;
   const domain = baseName(checked.value);
+  // "Will it issue?" runs beside the approver list (never before the ack, never holding the list
+  // up) and is shown after it: at most DNS's 5 s later.
+  const readiness = context.validation
+    .checkBeforeOrder({
+      providerId: entry.provider.id,
+      productId: offered.product.id,
+      domains: [checked.value],
+      method: chooseDcvMethod(entry.provider.dcvMethods, values.dcvMethod),
+    })
+    .then((findings) => ({ domain: checked.value, findings }))
+    .catch((error: unknown) => {
+      context.logger.warn("The order form's validation check failed:", error);
+      return undefined;
+    });
   if (!opened.showsLoading) {
     await show(metadata, {
       approvers: { state: "loading", domain, providerName: entry.provider.displayName },
     });
   }
   const fetched = await fetchApprovers(context, entry.provider.id, checked.value);
-  if (fetched.ok) await show({ ...metadata, approvers: fetched.list }, {});
-  else
-    await show(
-      { ...metadata, approvers: undefined },
-      fetched.aboutDomain
-        ? { warnings: { domain: fetched.message } }
-        : { approvers: { state: "error", domain, message: fetched.message } },
-    );
+  const [next, extra]: [Step1Metadata, Step1Extra] = fetched.ok
+    ? [{ ...metadata, approvers: fetched.list }, {}]
+    : [
+        { ...metadata, approvers: undefined },
+        fetched.aboutDomain
+          ? { warnings: { domain: fetched.message } }
+          : { approvers: { state: "error", domain, message: fetched.message } },
+      ];
+  await show(next, extra);
+  const found = await readiness;
+  if (found) await show(next, { ...extra, readiness: found });
 }
 
 /** A submission Slack would not send (no state, wrong types): the form cannot be trusted, so start over. */
