@@ -175,14 +175,15 @@ export function createValidationService(deps: {
   }
 
   /**
-   * Every domain of a pending order validated from now on by `method` (and, for e-mail, at
-   * `approverEmail`): the provider is told, the order keeps the new method and instructions, and
-   * the thread shows what to do now. Free, so a failure is simply told: try again.
+   * The pending order's `domains` (default: all of them) validated from now on by `method` (and,
+   * for e-mail, at `approverEmail`); the other domains keep theirs. The provider is told, the order
+   * keeps each domain's instruction (its `dcvMethod` is its primary domain's), and the thread shows
+   * what to do now. Free, so a failure is simply told: try again.
    */
   async function changeValidation(
     orderId: number,
     actor: string,
-    change: { method: DcvMethod; approverEmail?: string },
+    change: { method: DcvMethod; approverEmail?: string; domains?: string[] },
   ): Promise<ChangeOutcome> {
     const order = await getOrder(db, orderId);
     if (!order) return { kind: "not_applicable", reason: "That order no longer exists." };
@@ -197,10 +198,23 @@ export function createValidationService(deps: {
         message: "Enter the approver address for e-mail validation.",
       };
     }
-    const domains = [order.primaryDomain, ...order.sans];
+    const all = [order.primaryDomain, ...order.sans];
+    const domains = change.domains ? all.filter((domain) => change.domains?.includes(domain)) : all;
+    if (domains.length === 0) {
+      return { kind: "refused", order, field: "domain", message: "Choose at least one domain of the order." };
+    }
+    const provider = providers.get(order.provider);
+    if (domains.length < all.length && !provider.capabilities.changeValidationPerDomain) {
+      return {
+        kind: "refused",
+        order,
+        field: "domain",
+        message: `${provider.displayName} validates every domain of an order the same way: change all of them.`,
+      };
+    }
     let instructions: DcvInstruction[];
     try {
-      instructions = await providers.get(order.provider).changeValidation({
+      instructions = await provider.changeValidation({
         providerOrderId: order.providerOrderId,
         reference: order.reference,
         csrPem: order.csr,
@@ -216,22 +230,33 @@ export function createValidationService(deps: {
       return { kind: "refused", order, field, message: error.message };
     }
     const now = clock.now();
+    // The domains not changed keep their instructions; the order's method is its primary domain's.
+    const kept = (order.dcvInstructions ?? []).filter((instruction) => !domains.includes(instruction.domain));
+    const primaryChanged = domains.includes(order.primaryDomain);
     const updated =
       (await updateOrder(
         db,
         order.id,
         {
-          dcvMethod: change.method,
-          approverEmail: change.method === "email" ? (change.approverEmail ?? null) : null,
-          dcvInstructions: instructions,
+          ...(primaryChanged
+            ? {
+                dcvMethod: change.method,
+                approverEmail: change.method === "email" ? (change.approverEmail ?? null) : null,
+              }
+            : {}),
+          dcvInstructions: all.flatMap(
+            (domain) => [...instructions, ...kept].find((instruction) => instruction.domain === domain) ?? [],
+          ),
         },
         now,
       )) ?? order;
     const detail = {
       from: order.dcvMethod,
       to: change.method,
-      email: updated.approverEmail,
+      email: change.method === "email" ? (change.approverEmail ?? null) : null,
       dcv: instructions,
+      // Only when some domains kept their validation: the thread names the ones that changed.
+      ...(domains.length < all.length ? { domains } : {}),
     };
     await recordEvent(db, { orderId: order.id, actor, kind: "validation_changed", detail, at: now });
     await observer.orderChanged(updated, { kind: "validation_changed", actor, detail });

@@ -18,8 +18,10 @@ export interface ProviderCapabilities {
   /** A new certificate inside the same subscription, free (Sectigo AutoReplaceSSL, GoGetSSL reissue). */
   reissue: boolean;
   resendApproval: boolean;
-  /** A pending order's validation can be changed: another approver address, another method per domain. */
+  /** A pending order's validation can be changed: another approver address, another method. */
   changeValidation: boolean;
+  /** …for some of its domains while the others keep theirs (false: every domain alike). */
+  changeValidationPerDomain: boolean;
   /**
    * The CA's names as CAA records give them (sectigo.com, comodoca.com…), for the "Will it issue?"
    * check; a product may name its own (a reseller selling several CAs' brands).

@@ -85,7 +85,10 @@ export function threadReplyText(
       const dcv = (detail.dcv as DcvInstruction[] | undefined) ?? [];
       const method = String(detail.to ?? order.dcvMethod);
       const email = typeof detail.email === "string" ? detail.email : null;
-      return `:arrows_counterclockwise: ${who(change.actor)} changed the validation to ${VALIDATION_WORDS[method] ?? escapeMrkdwn(method)}.\n${nextStepText({ ...order, dcvMethod: method, approverEmail: email }, dcv)}`;
+      const some = Array.isArray(detail.domains)
+        ? ` of ${escapeMrkdwn(detail.domains.map(String).join(", ").slice(0, 500))}`
+        : "";
+      return `:arrows_counterclockwise: ${who(change.actor)} changed the validation${some} to ${VALIDATION_WORDS[method] ?? escapeMrkdwn(method)}.\n${nextStepText({ ...order, dcvMethod: method, approverEmail: email }, dcv)}`;
     }
     case "validation_checked": {
       const findings = (detail.findings as Finding[] | undefined) ?? [];

@@ -27,6 +27,7 @@ class ScriptedProvider implements Pick<SslProvider, "id" | "displayName" | "capa
     reissue: false,
     resendApproval: false,
     changeValidation: false,
+    changeValidationPerDomain: false,
     minPollIntervalSeconds: 60,
   };
   readonly asked: string[] = [];

@@ -138,6 +138,7 @@ export function describeProviderContract(name: string, start: () => Promise<Prov
         "reissue",
         "resendApproval",
         "changeValidation",
+        "changeValidationPerDomain",
       ] as const) {
         expect(typeof capabilities[flag]).toBe("boolean");
       }

@@ -126,6 +126,7 @@ describe("GoGetSslProvider identity", () => {
       reissue: true,
       resendApproval: true,
       changeValidation: true,
+      changeValidationPerDomain: true,
       minPollIntervalSeconds: 300,
     });
     expect(new GoGetSslProvider({ user: "u", password: "p" }).capabilities.minPollIntervalSeconds).toBe(60);

@@ -190,6 +190,7 @@ class EchoProvider implements SslProvider {
     reissue: false,
     resendApproval: true,
     changeValidation: false,
+    changeValidationPerDomain: false,
     minPollIntervalSeconds: 1,
   };
   readonly #token: string;

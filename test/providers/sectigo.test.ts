@@ -183,6 +183,7 @@ describe("catalogue", () => {
       reissue: true,
       resendApproval: true,
       changeValidation: true,
+      changeValidationPerDomain: true,
       minPollIntervalSeconds: 10_800,
       oneApproverForAllDomains: true,
       dcvReuseDays: 198,

@@ -18,7 +18,7 @@ import {
 import { startTestApp, type TestApp } from "../support/harness.js";
 import { textOf, viewSubmission } from "../support/modal.js";
 import { pushOrderStep2, waitForLoadedOrderForm } from "../support/order-modal.js";
-import { orderRequest } from "../support/orders.js";
+import { ACME_CONTACT, orderRequest } from "../support/orders.js";
 import { type SectigoForcedResponse, type SectigoStub, startSectigoStub } from "../support/sectigo-stub.js";
 import { TcpProxy } from "../support/tcp-proxy.js";
 
@@ -102,13 +102,7 @@ function request(provider: StubbedProvider, overrides: Partial<OrderRequest> = {
     productId: provider === "sectigo" ? "287" : "71",
     serverTypeId: "2",
     // GoGetSSL requires admin_title; the shared fixture leaves the title empty.
-    contact: {
-      firstName: "Jane",
-      lastName: "Doe",
-      email: "jane@acme.example.com",
-      phone: "+44 20 7946 0000",
-      title: "CTO",
-    },
+    contact: ACME_CONTACT,
     idempotencyKey: `${provider}-fault`,
     ...overrides,
   });

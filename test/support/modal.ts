@@ -66,6 +66,7 @@ export function stateValues(view: View, inputs: Inputs = {}): Record<string, Rec
         state = { type: element.type, value: given ? typed : (element.initial_value ?? null) };
         break;
       case "checkboxes":
+      case "multi_static_select":
         state = {
           type: element.type,
           selected_options: given

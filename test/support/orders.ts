@@ -14,6 +14,15 @@ import type { StatusService } from "../../src/orders/status-service.js";
  */
 
 /** A sandbox DV order for www.example.com, as the order form would submit it; override what a test needs. */
+/** The fixture client's default contact (createAcmeClient), with the title GoGetSSL requires. */
+export const ACME_CONTACT = {
+  firstName: "Jane",
+  lastName: "Doe",
+  email: "jane@acme.example.com",
+  phone: "+44 20 7946 0000",
+  title: "CTO",
+};
+
 export function orderRequest(clientId: number, overrides: Partial<OrderRequest> = {}): OrderRequest {
   return {
     clientId,

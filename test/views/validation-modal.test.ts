@@ -64,3 +64,56 @@ describe("change validation modal", () => {
     expect(view.callback_id).toBe(VALIDATION_DONE_CALLBACK);
   });
 });
+
+describe("change validation modal, domain by domain", () => {
+  const choices = [
+    { domain: "www.example.com", label: "www.example.com" },
+    { domain: "xn--bcher-kva.example.com", label: "bücher.example.com" },
+  ];
+
+  it("asks which domains change, all chosen at first, when the provider changes them one by one", () => {
+    const view = validationModalView(data({ domains: choices.map((c) => c.label), domainChoices: choices }));
+    expectValidBlockKit("modal", view);
+    const block = blockById(view.blocks, VALIDATION_BLOCKS.domains) as {
+      element: { options: { value: string; text: { text: string } }[]; initial_options: { value: string }[] };
+    };
+    expect(block.element.options.map((o) => [o.value, o.text.text])).toEqual([
+      ["www.example.com", "www.example.com"],
+      ["xn--bcher-kva.example.com", "bücher.example.com"],
+    ]);
+    expect(block.element.initial_options.map((o) => o.value)).toEqual([
+      "www.example.com",
+      "xn--bcher-kva.example.com",
+    ]);
+    const kept = validationModalView(
+      data({ domainChoices: choices, values: { domains: ["xn--bcher-kva.example.com"] } }),
+    );
+    const keptBlock = blockById(kept.blocks, VALIDATION_BLOCKS.domains) as {
+      element: { initial_options: { value: string }[] };
+    };
+    expect(keptBlock.element.initial_options.map((o) => o.value)).toEqual(["xn--bcher-kva.example.com"]);
+  });
+
+  it("does not ask for a single domain, nor where every domain changes alike", () => {
+    expect(ids(validationModalView(data({ domainChoices: choices.slice(0, 1) })))).not.toContain(
+      VALIDATION_BLOCKS.domains,
+    );
+    expect(ids(validationModalView(data({ domains: choices.map((c) => c.label) })))).not.toContain(
+      VALIDATION_BLOCKS.domains,
+    );
+  });
+
+  it("lists each domain's method when they differ", () => {
+    const view = validationModalView(
+      data({
+        currentByDomain: [
+          { domain: "www.example.com", method: "dns" },
+          { domain: "shop.example.com", method: "email" },
+        ],
+      }),
+    );
+    expect(textOf(blockById(view.blocks, "validation_head"))).toContain(
+      "Validated now by:\n• www.example.com: a DNS record\n• shop.example.com: e-mail",
+    );
+  });
+});

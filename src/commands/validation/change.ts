@@ -31,12 +31,14 @@ const expired = validationMessageView(
   ":information_source: This form expired. Press Change validation again.",
 );
 
-function readForm(values: StateValues): { method?: DcvMethod; approverEmail?: string } {
+function readForm(values: StateValues): { method?: DcvMethod; approverEmail?: string; domains?: string[] } {
   const fields = inputsByField(values, VALIDATION_BLOCKS);
   const method = fields.get("method")?.selected_option?.value;
+  const domains = fields.get("domains")?.selected_options?.map((chosen) => chosen.value);
   return {
     method: method === "email" || method === "http" || method === "dns" ? method : undefined,
     approverEmail: fields.get("approver")?.value?.trim() || undefined,
+    ...(domains ? { domains } : {}),
   };
 }
 
@@ -44,14 +46,25 @@ function render(
   context: FeatureContext,
   order: Order,
   values: ReturnType<typeof readForm>,
-  extra: { topError?: string; warnings?: { method?: string; approver?: string } } = {},
+  extra: { topError?: string; warnings?: { method?: string; approver?: string; domains?: string } } = {},
 ) {
+  const domains = [order.primaryDomain, ...order.sans];
+  const { capabilities } = context.providers.get(order.provider);
   return validationModalView({
     reference: order.reference,
-    domains: [order.primaryDomain, ...order.sans].map(displayDomain),
+    domains: domains.map(displayDomain),
     providerName: context.providers.nameOf(order.provider),
-    methods: context.providers.get(order.provider).capabilities.dcvMethods,
+    methods: capabilities.dcvMethods,
     current: { method: order.dcvMethod as DcvMethod, approverEmail: order.approverEmail ?? undefined },
+    currentByDomain: domains.map((domain) => ({
+      domain: displayDomain(domain),
+      method:
+        order.dcvInstructions?.find((instruction) => instruction.domain === domain)?.method ??
+        (order.dcvMethod as DcvMethod),
+    })),
+    ...(capabilities.changeValidationPerDomain
+      ? { domainChoices: domains.map((domain) => ({ domain, label: displayDomain(domain) })) }
+      : {}),
     values,
     ...extra,
     privateMetadata: JSON.stringify({ orderId: order.id }),
@@ -130,6 +143,14 @@ export function registerChangeValidation(app: App, context: FeatureContext): voi
     if (refused) return ack({ response_action: "update", view: validationMessageView(refused.text) });
     const values = readForm(state);
     const method = values.method ?? (order.dcvMethod as DcvMethod);
+    if (values.domains?.length === 0) {
+      const block = blockIdIn(state, VALIDATION_BLOCKS.domains);
+      if (block)
+        return ack({
+          response_action: "errors",
+          errors: { [block]: "Choose at least one domain to change." },
+        });
+    }
     if (method === "email" && !values.approverEmail) {
       const block = blockIdIn(state, VALIDATION_BLOCKS.approver);
       if (block)
@@ -141,7 +162,11 @@ export function registerChangeValidation(app: App, context: FeatureContext): voi
       view: validationMessageView(`:hourglass_flowing_sand: Telling ${escapeMrkdwn(providerName)}…`),
     });
     const outcome = await context.validation
-      .changeValidation(order.id, user.id, { method, approverEmail: values.approverEmail })
+      .changeValidation(order.id, user.id, {
+        method,
+        approverEmail: values.approverEmail,
+        domains: values.domains,
+      })
       .catch(async (error: unknown) => {
         context.logger.error(`Changing the validation of ${order.reference} failed:`, error);
         await context.slack
@@ -150,20 +175,32 @@ export function registerChangeValidation(app: App, context: FeatureContext): voi
         return undefined;
       });
     if (!outcome) return;
+    const changedDomains = values.domains ?? [order.primaryDomain, ...order.sans];
+    const which =
+      changedDomains.length < 1 + order.sans.length
+        ? ` for ${escapeMrkdwn(changedDomains.map(displayDomain).join(", ").slice(0, 500))}`
+        : "";
     const next =
       outcome.kind === "changed"
         ? validationMessageView(
-            `:white_check_mark: *${outcome.order.reference}* is validated by ${method === "email" ? "e-mail" : method === "http" ? "an HTTP file" : "a DNS record"} from now on.`,
+            `:white_check_mark: *${outcome.order.reference}* is validated by ${method === "email" ? "e-mail" : method === "http" ? "an HTTP file" : "a DNS record"}${which} from now on.`,
             nextStepText(
-              { dcvMethod: method, approverEmail: outcome.order.approverEmail, providerName },
-              outcome.order.dcvInstructions ?? [],
+              { dcvMethod: method, approverEmail: values.approverEmail ?? null, providerName },
+              (outcome.order.dcvInstructions ?? []).filter((instruction) =>
+                changedDomains.includes(instruction.domain),
+              ),
             ),
           )
         : outcome.kind === "not_applicable"
           ? validationMessageView(`:information_source: ${escapeMrkdwn(outcome.reason)}`)
           : render(context, order, values, {
               topError: outcome.message,
-              warnings: outcome.field === "approverEmail" ? { approver: outcome.message } : undefined,
+              warnings:
+                outcome.field === "approverEmail"
+                  ? { approver: outcome.message }
+                  : outcome.field === "domain"
+                    ? { domains: outcome.message }
+                    : undefined,
             });
     await context.slack.updateModal(view.id, next).catch((error: unknown) => {
       context.logger.warn(`Could not show the validation change of ${order.reference}:`, error);

@@ -82,6 +82,7 @@ export class GoGetSslProvider implements SslProvider {
       reissue: true,
       resendApproval: true,
       changeValidation: true,
+      changeValidationPerDomain: true,
       minPollIntervalSeconds: options.minPollIntervalSeconds ?? 60,
     };
   }

@@ -84,6 +84,7 @@ export class SectigoProvider implements SslProvider {
       reissue: true,
       resendApproval: true,
       changeValidation: true,
+      changeValidationPerDomain: true,
       minPollIntervalSeconds: options.minPollIntervalSeconds ?? 10_800,
     };
   }
