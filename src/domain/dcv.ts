@@ -3,6 +3,17 @@
 export const DCV_METHODS = ["email", "http", "dns"] as const;
 export type DcvMethod = (typeof DCV_METHODS)[number];
 
+/**
+ * The method an order uses: the one chosen if the provider offers it, else DNS where offered (CAs
+ * stop accepting e-mail validation on 15 March 2028, and a DNS record can stay for reissues), else
+ * the provider's first. The forms preselect it and an order that names none gets it.
+ */
+export function dcvMethodFor(offered: readonly DcvMethod[], wanted?: DcvMethod): DcvMethod {
+  if (wanted && offered.includes(wanted)) return wanted;
+  if (offered.includes("dns")) return "dns";
+  return offered[0] ?? "email";
+}
+
 /** What the customer must publish (or who must click) to prove control of a domain. */
 export interface DcvInstruction {
   domain: string;

@@ -401,6 +401,28 @@ function checkText(value: string | undefined, what: string, max: number): Checke
   return { ok: true, value: text };
 }
 
+/** X.509's upper bounds: organizationalUnitName 64, stateOrProvinceName 128 (RFC 5280). */
+const MAX_UNIT = 64;
+const MAX_STATE = 128;
+
+/**
+ * The organisation fields of an order as typed for this order (they go into the CSR): one line
+ * each, within X.509's lengths. The errors by field; empty when all are fine.
+ */
+export function checkOrganisationFields(fields: {
+  organisation?: string;
+  unit?: string;
+  state?: string;
+}): Partial<Record<"organisation" | "unit" | "state", string>> {
+  const errors: Partial<Record<"organisation" | "unit" | "state", string>> = {};
+  const limits = { organisation: MAX_ORGANISATION, unit: MAX_UNIT, state: MAX_STATE } as const;
+  for (const field of ["organisation", "unit", "state"] as const) {
+    const checked = checkOptionalText(fields[field], limits[field]);
+    if (!checked.ok) errors[field] = checked.message;
+  }
+  return errors;
+}
+
 function checkOptionalText(value: string | undefined, max: number): Checked<string | undefined> {
   const text = (value ?? "").trim();
   if (!text) return { ok: true, value: undefined };

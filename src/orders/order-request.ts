@@ -1,5 +1,5 @@
 import { checkClientCsr } from "../certs/csr-check.js";
-import type { DcvMethod } from "../domain/dcv.js";
+import { type DcvMethod, dcvMethodFor } from "../domain/dcv.js";
 import { approverCovers, baseName, displayDomain, isWildcard } from "../domain/names.js";
 import type { OrderField } from "../domain/order.js";
 import {
@@ -127,7 +127,7 @@ export function checkOrderRequest(input: OrderRequestInput, context: RequestCont
   const unknownAddon = (input.addonIds ?? []).find((id) => !product?.addons.some((addon) => addon.id === id));
   if (product && unknownAddon) fail("addons", `${product.name} has no add-on "${unknownAddon}".`);
 
-  const dcvMethod = input.dcvMethod ?? "email";
+  const dcvMethod = input.dcvMethod ?? dcvMethodFor(entry?.provider.dcvMethods ?? []);
   if (entry && !entry.provider.dcvMethods.includes(dcvMethod)) {
     fail("dcvMethod", `${entry.provider.displayName} does not offer ${DCV_NAMES[dcvMethod]} validation.`);
   } else if (dcvMethod === "http" && domain.ok && [domain.value, ...sans].some(isWildcard)) {

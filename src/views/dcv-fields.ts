@@ -1,6 +1,6 @@
 import type { ContextBlock, InputBlock, KnownBlock, Option } from "@slack/types";
 import { format } from "date-fns";
-import type { DcvMethod, ValidationStanding } from "../domain/dcv.js";
+import { type DcvMethod, dcvMethodFor, type ValidationStanding } from "../domain/dcv.js";
 import { clip, context, escapeMrkdwn, fieldWarning, markdownSection, option, plain } from "./blocks.js";
 
 /** The validation-method radio and the approver select, shared by the order and renewal forms. */
@@ -17,18 +17,10 @@ const DCV_LABELS: Record<DcvMethod, string> = {
   dns: "DNS record (CNAME)",
 };
 
-/**
- * The method the form shows: the one chosen if the provider offers it, else DNS where offered (CAs
- * stop accepting e-mail validation on 15 March 2028, and a DNS record can stay for reissues), else
- * the provider's first.
- */
+/** The method the form shows: the domain's rule (dcvMethodFor). */
 export function chooseDcvMethod(methods: DcvMethod[], wanted: DcvMethod | undefined): DcvMethod {
-  if (wanted && methods.includes(wanted)) return wanted;
-  if (methods.includes(DEFAULT_DCV_METHOD)) return DEFAULT_DCV_METHOD;
-  return methods[0] ?? "email";
+  return dcvMethodFor(methods, wanted);
 }
-
-const DEFAULT_DCV_METHOD: DcvMethod = "email";
 
 /** Under the e-mail choice: it is being retired (CA/Browser Forum ballot SC-090). */
 export const EMAIL_VALIDATION_ENDS = "CAs stop accepting e-mail validation on 15 March 2028.";

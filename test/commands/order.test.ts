@@ -19,10 +19,10 @@ beforeEach(async () => {
 type View = Record<string, unknown>;
 const viewOf = (call: RecordedCall) => call.args.view as View;
 
-/** Opens the modal for a domain and waits until the approver select is filled. */
+/** Opens the modal for a domain, chooses e-mail validation and waits until the approver select is filled. */
 async function openOrderForm(text: string): Promise<{ view: View; viewId: string }> {
   expect((await t.driver.slashCommand(text)).status).toBe(200);
-  return waitForLoadedOrderForm(t.slack);
+  return waitForLoadedOrderForm(t.slack, { chooseEmail: t.driver });
 }
 
 async function submitStep1(
@@ -37,18 +37,17 @@ async function submitStep1(
 }
 
 describe("/ssl order, step 1", () => {
-  it("opens at once with the client prefilled, then loads the approver addresses for the domain", async () => {
+  it("opens at once with the client prefilled and DNS validation chosen; e-mail shows the domain's approver addresses", async () => {
     await t.driver.slashCommand('order "Acme Ltd" www.example.com');
     const opened = await t.slack.waitFor("views.open");
     const first = textOf(opened.args.view);
     expect(first).toContain("Acme Ltd");
     expect(first).toContain("Acme Limited");
-    expect(first).toContain("Fetching approver addresses for *www.example.com* from");
+    expect(first).toContain('"initial_option":{"text":{"type":"plain_text","text":"DNS record (CNAME)"');
+    expect(first).toContain("the thread shows the CNAME record to publish");
 
-    const loaded = await t.slack.waitFor("views.update", (call) =>
-      textOf(call.args.view).includes("order_approver"),
-    );
-    const view = textOf(loaded.args.view);
+    const loaded = await waitForLoadedOrderForm(t.slack, { chooseEmail: t.driver });
+    const view = textOf(loaded.view);
     expect(view).toContain("admin@example.com");
     expect(view).toContain("webmaster@www.example.com");
     expect(view).toContain("Specify Contact Info");
@@ -61,11 +60,18 @@ describe("/ssl order, step 1", () => {
   it("shows the loading state, then the list, when the domain is entered in the form", async () => {
     await t.driver.slashCommand("order");
     const opened = await t.slack.waitFor("views.open");
-    const view = viewOf(opened);
-    expect(textOf(view)).toContain("enter the domain above and press Enter");
     const viewId = "V-OPEN";
+    await t.driver.interactive(
+      viewBlockAction(viewOf(opened), { viewId }, "order_dcv_method", { order_dcv_method: "email" }),
+    );
+    const emailChosen = await t.slack.waitFor("views.update", (call) =>
+      textOf(call.args.view).includes("enter the domain above and press Enter"),
+    );
+    t.slack.reset();
     const response = await t.driver.interactive(
-      viewBlockAction(view, { viewId }, "order_domain", { order_domain: "Bücher.example.com" }),
+      viewBlockAction(viewOf(emailChosen), { viewId }, "order_domain", {
+        order_domain: "Bücher.example.com",
+      }),
     );
     expect(response.status).toBe(200);
     const updates = async () => t.slack.callsTo("views.update").map((call) => textOf(call.args.view));
@@ -89,9 +95,18 @@ describe("/ssl order, step 1", () => {
     expect(body.response_action).toBe("errors");
     expect(body.errors).toMatchObject({
       client_blk: "Choose the client this certificate is for.",
-      domain_blk: "Press Enter in the Domain field to load the approver addresses, then choose one.",
       country_blk: "Choose a country from the list (ISO-3166 two-letter code).",
     });
+    // DNS validation (the default) needs no approver list; e-mail does.
+    expect(body.errors?.domain_blk).toBeUndefined();
+    const byEmail = await submitStep1(view, "V1", {
+      order_domain: "www.example.com",
+      order_country: null,
+      order_dcv_method: "email",
+    });
+    expect(byEmail.errors?.domain_blk).toBe(
+      "Press Enter in the Domain field to load the approver addresses, then choose one.",
+    );
   });
 
   it("refuses a wildcard on a single-name product and asks for an approver from the list", async () => {

@@ -75,7 +75,7 @@ describe.skipIf(!testDatabaseUrl)("kill -9 while a placement is in flight (Postg
       responseUrl: () => slack.responseUrl(),
     });
     expect((await driver.slashCommand('order "Acme Ltd" www.example.com')).status).toBe(200);
-    const form = await waitForLoadedOrderForm(slack, 15_000);
+    const form = await waitForLoadedOrderForm(slack, { timeoutMs: 15_000 });
     const step2 = await pushOrderStep2(driver, form);
     const submitted = await driver.interactive(
       viewSubmission(step2, { viewId: "V-STEP2", previousViewId: form.viewId }),

@@ -116,7 +116,8 @@ describe("one provider down never blocks the others", () => {
   it("shows a refusing provider's reason on its approver list and keeps the form usable", async () => {
     t.slack.reset();
     await t.driver.slashCommand('order "Acme Ltd" shop.example.com');
-    const form = await waitForLoadedOrderForm(t.slack);
+    // E-mail validation: the approver list (and a provider's refusal of it) is what this is about.
+    const form = await waitForLoadedOrderForm(t.slack, { chooseEmail: t.driver });
     const view = form.view;
     expect(textOf(view)).toContain("Sectigo");
     // Choose a Sectigo product: its own approver list is fetched for the domain.

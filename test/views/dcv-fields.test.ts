@@ -27,10 +27,10 @@ describe("chooseDcvMethod", () => {
     expect(chooseDcvMethod(["email", "http", "dns"], "dns")).toBe("dns");
   });
 
-  it("defaults to e-mail, else the provider's first method", () => {
-    expect(chooseDcvMethod(["email", "dns"], undefined)).toBe("email");
-    expect(chooseDcvMethod(["dns", "http"], "email")).toBe("dns");
-    expect(chooseDcvMethod(["http"], undefined)).toBe("http");
+  it("defaults to DNS where offered (e-mail validation ends in 2028), else the provider's first method", () => {
+    expect(chooseDcvMethod(["email", "http", "dns"], undefined)).toBe("dns");
+    expect(chooseDcvMethod(["http", "email"], "dns")).toBe("http");
+    expect(chooseDcvMethod(["email"], undefined)).toBe("email");
     expect(chooseDcvMethod([], undefined)).toBe("email");
   });
 });

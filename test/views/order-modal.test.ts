@@ -210,7 +210,7 @@ describe("order form, step 1", () => {
   it("shows the approver select only for e-mail validation, and what happens for HTTP or DNS", () => {
     const loaded = orderStep1View(
       step1({
-        values: { domain: "www.example.com", approverEmail: "admin@example.com" },
+        values: { domain: "www.example.com", dcvMethod: "email", approverEmail: "admin@example.com" },
         approvers: {
           state: "loaded",
           domain: "example.com",
@@ -227,7 +227,11 @@ describe("order form, step 1", () => {
     const dns = orderStep1View(step1({ values: { dcvMethod: "dns" } }));
     expect(allTexts(dns.blocks)).toContain("the thread shows the CNAME record to publish");
 
-    const idle = orderStep1View(step1());
+    // DNS is the default; the e-mail choice loads the list once the domain is entered.
+    expect(allTexts(orderStep1View(step1()).blocks)).toContain(
+      "the thread shows the CNAME record to publish",
+    );
+    const idle = orderStep1View(step1({ values: { dcvMethod: "email" } }));
     expect(allTexts(idle.blocks)).toContain("enter the domain above and press Enter");
   });
 

@@ -121,13 +121,14 @@ describe("renew form", () => {
   });
 
   it("fetches approver addresses as it opens, and shows them once loaded", () => {
-    const idle = renewModalView(data());
+    // The form opens with the original order's method (e-mail here), as the handler fills it in.
+    const idle = renewModalView(data({ values: { dcvMethod: "email" } }));
     expect(textOf(blockById(idle.blocks, "renew_approver_loading"))).toBe(
       ":hourglass_flowing_sand: Fetching approver addresses for *www.example.com*…",
     );
     const loaded = renewModalView(
       data({
-        values: { approverEmail: "webmaster@example.com" },
+        values: { dcvMethod: "email", approverEmail: "webmaster@example.com" },
         approvers: {
           state: "loaded",
           domain: "example.com",

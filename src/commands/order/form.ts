@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { ContactField } from "../../domain/client.js";
 import type { OrderField } from "../../domain/order.js";
 import type { ProviderCatalogue } from "../../domain/product.js";
+import { checkOrganisationFields } from "../../orders/clients.js";
 import type { OrderDraft } from "../../orders/drafts.js";
 import { checkOrderRequest } from "../../orders/order-request.js";
 import {
@@ -130,9 +131,11 @@ export function validateStep1(
     // No list loaded yet reads as a list for no domain: "press Enter in the Domain field".
     { catalogue, approvers: metadata.approvers ?? { domain: "", emails: [] } },
   );
-  if (!result.ok) {
-    const errors: Partial<Record<OrderFormField, string>> = {};
-    for (const [field, message] of Object.entries(result.errors)) {
+  // Typed for this order and written into the CSR: the same rule as a client's record.
+  const organisationErrors = checkOrganisationFields(form);
+  if (!result.ok || Object.keys(organisationErrors).length > 0) {
+    const errors: Partial<Record<OrderFormField, string>> = { ...organisationErrors };
+    for (const [field, message] of Object.entries(result.ok ? {} : result.errors)) {
       const formField = FORM_FIELD_FOR[field as OrderField];
       if (formField && message) errors[formField] ??= message;
     }
