@@ -32,8 +32,17 @@ export type ChangeOutcome =
   /** The provider refused the change (`field` says which input) or could not be reached. */
   | { kind: "refused"; order: Order; field: OrderField; message: string };
 
+/**
+ * Whether the CA was asked to check again after "Will it issue?": asked; not asked because the
+ * check found a problem (fix it first); or the provider refused (its words).
+ */
+export type Recheck =
+  | { asked: true }
+  | { asked: false; reason: "problems" }
+  | { asked: false; error: string };
+
 export type CheckOutcome =
-  | { kind: "checked"; order: Order; findings: Finding[] }
+  | { kind: "checked"; order: Order; findings: Finding[]; recheck?: Recheck }
   | { kind: "not_applicable"; reason: string };
 
 export function createValidationService(deps: {
@@ -104,11 +113,39 @@ export function createValidationService(deps: {
     if (!order) return { kind: "not_applicable", reason: "That order no longer exists." };
     const refused = checkRefusal(order);
     if (refused) return { kind: "not_applicable", reason: refused };
-    const findings = await checker.check(targetsOf(order));
-    const detail = { findings };
+    const targets = targetsOf(order);
+    const findings = await checker.check(targets);
+    const recheck = await askToRecheck(order, targets, findings);
+    const detail = { findings, ...(recheck ? { recheck } : {}) };
     await recordEvent(db, { orderId: order.id, actor, kind: "validation_checked", detail, at: clock.now() });
     await observer.orderChanged(order, { kind: "validation_checked", actor, detail });
-    return { kind: "checked", order, findings };
+    return { kind: "checked", order, findings, ...(recheck ? { recheck } : {}) };
+  }
+
+  /**
+   * Where the provider can be asked to look again now (GoGetSSL revalidate): asked for the DNS- and
+   * HTTP-validated domains once certdesk's own check finds nothing that would fail them; undefined
+   * where there is nothing to ask (no such call, or e-mail only: the approver's click is awaited).
+   */
+  async function askToRecheck(
+    order: Order,
+    targets: ReadinessTarget[],
+    findings: Finding[],
+  ): Promise<Recheck | undefined> {
+    const provider = providers.get(order.provider);
+    const domains = targets.filter((target) => target.method !== "email").map((target) => target.domain);
+    if (!provider.capabilities.recheckValidation || !provider.recheckValidation || domains.length === 0) {
+      return undefined;
+    }
+    if (findings.some((finding) => finding.severity === "problem"))
+      return { asked: false, reason: "problems" };
+    try {
+      await provider.recheckValidation(order.providerOrderId ?? "", domains);
+      return { asked: true };
+    } catch (error) {
+      if (!(error instanceof ProviderError)) throw error;
+      return { asked: false, error: error.message };
+    }
   }
 
   /**

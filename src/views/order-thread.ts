@@ -92,7 +92,7 @@ export function threadReplyText(
     }
     case "validation_checked": {
       const findings = (detail.findings as Finding[] | undefined) ?? [];
-      return `:mag: ${who(change.actor)} ran *Will it issue?* — what certdesk sees from outside:\n${findingsText(findings)}`;
+      return `:mag: ${who(change.actor)} ran *Will it issue?* — what certdesk sees from outside:\n${findingsText(findings)}${recheckText(order.providerName, detail.recheck)}`;
     }
     case "validation_stuck": {
       const findings = (detail.findings as Finding[] | undefined) ?? [];
@@ -179,6 +179,17 @@ export function threadReplyActions(change: ThreadChange, order?: ThreadOrder): A
       { type: "button", action_id: REISSUE_APPROVAL_ACTIONS.reject, text: plain("Reject", 75), value },
     ],
   };
+}
+
+/** What became of asking the CA to look again (validation-service.ts Recheck), as a last line. */
+function recheckText(providerName: string, recheck: unknown): string {
+  if (!recheck || typeof recheck !== "object") return "";
+  const provider = escapeMrkdwn(providerName);
+  if ("asked" in recheck && recheck.asked)
+    return `\n:arrows_counterclockwise: ${provider} was asked to check again now.`;
+  if ("error" in recheck)
+    return `\n:warning: ${provider} was not asked to check again: ${escapeMrkdwn(String(recheck.error))}`;
+  return `\nFix what is marked :x:, then press *Will it issue?* again: certdesk then asks ${provider} to check again.`;
 }
 
 const VALIDATION_WORDS: Record<string, string> = {

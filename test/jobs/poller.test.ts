@@ -28,6 +28,7 @@ class ScriptedProvider implements Pick<SslProvider, "id" | "displayName" | "capa
     resendApproval: false,
     changeValidation: false,
     changeValidationPerDomain: false,
+    recheckValidation: false,
     minPollIntervalSeconds: 60,
   };
   readonly asked: string[] = [];

@@ -139,6 +139,7 @@ export function describeProviderContract(name: string, start: () => Promise<Prov
         "resendApproval",
         "changeValidation",
         "changeValidationPerDomain",
+        "recheckValidation",
       ] as const) {
         expect(typeof capabilities[flag]).toBe("boolean");
       }

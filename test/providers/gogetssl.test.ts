@@ -127,6 +127,7 @@ describe("GoGetSslProvider identity", () => {
       resendApproval: true,
       changeValidation: true,
       changeValidationPerDomain: true,
+      recheckValidation: true,
       minPollIntervalSeconds: 300,
     });
     expect(new GoGetSslProvider({ user: "u", password: "p" }).capabilities.minPollIntervalSeconds).toBe(60);
@@ -294,6 +295,24 @@ describe("GoGetSslProvider catalogue", () => {
 });
 
 describe("GoGetSslProvider orders", () => {
+  it("gives each domain of a DNS-validated multi-domain order its own record, from the status where the answer has none", async () => {
+    const { stub, provider } = await setup();
+    const result = await provider.placeOrder(
+      orderRequest({
+        productId: "74",
+        sans: ["www.example.com"],
+        dcvMethod: "dns",
+        approverEmail: undefined,
+      }),
+    );
+    const names = result.dcv.map((instruction) => [instruction.domain, instruction.dnsRecord?.name]);
+    expect(names).toEqual([
+      ["example.com", expect.stringMatching(/^_[0-9A-F]{32}\.example\.com$/)],
+      ["www.example.com", expect.stringMatching(/^_[0-9A-F]{32}\.www\.example\.com$/)],
+    ]);
+    expect(stub.state.requestsTo("orderStatus")).toHaveLength(1);
+  });
+
   it("places an email-validated order with every documented field", async () => {
     const { stub, provider } = await setup();
     const result = await provider.placeOrder(orderRequest({ productId: "74", sans: ["www.example.com"] }));
@@ -644,6 +663,26 @@ describe("GoGetSslProvider reissue", () => {
     expect((await provider.reissue(reissueRequest(orderId))).status).toBe("pending");
     expect(stub.state.requestsTo("reissueSslOrder")).toHaveLength(2);
     expect(stub.state.orders.get(orderId)?.reissues).toBe(1);
+  });
+});
+
+describe("GoGetSslProvider recheckValidation", () => {
+  it("asks GoGetSSL to check each domain again with revalidate", async () => {
+    const { stub, provider } = await setup();
+    const orderId = await placedOrderId(provider);
+    await provider.recheckValidation(orderId, ["example.com"]);
+    const [sent] = stub.state.requestsTo("revalidate");
+    expect(sent?.method).toBe("POST");
+    expect(sent?.path).toBe(`/orders/ssl/revalidate/${orderId}`);
+    expect(sent?.form).toEqual({ domain: "example.com" });
+  });
+
+  it("passes GoGetSSL's refusal on as a provider error", async () => {
+    const { provider } = await setup();
+    const orderId = await placedOrderId(provider);
+    await expect(provider.recheckValidation(orderId, ["other.example.net"])).rejects.toThrow(
+      /not a domain of order/,
+    );
   });
 });
 

@@ -191,6 +191,7 @@ class EchoProvider implements SslProvider {
     resendApproval: true,
     changeValidation: false,
     changeValidationPerDomain: false,
+    recheckValidation: false,
     minPollIntervalSeconds: 1,
   };
   readonly #token: string;

@@ -184,6 +184,7 @@ describe("catalogue", () => {
       resendApproval: true,
       changeValidation: true,
       changeValidationPerDomain: true,
+      recheckValidation: false,
       minPollIntervalSeconds: 10_800,
       oneApproverForAllDomains: true,
       dcvReuseDays: 198,

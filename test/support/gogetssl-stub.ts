@@ -24,7 +24,8 @@ export type GoGetSslEndpoint =
   | "reissueSslOrder"
   | "changeValidationEmail"
   | "changeValidationMethod"
-  | "changeDomainsValidationMethod";
+  | "changeDomainsValidationMethod"
+  | "revalidate";
 
 export interface GoGetSslStubRequest {
   endpoint: GoGetSslEndpoint | "unknown";
@@ -287,6 +288,9 @@ function route(method: string, path: string): { endpoint: GoGetSslEndpoint; id?:
   const reissue = match(/^\/orders\/ssl\/reissue\/([^/]+)$/);
   if (method === "POST" && reissue)
     return { endpoint: "reissueSslOrder", id: decodeURIComponent(reissue[1] ?? "") };
+  const revalidate = match(/^\/orders\/ssl\/revalidate\/([^/]+)$/);
+  if (method === "POST" && revalidate)
+    return { endpoint: "revalidate", id: decodeURIComponent(revalidate[1] ?? "") };
   const change = match(
     /^\/orders\/ssl\/(change_validation_email|change_validation_method|change_domains_validation_method)\/([^/]+)$/,
   );
@@ -596,6 +600,26 @@ export async function startGoGetSslStub(options: GoGetSslStubOptions = {}): Prom
     return ok({ message: "Validation methods changed" });
   }
 
+  /** `revalidate` (providers.md §8, [S]): `domain`, one of a pending order's domains; says only success. */
+  function revalidateDomain(order: GoGetSslStubOrder, form: Record<string, string>): Answer {
+    if (!validating(order)) {
+      return refuse(
+        400,
+        "Order is not pending",
+        `Order ${order.id} is ${order.status}; nothing to revalidate`,
+      );
+    }
+    const domains = [order.domain, ...order.sans.map((san) => san.name)];
+    if (!form.domain || !domains.includes(form.domain)) {
+      return refuse(
+        400,
+        "Invalid domain",
+        `${form.domain || "(empty)"} is not a domain of order ${order.id}`,
+      );
+    }
+    return ok({ message: "Revalidation started" });
+  }
+
   function orderStatus(order: GoGetSslStubOrder): Answer {
     const contactEcho = Object.fromEntries(
       Object.entries(order.form).filter(([field]) => /^(admin|tech|org)_/.test(field)),
@@ -664,9 +688,11 @@ export async function startGoGetSslStub(options: GoGetSslStubOptions = {}): Prom
       case "reissueSslOrder":
       case "changeValidationEmail":
       case "changeValidationMethod":
-      case "changeDomainsValidationMethod": {
+      case "changeDomainsValidationMethod":
+      case "revalidate": {
         const order = state.orders.get(target.id ?? "");
         if (!order) return refuse(400, "Order not found", `There is no order ${target.id ?? ""}`);
+        if (target.endpoint === "revalidate") return revalidateDomain(order, form);
         if (target.endpoint === "orderStatus") return orderStatus(order);
         if (target.endpoint === "reissueSslOrder") return reissueOrder(order, form);
         if (target.endpoint === "resendValidationEmail") {

@@ -23,8 +23,11 @@ export function registerReadinessCheck(app: App, context: FeatureContext): void 
         return;
       }
       const where = outcome.order.slackThreadTs ? "; the findings are in its thread" : "";
+      const asked = outcome.recheck?.asked
+        ? ` ${escapeMrkdwn(context.providers.nameOf(outcome.order.provider))} was asked to check again now.`
+        : "";
       await tell(
-        `:mag: *Will it issue?* for *${outcome.order.reference}*: ${findingsSummary(outcome.findings)}${where}.`,
+        `:mag: *Will it issue?* for *${outcome.order.reference}*: ${findingsSummary(outcome.findings)}${where}.${asked}`,
       );
     } catch (error) {
       context.logger.error("The validation check failed:", error);

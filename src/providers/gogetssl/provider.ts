@@ -83,6 +83,7 @@ export class GoGetSslProvider implements SslProvider {
       resendApproval: true,
       changeValidation: true,
       changeValidationPerDomain: true,
+      recheckValidation: true,
       minPollIntervalSeconds: options.minPollIntervalSeconds ?? 60,
     };
   }
@@ -183,6 +184,23 @@ export class GoGetSslProvider implements SslProvider {
     return toStatusResult(providerOrderId, this.#expect(orderStatusResponse, body, action));
   }
 
+  /**
+   * `POST /orders/ssl/revalidate/{id}` with `domain`, one call per domain (providers.md §8): the CA
+   * looks at the record or file again now instead of at its next round. Harmless to repeat: a read.
+   */
+  async recheckValidation(providerOrderId: string, domains: string[]): Promise<void> {
+    const orderId = encodeURIComponent(providerOrderId);
+    for (const domain of domains) {
+      await this.#client.call({
+        kind: "read",
+        method: "POST",
+        path: `/orders/ssl/revalidate/${orderId}`,
+        form: { domain },
+        action: `asking GoGetSSL to check ${domain} of order ${providerOrderId} again`,
+      });
+    }
+  }
+
   async resendApproval(providerOrderId: string): Promise<void> {
     await this.#client.call({
       kind: "read",
@@ -279,7 +297,20 @@ export class GoGetSslProvider implements SslProvider {
           "Look for it under Orders in the GoGetSSL client area before submitting again.",
       );
     }
-    return toPlaceOrderResult(request, parsed.data);
+    const result = toPlaceOrderResult(request, parsed.data);
+    // A multi-domain order's answer may carry only its own domain's record or file: the others are
+    // in the order's status, read once (the order exists whatever that read does).
+    if (!result.dcv.some(lacksDetails)) return result;
+    const status = await this.#statusForDetails(result.providerOrderId);
+    if (!status) return result;
+    return {
+      ...result,
+      dcv: result.dcv.map((instruction) =>
+        lacksDetails(instruction)
+          ? dcvInstruction(instruction.domain, instruction.method, statusDetails(status, instruction.domain))
+          : instruction,
+      ),
+    };
   }
 
   #expect<S extends z.ZodType>(schema: S, body: unknown, action: string): z.output<S> {
@@ -315,7 +346,9 @@ function dcvInstructions(
     dcvInstruction(request.commonName, request.dcvMethod, details, request.approverEmail),
     ...request.sans.map((domain) => {
       const san = sans?.find((entry) => entry.san_name === domain);
-      return dcvInstruction(domain, request.dcvMethod, san?.validation ?? details, request.approverEmail);
+      // The order's own record or file names its own domain: never another domain's instruction.
+      const fallback = request.dcvMethod === "email" ? details : undefined;
+      return dcvInstruction(domain, request.dcvMethod, san?.validation ?? fallback, request.approverEmail);
     }),
   ];
 }

@@ -63,6 +63,8 @@ export class SandboxProvider implements SslProvider {
     changeValidation: true,
     // The sandbox keeps one method per order (its orders table has one column for it).
     changeValidationPerDomain: false,
+    // The sandbox validates after SANDBOX_APPROVAL_SECONDS whatever is published.
+    recheckValidation: false,
     minPollIntervalSeconds: 5,
   };
   private authority?: Promise<CertificateAuthority>;

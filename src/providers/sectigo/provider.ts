@@ -85,6 +85,8 @@ export class SectigoProvider implements SslProvider {
       resendApproval: true,
       changeValidation: true,
       changeValidationPerDomain: true,
+      // No call for it: Sectigo's CA checks DNS and HTTP again by itself until the order validates.
+      recheckValidation: false,
       minPollIntervalSeconds: options.minPollIntervalSeconds ?? 10_800,
     };
   }

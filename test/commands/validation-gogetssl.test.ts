@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GoGetSslProvider } from "../../src/providers/gogetssl/provider.js";
 import { createProviderRegistry } from "../../src/providers/registry.js";
+import { TestDnsServer } from "../support/dns-server.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import {
   GOGETSSL_STUB_PASSWORD,
@@ -13,19 +14,22 @@ import { messageButton, textOf, viewSubmission } from "../support/modal.js";
 import { ACME_CONTACT, orderRequest, reloadOrder } from "../support/orders.js";
 
 /**
- * Change validation for some domains of a multi-domain order, through Slack and GoGetSSL's wire
- * format: the form asks which domains, only those reach the provider, the others keep their
- * instructions, and the thread names the domains that changed.
+ * A pending multi-domain order's validation, through Slack and GoGetSSL's wire format. Change
+ * validation for some of its domains: the form asks which, only those reach the provider, the others
+ * keep their instructions, and the thread names the domains that changed. Will it issue?: once the
+ * records are in place (a local DNS server), GoGetSSL is asked to check again (revalidate).
  */
 
 let stub: GoGetSslStub;
+let dns: TestDnsServer;
 let t: TestApp;
 let clientId: number;
 
 beforeAll(async () => {
   stub = await startGoGetSslStub();
+  dns = await TestDnsServer.start();
   t = await startTestApp({
-    env: { SSL_CHANNEL: "C0SSL" },
+    env: { SSL_CHANNEL: "C0SSL", DNS_SERVERS: dns.address },
     providers: () =>
       createProviderRegistry([
         new GoGetSslProvider({
@@ -41,6 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.stop();
   await stub.close();
+  await dns.close();
 });
 beforeEach(async () => {
   await t.app.settled();
@@ -50,7 +55,7 @@ beforeEach(async () => {
   clientId = (await createAcmeClient(t.database.db)).id;
 });
 
-async function pendingMultiDomainOrder() {
+async function pendingMultiDomainOrder(dcvMethod: "email" | "dns" = "email") {
   const { order } = await t.app.orders.createOrder(
     orderRequest(clientId, {
       providerId: "gogetssl",
@@ -58,8 +63,8 @@ async function pendingMultiDomainOrder() {
       periodMonths: 12,
       serverTypeId: "2",
       sans: ["shop.example.com"],
-      dcvMethod: "email",
-      approverEmail: "admin@example.com",
+      dcvMethod,
+      approverEmail: dcvMethod === "email" ? "admin@example.com" : undefined,
       contact: ACME_CONTACT,
     }),
   );
@@ -139,5 +144,62 @@ describe("Change validation, domain by domain", () => {
       response_action: "errors",
       errors: { validation_domains_blk: "Choose at least one domain to change." },
     });
+  });
+});
+
+describe("Will it issue? on a GoGetSSL order", () => {
+  const check = (orderId: number) =>
+    t.driver.interactive(
+      messageButton({ channel: "C0SSL", ts: "1700000000.000100" }, "order_check_readiness", String(orderId), {
+        userId: "U0BOB",
+        responseUrl: t.slack.responseUrl(),
+      }),
+    );
+
+  it("asks GoGetSSL to check again once the records are in place, and not while one is missing", async () => {
+    const order = await pendingMultiDomainOrder("dns");
+    const records = (order.dcvInstructions ?? []).flatMap((instruction) =>
+      instruction.dnsRecord ? [instruction.dnsRecord] : [],
+    );
+    expect(records).toHaveLength(2);
+    const zone = (published: typeof records) => ({
+      records: {
+        "www.example.com": [{ type: "A" as const, address: "127.0.0.1" }],
+        "shop.example.com": [{ type: "A" as const, address: "127.0.0.1" }],
+        ...Object.fromEntries(
+          published.map((record) => [record.name, [{ type: "CNAME" as const, target: record.value }]]),
+        ),
+      },
+    });
+
+    dns.setZone(zone(records.slice(0, 1)));
+    await check(order.id);
+    expect(String((await t.slack.waitFor("response_url")).args.text)).toContain("1 problem");
+    const first = await t.slack.waitFor(
+      "chat.postMessage",
+      (call) => call.args.thread_ts !== undefined && String(call.args.text).includes("ran *Will it issue?*"),
+    );
+    expect(String(first.args.text)).toContain(
+      "Fix what is marked :x:, then press *Will it issue?* again: certdesk then asks GoGetSSL to check again.",
+    );
+    expect(stub.state.requestsTo("revalidate")).toEqual([]);
+
+    dns.setZone(zone(records));
+    t.slack.reset();
+    await check(order.id);
+    expect(String((await t.slack.waitFor("response_url")).args.text)).toBe(
+      ":mag: *Will it issue?* for *SSL-1001*: nothing in the way; the findings are in its thread. GoGetSSL was asked to check again now.",
+    );
+    expect(stub.state.requestsTo("revalidate").map((request) => request.form.domain)).toEqual([
+      "www.example.com",
+      "shop.example.com",
+    ]);
+    const second = await t.slack.waitFor(
+      "chat.postMessage",
+      (call) => call.args.thread_ts !== undefined && String(call.args.text).includes("ran *Will it issue?*"),
+    );
+    expect(String(second.args.text)).toContain(
+      ":arrows_counterclockwise: GoGetSSL was asked to check again now.",
+    );
   });
 });
