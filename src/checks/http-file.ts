@@ -1,4 +1,4 @@
-import { isIP } from "node:net";
+import { BlockList, isIP, isIPv6 } from "node:net";
 import type { Check, CheckContext, Verdict } from "./context.js";
 import { failureClause, lookupName, seconds } from "./dns-lookup.js";
 import { type HttpAnswer, httpGet } from "./http-get.js";
@@ -117,14 +117,59 @@ async function followFrom(
   }
 }
 
+/**
+ * Addresses a CA on the internet could reach. certdesk never fetches from a private, loopback or
+ * link-local address (169.254.169.254 is where clouds keep credentials): a client's DNS or redirect
+ * must not make it read its own network and post the answer in Slack. A test set-up (another port
+ * than 80, VALIDATION_CHECK_HTTP_PORT) talks to a local server and is exempt.
+ */
+const NOT_PUBLIC = new BlockList();
+for (const [network, prefix] of [
+  ["0.0.0.0", 8],
+  ["10.0.0.0", 8],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["172.16.0.0", 12],
+  ["192.168.0.0", 16],
+  ["224.0.0.0", 3],
+] as const)
+  NOT_PUBLIC.addSubnet(network, prefix, "ipv4");
+for (const [network, prefix] of [
+  ["::", 127],
+  ["fc00::", 7],
+  ["fe80::", 10],
+  ["ff00::", 8],
+  ["::ffff:0:0", 96],
+] as const)
+  NOT_PUBLIC.addSubnet(network, prefix, "ipv6");
+
+function publicOnly(
+  addresses: string[],
+  host: string,
+  shown: string,
+  context: CheckContext,
+): string[] | Verdict {
+  if (context.httpPort !== 80) return addresses;
+  const reachable = addresses.filter(
+    (address) => !NOT_PUBLIC.check(address, isIPv6(address) ? "ipv6" : "ipv4"),
+  );
+  if (reachable.length > 0) return reachable;
+  return {
+    severity: "problem",
+    text: `${host} points only to a private or local address, which a CA on the internet cannot reach, so ${shown} was not fetched: point it at the public web server, or validate by DNS instead.`,
+    seen: addresses.join(", "),
+  };
+}
+
 /** The URL's host resolved through the checker's DNS, or the verdict when it cannot be. */
 async function addressesOf(url: URL, shown: string, context: CheckContext): Promise<string[] | Verdict> {
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
-  if (isIP(host)) return [host];
+  if (isIP(host)) return publicOnly([host], host, shown, context);
   const [a, aaaa] = await Promise.all([context.dns.a(host), context.dns.aaaa(host)]);
   // A CA tries IPv6 first when there is an AAAA record.
   const addresses = [aaaa, a].flatMap((outcome) => (outcome.kind === "answer" ? outcome.records : []));
-  if (addresses.length > 0) return addresses;
+  if (addresses.length > 0) return publicOnly(addresses, host, shown, context);
   const failure = [a, aaaa].find((outcome) => outcome.kind === "servfail" || outcome.kind === "timeout");
   if (failure?.kind === "servfail" || failure?.kind === "timeout") {
     return {

@@ -19,6 +19,15 @@ function verdict(
   const kinds = new Set(outcomes.map((outcome) => outcome.kind));
   const addresses = outcomes.flatMap((outcome) => (outcome.kind === "answer" ? outcome.records : []));
 
+  // One record type failing while the other answers is a name server fault more than DNSSEC, but a
+  // CA asking for both (Let's Encrypt asks for AAAA first) may still give up on it.
+  if (kinds.has("servfail") && addresses.length > 0) {
+    return {
+      severity: "warning",
+      text: `${subject} resolves to ${listed(addresses)}, but one of its address look-ups (A or AAAA) answers SERVFAIL: a CA that asks for both may fail validation, so have its name servers fixed.`,
+      seen: "SERVFAIL",
+    };
+  }
   if (kinds.has("servfail")) {
     return {
       severity: "problem",

@@ -132,15 +132,23 @@ export function createValidationService(deps: {
     targets: ReadinessTarget[],
     findings: Finding[],
   ): Promise<Recheck | undefined> {
+    if (!providers.has(order.provider)) return undefined;
     const provider = providers.get(order.provider);
-    const domains = targets.filter((target) => target.method !== "email").map((target) => target.domain);
+    const domains = targets
+      .filter((target) => target.method !== "email")
+      .map((target) => ({ domain: target.domain, method: target.method }));
     if (!provider.capabilities.recheckValidation || !provider.recheckValidation || domains.length === 0) {
       return undefined;
     }
     if (findings.some((finding) => finding.severity === "problem"))
       return { asked: false, reason: "problems" };
     try {
-      await provider.recheckValidation(order.providerOrderId ?? "", domains);
+      await provider.recheckValidation({
+        providerOrderId: order.providerOrderId ?? "",
+        reference: order.reference,
+        csrPem: order.csr ?? "",
+        domains,
+      });
       return { asked: true };
     } catch (error) {
       if (!(error instanceof ProviderError)) throw error;

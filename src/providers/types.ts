@@ -22,7 +22,10 @@ export interface ProviderCapabilities {
   changeValidation: boolean;
   /** …for some of its domains while the others keep theirs (false: every domain alike). */
   changeValidationPerDomain: boolean;
-  /** The CA can be asked to check a DNS record or HTTP file again now (GoGetSSL `revalidate`). */
+  /**
+   * The CA can be asked to check a DNS record or HTTP file again now (GoGetSSL `revalidate`,
+   * Sectigo `!AutoUpdateDCV` with the method unchanged).
+   */
   recheckValidation: boolean;
   /**
    * The CA's names as CAA records give them (sectigo.com, comodoca.com…), for the "Will it issue?"
@@ -166,6 +169,9 @@ export interface SslProvider {
   resendApproval(providerOrderId: string): Promise<void>;
   /** Changes how a pending order's domains are validated; the new instructions for those domains. */
   changeValidation(request: ChangeValidationRequest): Promise<DcvInstruction[]>;
-  /** Asks the CA to check these domains' records or files again now (capabilities.recheckValidation). */
-  recheckValidation?(providerOrderId: string, domains: string[]): Promise<void>;
+  /**
+   * Asks the CA to check these domains' records or files again now, each by the method it has
+   * (capabilities.recheckValidation); changes nothing.
+   */
+  recheckValidation?(request: ChangeValidationRequest): Promise<void>;
 }

@@ -159,7 +159,8 @@ export function expiryDigestMessages(
       sections.push({ text: line, count: 1 });
     }
   }
-  const perMessage = BLOCKS_PER_MESSAGE - 1;
+  // The heading, and the stuck-orders line when there is one, take a block each.
+  const perMessage = BLOCKS_PER_MESSAGE - 1 - (stuck && stuck.count > 0 ? 1 : 0);
   const parts = Math.ceil(sections.length / perMessage);
   return Array.from({ length: parts }, (_, index) => {
     const chunk = sections.slice(index * perMessage, (index + 1) * perMessage);

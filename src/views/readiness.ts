@@ -20,7 +20,10 @@ const MAX_TEXT = 2_800;
 export function findingsText(findings: Finding[]): string {
   if (findings.length === 0) return "_Nothing to check._";
   const lines = worstFirst(findings).map((finding) => {
-    const seen = finding.seen && finding.severity !== "ok" ? ` (found: \`${clip(finding.seen, 200)}\`)` : "";
+    // What was found is the client's text (a TXT value, a web page): escaped, and with no backtick
+    // left to end the code span early and let a mention or link out.
+    const found = finding.seen ? escapeMrkdwn(clip(finding.seen, 200)).replace(/`/g, "'") : "";
+    const seen = found && finding.severity !== "ok" ? ` (found: \`${found}\`)` : "";
     return `${ICON[finding.severity]} ${escapeMrkdwn(finding.text)}${seen}`;
   });
   let text = "";

@@ -263,6 +263,18 @@ describe("caa", () => {
 });
 
 describe("resolves", () => {
+  it("warns, without calling it DNSSEC, when only one address type fails", async () => {
+    const finding = only(
+      await check({ records: { "www.example.test": [LOCAL] }, servfail: ["www.example.test AAAA"] }, [
+        target("www.example.test"),
+      ]),
+      "resolves",
+    );
+    expect(finding).toMatchObject({ severity: "warning", seen: "SERVFAIL" });
+    expect(finding.text).toContain("resolves to 127.0.0.1, but one of its address look-ups");
+    expect(finding.text).not.toContain("DNSSEC");
+  });
+
   it("is ok with the addresses, following a CNAME chain", async () => {
     const findings = await check(
       {
@@ -467,6 +479,19 @@ describe("http_file", () => {
     });
     // Connected to the name the zone gives, with the domain as the Host header.
     expect(web.requests).toEqual([`www.example.test ${path}`]);
+  });
+
+  it("never fetches from a private or local address on the CAs' port 80", async () => {
+    web.setRoutes({ [path]: { status: 200, body: content } });
+    const metadata = {
+      records: { "www.example.test": [{ type: "A" as const, address: "169.254.169.254" }] },
+    };
+    const finding = only(await check(metadata, [httpTarget()], { httpPort: 80 }), "http_file");
+    expect(finding).toMatchObject({ severity: "problem", seen: "169.254.169.254" });
+    expect(finding.text).toContain("points only to a private or local address");
+    const local = only(await check(zone, [httpTarget()], { httpPort: 80 }), "http_file");
+    expect(local).toMatchObject({ severity: "problem", seen: "127.0.0.1" });
+    expect(web.requests).toEqual([]);
   });
 
   it("shows the start of what is served when the content differs", async () => {

@@ -384,6 +384,10 @@ describe("expiryDigestMessages", () => {
     }));
     const messages = expiryDigestMessages(entries);
     expect(messages.length).toBeGreaterThan(1);
+    // With the stuck-orders line too, still at most 50 blocks.
+    const withStuck = expiryDigestMessages(entries, { count: 3, hours: 24 });
+    expect(withStuck[0]?.blocks.length).toBeLessThanOrEqual(50);
+    expect(withStuck.reduce((sum, message) => sum + message.count, 0)).toBe(2_000);
     expect(messages[0]?.text).toBe(
       `⏳ Expiry digest (part 1 of ${messages.length}): 2000 certificates crossed an alert threshold`,
     );

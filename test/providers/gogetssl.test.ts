@@ -667,10 +667,17 @@ describe("GoGetSslProvider reissue", () => {
 });
 
 describe("GoGetSslProvider recheckValidation", () => {
+  const recheckRequest = (orderId: string, domain: string): ChangeValidationRequest => ({
+    providerOrderId: orderId,
+    reference: "SSL-1042",
+    csrPem: csr,
+    domains: [{ domain, method: "dns" }],
+  });
+
   it("asks GoGetSSL to check each domain again with revalidate", async () => {
     const { stub, provider } = await setup();
     const orderId = await placedOrderId(provider);
-    await provider.recheckValidation(orderId, ["example.com"]);
+    await provider.recheckValidation(recheckRequest(orderId, "example.com"));
     const [sent] = stub.state.requestsTo("revalidate");
     expect(sent?.method).toBe("POST");
     expect(sent?.path).toBe(`/orders/ssl/revalidate/${orderId}`);
@@ -680,7 +687,7 @@ describe("GoGetSslProvider recheckValidation", () => {
   it("passes GoGetSSL's refusal on as a provider error", async () => {
     const { provider } = await setup();
     const orderId = await placedOrderId(provider);
-    await expect(provider.recheckValidation(orderId, ["other.example.net"])).rejects.toThrow(
+    await expect(provider.recheckValidation(recheckRequest(orderId, "other.example.net"))).rejects.toThrow(
       /not a domain of order/,
     );
   });

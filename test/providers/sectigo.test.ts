@@ -184,7 +184,7 @@ describe("catalogue", () => {
       resendApproval: true,
       changeValidation: true,
       changeValidationPerDomain: true,
-      recheckValidation: false,
+      recheckValidation: true,
       minPollIntervalSeconds: 10_800,
       oneApproverForAllDomains: true,
       dcvReuseDays: 198,
@@ -1124,6 +1124,23 @@ describe("changeValidation", () => {
     // A change of validation is no new order and no reissue.
     expect(stub.state.requestsTo("AutoApplySSL")).toHaveLength(1);
     expect(stub.state.requestsTo("AutoReplaceSSL")).toHaveLength(0);
+  });
+
+  it("asks for the check again with AutoUpdateDCV and the method unchanged", async () => {
+    const provider = sectigo();
+    const placed = await placeEmailOrder(provider);
+    await provider.changeValidation(
+      changeRequest(placed.providerOrderId, [{ domain: "www.example.com", method: "dns" }]),
+    );
+    await provider.recheckValidation(
+      changeRequest(placed.providerOrderId, [{ domain: "www.example.com", method: "dns" }]),
+    );
+    const sent = stub.state.requestsTo("AutoUpdateDCV");
+    expect(sent).toHaveLength(2);
+    expect(sent[1]?.form).toMatchObject({ orderNumber: placed.providerOrderId, newMethod: "CNAME_CSR_HASH" });
+    expect(stub.state.orders.get(placed.providerOrderId)?.domains).toEqual([
+      { name: "www.example.com", dcvMethod: "CNAME_CSR_HASH", dcvStatus: "Awaiting Validation" },
+    ]);
   });
 
   it("sends the approval e-mail to another listed address with EMAIL and newDCVEmailAddress", async () => {

@@ -25,7 +25,10 @@ export type ZoneRecord =
 export interface DnsZone {
   /** Records by owner name. A name with records of other types answers NODATA. */
   records?: Record<string, ZoneRecord[]>;
-  /** Names that answer SERVFAIL for every type (as a broken DNSSEC chain looks to a validating resolver). */
+  /**
+   * Names that answer SERVFAIL for every type (as a broken DNSSEC chain looks to a validating
+   * resolver), or for one type only when written "name TYPE" (a name server fault).
+   */
   servfail?: string[];
   /** Names that answer NXDOMAIN even though a record or a child exists (unknown names already do). */
   nxdomain?: string[];
@@ -82,7 +85,8 @@ export class TestDnsServer {
 
     let name = normalise(question.name);
     for (let hop = 0; hop <= MAX_CNAME_HOPS; hop++) {
-      if (this.zone.servfail?.map(normalise).includes(name)) {
+      const failing = this.zone.servfail?.map(normalise) ?? [];
+      if (failing.includes(name) || failing.includes(`${name} ${typeName(question.type).toLowerCase()}`)) {
         response.header.rcode = RCODE.SERVFAIL;
         return response;
       }

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { compile } from "../../scripts/build.js";
+import { ensureSeed } from "../../src/db/seed.js";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -29,5 +30,7 @@ export async function productionNodeFlags(): Promise<string[]> {
 export async function buildProductionStart(): Promise<string[]> {
   const { flags, entry } = await productionNodeCommand();
   await compile({ entryPoints: ["src/**/*.ts"], outdir: "dist", outbase: "src" });
+  // As `npm run build` does: a new DATA_DIR starts from the seed (src/db/seed.ts).
+  await ensureSeed();
   return [...flags, entry];
 }

@@ -188,9 +188,10 @@ export class GoGetSslProvider implements SslProvider {
    * `POST /orders/ssl/revalidate/{id}` with `domain`, one call per domain (providers.md §8): the CA
    * looks at the record or file again now instead of at its next round. Harmless to repeat: a read.
    */
-  async recheckValidation(providerOrderId: string, domains: string[]): Promise<void> {
+  async recheckValidation(request: ChangeValidationRequest): Promise<void> {
+    const { providerOrderId } = request;
     const orderId = encodeURIComponent(providerOrderId);
-    for (const domain of domains) {
+    for (const { domain } of request.domains) {
       await this.#client.call({
         kind: "read",
         method: "POST",

@@ -85,8 +85,7 @@ export class SectigoProvider implements SslProvider {
       resendApproval: true,
       changeValidation: true,
       changeValidationPerDomain: true,
-      // No call for it: Sectigo's CA checks DNS and HTTP again by itself until the order validates.
-      recheckValidation: false,
+      recheckValidation: true,
       minPollIntervalSeconds: options.minPollIntervalSeconds ?? 10_800,
     };
   }
@@ -207,6 +206,14 @@ export class SectigoProvider implements SslProvider {
       instructions.push(dcvInstruction(change.domain, change.method, hashes, uniqueValue, approver));
     }
     return instructions;
+  }
+
+  /**
+   * `!AutoUpdateDCV` with each domain's method unchanged: how a production client re-triggers
+   * Sectigo's CNAME or file check now rather than at its next round (providers.md §1.6).
+   */
+  async recheckValidation(request: ChangeValidationRequest): Promise<void> {
+    await this.changeValidation(request);
   }
 
   async #apply(request: PlaceOrderRequest): Promise<PlaceOrderResult> {
