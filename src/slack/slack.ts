@@ -23,7 +23,12 @@ export interface Listener {
 export interface Slack {
   /** Opens a modal; the view's id, for later updates. */
   openModal(triggerId: string, view: ModalView): Promise<string | undefined>;
-  updateModal(viewId: string, view: ModalView): Promise<void>;
+  /**
+   * Replaces a modal; resolves to its new hash. With `hash`, only if nobody changed the view since
+   * that hash was given (Slack's `hash_conflict` becomes ViewChangedError), so late work never
+   * puts an old form over one the person has changed.
+   */
+  updateModal(viewId: string, view: ModalView, hash?: string): Promise<string | undefined>;
   /** Puts a modal on top of the one the trigger came from (closing it returns to that one). */
   pushModal(triggerId: string, view: ModalView): Promise<void>;
   publishHome(userId: string, view: HomeView): Promise<void>;
@@ -60,6 +65,14 @@ export interface Slack {
   stop(): void;
 }
 
+/** The modal changed since the hash given to updateModal: the update was not made. */
+export class ViewChangedError extends Error {
+  override name = "ViewChangedError";
+  constructor() {
+    super("The view changed since its hash was read; the update was not made.");
+  }
+}
+
 export function createSlack(deps: { clients: SlackClients; logger: Logger; sleeper: Sleeper }): Slack {
   const { interactive, quiet, lookup, background } = deps.clients;
   const stopping = new AbortController();
@@ -83,8 +96,15 @@ export function createSlack(deps: { clients: SlackClients; logger: Logger; sleep
       const opened = await interactive.views.open({ trigger_id: triggerId, view });
       return opened.view?.id;
     },
-    async updateModal(viewId, view) {
-      await interactive.views.update({ view_id: viewId, view });
+    async updateModal(viewId, view, hash) {
+      try {
+        const updated = await interactive.views.update({ view_id: viewId, view, ...(hash ? { hash } : {}) });
+        return updated.view?.hash;
+      } catch (error) {
+        if ((error as { data?: { error?: string } }).data?.error === "hash_conflict")
+          throw new ViewChangedError();
+        throw error;
+      }
     },
     async pushModal(triggerId, view) {
       await interactive.views.push({ trigger_id: triggerId, view });

@@ -9,7 +9,8 @@ import { TestDnsServer } from "../support/dns-server.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import { TestHttpFileServer } from "../support/http-file-server.js";
-import { messageButton, textOf } from "../support/modal.js";
+import { messageButton, textOf, viewBlockAction } from "../support/modal.js";
+import { holdsApprovers } from "../support/order-modal.js";
 import { orderRequest, reloadOrder } from "../support/orders.js";
 
 /**
@@ -184,6 +185,34 @@ describe("Will it issue? in the order form", () => {
     expect(String((checked.args.view as { private_metadata?: string }).private_metadata)).toContain(
       "admin@example.com",
     );
+  });
+
+  it("never puts a late check over a form the person changed meanwhile", async () => {
+    dns.setZone({ records: { "www.example.com": [{ type: "A", address: "127.0.0.1" }] } });
+    const release = dns.hold();
+    await t.driver.slashCommand('order "Acme Ltd" www.example.com');
+    const listed = await t.slack.waitFor("views.update", (call) => holdsApprovers(call.args.view));
+    // The check is still waiting for DNS when the person picks a multi-domain product.
+    await t.driver.interactive(
+      viewBlockAction(
+        listed.args.view as Record<string, unknown>,
+        { viewId: String(listed.args.view_id) },
+        "order_product",
+        {
+          order_product: "sandbox:positivessl-multidomain",
+        },
+      ),
+    );
+    await t.slack.waitFor("views.update", (call) => textOf(call.args.view).includes("Additional domains"));
+    release();
+    await t.app.settled();
+    const updates = t.slack.callsTo("views.update");
+    // The first check's result was refused (the form had changed); the second check's went over
+    // the multi-domain form, which stays.
+    expect(updates.filter((call) => call.refused === "hash_conflict")).toHaveLength(1);
+    const shown = updates.filter((call) => !call.refused).at(-1);
+    expect(textOf(shown?.args.view)).toContain("Additional domains");
+    expect(textOf(shown?.args.view)).toContain("Will it issue?");
   });
 
   it("says nothing stands in the way when DNS and CAA are fine", async () => {

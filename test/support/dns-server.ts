@@ -56,7 +56,9 @@ export class TestDnsServer {
     await server.listen(0, "127.0.0.1");
     const instance = new TestDnsServer(server, (server.address() as AddressInfo).port);
     server.on("request", (request, send) => {
-      void send(instance.answer(request));
+      const reply = () => void send(instance.answer(request));
+      if (instance.held) instance.held.push(reply);
+      else reply();
     });
     return instance;
   }
@@ -64,6 +66,19 @@ export class TestDnsServer {
   /** "127.0.0.1:port", the form DNS_SERVERS and the checker's dnsServers take. */
   get address(): string {
     return `127.0.0.1:${this.port}`;
+  }
+
+  /** Queries waiting while the server is held (hold()), answered on release. */
+  private held: (() => void)[] | undefined;
+
+  /** Answers nothing until the returned release is called: a test decides when DNS answers. */
+  hold(): () => void {
+    this.held ??= [];
+    return () => {
+      const waiting = this.held ?? [];
+      this.held = undefined;
+      for (const reply of waiting) reply();
+    };
   }
 
   setZone(zone: DnsZone): void {

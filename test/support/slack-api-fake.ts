@@ -11,6 +11,8 @@ export interface RecordedCall {
   method: string;
   args: Record<string, unknown>;
   token?: string;
+  /** Slack's error when it refused the call (only `hash_conflict` is decided by the fake itself). */
+  refused?: string;
 }
 
 type MethodHandler = (args: Record<string, unknown>, call: RecordedCall) => SlackReply | Promise<SlackReply>;
@@ -31,6 +33,8 @@ export class SlackApiFake {
   private readonly rateLimits = new Map<string, { remaining: number; retryAfter: number }>();
   private counter = 0;
   private tsCounter = 0;
+  /** Each view's current hash: views.update with another `hash` is refused, as Slack does. */
+  private readonly viewHashes = new Map<string, string>();
   readonly userGroups = new Map<string, string[]>();
   /** users.info profile fields per user (e.g. is_restricted, team_id); the rest is made up. */
   readonly users = new Map<string, Record<string, unknown>>();
@@ -81,6 +85,7 @@ export class SlackApiFake {
     this.overrides.clear();
     this.rateLimits.clear();
     this.uploads.clear();
+    this.viewHashes.clear();
   }
 
   /** The next `times` calls of `method` get HTTP 429 with Retry-After. */
@@ -146,6 +151,7 @@ export class SlackApiFake {
     const call: RecordedCall = { method: name, args, token };
     const override = this.overrides.get(name);
     const reply = override ? await override(args, call) : { body: this.defaultAnswer(name, args) };
+    if (reply.body.ok === false && typeof reply.body.error === "string") call.refused = reply.body.error;
     this.record(call);
     return reply;
   }
@@ -177,9 +183,16 @@ export class SlackApiFake {
       case "views.open":
       case "views.push":
       case "views.publish":
+        this.viewHashes.set(`V${id}`, `h${id}`);
         return { ok: true, view: { ...(args.view as object), id: `V${id}`, hash: `h${id}` } };
-      case "views.update":
-        return { ok: true, view: { ...(args.view as object), id: args.view_id ?? `V${id}`, hash: `h${id}` } };
+      case "views.update": {
+        const viewId = String(args.view_id ?? `V${id}`);
+        if (typeof args.hash === "string" && this.viewHashes.get(viewId) !== args.hash) {
+          return { ok: false, error: "hash_conflict" };
+        }
+        this.viewHashes.set(viewId, `h${id}`);
+        return { ok: true, view: { ...(args.view as object), id: viewId, hash: `h${id}` } };
+      }
       case "chat.postMessage": {
         const ts = this.nextTs();
         const channel = String(args.channel).startsWith("U")

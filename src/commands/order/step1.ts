@@ -6,6 +6,7 @@ import type { Finding } from "../../domain/readiness.js";
 import { type Client, getClient, searchClients } from "../../orders/clients.js";
 import { saveDraft } from "../../orders/drafts.js";
 import { checkDomain } from "../../orders/validation.js";
+import { ViewChangedError } from "../../slack/slack.js";
 import { option } from "../../views/blocks.js";
 import { type ApproverState, chooseDcvMethod } from "../../views/dcv-fields.js";
 import {
@@ -91,8 +92,8 @@ export async function loadApprovers(
   opened: { known?: Client; showsLoading?: boolean } = {},
 ): Promise<void> {
   const { known } = opened;
-  const show = async (next: Step1Metadata, extra: Step1Extra) =>
-    context.slack.updateModal(viewId, await renderStep1(context, values, next, { ...extra, known }));
+  const show = async (next: Step1Metadata, extra: Step1Extra, hash?: string) =>
+    context.slack.updateModal(viewId, await renderStep1(context, values, next, { ...extra, known }), hash);
   const checked = checkDomain(values.domain ?? "");
   if (!checked.ok) {
     await show({ ...metadata, approvers: undefined }, { warnings: { domain: checked.message } });
@@ -133,9 +134,14 @@ export async function loadApprovers(
           ? { warnings: { domain: fetched.message } }
           : { approvers: { state: "error", domain, message: fetched.message } },
       ];
-  await show(next, extra);
+  const hash = await show(next, extra);
   const found = await readiness;
-  if (found) await show(next, { ...extra, readiness: found });
+  // Only over the form just shown: if the person changed it meanwhile (another domain, product),
+  // that change's own check follows, and this one is dropped rather than undo their change.
+  if (found)
+    await show(next, { ...extra, readiness: found }, hash).catch((error: unknown) => {
+      if (!(error instanceof ViewChangedError)) throw error;
+    });
 }
 
 /** A submission Slack would not send (no state, wrong types): the form cannot be trusted, so start over. */
