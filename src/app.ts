@@ -75,11 +75,20 @@ export const DEFAULT_DRAIN_MS = 25_000;
 
 /** Registers every handler on a Bolt app; tests build the app through this, exactly as main.ts does. */
 export function createApp(config: Config, deps: AppDeps): CertdeskApp {
+  // Set by stop(): /healthz then says so and closes its connection, so a client polling over a
+  // kept-alive connection (a load balancer, a test) sees the port go away instead of a healthy
+  // answer for as long as it keeps that connection busy.
+  let stopping = false;
   const customRoutes = [
     {
       path: "/healthz",
       method: ["GET"],
       handler: (_req: IncomingMessage, res: ServerResponse) => {
+        if (stopping) {
+          res.writeHead(503, { "content-type": "application/json", connection: "close" });
+          res.end(JSON.stringify({ status: "stopping" }));
+          return;
+        }
         void answerHealth(deps.database, res);
       },
     },
@@ -258,16 +267,20 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
       return { port: typeof address === "object" && address ? address.port : config.port };
     },
     async stop(options = {}) {
+      stopping = true;
       const drainMs = options.drainMs ?? DEFAULT_DRAIN_MS;
       const drained = inFlight.drain(drainMs);
       // Paced background posts (alerts, announcements) wait no longer: what was not posted is posted by
       // the next run (an alert's row stays unposted until Slack accepts it).
       slack.stop();
       // A scheduled run stuck on a hanging provider must not hold the stop beyond the same budget.
-      const jobsStopped = await Promise.race([
+      const stopped = Promise.race([
         Promise.all([scheduler.stop(), bolt.stop()]).then(() => true),
         delay(drainMs).then(() => false),
       ]);
+      // bolt.stop() stops listening; connections kept alive between requests go now too.
+      server?.closeIdleConnections();
+      const jobsStopped = await stopped;
       const { unfinished } = await drained;
       if (unfinished > 0 || !jobsStopped) {
         deps.logger.warn(

@@ -1,3 +1,4 @@
+import http from "node:http";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { orders } from "../../src/db/schema.js";
 import { createProviderRegistry } from "../../src/providers/registry.js";
@@ -66,6 +67,29 @@ describe("stopping with work in flight", () => {
     expect(await stopped).toEqual({ unfinished: 0 });
     const [order] = await t.database.db.select().from(orders);
     expect(order).toMatchObject({ status: "pending", providerOrderId: "SBX-1" });
+  });
+
+  it("answers /healthz healthy no more once stopping, even on a connection kept alive", async () => {
+    t = await startPlacing();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const health = () =>
+      new Promise<number>((resolve, reject) => {
+        http
+          .get(`${t?.url}/healthz`, { agent }, (response) => {
+            response.resume();
+            response.on("end", () => resolve(response.statusCode ?? 0));
+          })
+          .on("error", reject);
+      });
+    expect(await health()).toBe(200);
+    const stopped = t.app.stop({ drainMs: 60_000 });
+    // The placement holds the stop open: whatever the kept-alive socket meets now is not "healthy".
+    const during = await health().catch((error: NodeJS.ErrnoException) => error.code ?? "error");
+    expect(during).not.toBe(200);
+    expect([503, "ECONNRESET", "ECONNREFUSED", "EPIPE"]).toContain(during);
+    sandbox.answer();
+    expect(await stopped).toEqual({ unfinished: 0 });
+    agent.destroy();
   });
 
   it("leaves a placement that outlives the budget as it is, submitting, and says so", async () => {
