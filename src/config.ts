@@ -55,6 +55,23 @@ function cronExpression(fallback: string) {
   });
 }
 
+/** A whole number within [min, max] written in digits, `fallback` when unset; else `problem`. */
+function wholeNumber(options: { fallback: number; min: number; max: number; problem: string }) {
+  return z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === "") return options.fallback;
+      const number = Number(value);
+      if (!/^\d{1,6}$/.test(value) || number < options.min || number > options.max) {
+        ctx.addIssue({ code: "custom", message: options.problem });
+        return z.NEVER;
+      }
+      return number;
+    });
+}
+
 function isKnownTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat("en", { timeZone: zone });
@@ -178,21 +195,12 @@ const envSchema = (providerIds: readonly string[]) =>
         ctx.addIssue({ code: "custom", message: "must be true, false or all (SSL_REQUIRE_APPROVAL)" });
         return z.NEVER;
       }),
-    STUCK_AFTER_HOURS: z
-      .string()
-      .trim()
-      .optional()
-      .transform((value, ctx) => {
-        if (value === undefined || value === "") return 24;
-        if (!/^[1-9]\d{0,3}$/.test(value)) {
-          ctx.addIssue({
-            code: "custom",
-            message: "must be a whole number of hours above 0 (STUCK_AFTER_HOURS)",
-          });
-          return z.NEVER;
-        }
-        return Number(value);
-      }),
+    STUCK_AFTER_HOURS: wholeNumber({
+      fallback: 24,
+      min: 1,
+      max: 9_999,
+      problem: "must be a whole number of hours above 0 (STUCK_AFTER_HOURS)",
+    }),
     DNS_SERVERS: optionalText.transform((value, ctx) => {
       if (!value) return [];
       try {
@@ -202,37 +210,18 @@ const envSchema = (providerIds: readonly string[]) =>
         return z.NEVER;
       }
     }),
-    VALIDATION_CHECK_HTTP_PORT: z
-      .string()
-      .trim()
-      .optional()
-      .transform((value, ctx) => {
-        if (value === undefined || value === "") return 80;
-        const port = Number(value);
-        if (!/^\d{1,5}$/.test(value) || port < 1 || port > 65_535) {
-          ctx.addIssue({
-            code: "custom",
-            message: "must be a port number, 1 to 65535 (VALIDATION_CHECK_HTTP_PORT)",
-          });
-          return z.NEVER;
-        }
-        return port;
-      }),
-    AUTO_REISSUE_DAYS: z
-      .string()
-      .trim()
-      .optional()
-      .transform((value, ctx) => {
-        if (value === undefined || value === "") return 0;
-        if (!/^\d{1,3}$/.test(value)) {
-          ctx.addIssue({
-            code: "custom",
-            message: "must be a whole number of days, 0 for off (AUTO_REISSUE_DAYS)",
-          });
-          return z.NEVER;
-        }
-        return Number(value);
-      }),
+    VALIDATION_CHECK_HTTP_PORT: wholeNumber({
+      fallback: 80,
+      min: 1,
+      max: 65_535,
+      problem: "must be a port number, 1 to 65535 (VALIDATION_CHECK_HTTP_PORT)",
+    }),
+    AUTO_REISSUE_DAYS: wholeNumber({
+      fallback: 0,
+      min: 0,
+      max: 999,
+      problem: "must be a whole number of days, 0 for off (AUTO_REISSUE_DAYS)",
+    }),
     POLL_CRON: cronExpression("*/15 * * * *"),
     EXPIRY_CRON: cronExpression("0 9 * * *"),
     EXPIRY_DAYS: z
