@@ -49,6 +49,20 @@ describe("loadConfig", () => {
     );
   });
 
+  it("reads the whole-number settings with their defaults and refuses other text", () => {
+    const defaults = loadConfig(minimal);
+    expect([defaults.stuckAfterHours, defaults.autoReissueDays]).toEqual([24, 0]);
+    const set = loadConfig({ ...minimal, STUCK_AFTER_HOURS: "48", AUTO_REISSUE_DAYS: "14" });
+    expect([set.stuckAfterHours, set.autoReissueDays]).toEqual([48, 14]);
+    const problems = problemsOf({ ...minimal, STUCK_AFTER_HOURS: "0", AUTO_REISSUE_DAYS: "two weeks" });
+    expect(problems.find((line) => line.includes("STUCK_AFTER_HOURS"))).toContain(
+      "must be a whole number of hours above 0",
+    );
+    expect(problems.find((line) => line.includes("AUTO_REISSUE_DAYS"))).toContain(
+      "must be a whole number of days, 0 for off",
+    );
+  });
+
   it("selects Socket Mode when an app token is set, without a signing secret", () => {
     const config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1-A" });
     expect(config.slack.socketMode).toBe(true);
