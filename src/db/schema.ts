@@ -129,6 +129,17 @@ export const orders = pgTable(
      * first certificate, from the provider where it says, else its not-before plus the period.
      */
     coverageEndsAt: timestamp("coverage_ends_at", { withTimezone: true }),
+    /**
+     * When to renew the current certificate, where its CA says (ACME Renewal Information, RFC 9773)
+     * or by two thirds of its lifetime (domain/renewal-window.ts); null for orders renewed by the
+     * expiry thresholds (resellers). The expiry scan leaves orders with a window to the window job.
+     */
+    renewalWindowStart: timestamp("renewal_window_start", { withTimezone: true }),
+    renewalWindowEnd: timestamp("renewal_window_end", { withTimezone: true }),
+    /** The CA's explanation of its window (a mass revocation), shown in the thread. */
+    renewalWindowUrl: text("renewal_window_url"),
+    /** When to ask the CA for the window again (its Retry-After; at least twice a day). */
+    renewalWindowCheckAt: timestamp("renewal_window_check_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -237,6 +248,10 @@ export const orderEvents = pgTable(
     uniqueIndex("order_events_one_stuck_idx")
       .on(table.orderId)
       .where(sql`${table.kind} = 'validation_stuck'`),
+    // Likewise a certificate's renewal window is told (or its automatic renewal placed) once.
+    uniqueIndex("order_events_one_renewal_window_idx")
+      .on(table.orderId)
+      .where(sql`${table.kind} = 'renewal_window_open'`),
   ],
 );
 
@@ -320,3 +335,53 @@ export const sandboxOrders = pgTable("sandbox_orders", {
   /** Certificates issued on this order (reissues included). */
   issuedCount: integer("issued_count").notNull().default(0),
 });
+
+/**
+ * The acme provider's account at each directory it used: made once, its key kept encrypted by the
+ * vault (an ACME account is its key: a new key is a new account, losing its orders and rate limits).
+ */
+export const acmeAccounts = pgTable("acme_accounts", {
+  directoryUrl: text("directory_url").primaryKey(),
+  accountUrl: text("account_url").notNull(),
+  encryptedAccountKey: text("encrypted_account_key").notNull(),
+  createdAt: createdAt(),
+});
+
+/**
+ * What the acme provider keeps of each ACME order (its "provider order" ACME-<id>): the CA's order
+ * URL, the CSR to finalize with, each domain's challenge, and the certificate once downloaded.
+ */
+export const acmeOrders = pgTable("acme_orders", {
+  id: serial("id").primaryKey(),
+  directoryUrl: text("directory_url").notNull(),
+  orderUrl: text("order_url").notNull(),
+  csr: text("csr").notNull(),
+  dcvMethod: text("dcv_method").notNull(),
+  domains: jsonb("domains").$type<string[]>().notNull(),
+  /** Per domain: its authorization and the challenge of the order's method (token, key authorization). */
+  challenges: jsonb("challenges").$type<AcmeChallengeRecord[]>().notNull(),
+  profile: text("profile"),
+  /** RFC 9773 certID of the certificate this order replaces, as sent in `replaces`. */
+  replaces: text("replaces"),
+  status: text("status").notNull(),
+  /** The CA's problem document in plain words, when validation or finalization failed. */
+  problem: text("problem"),
+  certificatePem: text("certificate_pem"),
+  chain: jsonb("chain").$type<string[]>(),
+  notBefore: timestamp("not_before", { withTimezone: true }),
+  notAfter: timestamp("not_after", { withTimezone: true }),
+  revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export interface AcmeChallengeRecord {
+  domain: string;
+  authorizationUrl: string;
+  challengeUrl?: string;
+  type?: string;
+  token?: string;
+  keyAuthorization?: string;
+  /** The CA had a valid authorization for the domain already (reused): nothing to publish. */
+  alreadyValid?: boolean;
+}

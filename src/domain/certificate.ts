@@ -29,9 +29,28 @@ export const CERTIFICATE_STATUSES = [
   "issued",
   "failed",
   "rejected",
+  /** Revoked at the CA (revocation-service.ts): browsers refuse it. */
+  "revoked",
 ] as const;
 export type CertificateStatus = (typeof CERTIFICATE_STATUSES)[number];
 export const OPEN_CERTIFICATE_STATUSES: CertificateStatus[] = ["awaiting_approval", "submitting", "pending"];
+
+/**
+ * RFC 5280 CRLReason codes a person may give for a revocation (ACME takes the number). Providers
+ * receive the name (providers/types.ts RevokeRequest); views put it in words.
+ */
+export const REVOCATION_REASONS = {
+  unspecified: 0,
+  keyCompromise: 1,
+  affiliationChanged: 3,
+  superseded: 4,
+  cessationOfOperation: 5,
+} as const;
+export type RevocationReason = keyof typeof REVOCATION_REASONS;
+
+export function isRevocationReason(value: unknown): value is RevocationReason {
+  return typeof value === "string" && Object.hasOwn(REVOCATION_REASONS, value);
+}
 
 /** Who holds the private key: certdesk's vault (it made the key) or the client (it sent a CSR). */
 export type KeySource = "generated" | "client_csr";

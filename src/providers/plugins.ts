@@ -1,3 +1,4 @@
+import { acme } from "./acme/index.js";
 import { gogetssl } from "./gogetssl/index.js";
 import type { PluginSettings } from "./plugin.js";
 import { sandbox } from "./sandbox/index.js";
@@ -9,7 +10,7 @@ import { sectigo } from "./sectigo/index.js";
  * Adding a provider is a folder `src/providers/<id>/` (see plugin.ts) plus one entry here.
  * The first entry is what SSL_PROVIDERS means when it is unset.
  */
-export const PROVIDER_PLUGINS = [sandbox, sectigo, gogetssl] as const;
+export const PROVIDER_PLUGINS = [sandbox, sectigo, gogetssl, acme] as const;
 
 export type ProviderId = (typeof PROVIDER_PLUGINS)[number]["id"];
 

@@ -1,3 +1,4 @@
+import type { RevocationReason } from "../domain/certificate.js";
 import type { DcvInstruction, DcvMethod, DomainValidationState } from "../domain/dcv.js";
 import type { Money } from "../domain/money.js";
 import type { ContactSnapshot } from "../domain/order.js";
@@ -32,6 +33,14 @@ export interface ProviderCapabilities {
    * check; a product may name its own (a reseller selling several CAs' brands).
    */
   caIdentifiers: string[];
+  /**
+   * The CA validates a domain only when asked, once its record or file is in place (ACME: a
+   * challenge is answered once and fails for good if the record is missing). The poller asks after
+   * the "Will it issue?" check finds nothing wrong, and the thread's button reads "Record is in place".
+   */
+  validatesWhenAsked: boolean;
+  /** An issued certificate can be revoked through the provider (ACME revokeCert). */
+  revoke: boolean;
   /** Asking for status more often than this is refused or frowned upon by the provider. */
   minPollIntervalSeconds: number;
   /**
@@ -120,6 +129,28 @@ export interface ChangeValidationRequest {
   domains: { domain: string; method: DcvMethod; approverEmail?: string }[];
 }
 
+/** RFC 5280 CRLReason codes a person may give for a revocation: a word of the vocabulary (domain). */
+export { REVOCATION_REASONS, type RevocationReason } from "../domain/certificate.js";
+
+export interface RevokeRequest {
+  providerOrderId: string;
+  /** The certificate to revoke (an order may have had several: reissues). */
+  certificatePem: string;
+  reason: RevocationReason;
+}
+
+/**
+ * When the CA wants a certificate renewed (ACME Renewal Information, RFC 9773): renew between
+ * `start` and `end`; `explanationUrl` says why when the CA moved the window (a mass revocation).
+ */
+export interface RenewalWindow {
+  start: Date;
+  end: Date;
+  explanationUrl?: string;
+  /** When to ask again (the answer's Retry-After). */
+  retryAfter?: Date;
+}
+
 export type ProviderOrderStatus = "pending" | "issued" | "rejected" | "cancelled" | "expired";
 
 export interface PlaceOrderResult {
@@ -153,6 +184,8 @@ export interface SslProvider {
   readonly id: string;
   readonly displayName: string;
   readonly capabilities: ProviderCapabilities;
+  /** Renew in the CA's window without a person (ACME_AUTO_RENEW); absent: a person presses Renew. */
+  readonly autoRenew?: boolean;
   listProducts(): Promise<Product[]>;
   listServerTypes(): Promise<ServerType[]>;
   /** Fresh from the provider every call: Sectigo only accepts addresses fetched in the last 24 h. */
@@ -174,4 +207,11 @@ export interface SslProvider {
    * (capabilities.recheckValidation); changes nothing.
    */
   recheckValidation?(request: ChangeValidationRequest): Promise<void>;
+  /** Revokes an issued certificate of the order (capabilities.revoke). */
+  revoke?(request: RevokeRequest): Promise<void>;
+  /**
+   * The CA's renewal window for the order's current certificate (RFC 9773), or undefined when the
+   * CA offers none (certdesk then renews at two thirds of the lifetime: domain/lifetime.ts).
+   */
+  renewalWindow?(providerOrderId: string, certificatePem: string): Promise<RenewalWindow | undefined>;
 }

@@ -3,7 +3,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createCsr } from "../../src/certs/csr.js";
 import { certificateMatchesCsr } from "../../src/certs/inspect.js";
 import { generateKeyPair, type KeyPairPem } from "../../src/certs/keys.js";
-import type { Product } from "../../src/domain/product.js";
+import { type Product, periodFor } from "../../src/domain/product.js";
 import { ProviderError, ProviderInputError } from "../../src/providers/errors.js";
 import type {
   ChangeValidationRequest,
@@ -39,9 +39,7 @@ export interface ProviderContractDriver {
 let nextReference = 1001;
 
 function isSingleNameDv(product: Product): boolean {
-  return (
-    product.validation === "DV" && !product.wildcard && !product.multiDomain && product.periods.includes(12)
-  );
+  return product.validation === "DV" && !product.wildcard && !product.multiDomain;
 }
 
 function opensslParses(certificatePem: string): { status: number | null; text: string } {
@@ -97,12 +95,13 @@ export function describeProviderContract(name: string, start: () => Promise<Prov
       return {
         reference: `SSL-${nextReference++}`,
         productId: product.id,
-        periodMonths: 12,
+        periodMonths: periodFor(product.periods),
         serverTypeId: serverType.id,
         csrPem: await makeCsr(commonName),
         commonName,
         sans: [],
-        dcvMethod: "email",
+        // E-mail where offered (what most resellers' orders use), else an HTTP file (ACME).
+        dcvMethod: offersEmail() ? "email" : "http",
         approverEmail: approvers.find((address) => address.startsWith("admin@")),
         addonIds: [],
         organisation: {},
@@ -117,6 +116,10 @@ export function describeProviderContract(name: string, start: () => Promise<Prov
       };
     }
 
+    function offersEmail(): boolean {
+      return provider.capabilities.dcvMethods.includes("email");
+    }
+
     async function place(
       commonName = "www.example.com",
     ): Promise<{ request: PlaceOrderRequest; placed: PlaceOrderResult }> {
@@ -127,7 +130,6 @@ export function describeProviderContract(name: string, start: () => Promise<Prov
     it("describes its capabilities with the shared shape", () => {
       const { capabilities } = provider;
       expect(capabilities.dcvMethods.length).toBeGreaterThan(0);
-      expect(capabilities.dcvMethods).toContain("email");
       for (const method of capabilities.dcvMethods) expect(["email", "http", "dns"]).toContain(method);
       expect(new Set(capabilities.dcvMethods).size).toBe(capabilities.dcvMethods.length);
       for (const flag of [
@@ -140,6 +142,8 @@ export function describeProviderContract(name: string, start: () => Promise<Prov
         "changeValidation",
         "changeValidationPerDomain",
         "recheckValidation",
+        "validatesWhenAsked",
+        "revoke",
       ] as const) {
         expect(typeof capabilities[flag]).toBe("boolean");
       }
@@ -150,7 +154,7 @@ export function describeProviderContract(name: string, start: () => Promise<Prov
       for (const name of capabilities.caIdentifiers) expect(name).toMatch(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/);
     });
 
-    it("lists products with a 12-month single-name DV product, consistent with its capabilities", async () => {
+    it("lists products with a single-name DV product, consistent with its capabilities", async () => {
       const products = await provider.listProducts();
       expect(products.length).toBeGreaterThan(0);
       expect(products.some(isSingleNameDv)).toBe(true);
@@ -176,7 +180,13 @@ export function describeProviderContract(name: string, start: () => Promise<Prov
       expect(defaults[0]?.label).toMatch(/mod[ _/]?ssl/i);
     });
 
-    it("lists approver addresses for the domain: trimmed, real, without duplicates", async () => {
+    it("lists no approver addresses when it offers no e-mail validation", async (context) => {
+      if (offersEmail()) context.skip();
+      expect(await provider.getApproverEmails("www.example.com")).toEqual([]);
+    });
+
+    it("lists approver addresses for the domain: trimmed, real, without duplicates", async (context) => {
+      if (!offersEmail()) context.skip();
       const approvers = await provider.getApproverEmails("www.example.com");
       expect(approvers.length).toBeGreaterThan(0);
       expect(approvers.some((address) => MAILBOX.test(address))).toBe(true);
@@ -189,18 +199,30 @@ export function describeProviderContract(name: string, start: () => Promise<Prov
       expect(new Set(approvers.map((address) => address.toLowerCase())).size).toBe(approvers.length);
     });
 
-    it("offers the generic mailboxes of the registrable domain for a sub-domain", async () => {
+    it("offers the generic mailboxes of the registrable domain for a sub-domain", async (context) => {
+      if (!offersEmail()) context.skip();
       const approvers = await provider.getApproverEmails("www.example.com");
       expect(approvers).toContain("admin@example.com");
     });
 
-    it("places a DV order: an id, pending, and an email validation instruction", async () => {
+    it("places a DV order: an id, pending, and the validation instruction for its method", async () => {
       const { request, placed } = await place();
       expect(placed.providerOrderId).not.toBe("");
       expect(placed.status).toBe("pending");
-      expect(placed.dcv).toContainEqual(
-        expect.objectContaining({ domain: "www.example.com", method: "email", email: request.approverEmail }),
-      );
+      if (request.dcvMethod === "email") {
+        expect(placed.dcv).toContainEqual(
+          expect.objectContaining({
+            domain: "www.example.com",
+            method: "email",
+            email: request.approverEmail,
+          }),
+        );
+      } else {
+        const instruction = placed.dcv.find((dcv) => dcv.domain === "www.example.com");
+        expect(instruction).toMatchObject({ method: "http" });
+        expect(instruction?.httpUrl).toMatch(/^http:\/\/www\.example\.com\/\.well-known\//);
+        expect(instruction?.httpContent).toMatch(/\S/);
+      }
       expect(await driver.placementRequests()).toBe(1);
       expect((await provider.getStatus(placed.providerOrderId)).status).toBe("pending");
     });
@@ -222,6 +244,30 @@ export function describeProviderContract(name: string, start: () => Promise<Prov
       expect(certificate.chainPem.length).toBeGreaterThan(0);
       for (const pem of certificate.chainPem) expect(pem).toContain("-----BEGIN CERTIFICATE-----");
       expect(certificate.notBefore.getTime()).toBeLessThan(certificate.notAfter.getTime());
+    });
+
+    it("revokes an issued certificate", async (context) => {
+      if (!provider.capabilities.revoke) context.skip();
+      const revoke = provider.revoke?.bind(provider);
+      if (!revoke) throw new Error("capabilities.revoke is true but the provider has no revoke()");
+      const { placed } = await place();
+      await driver.issue(placed.providerOrderId);
+      const certificate = (await provider.getStatus(placed.providerOrderId)).certificate;
+      if (!certificate) throw new Error("an issued status must carry the certificate");
+      const { certificatePem } = certificate;
+
+      await expect(
+        revoke({ providerOrderId: placed.providerOrderId, certificatePem, reason: "superseded" }),
+      ).resolves.toBeUndefined();
+
+      const unknown = await revoke({
+        providerOrderId: driver.unknownOrderId,
+        certificatePem,
+        reason: "superseded",
+      }).catch((caught: unknown) => caught);
+      expect(unknown).toBeInstanceOf(ProviderInputError);
+      expect((unknown as ProviderInputError).provider).toBe(provider.id);
+      expect((unknown as ProviderInputError).field).toBe("order");
     });
 
     it("reports a rejected order as rejected, without a certificate", async () => {
@@ -362,7 +408,7 @@ export function describeProviderContract(name: string, start: () => Promise<Prov
         return { providerOrderId, reference: request.reference, csrPem: request.csrPem, domains };
       }
 
-      it("moves a pending e-mail order to DNS validation: the record to create for the domain", async (context) => {
+      it("moves a pending order to DNS validation: the record to create for the domain", async (context) => {
         if (!provider.capabilities.changeValidation) context.skip();
         const { request, placed } = await place();
 
@@ -385,7 +431,7 @@ export function describeProviderContract(name: string, start: () => Promise<Prov
       });
 
       it("sends the approval e-mail to another listed address", async (context) => {
-        if (!provider.capabilities.changeValidation) context.skip();
+        if (!provider.capabilities.changeValidation || !offersEmail()) context.skip();
         const { request, placed } = await place();
         const approvers = await provider.getApproverEmails(request.commonName);
         const other = approvers.find((address) => MAILBOX.test(address) && address !== request.approverEmail);

@@ -128,6 +128,8 @@ describe("GoGetSslProvider identity", () => {
       changeValidation: true,
       changeValidationPerDomain: true,
       recheckValidation: true,
+      validatesWhenAsked: false,
+      revoke: false,
       minPollIntervalSeconds: 300,
     });
     expect(new GoGetSslProvider({ user: "u", password: "p" }).capabilities.minPollIntervalSeconds).toBe(60);

@@ -51,10 +51,19 @@ describe("the provider plug-in list", () => {
 
   it("keeps every provider in a folder of the same shape: the HTTP adapters' folders all alike", () => {
     const HTTP_FILES = ["client.ts", "dcv.ts", "errors.ts", "order-form.ts", "status.ts", "wire.ts"];
+    // A protocol spoken through a library (ACME through acme-client): the connection and its problems.
+    const PROTOCOL_FILES = ["connection.ts", "problems.ts"];
     for (const { id } of PROVIDER_PLUGINS) {
       const files = readdirSync(path.join(PROVIDERS_DIR, id)).sort();
       const speaksHttp = files.includes("client.ts");
-      const expected = ["catalogue.ts", "index.ts", "provider.ts", ...(speaksHttp ? HTTP_FILES : [])].sort();
+      const speaksProtocol = files.includes("connection.ts");
+      const expected = [
+        "catalogue.ts",
+        "index.ts",
+        "provider.ts",
+        ...(speaksHttp ? HTTP_FILES : []),
+        ...(speaksProtocol ? PROTOCOL_FILES : []),
+      ].sort();
       expect(files, `src/providers/${id}/`).toEqual(expected);
     }
   });
@@ -192,6 +201,8 @@ class EchoProvider implements SslProvider {
     changeValidation: false,
     changeValidationPerDomain: false,
     recheckValidation: false,
+    validatesWhenAsked: false,
+    revoke: false,
     minPollIntervalSeconds: 1,
   };
   readonly #token: string;
@@ -391,7 +402,7 @@ describe("a plug-in added to the list", () => {
     const ca = new EchoCa(testCa, TOKEN);
     const text = withProviderSection(readFileSync(ENV_EXAMPLE, "utf8"), pluginsWith(ca));
     expect(text).toContain(
-      "# Enabled providers, comma list of sandbox, sectigo, gogetssl, echo. Default sandbox.",
+      "# Enabled providers, comma list of sandbox, sectigo, gogetssl, acme, echo. Default sandbox.",
     );
     expect(text).toContain(
       "# Echo (SSL_PROVIDERS=echo)\n# Echo account token. Required when SSL_PROVIDERS has echo.\nECHO_TOKEN=\n# eu or us. Default eu.\nECHO_REGION=eu\n",

@@ -190,6 +190,60 @@ describe("SandboxProvider reissue", () => {
   });
 });
 
+describe("SandboxProvider revoke", () => {
+  it("says it revokes, and revokes an issued order's current certificate: the order is cancelled from then on", async () => {
+    expect(sandbox.capabilities.revoke).toBe(true);
+    const { providerOrderId } = await sandbox.placeOrder(await orderFor("www.example.com"));
+    passApprovalTime();
+    const issued = certificateOf(await sandbox.getStatus(providerOrderId));
+
+    // The PEM as certdesk stored it may differ in line endings only.
+    await sandbox.revoke({
+      providerOrderId,
+      certificatePem: issued.certificatePem.replace(/\n/g, "\r\n"),
+      reason: "keyCompromise",
+    });
+
+    const after = await sandbox.getStatus(providerOrderId);
+    expect(after.status).toBe("cancelled");
+    expect(after.detail).toEqual(["Certificate revoked"]);
+    expect(after.domains).toEqual([{ domain: "www.example.com", method: "email", state: "validated" }]);
+    const again = await sandbox
+      .revoke({ providerOrderId, certificatePem: issued.certificatePem, reason: "keyCompromise" })
+      .catch((caught: unknown) => caught);
+    expect(again).toBeInstanceOf(ProviderInputError);
+    expect((again as ProviderInputError).message).toContain("SBX-1 is revoked");
+  });
+
+  it("refuses an order not issued, an unknown order and a certificate it did not issue for the order, on the order", async () => {
+    const pending = await sandbox.placeOrder(await orderFor("www.example.com"));
+    const other = await placeAndIssue(await orderFor("shop.example.com"));
+    const refusals = await Promise.all(
+      [
+        { providerOrderId: pending.providerOrderId, certificatePem: other.certificatePem },
+        { providerOrderId: "SBX-999", certificatePem: other.certificatePem },
+        {
+          providerOrderId: pending.providerOrderId.replace("1", "2"),
+          certificatePem: "-----BEGIN CERTIFICATE-----",
+        },
+      ].map((request) =>
+        sandbox.revoke({ ...request, reason: "superseded" }).catch((caught: unknown) => caught),
+      ),
+    );
+
+    for (const refusal of refusals) {
+      expect(refusal).toBeInstanceOf(ProviderInputError);
+      expect((refusal as ProviderInputError).field).toBe("order");
+    }
+    expect(refusals.map((refusal) => (refusal as Error).message)).toEqual([
+      "The sandbox can only revoke an issued certificate; SBX-1 is pending.",
+      "The sandbox has no order SBX-999.",
+      "That certificate is not the current certificate of SBX-2.",
+    ]);
+    expect((await sandbox.getStatus("SBX-2")).status).toBe("issued");
+  });
+});
+
 describe("SandboxProvider CA", () => {
   it("creates its CA once and signs every order with it", async () => {
     const first = await placeAndIssue(await orderFor("www.example.com"));

@@ -185,6 +185,8 @@ describe("catalogue", () => {
       changeValidation: true,
       changeValidationPerDomain: true,
       recheckValidation: true,
+      validatesWhenAsked: false,
+      revoke: false,
       minPollIntervalSeconds: 10_800,
       oneApproverForAllDomains: true,
       dcvReuseDays: 198,

@@ -14,10 +14,16 @@ export interface TestCa {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-// Native key generation (forge's pure-JS keygen is slow); 1024 bits keeps forge's signing fast in tests.
-function rsaKeyPair(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey } {
+/**
+ * An RSA key pair as forge keys, generated natively (forge's pure-JS keygen takes seconds); 1024
+ * bits by default keeps forge's signing fast in tests (a TLS server's key must have 2048).
+ */
+export function rsaKeyPair(bits = 1024): {
+  privateKey: forge.pki.rsa.PrivateKey;
+  publicKey: forge.pki.rsa.PublicKey;
+} {
   const { privateKey } = generateKeyPairSync("rsa", {
-    modulusLength: 1024,
+    modulusLength: bits,
     publicKeyEncoding: { type: "spki", format: "pem" },
     privateKeyEncoding: { type: "pkcs1", format: "pem" },
   });
@@ -26,7 +32,7 @@ function rsaKeyPair(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.
 }
 
 /** X.509 has second precision; whole seconds keep round-trips exact. */
-function wholeSeconds(time: number): Date {
+export function wholeSeconds(time: number): Date {
   return new Date(Math.floor(time / 1000) * 1000);
 }
 

@@ -84,6 +84,8 @@ export class GoGetSslProvider implements SslProvider {
       changeValidation: true,
       changeValidationPerDomain: true,
       recheckValidation: true,
+      validatesWhenAsked: false,
+      revoke: false,
       minPollIntervalSeconds: options.minPollIntervalSeconds ?? 60,
     };
   }

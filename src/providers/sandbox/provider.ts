@@ -21,6 +21,7 @@ import type {
   ReissueRequest,
   ReissueResult,
   RenewRequest,
+  RevokeRequest,
   SslProvider,
   StatusResult,
 } from "../types.js";
@@ -36,6 +37,8 @@ import { SANDBOX_PRODUCTS, SANDBOX_SERVER_TYPES } from "./catalogue.js";
  * Trigger domains show the unhappy paths:
  * - a domain starting `refuse-` is refused when the order is placed (the form reopens);
  * - a domain starting `reject-` is rejected during validation.
+ *
+ * An issued order's current certificate can be revoked; the order is cancelled from then on.
  */
 
 const MAILBOXES = ["admin", "administrator", "hostmaster", "postmaster", "webmaster"];
@@ -65,6 +68,9 @@ export class SandboxProvider implements SslProvider {
     changeValidationPerDomain: false,
     // The sandbox validates after SANDBOX_APPROVAL_SECONDS whatever is published.
     recheckValidation: false,
+    validatesWhenAsked: false,
+    // Its own CA keeps no revocation list: a revoked order is reported cancelled from then on.
+    revoke: true,
     minPollIntervalSeconds: 5,
   };
   private authority?: Promise<CertificateAuthority>;
@@ -207,6 +213,42 @@ export class SandboxProvider implements SslProvider {
     }
     const validation = { dcvMethod: first.method, approverEmail };
     return request.domains.map((change) => this.dcvInstruction(change.domain, validation, order.id));
+  }
+
+  /**
+   * Revokes the order's current certificate (the one on its row: an earlier certificate of a
+   * reissued order is not known any more). The order then reports cancelled, as GoGetSSL reports a
+   * revoked one.
+   */
+  async revoke(request: RevokeRequest): Promise<void> {
+    const order = await this.findOrder(request.providerOrderId);
+    if (order.status !== "issued" || !order.certificatePem) {
+      throw new ProviderInputError(
+        "sandbox",
+        "order",
+        `The sandbox can only revoke an issued certificate; ${request.providerOrderId} is ${order.status}.`,
+      );
+    }
+    if (!samePem(order.certificatePem, request.certificatePem)) {
+      throw new ProviderInputError(
+        "sandbox",
+        "order",
+        `That certificate is not the current certificate of ${request.providerOrderId}.`,
+      );
+    }
+    // Only while still issued: a reissue started meanwhile keeps the order pending.
+    const [revoked] = await this.options.db
+      .update(sandboxOrders)
+      .set({ status: "revoked" })
+      .where(and(eq(sandboxOrders.id, order.id), eq(sandboxOrders.status, "issued")))
+      .returning({ id: sandboxOrders.id });
+    if (!revoked) {
+      throw new ProviderInputError(
+        "sandbox",
+        "order",
+        `The sandbox can only revoke an issued certificate; ${request.providerOrderId} is no longer issued.`,
+      );
+    }
   }
 
   async getStatus(providerOrderId: string): Promise<StatusResult> {
@@ -400,9 +442,10 @@ export class SandboxProvider implements SslProvider {
 
   private toStatus(order: typeof sandboxOrders.$inferSelect, now: Date): StatusResult {
     const expired = order.status === "issued" && order.notAfter !== null && !isBefore(now, order.notAfter);
-    const status = expired ? "expired" : (order.status as StatusResult["status"]);
+    const revoked = order.status === "revoked";
+    const status = expired ? "expired" : revoked ? "cancelled" : (order.status as StatusResult["status"]);
     const domainState =
-      status === "issued" || expired ? "validated" : status === "rejected" ? "failed" : "pending";
+      status === "issued" || expired || revoked ? "validated" : status === "rejected" ? "failed" : "pending";
     const detail = {
       pending: [
         `Awaiting domain control validation (${order.dcvMethod})`,
@@ -411,7 +454,7 @@ export class SandboxProvider implements SslProvider {
       issued: ["Certificate issued by certdesk Sandbox CA"],
       expired: ["Certificate expired"],
       rejected: ["Rejected during validation (reject- trigger domain)"],
-      cancelled: ["Cancelled"],
+      cancelled: [revoked ? "Certificate revoked" : "Cancelled"],
     }[status];
     return {
       status,
@@ -432,4 +475,10 @@ export class SandboxProvider implements SslProvider {
           : undefined,
     };
   }
+}
+
+/** The same certificate, whatever the line endings and surrounding space. */
+function samePem(a: string, b: string): boolean {
+  const normal = (pem: string) => pem.replace(/\r\n/g, "\n").trim();
+  return normal(a) === normal(b);
 }

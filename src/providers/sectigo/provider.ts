@@ -86,6 +86,8 @@ export class SectigoProvider implements SslProvider {
       changeValidation: true,
       changeValidationPerDomain: true,
       recheckValidation: true,
+      validatesWhenAsked: false,
+      revoke: false,
       minPollIntervalSeconds: options.minPollIntervalSeconds ?? 10_800,
     };
   }
