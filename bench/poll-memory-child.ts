@@ -60,7 +60,7 @@ const scheduler = createScheduler({
     requireApproval: false,
   }),
   // The orders are fresh (placed at the bench's start), so none is stuck in validation.
-  validation: { noticeStuck: async () => [] },
+  validation: { noticeStuck: async () => [], askWhereReady: async () => [] },
   poster: createSlack({
     clients: createSlackClients({
       botToken: config.slack.botToken,

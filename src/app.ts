@@ -20,6 +20,8 @@ import { createRefusalAudit } from "./orders/access-audit.js";
 import { type Catalogue, createCatalogue } from "./orders/catalogue.js";
 import { createOrderService, type OrderService, type Pause } from "./orders/order-service.js";
 import { createReissueService, type ReissueService } from "./orders/reissue-service.js";
+import { createRenewalWindows, type RenewalWindows } from "./orders/renewal-windows.js";
+import { createRevocationService } from "./orders/revocation-service.js";
 import { createStatusService, type StatusService } from "./orders/status-service.js";
 import { createValidationService, type ValidationService } from "./orders/validation-service.js";
 import type { ProviderRegistry } from "./providers/registry.js";
@@ -49,6 +51,7 @@ export interface CertdeskApp {
   reissues: ReissueService;
   status: StatusService;
   validation: ValidationService;
+  renewalWindows: RenewalWindows;
   catalogue: Catalogue;
   /** Everything certdesk sends to Slack (bench and jobs tests use its background poster). */
   slack: Slack;
@@ -162,7 +165,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     vault: deps.vault,
     clock: deps.clock,
     observer: notifier,
-    requireApproval: config.requireApproval,
+    approval: config,
     logger: deps.logger,
     pause: deps.pause,
   });
@@ -186,11 +189,25 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     }),
     catalogue,
   });
+  const revocation = createRevocationService({
+    db,
+    providers: deps.providers,
+    clock: deps.clock,
+    observer: notifier,
+  });
   const status = createStatusService({
     db,
     providers: deps.providers,
     clock: deps.clock,
     observer: notifier,
+  });
+  const renewalWindows = createRenewalWindows({
+    db,
+    providers: deps.providers,
+    clock: deps.clock,
+    observer: notifier,
+    orders,
+    logger: deps.logger,
   });
   const scheduler = createScheduler({
     ...deps,
@@ -198,6 +215,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     status,
     reissues,
     validation,
+    renewalWindows,
     poster: slack.background,
   });
 
@@ -214,6 +232,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     orders,
     reissues,
     validation,
+    revocation,
     status,
     catalogue,
     ssl: createSslCommands(),
@@ -247,6 +266,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     reissues,
     status,
     validation,
+    renewalWindows,
     catalogue,
     scheduler,
     settled: () => inFlight.settled(),

@@ -94,7 +94,7 @@ async function seedOrders(dataDir: string, env: Record<string, string>): Promise
       ...services,
       providers,
       observer: { orderChanged: async () => {} },
-      requireApproval: false,
+      approval: { requireApproval: false, requireApprovalForFree: false },
       logger: console,
       catalogue,
     });

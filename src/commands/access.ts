@@ -4,15 +4,18 @@ import type { Clock } from "../clock.js";
  * Who may order, approve and receive private keys. SSL_ORDERERS and SSL_APPROVERS hold user IDs and
  * user-group IDs. An empty SSL_ORDERERS means every full member may order, and an empty
  * SSL_APPROVERS means every full member may approve; but private keys go only to people named in
- * SSL_APPROVERS, so with it empty nobody receives them. Group membership comes from Slack
+ * SSL_APPROVERS, so with it empty nobody receives them (nor revokes a certificate). Group membership comes from Slack
  * (usergroups.users.list) and is cached briefly so a click does not wait on it twice.
  */
 export interface AccessControl {
   mayOrder(userId: string): Promise<boolean>;
   mayApprove(userId: string): Promise<boolean>;
-  /** Named in SSL_APPROVERS (directly or through a group); never true while it is empty. */
+  /**
+   * Named in SSL_APPROVERS (directly or through a group); never true while it is empty. The rule
+   * for what cannot be taken back: receiving private keys, revoking a certificate (guard.ts).
+   */
   mayReceiveKeys(userId: string): Promise<boolean>;
-  /** False while SSL_APPROVERS is empty: private keys then go to nobody. */
+  /** False while SSL_APPROVERS is empty: private keys then go to nobody, and nobody may revoke. */
   readonly keysEnabled: boolean;
 }
 

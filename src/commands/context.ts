@@ -8,6 +8,7 @@ import type { RefusalAudit } from "../orders/access-audit.js";
 import type { Catalogue } from "../orders/catalogue.js";
 import type { OrderService } from "../orders/order-service.js";
 import type { ReissueService } from "../orders/reissue-service.js";
+import type { RevocationService } from "../orders/revocation-service.js";
 import type { StatusService } from "../orders/status-service.js";
 import type { ValidationService } from "../orders/validation-service.js";
 import type { ProviderRegistry } from "../providers/registry.js";
@@ -31,6 +32,7 @@ export interface FeatureContext {
   orders: OrderService;
   reissues: ReissueService;
   validation: ValidationService;
+  revocation: RevocationService;
   status: StatusService;
   catalogue: Catalogue;
   /** The `/ssl` sub-commands: a feature answers its own (`ssl.on("order", …)`). */

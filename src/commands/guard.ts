@@ -1,4 +1,5 @@
-import type { GuardedAction } from "../orders/access-audit.js";
+import type { GuardedAction, RefusalReason } from "../orders/access-audit.js";
+import type { AccessControl } from "./access.js";
 import type { FeatureContext } from "./context.js";
 
 /**
@@ -10,7 +11,21 @@ import type { FeatureContext } from "./context.js";
 
 type ListedAction = Exclude<GuardedAction, "use" | "key_delivery">;
 
-const NEEDS: Record<ListedAction, "SSL_ORDERERS" | "SSL_APPROVERS"> = {
+/**
+ * Who may: people in SSL_ORDERERS or SSL_APPROVERS (everyone while the list is empty), or only
+ * people named in SSL_APPROVERS (nobody while it is empty: the private-key rule,
+ * AccessControl.mayReceiveKeys), for what cannot be undone.
+ */
+type Need = "SSL_ORDERERS" | "SSL_APPROVERS" | "named in SSL_APPROVERS";
+
+/** The list each need reads. */
+const LIST: Record<Need, "SSL_ORDERERS" | "SSL_APPROVERS"> = {
+  SSL_ORDERERS: "SSL_ORDERERS",
+  SSL_APPROVERS: "SSL_APPROVERS",
+  "named in SSL_APPROVERS": "SSL_APPROVERS",
+};
+
+const NEEDS: Record<ListedAction, Need> = {
   order: "SSL_ORDERERS",
   renew: "SSL_ORDERERS",
   reissue: "SSL_ORDERERS",
@@ -24,6 +39,7 @@ const NEEDS: Record<ListedAction, "SSL_ORDERERS" | "SSL_APPROVERS"> = {
   settle: "SSL_ORDERERS",
   approve: "SSL_APPROVERS",
   reject: "SSL_APPROVERS",
+  revoke: "named in SSL_APPROVERS",
 };
 
 const WHAT: Record<ListedAction, string> = {
@@ -40,40 +56,61 @@ const WHAT: Record<ListedAction, string> = {
   settle: "settle an order stuck on its way to the provider",
   approve: "approve orders",
   reject: "reject orders",
+  revoke: "revoke certificates",
 };
 
 /** The refusal as a form field's error (plain text: no emoji there). */
-export function refusalSentence(action: ListedAction): string {
-  return `Only people in ${NEEDS[action]} can ${WHAT[action]}. Ask a certdesk admin to add you if you need to.`;
+export function refusalSentence(action: ListedAction, access: Pick<AccessControl, "keysEnabled">): string {
+  if (NEEDS[action] === "named in SSL_APPROVERS" && !access.keysEnabled) {
+    return `Nobody can ${WHAT[action]} until a certdesk admin names the people who may in SSL_APPROVERS.`;
+  }
+  return `Only people in ${LIST[NEEDS[action]]} can ${WHAT[action]}. Ask a certdesk admin to add you if you need to.`;
 }
 
-export function refusalText(action: ListedAction): string {
-  return `:no_entry: ${refusalSentence(action)}`;
+export function refusalText(action: ListedAction, access: Pick<AccessControl, "keysEnabled">): string {
+  return `:no_entry: ${refusalSentence(action, access)}`;
 }
 
-async function mayDo(
+/**
+ * Whether the person may do it, asked without recording anything: for views that offer an action
+ * only to those who may (Details' Revoke…). Whatever they offer, the action itself still goes
+ * through `guard` or `refusalFor`.
+ */
+export async function mayDo(
   context: Pick<FeatureContext, "access">,
   userId: string,
   action: ListedAction,
 ): Promise<boolean> {
-  return NEEDS[action] === "SSL_ORDERERS"
-    ? context.access.mayOrder(userId)
-    : context.access.mayApprove(userId);
+  switch (NEEDS[action]) {
+    case "SSL_ORDERERS":
+      return context.access.mayOrder(userId);
+    case "SSL_APPROVERS":
+      return context.access.mayApprove(userId);
+    case "named in SSL_APPROVERS":
+      return context.access.mayReceiveKeys(userId);
+  }
+}
+
+function reasonFor(action: ListedAction, access: Pick<AccessControl, "keysEnabled">): RefusalReason {
+  const need = NEEDS[action];
+  return need === "named in SSL_APPROVERS" && !access.keysEnabled
+    ? "SSL_APPROVERS is empty"
+    : `not in ${LIST[need]}`;
 }
 
 /** Records a refusal; the words to say, and whether it was stored (the thread is told only then). */
 async function refuse(
-  context: Pick<FeatureContext, "refusals" | "clock">,
+  context: Pick<FeatureContext, "access" | "refusals" | "clock">,
   refusal: { userId: string; action: ListedAction; subject: string | null },
 ): Promise<{ text: string; stored: boolean }> {
   const stored = await context.refusals.record({
     actor: refusal.userId,
     action: refusal.action,
     subject: refusal.subject,
-    reason: `not in ${NEEDS[refusal.action]}`,
+    reason: reasonFor(refusal.action, context.access),
     at: context.clock.now(),
   });
-  return { text: refusalText(refusal.action), stored };
+  return { text: refusalText(refusal.action, context.access), stored };
 }
 
 export interface Refusal {
@@ -97,7 +134,7 @@ export async function refusalFor(
   if (await mayDo(context, check.userId, check.action)) return undefined;
   const subject = typeof check.subject === "function" ? await check.subject() : check.subject;
   const { text, stored } = await refuse(context, { userId: check.userId, action: check.action, subject });
-  return { text, sentence: refusalSentence(check.action), stored };
+  return { text, sentence: refusalSentence(check.action, context.access), stored };
 }
 
 /** True when the person may; otherwise records, tells them with `tell`, and is false. */

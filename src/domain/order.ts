@@ -12,6 +12,8 @@ export const ORDER_STATUSES = [
   "failed",
   "cancelled",
   "expired",
+  /** Its certificate was revoked through certdesk (an approver's decision): never polled, no expiry alerts. */
+  "revoked",
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 

@@ -5,6 +5,7 @@ import type { Config } from "../config.js";
 import type { DatabaseHandle } from "../db/client.js";
 import { deleteStaleDrafts } from "../orders/drafts.js";
 import type { ReissueService } from "../orders/reissue-service.js";
+import type { RenewalWindows } from "../orders/renewal-windows.js";
 import type { StatusService } from "../orders/status-service.js";
 import type { ValidationService } from "../orders/validation-service.js";
 import type { ProviderRegistry } from "../providers/registry.js";
@@ -27,7 +28,10 @@ export interface Scheduler {
   /** Unschedules, interrupts waits, and lets runs in progress end. */
   stop(): Promise<void>;
   /** One poll now; undefined when it is already running here or on another replica. */
-  runPoll(): Promise<(PollSummary & { stuckInValidation: number }) | undefined>;
+  runPoll(): Promise<
+    | (PollSummary & { stuckInValidation: number; askedToValidate: number; renewalWindowsOpened: number })
+    | undefined
+  >;
   /** One expiry scan now (alerts and draft clean-up); undefined when running here or elsewhere. */
   runExpiryScan(): Promise<ExpiryScanSummary | undefined>;
 }
@@ -40,10 +44,18 @@ export interface SchedulerDeps {
   providers: ProviderRegistry;
   status: StatusService;
   reissues: ReissueService;
-  /** Orders stuck in validation are told so in their threads after each poll. */
-  validation: Pick<ValidationService, "noticeStuck">;
+  /**
+   * Before each poll, CAs that validate only when asked are asked where the records are in place;
+   * after it, orders stuck in validation are told so in their threads.
+   */
+  validation: Pick<ValidationService, "noticeStuck" | "askWhereReady">;
   /** Paced channel posts (alerts, stuck-order notices), shared with the issue announcements. */
   poster: ChannelPoster;
+  /**
+   * After each poll: renewal windows of certificates whose CA gives them (ACME), told or renewed
+   * when they open. Absent where no such provider can be enabled (benchmarks).
+   */
+  renewalWindows?: Pick<RenewalWindows, "run">;
 }
 
 type JobName = "poll" | "expiry";
@@ -110,6 +122,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   const runPoll = () =>
     runJob("poll", async () => {
+      // First: a CA that validates only when asked (ACME) is asked for each order whose records
+      // are in place, so the status checks below can already find some validated.
+      const asked = await deps.validation.askWhereReady({ signal: stopping.signal });
       const polled = await poller.run();
       // After the poll, so an order validated meanwhile is not called stuck.
       const told = await deps.validation.noticeStuck({
@@ -121,12 +136,25 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           `${order.reference} has waited for validation over ${config.stuckAfterHours} hours; told in its thread.`,
         );
       }
-      const summary = { ...polled, stuckInValidation: told.length };
-      const busy = summary.issued + summary.failed + summary.flagged + summary.stuckInValidation > 0;
+      // After the poll, so a certificate issued this round has its window at once.
+      const windows = await deps.renewalWindows?.run({ signal: stopping.signal });
+      const summary = {
+        ...polled,
+        askedToValidate: asked.length,
+        stuckInValidation: told.length,
+        renewalWindowsOpened: windows?.opened ?? 0,
+      };
+      const busy =
+        summary.issued +
+          summary.failed +
+          summary.flagged +
+          summary.stuckInValidation +
+          summary.renewalWindowsOpened >
+        0;
       logger[busy ? "info" : "debug"](
         `Poll: ${summary.checked} checked, ${summary.issued} issued, ${summary.failed} failed, ` +
-          `${summary.skipped} not due, ${summary.flagged} flagged as stuck, ` +
-          `${summary.stuckInValidation} stuck in validation told.`,
+          `${summary.skipped} not due, ${summary.flagged} flagged as stuck, ${summary.askedToValidate} asked to validate, ` +
+          `${summary.stuckInValidation} stuck in validation told, ${summary.renewalWindowsOpened} renewal windows opened.`,
       );
       return summary;
     });

@@ -16,6 +16,7 @@ export type GuardedAction =
   | "approve"
   | "reject"
   | "key_delivery"
+  | "revoke"
   | "snooze"
   | "acknowledge"
   | "settle";

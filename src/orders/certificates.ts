@@ -258,6 +258,43 @@ export async function recordReissued(
   });
 }
 
+/** The issued certificate the order row holds a copy of (the last issued one, failing that). */
+export async function currentCertificate(db: Database, order: Order): Promise<Certificate | undefined> {
+  // Orders issued before certificates had rows get their certificate 1 here.
+  const issued = (await listCertificates(db, order)).filter((row) => row.status === "issued");
+  return issued.findLast((row) => row.certificate === order.certificate) ?? issued[issued.length - 1];
+}
+
+/**
+ * The CA revoked the order's current certificate (currentCertificate): the order moves to revoked
+ * (its own move, `transition`, from issued only) and the certificate's row with it, in one
+ * transaction. Undefined when the order was no longer issued (another revocation won). The order
+ * keeps its certificate columns: Details still shows what was revoked.
+ */
+export async function recordRevoked(
+  db: Database,
+  args: {
+    order: Order;
+    certificate: Certificate;
+    transition(tx: Database): Promise<Order | undefined>;
+  },
+): Promise<{ order: Order; certificate: Certificate } | undefined> {
+  const { order } = args;
+  return db.transaction(async (tx) => {
+    const changed = await args.transition(tx);
+    if (!changed) return undefined;
+    const [certificate] = await tx
+      .update(certificates)
+      .set({ status: "revoked" })
+      .where(and(eq(certificates.id, args.certificate.id), eq(certificates.status, "issued")))
+      .returning();
+    if (!certificate) {
+      throw new Error(`${order.reference}'s certificate ${args.certificate.number} changed meanwhile`);
+    }
+    return { order: changed, certificate };
+  });
+}
+
 /** Ids of orders with a reissue validating at the provider, for the poller. */
 export function pendingReissueOrders() {
   return sql`exists (select 1 from ${certificates} where ${certificates.orderId} = ${orders.id}

@@ -35,7 +35,14 @@ export type OrderEventKind =
   /** Someone ran "Will it issue?" on a pending order (detail: findings). */
   | "validation_checked"
   /** Waiting for validation longer than STUCK_AFTER_HOURS: told once (detail: hours, findings). */
-  | "validation_stuck";
+  | "validation_stuck"
+  /** An approver revoked the order's current certificate at the CA (detail: reason, certificate number). */
+  | "revoked"
+  /**
+   * The CA's renewal window opened (detail: start, end, explanationUrl, source; renewal when
+   * ACME_AUTO_RENEW placed one): told once per order.
+   */
+  | "renewal_window_open";
 
 export interface OrderEventInput {
   orderId: number;

@@ -12,6 +12,7 @@ import {
   lte,
   ne,
   notExists,
+  or,
   type SQL,
   sql,
 } from "drizzle-orm";
@@ -157,6 +158,9 @@ export async function findDueCertificates(
           gte(orders.notAfter, new Date(now.getTime() - EXPIRED_LOOKBACK_DAYS * DAY_MS)),
           lte(orders.notAfter, new Date(now.getTime() + horizonDays * DAY_MS)),
           alertable(),
+          // A certificate with a renewal window (ACME) is told when its window opens (jobs/
+          // renewal-windows.ts); these thresholds take over only once the window has passed.
+          or(isNull(orders.renewalWindowEnd), lte(orders.renewalWindowEnd, now)),
           notExists(
             sql`(select 1 from ${alertsSent} where ${alertsSent.orderId} = ${orders.id}
               and ${alertsSent.kind} = ${dueKind} and ${alertsSent.threshold} = ${dueThreshold} offset 0)`,

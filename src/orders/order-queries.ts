@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, lt, notExists, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, lt, notExists, or, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import { clients, orderEvents, orders } from "../db/schema.js";
 import type { OrderListEntry } from "../domain/order.js";
@@ -57,6 +57,16 @@ export async function listPendingForPolling(
     .from(orders)
     .where(or(eq(orders.status, "pending"), and(eq(orders.status, "issued"), pendingReissueOrders())))
     .orderBy(asc(orders.lastCheckedAt), asc(orders.id));
+}
+
+/** Orders waiting for validation at these providers, oldest first. */
+export async function listPendingAt(db: Database, providerIds: string[]): Promise<Order[]> {
+  if (providerIds.length === 0) return [];
+  return db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.status, "pending"), inArray(orders.provider, providerIds)))
+    .orderBy(asc(orders.id));
 }
 
 /**

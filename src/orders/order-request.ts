@@ -132,9 +132,11 @@ export function checkOrderRequest(input: OrderRequestInput, context: RequestCont
     fail("dcvMethod", `${entry.provider.displayName} does not offer ${DCV_NAMES[dcvMethod]} validation.`);
   } else if (dcvMethod === "http" && domain.ok && [domain.value, ...sans].some(isWildcard)) {
     // CA/Browser Forum Baseline Requirements 3.2.2.4.18: a file on a web server proves one name only.
+    const offered = entry?.provider.dcvMethods ?? ["dns", "email"];
+    const others = (["dns", "email"] as const).filter((method) => offered.includes(method));
     fail(
       "dcvMethod",
-      "A file on a web server cannot prove control of a wildcard domain: choose DNS or e-mail validation.",
+      `A file on a web server cannot prove control of a wildcard domain: choose ${others.map((method) => DCV_NAMES[method]).join(" or ")} validation.`,
     );
   }
   if (dcvMethod === "email" && domain.ok) {

@@ -5,6 +5,7 @@ import type { Clock } from "../clock.js";
 import type { Database } from "../db/client.js";
 import { violates } from "../db/errors.js";
 import { orders } from "../db/schema.js";
+import { type ApprovalPolicy, approvalRequired } from "../domain/approval.js";
 import type { DcvMethod } from "../domain/dcv.js";
 import { moneyText, quote } from "../domain/money.js";
 import type { ContactSnapshot, OrderField } from "../domain/order.js";
@@ -41,6 +42,42 @@ export interface OrderRequest {
   keepKey?: boolean;
   /** The client's own PEM CSR: certdesk then makes and stores no key. */
   clientCsr?: string;
+}
+
+/** What a renewal may choose afresh; the rest is the renewed order's. */
+export type RenewalChoices = Pick<
+  OrderRequest,
+  | "periodMonths"
+  | "serverTypeId"
+  | "dcvMethod"
+  | "approverEmail"
+  | "contact"
+  | "requestedBy"
+  | "slackChannel"
+  | "idempotencyKey"
+  | "keepKey"
+  | "clientCsr"
+>;
+
+/** A renewal of `original`: the same client, provider, product, names, add-ons and organisation. */
+export function renewalRequest(original: Order, choices: RenewalChoices): OrderRequest {
+  return {
+    clientId: original.clientId,
+    providerId: original.provider,
+    productId: original.productId,
+    primaryDomain: original.primaryDomain,
+    sans: original.sans,
+    addonIds: original.addonIds,
+    organisation: {
+      name: original.organisation ?? undefined,
+      unit: original.unit ?? undefined,
+      locality: original.locality ?? undefined,
+      state: original.state ?? undefined,
+      country: original.country ?? undefined,
+    },
+    renewalOfId: original.id,
+    ...choices,
+  };
 }
 
 /** Told about every change so Slack (or anything else) can follow; the domain never imports Slack. */
@@ -131,7 +168,8 @@ export interface OrderServiceDeps {
   vault: Vault;
   clock: Clock;
   observer: OrderObserver;
-  requireApproval: boolean;
+  /** Who must approve before placing (domain/approval.ts decides from the order's price). */
+  approval: ApprovalPolicy;
   keyAlgorithm?: KeyAlgorithm;
   /** Only errors go here: a placement the provider took but certdesk could not record. */
   logger: { error(...message: unknown[]): void; warn(...message: unknown[]): void };
@@ -214,7 +252,7 @@ export function createOrderService(deps: OrderServiceDeps) {
     }
     if (request.renewalOfId && request.keepKey) await copyKeyMaterial(inserted, request.renewalOfId);
     await record(inserted, request.renewalOfId ? "renewal_requested" : "requested", request.requestedBy, {
-      requireApproval: deps.requireApproval,
+      requireApproval: inserted.status === "awaiting_approval",
     });
     // The original's history and thread link to its renewal (Details lists them from these events).
     const original = request.renewalOfId ? await getOrder(db, request.renewalOfId) : undefined;
@@ -259,7 +297,9 @@ export function createOrderService(deps: OrderServiceDeps) {
         state: request.organisation.state,
         country: request.organisation.country,
         contact: request.contact,
-        status: deps.requireApproval ? "awaiting_approval" : "submitting",
+        status: approvalRequired(deps.approval, priceOf(product, request))
+          ? "awaiting_approval"
+          : "submitting",
         requestedBy: request.requestedBy,
         slackChannel: request.slackChannel,
         idempotencyKey: request.idempotencyKey,

@@ -10,6 +10,7 @@ import type { ProviderRegistry } from "../providers/registry.js";
 import type { Catalogue } from "./catalogue.js";
 import { claimStuckNotice, listStuckUntold } from "./domain-validations.js";
 import { recordEvent } from "./events.js";
+import { listPendingAt } from "./order-queries.js";
 import type { OrderObserver } from "./order-service.js";
 import { getOrder, type Order, updateOrder } from "./repository.js";
 
@@ -175,6 +176,26 @@ export function createValidationService(deps: {
     return told;
   }
 
+  /**
+   * For CAs that validate only when asked (ACME: a challenge is answered once, and fails for good if
+   * the record is missing): each pending order whose check finds nothing in the way is asked to
+   * validate, so a record published without a click still issues. Quiet: what the CA then decides
+   * reaches the thread with the order's status. Returns the orders asked.
+   */
+  async function askWhereReady(args: { signal?: AbortSignal } = {}): Promise<Order[]> {
+    const asking = providers.enabled
+      .filter((provider) => provider.capabilities.validatesWhenAsked)
+      .map((provider) => provider.id);
+    const asked: Order[] = [];
+    for (const order of await listPendingAt(db, asking)) {
+      args.signal?.throwIfAborted();
+      const targets = targetsOf(order);
+      const recheck = await askToRecheck(order, targets, await checker.check(targets));
+      if (recheck?.asked) asked.push(order);
+    }
+    return asked;
+  }
+
   /** Why the approval e-mail of this order cannot be sent again, or undefined when it can. */
   function resendRefusal(order: Order): string | undefined {
     if (order.status !== "pending" || !order.providerOrderId) {
@@ -317,6 +338,7 @@ export function createValidationService(deps: {
     checkRefusal,
     checkOrder,
     noticeStuck,
+    askWhereReady,
   };
 }
 

@@ -2,6 +2,7 @@ import type { KnownBlock } from "@slack/types";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Database } from "../db/client.js";
+import { approvalRequired } from "../domain/approval.js";
 import { certificateLabel } from "../domain/certificate.js";
 import { STUCK_SUBMISSION_REASON } from "../domain/order.js";
 import { getClient } from "../orders/clients.js";
@@ -26,9 +27,9 @@ export function createOrderNotifier(deps: {
   db: Database;
   slack: Slack;
   logger: { warn(...message: unknown[]): void; error(...message: unknown[]): void };
-  providers: Pick<ProviderRegistry, "nameOf">;
+  providers: Pick<ProviderRegistry, "nameOf" | "has" | "get">;
   clock: Clock;
-  config: Pick<Config, "channel" | "requireApproval">;
+  config: Pick<Config, "channel" | "requireApproval" | "requireApprovalForFree">;
 }): OrderNotifier {
   const { db, slack, logger, clock, config } = deps;
 
@@ -39,6 +40,9 @@ export function createOrderNotifier(deps: {
       ...order,
       clientName: owner?.name ?? "unknown client",
       providerName: deps.providers.nameOf(order.provider),
+      validatesWhenAsked:
+        deps.providers.has(order.provider) &&
+        deps.providers.get(order.provider).capabilities.validatesWhenAsked,
       renewalOfReference: original?.reference,
     };
   }
@@ -106,7 +110,7 @@ export function createOrderNotifier(deps: {
   async function followInSlack(changed: Order, change: OrderChange): Promise<string | undefined> {
     let order = (await getOrder(db, changed.id)) ?? changed;
     const summary = await summarise(order);
-    const message = orderMessage(summary, config.requireApproval);
+    const message = orderMessage(summary, approvalRequired(config, summary.quotedPrice));
     if (!order.slackMessageTs) {
       order = await postOrderMessage(order, message);
     } else if (order.slackChannel) {
@@ -118,7 +122,7 @@ export function createOrderNotifier(deps: {
       renewalOfReference: summary.renewalOfReference,
       keyHeld: Boolean(order.encryptedPrivateKey) || !order.csr,
     };
-    const text = threadReplyText(threadOrder, change, config.requireApproval);
+    const text = threadReplyText(threadOrder, change, approvalRequired(config, threadOrder.quotedPrice));
     if (text && order.slackChannel && order.slackThreadTs) {
       await slack.post(order.slackChannel, {
         ...threadReplyMessage(text, change, threadOrder),

@@ -5,6 +5,7 @@ import type { OrderStatus, ProviderStatusDetail } from "../domain/order.js";
 import { clip, context, escapeMrkdwn, markdownSection, messageModal, plain } from "./blocks.js";
 import { ORDER_MESSAGE_ACTIONS, orderPriceText, STATUS_EMOJI, STATUS_LABEL } from "./order-message.js";
 import { validationButtons } from "./readiness.js";
+import { revocationReasonText } from "./revoke-modal.js";
 
 /**
  * The order's Details modal: Overview, Status and Certificate tabs. A tab button rebuilds the same
@@ -25,6 +26,8 @@ export const DETAILS_ACTIONS = {
   reissue: "details_reissue",
   /** Pushes the change-validation form over Details (its value: the order's id). */
   changeValidation: "details_change_validation",
+  /** After its confirm dialog, pushes the revoke form over Details (its value: the order's id). */
+  revoke: "details_revoke",
 } as const;
 
 export interface DetailsOrder {
@@ -98,6 +101,8 @@ export interface OrderDetailsData {
   order: DetailsOrder;
   clientName: string;
   providerName: string;
+  /** Its CA validates only when told (ACME): the check button reads "Record is in place". */
+  validatesWhenAsked?: boolean;
   serverTypeLabel: string;
   renews?: string;
   renewedBy: string[];
@@ -105,6 +110,11 @@ export interface OrderDetailsData {
   certificates: CertificateLine[];
   /** Why Reissue is not offered now, or undefined when it is. */
   reissueRefusal?: string;
+  /**
+   * Revoke… is offered: the order is issued, its provider revokes, and the person looking is named
+   * in SSL_APPROVERS (commands/guard.ts decides).
+   */
+  mayRevoke?: boolean;
   events: TimelineEvent[];
   /** Parsed from the stored certificate; undefined before issue. */
   certificate?: CertificateDetails;
@@ -194,19 +204,7 @@ function overview(data: OrderDetailsData): KnownBlock[] {
   if (data.certificates.length > 0) {
     blocks.push(markdownSection(certificatesText(data.certificates), "details_certificates"));
   }
-  if (order.status === "issued") {
-    blocks.push(
-      data.reissueRefusal
-        ? context(`:information_source: ${escapeMrkdwn(data.reissueRefusal)}`)
-        : {
-            type: "actions",
-            block_id: "details_lifecycle",
-            elements: [
-              { type: "button", action_id: DETAILS_ACTIONS.reissue, text: plain("Reissue (free)", 75) },
-            ],
-          },
-    );
-  }
+  if (order.status === "issued") blocks.push(...lifecycleActions(data));
   if (order.status === "pending" && order.providerOrderId) blocks.push(validationActions(data));
   const links = [
     ...(data.renews ? [`:leftwards_arrow_with_hook: Renews *${escapeMrkdwn(data.renews)}*`] : []),
@@ -219,6 +217,37 @@ function overview(data: OrderDetailsData): KnownBlock[] {
   return blocks;
 }
 
+/** An issued order's Reissue (or why not) and, for approvers, Revoke… behind a confirm dialog. */
+function lifecycleActions(data: OrderDetailsData): KnownBlock[] {
+  const elements: Button[] = [];
+  if (!data.reissueRefusal) {
+    elements.push({ type: "button", action_id: DETAILS_ACTIONS.reissue, text: plain("Reissue (free)", 75) });
+  }
+  if (data.mayRevoke) {
+    elements.push({
+      type: "button",
+      action_id: DETAILS_ACTIONS.revoke,
+      text: plain("Revoke…", 75),
+      style: "danger",
+      value: String(data.orderId),
+      confirm: {
+        title: plain("Revoke the certificate?", 100),
+        text: plain(
+          `Browsers will refuse the certificate of ${data.order.reference} at once, and this cannot be undone. Next you choose the reason.`,
+          300,
+        ),
+        confirm: plain("Continue", 30),
+        deny: plain("Cancel", 30),
+        style: "danger",
+      },
+    });
+  }
+  return [
+    ...(data.reissueRefusal ? [context(`:information_source: ${escapeMrkdwn(data.reissueRefusal)}`)] : []),
+    ...(elements.length > 0 ? [{ type: "actions" as const, block_id: "details_lifecycle", elements }] : []),
+  ];
+}
+
 /**
  * While the provider waits for validation: resend the approval e-mail (answered by DM from here)
  * and change the validation (a form pushed over Details). Both carry the order's id.
@@ -227,6 +256,7 @@ function validationActions(data: OrderDetailsData): ActionsBlock {
   return validationButtons({
     orderId: data.orderId,
     emailValidated: data.order.dcvMethod === "email",
+    validatesWhenAsked: data.validatesWhenAsked,
     actionIds: {
       resendApproval: ORDER_MESSAGE_ACTIONS.resendApproval,
       changeValidation: DETAILS_ACTIONS.changeValidation,
@@ -245,7 +275,8 @@ function certificatesText(lines: CertificateLine[]): string {
         : line.status;
     const key = line.keySource === "client_csr" ? "client's CSR" : (line.keyAlgorithm ?? "key").toUpperCase();
     const serial = line.serial ? ` · serial \`${clip(line.serial, 40)}\`` : "";
-    return `• *${escapeMrkdwn(line.label)}* (${REASON_TEXT[line.reason]}, ${escapeMrkdwn(key)}) — ${dates}${serial}`;
+    const revoked = line.status === "revoked" && line.notAfter ? " · :no_entry: revoked" : "";
+    return `• *${escapeMrkdwn(line.label)}* (${REASON_TEXT[line.reason]}, ${escapeMrkdwn(key)}) — ${dates}${serial}${revoked}`;
   });
   // Newest last; the oldest go first when the list is too long for a section.
   while (rows.length > 1 && rows.join("\n").length > MAX_SECTION - 40) rows.shift();
@@ -360,6 +391,8 @@ export function describeEvent(event: TimelineEvent): string {
       return `Certificate ${text("certificate")} issued`;
     case "reissue_failed":
       return `Reissue failed (certificate ${text("certificate")}): ${text("reason")}`;
+    case "revoked":
+      return `Certificate ${text("certificate")} revoked: ${revocationReasonText(detail.reason)}`;
     default:
       return escapeMrkdwn(event.kind);
   }

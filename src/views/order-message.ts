@@ -1,11 +1,12 @@
 import type { ActionsBlock, Button, KnownBlock } from "@slack/types";
 import { format } from "date-fns";
+import { isFreePrice } from "../domain/approval.js";
 import type { DcvInstruction } from "../domain/dcv.js";
 import { replacementFor } from "../domain/lifetime.js";
 import type { OrderStatus } from "../domain/order.js";
 import { clip, context, escapeMrkdwn, markdownSection, plain } from "./blocks.js";
 import { priceText, purchaseLine } from "./purchase-review.js";
-import { READINESS_ACTIONS } from "./readiness.js";
+import { checkButtonLabel, READINESS_ACTIONS } from "./readiness.js";
 
 /** What an order message shows; a plain projection of the order row plus the client's name. */
 export interface OrderSummary {
@@ -30,6 +31,8 @@ export interface OrderSummary {
   /** What the provider said it charged, once placed. */
   cost: string | null;
   renewalOfReference?: string;
+  /** Its CA validates only when told (ACME): the check button reads "Record is in place". */
+  validatesWhenAsked?: boolean;
 }
 
 export const ORDER_MESSAGE_ACTIONS = {
@@ -52,6 +55,7 @@ export const STATUS_EMOJI: Record<OrderStatus, string> = {
   failed: ":x:",
   cancelled: ":heavy_multiplication_x:",
   expired: ":warning:",
+  revoked: ":no_entry:",
 };
 
 export const STATUS_LABEL: Record<OrderStatus, string> = {
@@ -63,6 +67,7 @@ export const STATUS_LABEL: Record<OrderStatus, string> = {
   failed: "Failed",
   cancelled: "Cancelled",
   expired: "Expired",
+  revoked: "Revoked",
 };
 
 const STEPS = ["Requested", "Approved", "Submitted", "Validating", "Issued"] as const;
@@ -78,6 +83,7 @@ export function progressLine(status: OrderStatus, approvalNeeded: boolean): stri
     issued: 4,
     cancelled: 3,
     expired: 4,
+    revoked: 4,
   };
   const steps = approvalNeeded ? STEPS : STEPS.filter((step) => step !== "Approved");
   const last = approvalNeeded ? reached[status] : Math.max(0, reached[status] - 1);
@@ -138,7 +144,7 @@ function button(text: string, actionId: string, value: string, style?: "primary"
 
 /** Charged once the provider said so; before that the list price, or that there is none. */
 export function orderPriceText(order: Pick<OrderSummary, "cost" | "quotedPrice" | "providerName">): string {
-  if (order.cost) return `${escapeMrkdwn(order.cost)} charged`;
+  if (order.cost && !isFreePrice(order.cost)) return `${escapeMrkdwn(order.cost)} charged`;
   return priceText(order.quotedPrice, order.providerName);
 }
 
@@ -182,7 +188,7 @@ function orderActions(order: OrderSummary): ActionsBlock {
           ...(order.status === "pending"
             ? [
                 button("Change validation", ORDER_MESSAGE_ACTIONS.changeValidation, value),
-                button("Will it issue?", READINESS_ACTIONS.check, value),
+                button(checkButtonLabel(order.validatesWhenAsked), READINESS_ACTIONS.check, value),
               ]
             : []),
           button("Renew", ORDER_MESSAGE_ACTIONS.renew, value),

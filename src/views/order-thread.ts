@@ -5,7 +5,8 @@ import type { DcvInstruction } from "../domain/dcv.js";
 import type { Finding } from "../domain/readiness.js";
 import { escapeMrkdwn, markdownSection, plain } from "./blocks.js";
 import { nextStepText, ORDER_MESSAGE_ACTIONS, STATUS_LABEL } from "./order-message.js";
-import { findingsText, validationButtons } from "./readiness.js";
+import { checkButtonLabel, findingsText, validationButtons } from "./readiness.js";
+import { revocationReasonText } from "./revoke-modal.js";
 
 export interface ThreadChange {
   kind: string;
@@ -27,6 +28,8 @@ export interface ThreadOrder {
   renewalOfReference?: string;
   /** False when the client supplied the CSR (certdesk holds no key). */
   keyHeld?: boolean;
+  /** Its CA validates only when told (ACME): the check button reads "Record is in place". */
+  validatesWhenAsked?: boolean;
 }
 
 const who = (actor: string) => (/^[UW][A-Z0-9]+$/.test(actor) ? `<@${actor}>` : actor);
@@ -92,11 +95,13 @@ export function threadReplyText(
     }
     case "validation_checked": {
       const findings = (detail.findings as Finding[] | undefined) ?? [];
-      return `:mag: ${who(change.actor)} ran *Will it issue?* — what certdesk sees from outside:\n${findingsText(findings)}${recheckText(order.providerName, detail.recheck)}`;
+      return `:mag: ${who(change.actor)} ran *${checkButtonLabel(order.validatesWhenAsked)}* — what certdesk sees from outside:\n${findingsText(findings)}${recheckText(order, detail.recheck)}`;
     }
+    case "renewal_window_open":
+      return renewalWindowText(order, detail);
     case "validation_stuck": {
       const findings = (detail.findings as Finding[] | undefined) ?? [];
-      return `:hourglass_flowing_sand: ${escapeMrkdwn(order.reference)} has waited for domain validation at ${escapeMrkdwn(order.providerName)} for over ${Number(detail.hours)} hours. What certdesk sees from outside:\n${findingsText(findings)}\nFix what is marked, then press *Will it issue?* again; or change the validation.`;
+      return `:hourglass_flowing_sand: ${escapeMrkdwn(order.reference)} has waited for domain validation at ${escapeMrkdwn(order.providerName)} for over ${Number(detail.hours)} hours. What certdesk sees from outside:\n${findingsText(findings)}\nFix what is marked, then press *${checkButtonLabel(order.validatesWhenAsked)}*; or change the validation.`;
     }
     case "approval_resent":
       return `:email: ${who(change.actor)} asked ${escapeMrkdwn(order.providerName)} to send the approval e-mail to *${escapeMrkdwn(String(detail.email ?? order.approverEmail ?? ""))}* again.`;
@@ -125,6 +130,10 @@ export function threadReplyText(
       const until =
         typeof detail.notAfter === "string" ? format(new Date(detail.notAfter), "yyyy-MM-dd") : "?";
       return `:white_check_mark: ${escapeMrkdwn(label)} issued — valid until ${until}. Details has the new certificate${order.keyHeld === false ? " (the key stays with the client)" : " (and key, for approvers)"}; install it before the old one expires.`;
+    }
+    case "revoked": {
+      const label = certificateLabel(order.reference, Number(detail.certificate ?? 1));
+      return `:no_entry: ${who(change.actor)} revoked the certificate of ${escapeMrkdwn(label)} (${revocationReasonText(detail.reason)}).`;
     }
     case "reissue_failed": {
       const label = certificateLabel(order.reference, Number(detail.certificate));
@@ -156,10 +165,26 @@ const VALIDATION_REPLIES = new Set([
  * Undefined for every other event (the reply is text only).
  */
 export function threadReplyActions(change: ThreadChange, order?: ThreadOrder): ActionsBlock | undefined {
+  if (change.kind === "renewal_window_open" && !change.detail.automatic && order?.id !== undefined) {
+    return {
+      type: "actions",
+      block_id: `renewal_window:${order.id}`,
+      elements: [
+        {
+          type: "button",
+          action_id: ORDER_MESSAGE_ACTIONS.renew,
+          text: plain("Renew", 75),
+          style: "primary",
+          value: String(order.id),
+        },
+      ],
+    };
+  }
   if (VALIDATION_REPLIES.has(change.kind) && order?.id !== undefined && order.status === "pending") {
     return validationButtons({
       orderId: order.id,
       emailValidated: order.dcvMethod === "email",
+      validatesWhenAsked: order.validatesWhenAsked,
       actionIds: ORDER_MESSAGE_ACTIONS,
     });
   }
@@ -182,14 +207,18 @@ export function threadReplyActions(change: ThreadChange, order?: ThreadOrder): A
 }
 
 /** What became of asking the CA to look again (validation-service.ts Recheck), as a last line. */
-function recheckText(providerName: string, recheck: unknown): string {
+function recheckText(
+  order: Pick<ThreadOrder, "providerName" | "validatesWhenAsked">,
+  recheck: unknown,
+): string {
   if (!recheck || typeof recheck !== "object") return "";
-  const provider = escapeMrkdwn(providerName);
+  const provider = escapeMrkdwn(order.providerName);
+  const ask = order.validatesWhenAsked ? "validate" : "check again";
   if ("asked" in recheck && recheck.asked)
-    return `\n:arrows_counterclockwise: ${provider} was asked to check again now.`;
+    return `\n:arrows_counterclockwise: ${provider} was asked to ${ask} now.`;
   if ("error" in recheck)
-    return `\n:warning: ${provider} was not asked to check again: ${escapeMrkdwn(String(recheck.error))}`;
-  return `\nFix what is marked :x:, then press *Will it issue?* again: certdesk then asks ${provider} to check again.`;
+    return `\n:warning: ${provider} was not asked to ${ask}: ${escapeMrkdwn(String(recheck.error))}`;
+  return `\nFix what is marked :x:, then press *${checkButtonLabel(order.validatesWhenAsked)}* again: certdesk then asks ${provider} to ${ask}.`;
 }
 
 const VALIDATION_WORDS: Record<string, string> = {
@@ -212,4 +241,25 @@ export function threadReplyMessage(
 ): { text: string; blocks?: KnownBlock[] } {
   const actions = threadReplyActions(change, order);
   return actions ? { text, blocks: [markdownSection(text), actions] } : { text };
+}
+
+/**
+ * The CA's renewal window opened (or, without one, two thirds of the lifetime passed): when, the
+ * CA's explanation where it gave one, and what happens now.
+ */
+function renewalWindowText(order: ThreadOrder, detail: Record<string, unknown>): string {
+  const day = (value: unknown) =>
+    typeof value === "string" ? format(new Date(value), "yyyy-MM-dd HH:mm") : "?";
+  const provider = escapeMrkdwn(order.providerName);
+  const window =
+    detail.source === "ca"
+      ? `${provider}'s renewal window for ${escapeMrkdwn(order.reference)} is open: ${day(detail.start)} – ${day(detail.end)} UTC`
+      : `${escapeMrkdwn(order.reference)} has passed two thirds of its lifetime (${provider} gives no renewal window): renew by ${day(detail.end)} UTC`;
+  const why =
+    typeof detail.explanationUrl === "string" && /^https?:\/\//.test(detail.explanationUrl)
+      ? ` <${detail.explanationUrl.replace(/[<>|]/g, "")}|Why ${provider} set this window>.`
+      : "";
+  return detail.automatic
+    ? `:calendar: ${window}.${why}\n:robot_face: Renewing automatically (ACME_AUTO_RENEW): free, with a new key; the renewal's thread says if a person must publish a record.`
+    : `:calendar: ${window}.${why}\nPress *Renew* (free) to order the next certificate.`;
 }

@@ -1,4 +1,5 @@
 import type { KnownBlock } from "@slack/types";
+import { isFreePrice } from "../domain/approval.js";
 import { clip, context, escapeMrkdwn, markdownSection } from "./blocks.js";
 
 /**
@@ -28,6 +29,7 @@ export function periodText(months: number): string {
 
 /** A price for people: the amount, or why there is none. */
 export function priceText(price: string | null | undefined, providerName: string): string {
+  if (isFreePrice(price)) return "free";
   return price
     ? escapeMrkdwn(price)
     : `price not available (${escapeMrkdwn(providerName)} publishes no prices)`;

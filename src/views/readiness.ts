@@ -60,9 +60,19 @@ export const READINESS_ACTIONS = {
  * (e-mail validation only), change the validation, run the check again. `actionIds` are those the
  * order message (or Details, whose Change validation pushes its form over it) uses.
  */
+/**
+ * The check's button: "Will it issue?" where the CA looks by itself (it is asked again only when
+ * the check passes), "Record is in place" where the CA validates only when told (ACME): the person
+ * says they published it, certdesk checks, then asks the CA.
+ */
+export function checkButtonLabel(validatesWhenAsked: boolean | undefined): string {
+  return validatesWhenAsked ? "Record is in place" : "Will it issue?";
+}
+
 export function validationButtons(args: {
   orderId: number;
   emailValidated: boolean;
+  validatesWhenAsked?: boolean;
   actionIds: { resendApproval: string; changeValidation: string };
   blockId?: string;
 }): ActionsBlock {
@@ -79,7 +89,7 @@ export function validationButtons(args: {
     elements: [
       ...(args.emailValidated ? [button("Resend approval e-mail", args.actionIds.resendApproval)] : []),
       button("Change validation", args.actionIds.changeValidation),
-      button("Will it issue?", READINESS_ACTIONS.check),
+      button(checkButtonLabel(args.validatesWhenAsked), READINESS_ACTIONS.check),
     ],
   };
 }

@@ -97,6 +97,27 @@ describe("expiry alerts", () => {
       expect(row).toMatchObject({ slackChannel: "C0SSL", slackTs: expect.any(String) });
   });
 
+  it("leaves a certificate with a renewal window (ACME) to its window, then alerts once the window passed", async () => {
+    // The CA's window ends 10 days before expiry: the 30- and 14-day alerts would come before or
+    // inside it, where the renewal-window job speaks; at its end the 14-day threshold, crossed
+    // meanwhile, alerts at once (the window passed unrenewed), then the later ones as usual.
+    await insertOrder(t.database.db, {
+      clientId,
+      domain: "www.example.com",
+      notAfter: NOT_AFTER,
+      renewalWindowStart: new Date(NOT_AFTER.getTime() - 20 * DAY_MS),
+      renewalWindowEnd: new Date(NOT_AFTER.getTime() - 10 * DAY_MS),
+    });
+    await scanDaily(40);
+
+    expect(alertTexts()).toEqual([
+      "⏳ SSL-1001 www.example.com for Acme Ltd expires in 10 days, on 2027-01-10",
+      "⏳ SSL-1001 www.example.com for Acme Ltd expires in 7 days, on 2027-01-10",
+      "⏳ SSL-1001 www.example.com for Acme Ltd expires in 1 day, on 2027-01-10",
+      "🚨 SSL-1001 www.example.com for Acme Ltd expired on 2027-01-10",
+    ]);
+  });
+
   it("alerts only the most urgent threshold crossed, and never the skipped ones later", async () => {
     const order = await insertOrder(t.database.db, {
       clientId,

@@ -40,6 +40,7 @@ export async function testScheduler(
     status: t.app.status,
     reissues: t.app.reissues,
     validation: t.app.validation,
+    renewalWindows: t.app.renewalWindows,
     poster: createSlack({
       clients: createSlackClients({
         botToken: t.config.slack.botToken,

@@ -29,6 +29,8 @@ class ScriptedProvider implements Pick<SslProvider, "id" | "displayName" | "capa
     changeValidation: false,
     changeValidationPerDomain: false,
     recheckValidation: false,
+    validatesWhenAsked: false,
+    revoke: false,
     minPollIntervalSeconds: 60,
   };
   readonly asked: string[] = [];

@@ -153,7 +153,16 @@ describe.skipIf(!testDatabaseUrl)(
         ran: true,
         value: {
           expiry: undefined,
-          poll: { checked: 0, issued: 0, failed: 0, skipped: 0, flagged: 0, stuckInValidation: 0 },
+          poll: {
+            checked: 0,
+            issued: 0,
+            failed: 0,
+            skipped: 0,
+            flagged: 0,
+            askedToValidate: 0,
+            stuckInValidation: 0,
+            renewalWindowsOpened: 0,
+          },
         },
       });
       expect(await scheduler.runExpiryScan()).toMatchObject({ posted: 0, draftsDeleted: 0 });

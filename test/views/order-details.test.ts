@@ -233,6 +233,16 @@ describe("order details, certificates of the subscription", () => {
     expect(list).toContain("*SSL-1042* (first, RSA-2048)");
     expect(list).toContain("*SSL-1042 · certificate 2* (reissue, client's CSR)");
     expect(list).toContain("serial `00BEEF`");
+    expect(list).not.toContain("revoked");
+    const revoked = orderDetailsView(
+      data({
+        order: { ...issued, status: "revoked" },
+        certificates: lines.map((line, index) => (index === 1 ? { ...line, status: "revoked" } : line)),
+      }),
+    );
+    expect(textOf(blockById(revoked.blocks, "details_certificates"))).toMatch(
+      /• \*SSL-1042 · certificate 2\* \(reissue, client's CSR\) — .+ · serial `00BEEF` · :no_entry: revoked$/,
+    );
     expect(texts(view)).toContain(
       `*Covered until*\n<!date^${Math.floor(days(500).getTime() / 1000)}^{date_short}|`,
     );
@@ -258,6 +268,47 @@ describe("order details, certificates of the subscription", () => {
     );
     expect(buttonsOf(body(view)).map((button) => button.text)).not.toContain("Reissue (free)");
     expect(texts(view)).toContain("SSL-1042 · certificate 2 is already on its way.");
+  });
+
+  it("offers Revoke… to an approver, behind a confirm dialog, carrying the order's id", () => {
+    const view = orderDetailsView(data({ order: issued, mayRevoke: true }));
+    expectValidBlockKit("modal", view);
+    const buttons = buttonsOf(blockById(view.blocks, "details_lifecycle"));
+    expect(buttons.map((button) => button.text)).toEqual(["Reissue (free)", "Revoke…"]);
+    expect(buttons[1]).toMatchObject({ actionId: DETAILS_ACTIONS.revoke, value: "42", style: "danger" });
+    expect(buttons[1]?.confirm).toEqual({
+      title: { type: "plain_text", text: "Revoke the certificate?", emoji: true },
+      text: {
+        type: "plain_text",
+        text: "Browsers will refuse the certificate of SSL-1042 at once, and this cannot be undone. Next you choose the reason.",
+        emoji: true,
+      },
+      confirm: { type: "plain_text", text: "Continue", emoji: true },
+      deny: { type: "plain_text", text: "Cancel", emoji: true },
+      style: "danger",
+    });
+    // Beside the reason there is no Reissue button, Revoke… stays.
+    const refused = orderDetailsView(
+      data({ order: issued, mayRevoke: true, reissueRefusal: "Certificate 2 is on its way." }),
+    );
+    expect(buttonsOf(body(refused)).map((button) => button.text)).toEqual(["Revoke…"]);
+    expect(texts(refused)).toContain("Certificate 2 is on its way.");
+  });
+
+  it("offers no Revoke… to others, nor on an order that is not issued", () => {
+    for (const view of [
+      orderDetailsView(data({ order: issued })),
+      orderDetailsView(data({ order, mayRevoke: true })),
+      orderDetailsView(data({ order: { ...issued, status: "revoked" }, mayRevoke: true })),
+    ]) {
+      expectValidBlockKit("modal", view);
+      expect(buttonsOf(view).map((button) => button.actionId)).not.toContain(DETAILS_ACTIONS.revoke);
+    }
+    const revoked = orderDetailsView(data({ order: { ...issued, status: "revoked" } }));
+    expect(textOf(blockById(revoked.blocks, "details_head"))).toBe(
+      ":no_entry: *SSL-1042* · www.example.com — *Revoked*",
+    );
+    expect(buttonsOf(body(revoked)).map((button) => button.text)).not.toContain("Reissue (free)");
   });
 
   it("says the key stays with the client when the client supplied the CSR, with no legacy PFX button", () => {
@@ -433,6 +484,9 @@ describe("describeEvent", () => {
     );
     expect(describeEvent(event("key_delivered"))).toBe("Received the private key and certificate files");
     expect(describeEvent(event("alert_snoozed"))).toBe("Expiry alerts snoozed");
+    expect(describeEvent(event("revoked", { reason: "cessationOfOperation", certificate: 2 }))).toBe(
+      "Certificate 2 revoked: Site closed (cessation of operation)",
+    );
   });
 
   it("escapes provider text and unknown kinds, and clips each detail to 300 characters", () => {

@@ -84,7 +84,16 @@ describe("order message", () => {
     expect(JSON.stringify(unpriced?.confirm)).toContain("for Acme Ltd: price not available.");
   });
 
-  it.each(["submitting", "pending", "issued", "failed", "rejected", "cancelled", "expired"] as OrderStatus[])(
+  it.each([
+    "submitting",
+    "pending",
+    "issued",
+    "failed",
+    "rejected",
+    "cancelled",
+    "expired",
+    "revoked",
+  ] as OrderStatus[])(
     "%s: offers Check status, Details, Reissue once issued, Resend, Change validation and Will it issue? while validation waits, and Renew, never Approve",
     (status) => {
       const message = orderMessage({ ...order, status, approvedBy: "U0BOB" }, true);
@@ -188,6 +197,17 @@ describe("progress line", () => {
     );
     expect(progressLine("issued", false)).toBe("*Requested* → *Submitted* → *Validating* → *Issued*");
     expect(progressLine("submitting", false)).toBe("*Requested* → Submitted → Validating → Issued");
+    // A revoked certificate was issued first.
+    expect(progressLine("revoked", true)).toBe(
+      "*Requested* → *Approved* → *Submitted* → *Validating* → *Issued*",
+    );
+  });
+
+  it("heads a revoked order with its own status, and offers Renew but no Reissue", () => {
+    const message = orderMessage({ ...order, status: "revoked", notAfter: days(100) }, false);
+    expect(textOf(message.blocks[0])).toContain(":no_entry: *SSL-1042* · www.example.com — *Revoked*");
+    expect(message.text).toBe("SSL-1042 www.example.com for Acme Ltd: Revoked");
+    expect(buttonsOf(message).map((button) => button.text)).toEqual(["Check status", "Details", "Renew"]);
   });
 });
 

@@ -132,6 +132,19 @@ describe("order thread replies", () => {
     ).toBe("Cancelled — status changed at the provider");
   });
 
+  it("says who revoked which certificate, and why in words", () => {
+    const revoked = { ...order, status: "revoked" as const };
+    expect(
+      threadReplyText(revoked, change("revoked", { reason: "keyCompromise", certificate: 1 }), false),
+    ).toBe(":no_entry: <@U0BOB> revoked the certificate of SSL-1042 (Key compromised).");
+    expect(threadReplyText(revoked, change("revoked", { reason: "superseded", certificate: 2 }), false)).toBe(
+      ":no_entry: <@U0BOB> revoked the certificate of SSL-1042 · certificate 2 (Replaced by another certificate (superseded)).",
+    );
+    expect(threadReplyText(revoked, change("revoked", { reason: HOSTILE, certificate: 1 }), false)).toBe(
+      `:no_entry: <@U0BOB> revoked the certificate of SSL-1042 (${HOSTILE_ESCAPED}).`,
+    );
+  });
+
   it("stays silent on events the thread does not report", () => {
     for (const kind of [
       "status_checked",

@@ -10,13 +10,20 @@ import { openReissue } from "../reissue/index.js";
 import { ORDER_SHORTCUTS, orderForShortcut } from "../shortcuts.js";
 import { deliverFiles } from "./delivery.js";
 import { openOrderDetails, renderDetails } from "./render.js";
+import { registerRevokeOpen } from "./revoke.js";
+import { registerRevokeSubmission } from "./revoke-submit.js";
 
 const metadataSchema = z.object({ orderId: z.number().int(), tab: z.enum(DETAILS_TABS) });
 
-/** The order's Details modal: the order message's button, the `ssl_details` shortcut, tabs, "Send me the files". */
+/**
+ * The order's Details modal: the order message's button, the `ssl_details` shortcut, tabs, "Send me
+ * the files", and Revoke… with its form (revoke.ts, revoke-submit.ts).
+ */
 export const detailsFeature: Feature = {
   register(app: App, context: FeatureContext) {
     const { db, logger } = context;
+    registerRevokeOpen(app, context);
+    registerRevokeSubmission(app, context);
 
     app.action(ORDER_MESSAGE_ACTIONS.details, async ({ ack, body }) => {
       await ack();

@@ -13,6 +13,7 @@ import {
   orderDetailsView,
 } from "../../views/order-details.js";
 import type { FeatureContext } from "../context.js";
+import { mayDo } from "../guard.js";
 
 /** Opens an order's Details modal on its Overview tab (order message button, shortcut, other features). */
 export async function openOrderDetails(
@@ -51,6 +52,8 @@ export async function renderDetails(
     },
     clientName: owner?.name ?? "unknown client",
     providerName: providers.nameOf(order.provider),
+    validatesWhenAsked:
+      providers.has(order.provider) && providers.get(order.provider).capabilities.validatesWhenAsked,
     serverTypeLabel: serverType?.label ?? order.serverType,
     renews: original?.reference,
     renewedBy: await renewalsOf(context, events),
@@ -59,6 +62,7 @@ export async function renderDetails(
       label: certificateLabel(order.reference, issued.number),
     })),
     reissueRefusal: order.status === "issued" ? await context.reissues.refusal(order) : undefined,
+    mayRevoke: tab === "overview" && (await mayRevoke(context, order, userId)),
     events,
     certificate: tab === "certificate" ? inspect(context, order) : undefined,
     // Group membership may need Slack: asked only where the answer is shown.
@@ -70,6 +74,15 @@ export async function renderDetails(
     tab,
     privateMetadata: JSON.stringify({ orderId: order.id, tab }),
   });
+}
+
+/**
+ * Whether Revoke… is offered to this person: the order can be revoked and they may (guard.ts: named
+ * in SSL_APPROVERS). The cheap answers first; group membership may need Slack.
+ */
+async function mayRevoke(context: FeatureContext, order: Order, userId: string): Promise<boolean> {
+  if (order.status !== "issued" || (await context.revocation.revokeRefusal(order))) return false;
+  return mayDo(context, userId, "revoke");
 }
 
 /** The renewals made from this order, from the audit events the renewal flow records on it. */

@@ -1,5 +1,6 @@
 import type { App } from "@slack/bolt";
 import type { ModalView } from "@slack/types";
+import { approvalRequired } from "../../domain/approval.js";
 import type { ContactField } from "../../domain/client.js";
 import { displayDomain } from "../../domain/names.js";
 import type { ContactSnapshot, OrderField } from "../../domain/order.js";
@@ -39,11 +40,12 @@ export async function renderStep2(
   const found = await getClient(context.db, draft.clientId);
   const contacts = await listContacts(context.db, draft.clientId);
   const clientName = found?.name ?? "the client";
+  const review = purchaseReview(context, draft, clientName);
   return orderStep2View({
     clientName,
     domain: displayDomain(draft.primaryDomain),
-    review: purchaseReview(context, draft, clientName),
-    approvalNeeded: context.config.requireApproval,
+    review,
+    approvalNeeded: approvalRequired(context.config, review.price),
     contacts,
     selected: contacts.find((contact) => contact.id === selectedId),
     privateMetadata: JSON.stringify({ draftId }),

@@ -1,11 +1,12 @@
 import type { App } from "@slack/bolt";
 import type { ModalView } from "@slack/types";
+import { approvalRequired } from "../../domain/approval.js";
 import type { DcvMethod } from "../../domain/dcv.js";
 import { baseName } from "../../domain/names.js";
 import type { OrderField } from "../../domain/order.js";
 import { getClient } from "../../orders/clients.js";
 import { loadRenewalDraft, type RenewalDraft, saveRenewalDraft } from "../../orders/drafts.js";
-import { OrderRequestError, RenewalInProgressError } from "../../orders/order-service.js";
+import { OrderRequestError, RenewalInProgressError, renewalRequest } from "../../orders/order-service.js";
 import { getOrder, type Order } from "../../orders/repository.js";
 import { escapeMrkdwn } from "../../views/blocks.js";
 import {
@@ -47,15 +48,16 @@ async function renderReview(
   draftId: number,
 ): Promise<ModalView> {
   const owner = await getClient(context.db, original.clientId);
+  const review = purchaseReview(
+    context,
+    { ...original, ...draft, providerId: original.provider, approverEmail: draft.approverEmail },
+    owner?.name ?? "unknown client",
+    original.reference,
+  );
   return renewReviewView({
-    review: purchaseReview(
-      context,
-      { ...original, ...draft, providerId: original.provider, approverEmail: draft.approverEmail },
-      owner?.name ?? "unknown client",
-      original.reference,
-    ),
+    review,
     contact: draft.contact,
-    approvalNeeded: context.config.requireApproval,
+    approvalNeeded: approvalRequired(context.config, review.price),
     privateMetadata: JSON.stringify({ draftId }),
   });
 }
@@ -106,33 +108,21 @@ async function submitRenewal(
     context.slack.updateModal(viewId, renewMessageView(text, detail));
   let result: Awaited<ReturnType<FeatureContext["orders"]["createOrder"]>>;
   try {
-    result = await context.orders.createOrder({
-      clientId: original.clientId,
-      providerId: original.provider,
-      productId: original.productId,
-      periodMonths: draft.periodMonths,
-      serverTypeId: draft.serverTypeId,
-      dcvMethod: draft.dcvMethod,
-      approverEmail: draft.approverEmail,
-      primaryDomain: original.primaryDomain,
-      sans: original.sans,
-      addonIds: original.addonIds,
-      organisation: {
-        name: original.organisation ?? undefined,
-        unit: original.unit ?? undefined,
-        locality: original.locality ?? undefined,
-        state: original.state ?? undefined,
-        country: original.country ?? undefined,
-      },
-      contact: draft.contact,
-      requestedBy: userId,
-      slackChannel: context.config.channel ?? (metadata.channelId || original.slackChannel || undefined),
-      // One renewal per reviewed form: a double click or a Slack retry finds the first.
-      idempotencyKey: `renew:${draftId}`,
-      renewalOfId: original.id,
-      keepKey: draft.keepKey ?? false,
-      clientCsr: draft.clientCsr,
-    });
+    result = await context.orders.createOrder(
+      renewalRequest(original, {
+        periodMonths: draft.periodMonths,
+        serverTypeId: draft.serverTypeId,
+        dcvMethod: draft.dcvMethod,
+        approverEmail: draft.approverEmail,
+        contact: draft.contact,
+        requestedBy: userId,
+        slackChannel: context.config.channel ?? (metadata.channelId || original.slackChannel || undefined),
+        // One renewal per reviewed form: a double click or a Slack retry finds the first.
+        idempotencyKey: `renew:${draftId}`,
+        keepKey: draft.keepKey ?? false,
+        clientCsr: draft.clientCsr,
+      }),
+    );
   } catch (error) {
     if (error instanceof RenewalInProgressError) {
       await show(`:information_source: *${original.reference}* ${escapeMrkdwn(error.message)}`);

@@ -1,6 +1,6 @@
 import type { App } from "@slack/bolt";
 import { escapeMrkdwn } from "../../views/blocks.js";
-import { findingsSummary, READINESS_ACTIONS } from "../../views/readiness.js";
+import { checkButtonLabel, findingsSummary, READINESS_ACTIONS } from "../../views/readiness.js";
 import type { FeatureContext } from "../context.js";
 import { readOrderClick } from "../payloads.js";
 
@@ -22,12 +22,15 @@ export function registerReadinessCheck(app: App, context: FeatureContext): void 
         await tell(`:information_source: ${escapeMrkdwn(outcome.reason)}`);
         return;
       }
+      const { provider } = outcome.order;
+      const validatesWhenAsked =
+        context.providers.has(provider) && context.providers.get(provider).capabilities.validatesWhenAsked;
       const where = outcome.order.slackThreadTs ? "; the findings are in its thread" : "";
       const asked = outcome.recheck?.asked
-        ? ` ${escapeMrkdwn(context.providers.nameOf(outcome.order.provider))} was asked to check again now.`
+        ? ` ${escapeMrkdwn(context.providers.nameOf(provider))} was asked to ${validatesWhenAsked ? "validate" : "check again"} now.`
         : "";
       await tell(
-        `:mag: *Will it issue?* for *${outcome.order.reference}*: ${findingsSummary(outcome.findings)}${where}.${asked}`,
+        `:mag: *${checkButtonLabel(validatesWhenAsked)}* for *${outcome.order.reference}*: ${findingsSummary(outcome.findings)}${where}.${asked}`,
       );
     } catch (error) {
       context.logger.error("The validation check failed:", error);
