@@ -8,7 +8,7 @@ import { testScheduler } from "../jobs/jobs-support.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import { TestHttpFileServer } from "../support/http-file-server.js";
-import { textOf } from "../support/modal.js";
+import { messageButton, textOf, viewSubmission } from "../support/modal.js";
 import { orderRequest, reloadOrder } from "../support/orders.js";
 import {
   type AcmeExtensionsProxy,
@@ -27,6 +27,8 @@ import {
 
 const DAY_MS = 86_400_000;
 
+type View = Record<string, unknown>;
+
 interface Setup {
   pebble: PebbleServer;
   site: TestHttpFileServer;
@@ -35,9 +37,12 @@ interface Setup {
   scheduler: Scheduler;
 }
 
-async function setUp(options: { ari: boolean; autoRenew: boolean }): Promise<Setup> {
+async function setUp(options: { ari: boolean; autoRenew: boolean; reuse?: boolean }): Promise<Setup> {
   const site = await TestHttpFileServer.start();
-  const pebble = await startPebble({ httpPort: site.port, authzReusePercent: 100 });
+  const pebble = await startPebble({
+    httpPort: site.port,
+    authzReusePercent: options.reuse === false ? 0 : 100,
+  });
   const proxy = options.ari
     ? await startAcmeExtensionsProxy(pebble, {
         profiles: { classic: "The usual 90 days", shortlived: "6 days" },
@@ -188,7 +193,7 @@ describe.skipIf(!pebbleInstalled() && !process.env.CI)("ACME renewal without ren
   }, 30_000);
   afterAll(() => tearDown(setup));
 
-  it("opens the window at two thirds of the lifetime and asks a person, with a Renew button", async () => {
+  it("opens the window at two thirds of the lifetime and asks a person, who renews from the thread", async () => {
     const { t } = setup;
     const original = await issuedOrder(setup, "lifetime.example.com", "dv");
     const notBefore = original.notBefore?.getTime() ?? 0;
@@ -210,5 +215,74 @@ describe.skipIf(!pebbleInstalled() && !process.env.CI)("ACME renewal without ren
     expect(String(told.args.text)).toContain("Press *Renew* (free)");
     expect(textOf(told.args.blocks)).toContain('"action_id":"order_renew"');
     expect(await t.database.db.select().from(orders)).toHaveLength(1);
+
+    // A person presses Renew under that reply: the renewal form, the review (free), the renewal.
+    await t.driver.interactive(
+      messageButton(
+        { channel: "C0SSL", ts: String(told.args.thread_ts) },
+        "order_renew",
+        String(original.id),
+        {
+          userId: "U0ANN",
+          responseUrl: t.slack.responseUrl(),
+        },
+      ),
+    );
+    // Validated by an HTTP file, so no approver list is fetched: the form opens ready.
+    const opened = await t.slack.waitFor("views.open", (call) => textOf(call.args.view).includes("renew"));
+    const viewId = "V-RENEW";
+    const loaded = opened;
+    const reviewed = await t.driver.interactive(viewSubmission(loaded.args.view as View, { viewId }));
+    const answer = reviewed.json() as { response_action: string; view: View; errors?: unknown };
+    expect(answer.errors).toBeUndefined();
+    expect(textOf(answer.view)).toContain("Price: *free*");
+    expect(textOf(answer.view)).toContain("Place renewal");
+    await t.driver.interactive(viewSubmission(answer.view, { viewId }));
+    await t.slack.waitFor("views.update", (call) => textOf(call.args.view).includes("placed with"));
+    const renewal = (await t.database.db.select().from(orders)).find(
+      (row) => row.renewalOfId === original.id,
+    );
+    expect(renewal).toMatchObject({ status: "pending", dcvMethod: "http" });
+    // Pebble reuses the authorization (as Let's Encrypt does for a while): it issues by itself.
+    await pollUntil(
+      setup,
+      async () => (await reloadOrder(t.database.db, renewal?.id ?? 0)).status === "issued",
+    );
+  });
+});
+
+describe.skipIf(!pebbleInstalled() && !process.env.CI)("ACME automatic renewal that needs a person", () => {
+  let setup: Setup;
+  beforeAll(async () => {
+    setup = await setUp({ ari: false, autoRenew: true, reuse: false });
+  }, 30_000);
+  afterAll(() => tearDown(setup));
+
+  it("places the renewal, and its thread asks for the new file when the CA cannot reuse the validation", async () => {
+    const { t } = setup;
+    const original = await issuedOrder(setup, "again.example.com", "dv");
+    // The file of the first validation is gone; the renewal's challenge has a new token.
+    setup.site.setRoutes({});
+    t.clock.set(new Date((original.renewalWindowStart ?? new Date()).getTime() + 60_000));
+    await setup.scheduler.runPoll();
+    const renewal = (await t.database.db.select().from(orders)).find(
+      (row) => row.renewalOfId === original.id,
+    );
+    expect(renewal).toMatchObject({ status: "pending", requestedBy: "system" });
+    const [instruction] = renewal?.dcvInstructions ?? [];
+    expect(instruction?.httpUrl).toMatch(/^http:\/\/again\.example\.com\/\.well-known\/acme-challenge\//);
+    // The renewal's own thread says what to publish, with the button a person presses.
+    const ask = await t.slack.waitFor(
+      "chat.postMessage",
+      (call) =>
+        call.args.thread_ts !== undefined &&
+        String(call.args.text).includes(instruction?.httpContent ?? "?") &&
+        textOf(call.args.blocks).includes("Record is in place"),
+    );
+    expect(ask.args.channel).toBe("C0SSL");
+    // More polls ask the CA nothing while the file is missing: the renewal waits for a person.
+    t.clock.advance(60_000);
+    expect(await setup.scheduler.runPoll()).toMatchObject({ askedToValidate: 0 });
+    expect((await reloadOrder(t.database.db, renewal?.id ?? 0)).status).toBe("pending");
   });
 });
