@@ -43,7 +43,7 @@ export async function loadVaultKeys(sources: VaultKeySources): Promise<Buffer[]>
     if (created) {
       sources.warn(
         `CERTDESK_KEY is not set: generated a key-encryption key in ${keyPath} (mode 0600). ` +
-          "Back it up with the database: without it the stored private keys cannot be decrypted.",
+          "Back it up, and keep that copy apart from the database backups: without it the stored private keys cannot be decrypted; with both, anyone can.",
       );
     }
     keys = [key, ...oldKeys];

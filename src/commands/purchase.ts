@@ -41,6 +41,7 @@ export function purchaseReview(
     validation: { method: order.dcvMethod, approverEmail: order.approverEmail },
     addons: order.addonIds.map((id) => chosen?.product.addons.find((addon) => addon.id === id)?.name ?? id),
     price: price ? moneyText(price) : undefined,
+    free: Boolean(chosen?.product.free),
     renews,
     key: order.clientCsr ? "client_csr" : order.keepKey ? "kept" : "new",
   };

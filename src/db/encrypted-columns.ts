@@ -1,5 +1,5 @@
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
-import { orders, sandboxAuthority } from "./schema.js";
+import { acmeAccounts, orders, sandboxAuthority } from "./schema.js";
 
 /** A text column holding vault ciphertext (`v1.<keyId>.…`), and the primary key that addresses its rows. */
 export interface EncryptedColumn {
@@ -15,4 +15,6 @@ export interface EncryptedColumn {
 export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: orders, id: orders.id, encrypted: orders.encryptedPrivateKey },
   { table: sandboxAuthority, id: sandboxAuthority.id, encrypted: sandboxAuthority.encryptedPrivateKey },
+  // The ACME account key: losing it to a rotation would lose the account (its orders, its limits).
+  { table: acmeAccounts, id: acmeAccounts.directoryUrl, encrypted: acmeAccounts.encryptedAccountKey },
 ];

@@ -22,6 +22,8 @@ export interface Product {
   addons: ProductAddon[];
   /** List prices per period; absent when the provider's API does not publish them (Sectigo). */
   prices?: PeriodPrice[];
+  /** Costs nothing by the provider's own terms (ACME): approval follows SSL_REQUIRE_APPROVAL=all. */
+  free?: boolean;
   /** The issuing CA's CAA names, when they differ from the provider's (a reseller of several CAs). */
   caIdentifiers?: string[];
   /** Multi-domain products: the price of each domain beyond the primary one, per period. */

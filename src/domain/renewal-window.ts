@@ -27,8 +27,8 @@ const MAX_HOURS = 24;
 
 /**
  * When to ask the CA for the window again: when its Retry-After says, kept between an hour and a
- * day; 6 hours when it says nothing (RFC 9773 §4.3: check at least twice a day, as the CA may move
- * the window after an incident).
+ * day (a CA's Retry-After is to be respected, RFC 9773 §4.3); 6 hours when it says nothing, as the
+ * CA may move the window after an incident.
  */
 export function nextWindowCheck(now: Date, retryAfter?: Date): Date {
   if (!retryAfter) return addHours(now, DEFAULT_HOURS);

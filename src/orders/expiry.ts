@@ -158,7 +158,7 @@ export async function findDueCertificates(
           gte(orders.notAfter, new Date(now.getTime() - EXPIRED_LOOKBACK_DAYS * DAY_MS)),
           lte(orders.notAfter, new Date(now.getTime() + horizonDays * DAY_MS)),
           alertable(),
-          // A certificate with a renewal window (ACME) is told when its window opens (jobs/
+          // A certificate with a renewal window (ACME) is told when its window opens (orders/
           // renewal-windows.ts); these thresholds take over only once the window has passed.
           or(isNull(orders.renewalWindowEnd), lte(orders.renewalWindowEnd, now)),
           notExists(

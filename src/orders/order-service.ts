@@ -297,9 +297,7 @@ export function createOrderService(deps: OrderServiceDeps) {
         state: request.organisation.state,
         country: request.organisation.country,
         contact: request.contact,
-        status: approvalRequired(deps.approval, priceOf(product, request))
-          ? "awaiting_approval"
-          : "submitting",
+        status: approvalRequired(deps.approval, Boolean(product.free)) ? "awaiting_approval" : "submitting",
         requestedBy: request.requestedBy,
         slackChannel: request.slackChannel,
         idempotencyKey: request.idempotencyKey,

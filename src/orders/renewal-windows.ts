@@ -62,7 +62,7 @@ export function createRenewalWindows(deps: RenewalWindowDeps) {
       summary.checked += 1;
       if (!order.renewalWindowStart || clock.now() < order.renewalWindowStart) continue;
       const outcome = await openWindow(order, provider);
-      if (outcome === "told" || outcome === "renewed") summary.opened += 1;
+      if (outcome !== "none") summary.opened += 1;
       if (outcome === "renewed") summary.renewed += 1;
       if (outcome === "failed") summary.failed += 1;
     }
@@ -112,39 +112,59 @@ export function createRenewalWindows(deps: RenewalWindowDeps) {
     order: Order,
     provider: SslProvider,
   ): Promise<"told" | "renewed" | "failed" | "none"> {
-    const now = clock.now();
-    const automatic = Boolean(provider.autoRenew);
+    if (await windowTold(order.id)) return "none";
+    const live = await findLiveRenewal(db, order.id);
     const detail: Record<string, unknown> = {
       start: order.renewalWindowStart?.toISOString(),
       end: order.renewalWindowEnd?.toISOString(),
       // The CA's window, or two thirds of the lifetime when the CA gives none.
       source: fromLifetime(order) ? "lifetime" : "ca",
       ...(order.renewalWindowUrl ? { explanationUrl: order.renewalWindowUrl } : {}),
-      automatic,
+      automatic: false,
+      ...(live ? { renewal: live.reference } : {}),
     };
+    let outcome: "told" | "renewed" | "failed" = "told";
+    if (provider.autoRenew && !live) {
+      // Renewed first, told after: a crash in between leaves a live renewal (found above next
+      // time) rather than a thread that says "renewing" with nothing renewing. The idempotency key
+      // keeps it to one renewal per certificate.
+      const failure = await renewAutomatically(order).catch((error: unknown) => {
+        deps.logger.error(`The automatic renewal of ${order.reference} failed:`, error);
+        return error instanceof Error ? error.message : String(error);
+      });
+      if (failure === undefined) {
+        detail.automatic = true;
+        outcome = "renewed";
+      } else {
+        // Told once, with the Renew button: a person takes over (no retry loop every poll).
+        detail.failure = failure;
+        outcome = "failed";
+      }
+    }
     const claimed = await db
       .insert(orderEvents)
-      .values({ orderId: order.id, actor: "system", kind: "renewal_window_open", at: now, detail })
+      .values({ orderId: order.id, actor: "system", kind: "renewal_window_open", at: clock.now(), detail })
       .onConflictDoNothing()
       .returning({ id: orderEvents.id });
     if (claimed.length === 0) return "none";
-    const live = await findLiveRenewal(db, order.id);
-    if (live || !automatic) {
-      await observer.orderChanged(order, { kind: "renewal_window_open", actor: "system", detail });
-      return "told";
-    }
     await observer.orderChanged(order, { kind: "renewal_window_open", actor: "system", detail });
-    try {
-      await renewAutomatically(order);
-      return "renewed";
-    } catch (error) {
-      deps.logger.error(`The automatic renewal of ${order.reference} failed:`, error);
-      return "failed";
-    }
+    return outcome;
   }
 
-  /** The same certificate again as a renewal (a new key), placed at once: ACME certificates are free. */
-  async function renewAutomatically(order: Order): Promise<void> {
+  async function windowTold(orderId: number): Promise<boolean> {
+    const [told] = await db
+      .select({ id: orderEvents.id })
+      .from(orderEvents)
+      .where(and(eq(orderEvents.orderId, orderId), eq(orderEvents.kind, "renewal_window_open")));
+    return Boolean(told);
+  }
+
+  /**
+   * The same certificate again as a renewal (a new key), placed at once: ACME certificates are free.
+   * Undefined when it went to the CA (or waits for an approver under SSL_REQUIRE_APPROVAL=all); the
+   * CA's refusal otherwise.
+   */
+  async function renewAutomatically(order: Order): Promise<string | undefined> {
     const { order: renewal, created } = await deps.orders.createOrder(
       renewalRequest(order, {
         periodMonths: order.periodMonths,
@@ -158,8 +178,9 @@ export function createRenewalWindows(deps: RenewalWindowDeps) {
         keepKey: false,
       }),
     );
-    // With SSL_REQUIRE_APPROVAL=all it waits for an approver like any free order.
-    if (created && renewal.status === "submitting") await deps.orders.place(renewal.id, "system");
+    if (!created || renewal.status !== "submitting") return undefined;
+    const placed = await deps.orders.place(renewal.id, "system");
+    return placed.kind === "failed" ? placed.message : undefined;
   }
 
   return { run, refreshWindow };

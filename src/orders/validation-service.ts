@@ -40,11 +40,25 @@ export type ChangeOutcome =
 export type Recheck =
   | { asked: true }
   | { asked: false; reason: "problems" }
+  /**
+   * A CA that validates only when asked (ACME) is asked only once the check saw each record or file
+   * as it must be: here it did not (a look-up timed out, the file did not answer). Nothing failed.
+   */
+  | { asked: false; reason: "unconfirmed" }
   | { asked: false; error: string };
 
 export type CheckOutcome =
   | { kind: "checked"; order: Order; findings: Finding[]; recheck?: Recheck }
   | { kind: "not_applicable"; reason: string };
+
+/** The domain's DNS record or HTTP file was seen exactly as the CA will look for it. */
+function seenInPlace(domain: string, findings: Finding[]): boolean {
+  const mine = findings.filter((finding) => finding.domain === domain);
+  return mine.some(
+    (finding) =>
+      (finding.check === "dns_record" || finding.check === "http_file") && finding.severity === "ok",
+  );
+}
 
 export function createValidationService(deps: {
   db: Database;
@@ -55,6 +69,7 @@ export function createValidationService(deps: {
   checker: ReadinessChecker;
   /** The product lists, for a product's own CA names (a reseller of several CAs). */
   catalogue: Pick<Catalogue, "snapshot">;
+  logger?: { warn(...message: unknown[]): void };
 }) {
   const { db, providers, clock, observer, checker } = deps;
 
@@ -143,6 +158,15 @@ export function createValidationService(deps: {
     }
     if (findings.some((finding) => finding.severity === "problem"))
       return { asked: false, reason: "problems" };
+    // An ACME challenge is answered once: a record not yet seen (a resolver down, a slow web server)
+    // would fail the order for good, so the CA is asked only when every record was seen in place.
+    const published = targets.filter((target) => target.method !== "email" && target.instruction);
+    if (
+      provider.capabilities.validatesWhenAsked &&
+      !published.every((target) => seenInPlace(target.domain, findings))
+    ) {
+      return { asked: false, reason: "unconfirmed" };
+    }
     try {
       await provider.recheckValidation({
         providerOrderId: order.providerOrderId ?? "",
@@ -189,9 +213,15 @@ export function createValidationService(deps: {
     const asked: Order[] = [];
     for (const order of await listPendingAt(db, asking)) {
       args.signal?.throwIfAborted();
-      const targets = targetsOf(order);
-      const recheck = await askToRecheck(order, targets, await checker.check(targets));
-      if (recheck?.asked) asked.push(order);
+      try {
+        const targets = targetsOf(order);
+        const recheck = await askToRecheck(order, targets, await checker.check(targets));
+        if (recheck?.asked) asked.push(order);
+      } catch (error) {
+        // One order's trouble (its provider's database row, say) never holds up the poll.
+        if (error instanceof Error && error.name === "AbortError") throw error;
+        deps.logger?.warn(`${order.reference}: could not ask the CA to validate:`, error);
+      }
     }
     return asked;
   }

@@ -211,7 +211,7 @@ export interface SslProvider {
   revoke?(request: RevokeRequest): Promise<void>;
   /**
    * The CA's renewal window for the order's current certificate (RFC 9773), or undefined when the
-   * CA offers none (certdesk then renews at two thirds of the lifetime: domain/lifetime.ts).
+   * CA offers none (certdesk then renews at two thirds of the lifetime: domain/renewal-window.ts).
    */
   renewalWindow?(providerOrderId: string, certificatePem: string): Promise<RenewalWindow | undefined>;
 }

@@ -2,7 +2,7 @@ import type { KnownBlock } from "@slack/types";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Database } from "../db/client.js";
-import { approvalRequired } from "../domain/approval.js";
+import { wentThroughApproval } from "../domain/approval.js";
 import { certificateLabel } from "../domain/certificate.js";
 import { STUCK_SUBMISSION_REASON } from "../domain/order.js";
 import { getClient } from "../orders/clients.js";
@@ -43,6 +43,8 @@ export function createOrderNotifier(deps: {
       validatesWhenAsked:
         deps.providers.has(order.provider) &&
         deps.providers.get(order.provider).capabilities.validatesWhenAsked,
+      reissuable:
+        !deps.providers.has(order.provider) || deps.providers.get(order.provider).capabilities.reissue,
       renewalOfReference: original?.reference,
     };
   }
@@ -110,7 +112,7 @@ export function createOrderNotifier(deps: {
   async function followInSlack(changed: Order, change: OrderChange): Promise<string | undefined> {
     let order = (await getOrder(db, changed.id)) ?? changed;
     const summary = await summarise(order);
-    const message = orderMessage(summary, approvalRequired(config, summary.quotedPrice));
+    const message = orderMessage(summary, wentThroughApproval(order));
     if (!order.slackMessageTs) {
       order = await postOrderMessage(order, message);
     } else if (order.slackChannel) {
@@ -122,7 +124,7 @@ export function createOrderNotifier(deps: {
       renewalOfReference: summary.renewalOfReference,
       keyHeld: Boolean(order.encryptedPrivateKey) || !order.csr,
     };
-    const text = threadReplyText(threadOrder, change, approvalRequired(config, threadOrder.quotedPrice));
+    const text = threadReplyText(threadOrder, change, wentThroughApproval(order));
     if (text && order.slackChannel && order.slackThreadTs) {
       await slack.post(order.slackChannel, {
         ...threadReplyMessage(text, change, threadOrder),

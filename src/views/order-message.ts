@@ -33,6 +33,8 @@ export interface OrderSummary {
   renewalOfReference?: string;
   /** Its CA validates only when told (ACME): the check button reads "Record is in place". */
   validatesWhenAsked?: boolean;
+  /** False where the provider does not reissue (ACME: renew instead): no Reissue button. */
+  reissuable?: boolean;
 }
 
 export const ORDER_MESSAGE_ACTIONS = {
@@ -180,7 +182,9 @@ function orderActions(order: OrderSummary): ActionsBlock {
       : [
           button("Check status", ORDER_MESSAGE_ACTIONS.checkStatus, value),
           button("Details", ORDER_MESSAGE_ACTIONS.details, value),
-          ...(order.status === "issued" ? [button("Reissue", ORDER_MESSAGE_ACTIONS.reissue, value)] : []),
+          ...(order.status === "issued" && order.reissuable !== false
+            ? [button("Reissue", ORDER_MESSAGE_ACTIONS.reissue, value)]
+            : []),
           // Validation actions while the provider waits for the approver.
           ...(order.status === "pending" && order.dcvMethod === "email"
             ? [button("Resend approval e-mail", ORDER_MESSAGE_ACTIONS.resendApproval, value)]

@@ -165,7 +165,12 @@ const VALIDATION_REPLIES = new Set([
  * Undefined for every other event (the reply is text only).
  */
 export function threadReplyActions(change: ThreadChange, order?: ThreadOrder): ActionsBlock | undefined {
-  if (change.kind === "renewal_window_open" && !change.detail.automatic && order?.id !== undefined) {
+  if (
+    change.kind === "renewal_window_open" &&
+    !change.detail.automatic &&
+    change.detail.renewal === undefined &&
+    order?.id !== undefined
+  ) {
     return {
       type: "actions",
       block_id: `renewal_window:${order.id}`,
@@ -218,6 +223,9 @@ function recheckText(
     return `\n:arrows_counterclockwise: ${provider} was asked to ${ask} now.`;
   if ("error" in recheck)
     return `\n:warning: ${provider} was not asked to ${ask}: ${escapeMrkdwn(String(recheck.error))}`;
+  if ("reason" in recheck && recheck.reason === "unconfirmed") {
+    return `\n:hourglass: ${provider} was not asked yet: certdesk did not see every record or file in place (it answers once, and a missing one fails the order). Each poll looks again and asks as soon as it does.`;
+  }
   return `\nFix what is marked :x:, then press *${checkButtonLabel(order.validatesWhenAsked)}* again: certdesk then asks ${provider} to ${ask}.`;
 }
 
@@ -259,7 +267,14 @@ function renewalWindowText(order: ThreadOrder, detail: Record<string, unknown>):
     typeof detail.explanationUrl === "string" && /^https?:\/\//.test(detail.explanationUrl)
       ? ` <${detail.explanationUrl.replace(/[<>|]/g, "")}|Why ${provider} set this window>.`
       : "";
-  return detail.automatic
-    ? `:calendar: ${window}.${why}\n:robot_face: Renewing automatically (ACME_AUTO_RENEW): free, with a new key; the renewal's thread says if a person must publish a record.`
-    : `:calendar: ${window}.${why}\nPress *Renew* (free) to order the next certificate.`;
+  if (detail.automatic) {
+    return `:calendar: ${window}.${why}\n:robot_face: Renewing automatically (ACME_AUTO_RENEW): free, with a new key; the renewal's thread says if a person must publish a record.`;
+  }
+  if (typeof detail.renewal === "string") {
+    return `:calendar: ${window}.${why}\nIt is already being renewed by *${escapeMrkdwn(detail.renewal)}*: follow that one in its thread.`;
+  }
+  if (typeof detail.failure === "string") {
+    return `:calendar: ${window}.${why}\n:warning: The automatic renewal failed: ${escapeMrkdwn(detail.failure)}\nPress *Renew* (free) to try again.`;
+  }
+  return `:calendar: ${window}.${why}\nPress *Renew* (free) to order the next certificate.`;
 }

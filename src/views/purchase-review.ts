@@ -17,6 +17,8 @@ export interface PurchaseReview {
   addons: string[];
   /** "8.95 USD" from the provider's list prices; undefined when the provider publishes none. */
   price?: string;
+  /** Free by the provider's terms (ACME): no approval unless SSL_REQUIRE_APPROVAL=all. */
+  free?: boolean;
   /** Renewals name the order they renew. */
   renews?: string;
   /** Whose key: a new one certdesk makes (the default), the one kept from the renewed order, or the client's CSR. */

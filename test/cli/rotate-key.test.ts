@@ -8,7 +8,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createVault, keyIdOf } from "../../src/certs/vault.js";
 import { type DatabaseHandle, openDatabase } from "../../src/db/client.js";
-import { orders, sandboxAuthority } from "../../src/db/schema.js";
+import { acmeAccounts, orders, sandboxAuthority } from "../../src/db/schema.js";
 import { insertOrder } from "../jobs/jobs-support.js";
 import { createTestDatabase, testDatabaseUrl } from "../support/database.js";
 import { createAcmeClient } from "../support/fixtures.js";
@@ -117,6 +117,12 @@ describe("npm run rotate-key", { timeout: 120_000 }, () => {
       certificatePem: "-----BEGIN CERTIFICATE-----\n",
       encryptedPrivateKey: sealers.old.encrypt(authorityKey),
     });
+    const accountKey = privateKey("acme account");
+    await seeded.db.insert(acmeAccounts).values({
+      directoryUrl: "https://acme.example/directory",
+      accountUrl: "https://acme.example/acct/1",
+      encryptedAccountKey: sealers.old.encrypt(accountKey),
+    });
     await db.release(seeded);
 
     const env = {
@@ -139,6 +145,9 @@ describe("npm run rotate-key", { timeout: 120_000 }, () => {
       expect(first.output).toContain(`  key id ${keyIdOf(unknownKey)} (not configured): 1 row.`);
       expect(first.output).toContain(
         "sandbox_authority.encrypted_private_key: 1 re-encrypted, 0 already current, 0 failed.",
+      );
+      expect(first.output).toContain(
+        "acme_accounts.encrypted_account_key: 1 re-encrypted, 0 already current, 0 failed.",
       );
       for (const key of [newKey, oldKey, fileKey, unknownKey]) {
         expect(first.output).not.toContain(key.toString("base64"));
@@ -163,6 +172,8 @@ describe("npm run rotate-key", { timeout: 120_000 }, () => {
       const [authority] = await after.db.select().from(sandboxAuthority);
       expect(authority?.encryptedPrivateKey.split(".")[1]).toBe(keyIdOf(newKey));
       expect(onlyNewKey.decrypt(authority?.encryptedPrivateKey ?? "")).toBe(authorityKey);
+      const [account] = await after.db.select().from(acmeAccounts);
+      expect(onlyNewKey.decrypt(account?.encryptedAccountKey ?? "")).toBe(accountKey);
       await db.release(after);
 
       const second = await runCli(dir, env);

@@ -154,6 +154,13 @@ describe.skipIf(!pebbleInstalled() && !process.env.CI)("an ACME order through Sl
       "fullchain.pem",
     ]);
     expect(await pebble.certificateStatus(certificate.serialNumber)).toBe("Valid");
+    // ACME renews instead of reissuing: the issued order's message offers Renew, not Reissue.
+    const issuedMessage = t.slack
+      .callsTo("chat.update")
+      .filter((call) => textOf(call.args.blocks).includes("Issued"))
+      .at(-1);
+    expect(textOf(issuedMessage?.args.blocks)).toContain('"action_id":"order_renew"');
+    expect(textOf(issuedMessage?.args.blocks)).not.toContain('"action_id":"order_reissue"');
 
     // Revoked from Details by an approver, with a reason: the CA revokes it, the thread says so.
     await t.driver.interactive(
@@ -229,6 +236,18 @@ describe.skipIf(!pebbleInstalled() && !process.env.CI)("ACME validation by HTTP 
     );
     expect(String(reply.args.text)).toContain("valid until");
   });
+
+  it("does not ask the CA while the file cannot be seen (the site does not answer): the challenge stays open", async () => {
+    const { order: placed } = await order("slow.example.com", { order_dcv_method: "http" });
+    const [instruction] = placed.dcvInstructions ?? [];
+    // Only a warning for certdesk's check (maybe a slow site), but an answered challenge is final.
+    site.setRoutes({ [new URL(instruction?.httpUrl ?? "http://x/").pathname]: { hang: true } });
+    t.clock.advance(60_000);
+    expect(await scheduler.runPoll()).toMatchObject({ askedToValidate: 0 });
+    const status = await t.providers.get("acme").getStatus(placed.providerOrderId ?? "");
+    expect(status.domains).toEqual([{ domain: "slow.example.com", method: "http", state: "pending" }]);
+    site.setRoutes({});
+  }, 20_000);
 
   it("shows the CA's refusal in plain words when the file is wrong, and the order is rejected", async () => {
     const { order: placed } = await order("wrong.example.com", { order_dcv_method: "http" });

@@ -284,5 +284,18 @@ describe.skipIf(!pebbleInstalled() && !process.env.CI)("ACME automatic renewal t
     t.clock.advance(60_000);
     expect(await setup.scheduler.runPoll()).toMatchObject({ askedToValidate: 0 });
     expect((await reloadOrder(t.database.db, renewal?.id ?? 0)).status).toBe("pending");
+
+    // The original is still not renewed, so each run looks at its window again: two at once (as
+    // two replicas) and another after neither tell again nor place a second renewal.
+    await Promise.all([t.app.renewalWindows.run(), t.app.renewalWindows.run()]);
+    await t.app.renewalWindows.run();
+    const opened = await t.database.db
+      .select()
+      .from(orderEvents)
+      .where(eq(orderEvents.kind, "renewal_window_open"));
+    expect(opened).toHaveLength(1);
+    expect(
+      (await t.database.db.select().from(orders)).filter((row) => row.renewalOfId === original.id),
+    ).toHaveLength(1);
   });
 });

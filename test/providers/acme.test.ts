@@ -429,6 +429,37 @@ describe.skipIf(!pebbleInstalled() && !process.env.CI)("acme provider against Pe
     expect(new X509Certificate(certificatePem).checkHost("www.wild.example.com")).toBe("*.wild.example.com");
   });
 
+  it("moves a pending domain from DNS to an HTTP file, and issues once the file is served", async () => {
+    const provider = acmeProvider(envFor(pebble.directoryUrl));
+    const request = await orderRequest("dv", ["switch.example.com"], "dns");
+    const placed = await provider.placeOrder(request);
+    const [changed] = await provider.changeValidation({
+      providerOrderId: placed.providerOrderId,
+      reference: request.reference,
+      csrPem: request.csrPem,
+      domains: [{ domain: "switch.example.com", method: "http" }],
+    });
+    expect(changed?.httpUrl).toMatch(/^http:\/\/switch\.example\.com\/\.well-known\/acme-challenge\/[\w-]+$/);
+    site.setRoutes({
+      [new URL(changed?.httpUrl ?? "http://x/").pathname]: { status: 200, body: changed?.httpContent ?? "" },
+    });
+    await provider.recheckValidation?.({
+      providerOrderId: placed.providerOrderId,
+      reference: request.reference,
+      csrPem: request.csrPem,
+      domains: [{ domain: "switch.example.com", method: "http" }],
+    });
+    const deadline = Date.now() + 15_000;
+    let status = await provider.getStatus(placed.providerOrderId);
+    while (status.status === "pending" && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      status = await provider.getStatus(placed.providerOrderId);
+    }
+    expect(status.status, status.detail.join("; ")).toBe("issued");
+    expect(status.domains).toEqual([{ domain: "switch.example.com", method: "http", state: "validated" }]);
+    site.setRoutes({});
+  });
+
   describe("renewal window (RFC 9773)", () => {
     it("is the CA's suggested window, with its explanation and when to ask again", async () => {
       const front = await proxy();

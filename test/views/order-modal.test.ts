@@ -354,6 +354,7 @@ function step2(overrides: Partial<OrderStep2Data> = {}): OrderStep2Data {
       productName: "PositiveSSL (DV)",
       periodMonths: 12,
       domains: ["www.example.com"],
+      free: false,
       validation: { method: "email", approverEmail: "admin@example.com" },
       addons: [],
       price: "8.95 USD",

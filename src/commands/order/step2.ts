@@ -45,7 +45,7 @@ export async function renderStep2(
     clientName,
     domain: displayDomain(draft.primaryDomain),
     review,
-    approvalNeeded: approvalRequired(context.config, review.price),
+    approvalNeeded: approvalRequired(context.config, review.free === true),
     contacts,
     selected: contacts.find((contact) => contact.id === selectedId),
     privateMetadata: JSON.stringify({ draftId }),

@@ -57,7 +57,7 @@ async function renderReview(
   return renewReviewView({
     review,
     contact: draft.contact,
-    approvalNeeded: approvalRequired(context.config, review.price),
+    approvalNeeded: approvalRequired(context.config, review.free === true),
     privateMetadata: JSON.stringify({ draftId }),
   });
 }

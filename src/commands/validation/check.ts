@@ -26,9 +26,12 @@ export function registerReadinessCheck(app: App, context: FeatureContext): void 
       const validatesWhenAsked =
         context.providers.has(provider) && context.providers.get(provider).capabilities.validatesWhenAsked;
       const where = outcome.order.slackThreadTs ? "; the findings are in its thread" : "";
-      const asked = outcome.recheck?.asked
+      const recheck = outcome.recheck;
+      const asked = recheck?.asked
         ? ` ${escapeMrkdwn(context.providers.nameOf(provider))} was asked to ${validatesWhenAsked ? "validate" : "check again"} now.`
-        : "";
+        : recheck && "reason" in recheck && recheck.reason === "unconfirmed"
+          ? " Not asked yet: certdesk did not see every record in place; each poll looks again."
+          : "";
       await tell(
         `:mag: *${checkButtonLabel(validatesWhenAsked)}* for *${outcome.order.reference}*: ${findingsSummary(outcome.findings)}${where}.${asked}`,
       );

@@ -42,6 +42,7 @@ export function acmeProducts(caName: string, profiles: Record<string, string> | 
       periods: [ACME_PERIOD_MONTHS],
       addons: [],
       prices: FREE,
+      free: true,
     })),
   );
 }

@@ -68,6 +68,12 @@ export interface AcmeSession {
   directory(): Promise<AcmeDirectory>;
   /** An unsigned GET (RFC 9773 renewalInfo), with the same trust and time limit. */
   get(url: string): Promise<AxiosLikeResponse>;
+  /**
+   * The last problem document the CA answered (status and RFC 8555 type): acme-client throws a plain
+   * Error with the detail only, so this is how certdesk tells a rate limit from a refused name.
+   * Calls sharing a session may interleave; it is a hint for wording, never a decision on money.
+   */
+  lastProblem(): { status: number; type?: string } | undefined;
 }
 
 export function openAcmeSession(
@@ -85,17 +91,26 @@ export function openAcmeSession(
   const http = (client as unknown as ClientInternals).http;
   const agent = connection.caBundlePem ? agentFor(connection.caBundlePem) : undefined;
   const request = http.request.bind(http);
-  http.request = (url, method, options = {}) =>
-    request(url, method, {
+  let problem: { status: number; type?: string } | undefined;
+  http.request = async (url, method, options = {}) => {
+    const response = await request(url, method, {
       ...options,
       timeout: connection.timeoutMs,
       adapter: networkErrorsIntact,
       ...(agent ? { httpsAgent: agent } : {}),
     });
+    const type = (response.data as { type?: unknown } | null)?.type;
+    // badNonce is retried by acme-client itself; anything else at 4xx/5xx is what a failure meant.
+    if (response.status >= 400 && type !== "urn:ietf:params:acme:error:badNonce") {
+      problem = { status: response.status, ...(typeof type === "string" ? { type } : {}) };
+    }
+    return response;
+  };
   return {
     client,
     directory: () => http.getDirectory(),
     get: (url) => http.request(url, "get"),
+    lastProblem: () => problem,
   };
 }
 

@@ -48,7 +48,7 @@ export interface AcmeProviderOptions {
   connection: AcmeConnection;
   /** ACME_EMAIL: the account's contact, where the CA sends expiry and incident notices. */
   email?: string;
-  /** ACME_AUTO_RENEW: renew in the CA's window without a person (jobs/acme-renewal.ts). */
+  /** ACME_AUTO_RENEW: renew in the CA's window without a person (orders/renewal-windows.ts). */
   autoRenew: boolean;
 }
 
@@ -178,7 +178,7 @@ export class AcmeProvider implements SslProvider {
             `${change.domain} is not a domain of ${request.providerOrderId}.`,
           );
         }
-        const method = this.acmeMethod(change.method, change.domain);
+        const method = this.acmeMethod(change.method, isWildcard(change.domain) ? change.domain : undefined);
         const [authorization] = await session.client.getAuthorizations({
           authorizations: [record.authorizationUrl],
         } as never);
@@ -278,12 +278,19 @@ export class AcmeProvider implements SslProvider {
 
   async revoke(request: RevokeRequest): Promise<void> {
     const row = await this.findOrder(request.providerOrderId);
+    const current = row.certificatePem === request.certificatePem;
+    // Revoked already (a retry after certdesk failed to record it, two approvers at once): done,
+    // so the retry can record it instead of being told "nothing changed".
+    if (current && row.revokedAt) return;
     await this.call("revoke the certificate", async (session) => {
-      await session.client.revokeCertificate(request.certificatePem, {
-        reason: REVOCATION_REASONS[request.reason],
-      });
+      await session.client
+        .revokeCertificate(request.certificatePem, { reason: REVOCATION_REASONS[request.reason] })
+        .catch((error: unknown) => {
+          if (/already (been )?revoked/i.test((error as Error).message ?? "")) return;
+          throw error;
+        });
     });
-    if (row.certificatePem === request.certificatePem) {
+    if (current) {
       await this.update(row, { revokedAt: this.options.clock.now() });
     }
   }
@@ -545,7 +552,7 @@ export class AcmeProvider implements SslProvider {
 
   /** The first failed challenge's problem in plain words, else the order's own error. */
   private problemOf(
-    order: { error?: object },
+    order: { error?: object; expires?: string },
     authorizations: { identifier: { value: string }; wildcard?: boolean; challenges: { error?: object }[] }[],
   ): string {
     for (const authorization of authorizations) {
@@ -556,6 +563,9 @@ export class AcmeProvider implements SslProvider {
           : authorization.identifier.value;
         return problemInPlainWords(failed.error as AcmeProblem, domain);
       }
+    }
+    if (!order.error && order.expires && new Date(order.expires) < this.options.clock.now()) {
+      return "The order expired at the CA before every domain was validated: order again.";
     }
     return problemInPlainWords(order.error as AcmeProblem | undefined);
   }
@@ -576,19 +586,33 @@ export class AcmeProvider implements SslProvider {
       : [];
     if (!row)
       throw new ProviderInputError(ID, "order", `${this.displayName} has no order ${providerOrderId}.`);
+    if (row.directoryUrl !== this.options.connection.directoryUrl) {
+      // Its account and URLs belong to the other CA: asking this one would only fail, every poll.
+      throw new ProviderInputError(
+        ID,
+        "order",
+        `${providerOrderId} was ordered from ${new URL(row.directoryUrl).host}, but ACME_DIRECTORY_URL now names ${new URL(this.options.connection.directoryUrl).host}: follow it at that CA.`,
+      );
+    }
     return row;
   }
 
   /** Runs `work` with the account's session; acme-client's errors become provider errors. */
   private async call<T>(what: string, work: (session: AcmeSession) => Promise<T>): Promise<T> {
+    let session: AcmeSession | undefined;
     try {
-      return await work(await this.openSession());
+      session = await this.openSession();
+      return await work(session);
     } catch (error) {
-      throw this.providerError(what, error);
+      throw this.providerError(what, error, session?.lastProblem());
     }
   }
 
-  private providerError(what: string, error: unknown): ProviderError {
+  private providerError(
+    what: string,
+    error: unknown,
+    problem?: { status: number; type?: string },
+  ): ProviderError {
     if (error instanceof ProviderError) return error;
     const host = new URL(this.options.connection.directoryUrl).host;
     const code = (error as { code?: string }).code;
@@ -603,7 +627,30 @@ export class AcmeProvider implements SslProvider {
       );
     }
     const message = (error as Error).message?.replace(/\s+/g, " ").trim() || "no reason given";
-    if (/account|external account|eab|unauthorized/i.test(message) && /account/i.test(what + message)) {
+    const kind = problem?.type?.replace("urn:ietf:params:acme:error:", "");
+    if (kind === "rateLimited" || kind === "serverInternal" || (problem && problem.status >= 500)) {
+      return new ProviderUnavailableError(
+        ID,
+        `${problemInPlainWords({ type: problem?.type, detail: message })}`,
+        {
+          providerCode: kind,
+          providerMessage: message,
+          cause: error,
+        },
+      );
+    }
+    if (kind === "unauthorized" && what === "place the order") {
+      return new ProviderInputError(ID, "domain", `The CA will not issue for these names: ${message}`, {
+        providerCode: kind,
+        providerMessage: message,
+      });
+    }
+    if (
+      kind === "externalAccountRequired" ||
+      kind === "accountDoesNotExist" ||
+      kind === "unauthorizedAccount" ||
+      (!kind && /account|external account|eab|unauthorized/i.test(message) && /account/i.test(what + message))
+    ) {
       return new ProviderAuthError(ID, `The ACME CA at ${host} refused the account: ${message}`, {
         providerMessage: message,
       });
