@@ -4,7 +4,7 @@
  * with its own heap) and transforms every module at each start. One file per module, not a bundle,
  * so stack traces name the same files as the sources. Takes about a second.
  */
-import { cp, rm } from "node:fs/promises";
+import { cp, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -31,6 +31,8 @@ export async function compile(options: { entryPoints: string[]; outdir: string; 
   // The migrator reads the committed SQL migrations from beside the compiled db client.
   const srcOut = path.join(outdir, path.relative(options.outbase, "src"));
   await cp(path.join(repo, "src/db/migrations"), path.join(srcOut, "db/migrations"), { recursive: true });
+  // What `npm start` compares the sources with (scripts/build-if-stale.mjs).
+  await writeFile(path.join(outdir, ".build-stamp"), `${new Date().toISOString()}\n`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { App, type Authorize, HTTPReceiver, type ReceiverEvent, SocketModeReceiver } from "@slack/bolt";
 import type { ExtendedErrorHandlerArgs } from "@slack/bolt/dist/App.js";
@@ -14,8 +15,13 @@ import { listenerOf } from "./commands/payloads.js";
 import { createSslCommands } from "./commands/ssl/index.js";
 import type { Config } from "./config.js";
 import { type DatabaseHandle, isDatabaseUnavailable } from "./db/client.js";
+import { approvalRequired } from "./domain/approval.js";
 import { createInFlight } from "./in-flight.js";
 import { createScheduler, type Scheduler } from "./jobs/scheduler.js";
+import { answerReadiness, serveMetrics } from "./metrics/http.js";
+import { createMetrics } from "./metrics/metrics.js";
+import { instrumentProviders } from "./metrics/providers.js";
+import { createReadiness } from "./metrics/readiness.js";
 import { createRefusalAudit } from "./orders/access-audit.js";
 import { type Catalogue, createCatalogue } from "./orders/catalogue.js";
 import { createOrderService, type OrderService, type Pause } from "./orders/order-service.js";
@@ -82,6 +88,22 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
   // kept-alive connection (a load balancer, a test) sees the port go away instead of a healthy
   // answer for as long as it keeps that connection busy.
   let stopping = false;
+  // Socket Mode: whether the socket to Slack is connected now (/readyz, certdesk_slack_socket_connected).
+  let socketConnected = false;
+  const metrics = createMetrics({
+    db: deps.database.db,
+    clock: deps.clock,
+    providerIds: deps.providers.enabled.map((provider) => provider.id),
+    socketConnected: config.slack.socketMode ? () => socketConnected : undefined,
+  });
+  const readiness = createReadiness({
+    clock: deps.clock,
+    ping: () => deps.database.ping(),
+    socketConnected: config.slack.socketMode ? () => socketConnected : undefined,
+    jobs: () => metrics.jobStates(),
+  });
+  // Every provider call is timed and its failures counted (certdesk_provider_call_*), whoever makes it.
+  const providers = instrumentProviders(deps.providers, metrics.providerCalls);
   const customRoutes = [
     {
       path: "/healthz",
@@ -95,13 +117,35 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
         void answerHealth(deps.database, res);
       },
     },
+    {
+      path: "/readyz",
+      method: ["GET"],
+      handler: (_req: IncomingMessage, res: ServerResponse) => {
+        if (stopping) {
+          answerReadiness(res, { status: "not ready", problems: ["certdesk is stopping"], checks: {} }, true);
+          return;
+        }
+        void readiness.check().then(
+          (report) => answerReadiness(res, report),
+          () =>
+            answerReadiness(res, { status: "not ready", problems: ["readiness check failed"], checks: {} }),
+        );
+      },
+    },
+    {
+      path: "/metrics",
+      method: ["GET"],
+      handler: (req: IncomingMessage, res: ServerResponse) => {
+        void serveMetrics(req, res, metrics, config.metricsToken);
+      },
+    },
   ];
   const receiver = config.slack.socketMode
     ? new SocketModeReceiver({
         appToken: config.slack.appToken ?? "",
         customRoutes,
         logger: deps.logger,
-        // Socket Mode serves custom routes (/healthz) on its own server, configured here.
+        // Socket Mode serves custom routes (/healthz, /readyz, /metrics) on its own server, configured here.
         installerOptions: { port: config.port, clientOptions: { slackApiUrl: config.slack.apiUrl } },
       })
     : new HTTPReceiver({
@@ -110,15 +154,29 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
         customRoutes,
         logger: deps.logger,
       });
+  if (receiver instanceof SocketModeReceiver) {
+    // The socket's life: "connected" once Slack said hello; anything else (a dropped socket waiting
+    // to reconnect, a refresh Slack asked for, a stop) means no events can arrive.
+    receiver.client.on("connected", () => {
+      socketConnected = true;
+    });
+    for (const state of ["connecting", "reconnecting", "disconnecting", "disconnected", "close"]) {
+      receiver.client.on(state, () => {
+        socketConnected = false;
+      });
+    }
+  }
 
   const slack = createSlack({
     clients: createSlackClients({
       botToken: config.slack.botToken,
       apiUrl: config.slack.apiUrl,
       logger: deps.logger,
+      recorder: metrics.slack,
     }),
     logger: deps.logger,
     sleeper: deps.sleeper ?? realSleeper,
+    recorder: metrics.slack,
   });
   let identity: BotIdentity | undefined;
   // Bolt's own token mode calls auth.test from its constructor, where a failure becomes an
@@ -153,14 +211,14 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     db,
     slack,
     logger: deps.logger,
-    providers: deps.providers,
+    providers,
     clock: deps.clock,
     config,
   });
-  const catalogue = createCatalogue(deps.providers, deps.clock);
+  const catalogue = createCatalogue(providers, deps.clock);
   const orders = createOrderService({
     db,
-    providers: deps.providers,
+    providers,
     catalogue,
     vault: deps.vault,
     clock: deps.clock,
@@ -171,16 +229,17 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
   });
   const reissues = createReissueService({
     db,
-    providers: deps.providers,
+    providers,
     catalogue,
     vault: deps.vault,
     clock: deps.clock,
     observer: notifier,
-    requireApproval: config.requireApprovalForFree,
+    // A reissue is free within its subscription: the one approval rule says who must approve.
+    requireApproval: approvalRequired(config, true),
   });
   const validation = createValidationService({
     db,
-    providers: deps.providers,
+    providers,
     clock: deps.clock,
     observer: notifier,
     checker: createReadinessChecker({
@@ -188,22 +247,23 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
       httpPort: config.checks.httpPort,
     }),
     catalogue,
+    logger: deps.logger,
   });
   const revocation = createRevocationService({
     db,
-    providers: deps.providers,
+    providers,
     clock: deps.clock,
     observer: notifier,
   });
   const status = createStatusService({
     db,
-    providers: deps.providers,
+    providers,
     clock: deps.clock,
     observer: notifier,
   });
   const renewalWindows = createRenewalWindows({
     db,
-    providers: deps.providers,
+    providers,
     clock: deps.clock,
     observer: notifier,
     orders,
@@ -211,12 +271,14 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
   });
   const scheduler = createScheduler({
     ...deps,
+    providers,
     config,
     status,
     reissues,
     validation,
     renewalWindows,
     poster: slack.background,
+    recorder: metrics.jobs,
   });
 
   const context: FeatureContext & { ssl: ReturnType<typeof createSslCommands> } = {
@@ -224,7 +286,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     logger: deps.logger,
     db,
     clock: deps.clock,
-    providers: deps.providers,
+    providers,
     vault: deps.vault,
     access: createAccessControl(config, slack.groupMembers, deps.clock),
     refusals: createRefusalAudit({ db, logger: deps.logger, clock: deps.clock }),
@@ -259,6 +321,15 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
   });
 
   let server: Server | undefined;
+  /** The port Socket Mode's own server (custom routes) listens on: PORT, or the one given for PORT=0. */
+  async function socketModePort(): Promise<number> {
+    // Bolt keeps that server to itself; it is the one place certdesk looks inside the receiver.
+    const routes = (receiver as unknown as { httpServer?: Server }).httpServer;
+    if (!routes) return config.port;
+    if (!routes.listening) await once(routes, "listening");
+    const address = routes.address();
+    return typeof address === "object" && address ? address.port : config.port;
+  }
   return {
     bolt,
     slack,
@@ -280,7 +351,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
       scheduler.start();
       if (config.slack.socketMode) {
         await bolt.start();
-        return { port: config.port };
+        return { port: await socketModePort() };
       }
       server = (await bolt.start(config.port)) as Server;
       const address = server.address();

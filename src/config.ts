@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { validate as validateCron } from "node-cron";
 import { z } from "zod";
 import { parseDnsServers } from "./checks/readiness-checker.js";
@@ -170,6 +171,18 @@ const envSchema = (providerIds: readonly string[]) =>
           }),
         ),
       ),
+    // Bearer token for GET /metrics; unset leaves /metrics open (keep PORT off the internet then).
+    METRICS_TOKEN: optionalText.pipe(
+      z
+        .string()
+        .min(16, {
+          error: 'is too short: use at least 16 random characters, e.g. "openssl rand -hex 32"',
+        })
+        .regex(/^[\x21-\x7e]+$/, {
+          error: "must be printable characters without spaces (it is sent as Authorization: Bearer …)",
+        })
+        .optional(),
+    ),
     SSL_PROVIDERS: providerList(providerIds),
     SSL_CHANNEL: optionalText.pipe(
       z
@@ -253,6 +266,14 @@ const envSchema = (providerIds: readonly string[]) =>
     LOG_LEVEL: z
       .enum(["debug", "info", "warn", "error"], { error: "must be debug, info, warn or error" })
       .default("info"),
+    LOG_FORMAT: optionalText.pipe(
+      z
+        .enum(["json", "pretty"], {
+          error:
+            "must be json (one JSON object a line) or pretty (readable text); unset: pretty on a terminal, else json",
+        })
+        .optional(),
+    ),
   });
 
 /**
@@ -291,6 +312,8 @@ export interface Config {
   certdeskKey?: string;
   /** Earlier key-encryption keys (base64), for decryption only. */
   oldKeys: string[];
+  /** METRICS_TOKEN: GET /metrics needs `Authorization: Bearer <it>`; unset, /metrics is open. */
+  metricsToken?: string;
   providers: {
     /** SSL_PROVIDERS: plug-in ids, in order, without repeats. */
     enabled: string[];
@@ -318,6 +341,8 @@ export interface Config {
     timeZone: string;
   };
   logLevel: "debug" | "info" | "warn" | "error";
+  /** LOG_FORMAT; unset: pretty when stdout is a terminal, else json (the logger decides). */
+  logFormat?: "json" | "pretty";
 }
 
 export class ConfigError extends Error {
@@ -335,19 +360,24 @@ export class ConfigError extends Error {
  * providers SSL_PROVIDERS enables). `plugins` is the provider list; tests plug in their own.
  */
 export function loadConfig(
-  env: NodeJS.ProcessEnv = process.env,
+  given: NodeJS.ProcessEnv = process.env,
   plugins: readonly ProviderPlugin[] = PROVIDER_PLUGINS,
 ): Config {
   const ids = plugins.map((plugin) => plugin.id);
   if (new Set(ids).size !== ids.length)
     throw new Error(`Two provider plug-ins share an id: ${ids.join(", ")}`);
-  const parsed = envSchema(ids).safeParse(env);
+  const schema = envSchema(ids);
+  const known = [...Object.keys(schema.shape), ...plugins.flatMap((plugin) => Object.keys(plugin.env.shape))];
+  const files = readVariableFiles(given, known);
+  const env = files.env;
+  const parsed = schema.safeParse(env);
   const enabled = listedProviders(env.SSL_PROVIDERS, ids).filter((id) => ids.includes(id));
   const providers = plugins.map((plugin) => {
     const isEnabled = enabled.includes(plugin.id);
     return { id: plugin.id, enabled: isEnabled, ...checkPluginEnv(plugin, env, { enabled: isEnabled }) };
   });
   const problems = [
+    ...files.problems,
     ...(parsed.error?.issues ?? []).map(
       (issue) => `${String(issue.path[0] ?? "configuration")} ${issue.message}`,
     ),
@@ -358,6 +388,36 @@ export function loadConfig(
   const settings: Config["providers"]["settings"] = {};
   for (const provider of providers) if (provider.enabled) settings[provider.id] = provider.settings;
   return toConfig(parsed.data, settings);
+}
+
+/**
+ * `NAME_FILE` for every variable certdesk reads (Docker and compose secrets, systemd credentials):
+ * the file's content, without its final line break, is the value of NAME. Setting both is a mistake
+ * (which would win?), and an unreadable file is named; neither message shows a value.
+ */
+export function readVariableFiles(
+  env: NodeJS.ProcessEnv,
+  known: readonly string[],
+): { env: NodeJS.ProcessEnv; problems: string[] } {
+  const expanded: NodeJS.ProcessEnv = { ...env };
+  const problems: string[] = [];
+  for (const name of known) {
+    const file = env[`${name}_FILE`]?.trim();
+    if (!file) continue;
+    if (env[name]?.trim()) {
+      problems.push(`${name} and ${name}_FILE are both set: keep one`);
+      continue;
+    }
+    try {
+      expanded[name] = readFileSync(file, "utf8").replace(/\r?\n$/, "");
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? "unreadable";
+      problems.push(
+        `${name}_FILE names a file that cannot be read (${reason}): check the path and its permissions`,
+      );
+    }
+  }
+  return { env: expanded, problems };
 }
 
 function toConfig(env: Env, settings: Config["providers"]["settings"]): Config {
@@ -374,6 +434,7 @@ function toConfig(env: Env, settings: Config["providers"]["settings"]): Config {
     dataDir: env.DATA_DIR,
     certdeskKey: env.CERTDESK_KEY,
     oldKeys: env.CERTDESK_OLD_KEYS,
+    metricsToken: env.METRICS_TOKEN,
     providers: { enabled: env.SSL_PROVIDERS, settings },
     channel: env.SSL_CHANNEL,
     orderers: env.SSL_ORDERERS,
@@ -391,5 +452,6 @@ function toConfig(env: Env, settings: Config["providers"]["settings"]): Config {
       timeZone: env.TZ,
     },
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
   };
 }

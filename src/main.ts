@@ -16,7 +16,7 @@ const EXPECTED_ERRORS = [ConfigError, DatabaseStartError, VaultError, SlackStart
 async function main(): Promise<void> {
   if (existsSync(".env")) process.loadEnvFile(".env");
   const config = loadConfig(process.env);
-  const logger = createLogger(toLogLevel(config.logLevel));
+  const logger = createLogger(toLogLevel(config.logLevel), { format: config.logFormat });
   const startedAt = performance.now();
 
   const database = await openConfiguredDatabase(config, logger);

@@ -193,4 +193,35 @@ describe("loadConfig", () => {
     expect(problems).toEqual([expect.stringMatching(/^CERTDESK_OLD_KEYS has an entry that is not a key/)]);
     expect(problems.join()).not.toContain(a);
   });
+
+  it("reads LOG_FORMAT (json or pretty; unset or empty leaves it to the terminal) and refuses others", () => {
+    expect(loadConfig(minimal).logFormat).toBeUndefined();
+    expect(loadConfig({ ...minimal, LOG_FORMAT: "" }).logFormat).toBeUndefined();
+    expect(loadConfig({ ...minimal, LOG_FORMAT: "json" }).logFormat).toBe("json");
+    expect(loadConfig({ ...minimal, LOG_FORMAT: " pretty " }).logFormat).toBe("pretty");
+    expect(loadConfig({ ...minimal, LOG_LEVEL: "debug" }).logLevel).toBe("debug");
+    const problems = problemsOf({ ...minimal, LOG_FORMAT: "logfmt-xyz" });
+    expect(problems).toEqual([expect.stringMatching(/^LOG_FORMAT must be json .* or pretty /)]);
+    expect(problems.join()).not.toContain("logfmt-xyz");
+  });
+});
+
+describe("METRICS_TOKEN", () => {
+  it("is unset by default (GET /metrics open) and read when set", () => {
+    expect(loadConfig(minimal).metricsToken).toBeUndefined();
+    expect(loadConfig({ ...minimal, METRICS_TOKEN: "  " }).metricsToken).toBeUndefined();
+    const token = "9c1f0e6a2b7d4c38a5e1f0b2c3d4e5f6";
+    expect(loadConfig({ ...minimal, METRICS_TOKEN: ` ${token}\n` }).metricsToken).toBe(token);
+  });
+
+  it("refuses a short token or one with spaces, never echoing it", () => {
+    for (const [value, problem] of [
+      ["hunter2", "METRICS_TOKEN is too short: use at least 16 random characters"],
+      ["correct horse battery staple", "METRICS_TOKEN must be printable characters without spaces"],
+    ] as const) {
+      const problems = problemsOf({ ...minimal, METRICS_TOKEN: value });
+      expect(problems).toEqual([expect.stringContaining(problem)]);
+      expect(new ConfigError(problems).message).not.toContain(value);
+    }
+  });
 });

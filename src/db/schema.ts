@@ -138,7 +138,7 @@ export const orders = pgTable(
     renewalWindowEnd: timestamp("renewal_window_end", { withTimezone: true }),
     /** The CA's explanation of its window (a mass revocation), shown in the thread. */
     renewalWindowUrl: text("renewal_window_url"),
-    /** When to ask the CA for the window again (its Retry-After; at least twice a day). */
+    /** When to ask the CA for the window again (its Retry-After, kept between an hour and a day; 6 hours without one). */
     renewalWindowCheckAt: timestamp("renewal_window_check_at", { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

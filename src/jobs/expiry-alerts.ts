@@ -4,6 +4,7 @@ import type { Database } from "../db/client.js";
 import { countStuck } from "../orders/domain-validations.js";
 import {
   type AlertKey,
+  type AlertKind,
   type AlertSubject,
   claimUnpostedAlerts,
   daysLeft,
@@ -27,6 +28,11 @@ export interface ScanSummary {
   failed: number;
 }
 
+/** Told of each alert Slack accepted (metrics): alone, or as a line of a digest. */
+export interface AlertRecorder {
+  alertPosted(kind: AlertKind): void;
+}
+
 export interface ExpiryAlertDeps {
   db: Database;
   clock: Clock;
@@ -37,6 +43,7 @@ export interface ExpiryAlertDeps {
   digest: boolean;
   /** The digest also counts orders waiting for validation longer than this many hours. */
   stuckAfterHours?: number;
+  recorder?: AlertRecorder;
 }
 
 /** An alert row inserted this long ago and still not posted belongs to a scan that died: retry it. */
@@ -88,6 +95,7 @@ export function createExpiryAlerts(deps: ExpiryAlertDeps) {
     }
     await markAlertPosted(db, alert.alertId, posted, clock.now());
     summary.posted += 1;
+    deps.recorder?.alertPosted(alert.kind);
     await slack.replyInThread(shown);
   }
 
@@ -110,7 +118,10 @@ export function createExpiryAlerts(deps: ExpiryAlertDeps) {
         postFailed(`An expiry digest of ${included.length} alerts`, included.length, error, summary);
         continue;
       }
-      for (const alert of included) await markAlertPosted(db, alert.alertId, posted, clock.now());
+      for (const alert of included) {
+        await markAlertPosted(db, alert.alertId, posted, clock.now());
+        deps.recorder?.alertPosted(alert.kind);
+      }
       summary.posted += included.length;
     }
   }

@@ -12,7 +12,7 @@ import type { ProviderRegistry } from "../providers/registry.js";
 import type { ChannelPoster } from "../slack/channel-poster.js";
 import { createExpiryAlertPoster } from "../slack/expiry-alert-poster.js";
 import { createAutoReissue } from "./auto-reissue.js";
-import { createExpiryAlerts, type ScanSummary } from "./expiry-alerts.js";
+import { type AlertRecorder, createExpiryAlerts, type ScanSummary } from "./expiry-alerts.js";
 import { createPoller, type PollSummary } from "./poller.js";
 
 export interface ExpiryScanSummary extends ScanSummary {
@@ -56,9 +56,59 @@ export interface SchedulerDeps {
    * when they open. Absent where no such provider can be enabled (benchmarks).
    */
   renewalWindows?: Pick<RenewalWindows, "run">;
+  /** Told when each job is scheduled and each run ends, and each expiry alert posted (metrics, /readyz). */
+  recorder?: JobRecorder & AlertRecorder;
 }
 
-type JobName = "poll" | "expiry";
+export type JobName = "poll" | "expiry";
+
+/** A job's schedule, as start() made it. */
+export interface JobSchedule {
+  /** The variable it comes from, for messages: POLL_CRON, EXPIRY_CRON. */
+  variable: string;
+  cron: string;
+  /** The longest gap between its next runs (in TZ), in milliseconds. */
+  intervalMs: number;
+  /** Every gap is the same (an "every 15 minutes" schedule rather than "weekdays at 9"). */
+  regular: boolean;
+}
+
+/** A run that ended: here (ok, failed), or skipped because another replica held the job's lock. */
+export interface JobRun {
+  startedAt: Date;
+  endedAt: Date;
+  /** Measured on a monotonic clock. */
+  durationSeconds: number;
+  outcome: "ok" | "failed" | "elsewhere";
+}
+
+/** What the scheduler tells about its jobs; it never reads anything back. */
+export interface JobRecorder {
+  scheduled(job: JobName, schedule: JobSchedule, at: Date): void;
+  ran(job: JobName, run: JobRun): void;
+}
+
+const NO_RECORDER: JobRecorder & AlertRecorder = {
+  scheduled: () => undefined,
+  ran: () => undefined,
+  alertPosted: () => undefined,
+};
+
+/** Runs looked at to find a schedule's longest gap: enough to see a weekend or a month's end. */
+const RUNS_FOR_INTERVAL = 12;
+
+/** The longest gap between a scheduled task's next runs, and whether every gap is the same. */
+export function scheduleOf(variable: string, task: ScheduledTask): JobSchedule {
+  const runs = task.getNextRuns(RUNS_FOR_INTERVAL).map((run) => run.getTime());
+  const gaps = runs.slice(1).map((time, index) => time - (runs[index] ?? time));
+  const intervalMs = Math.max(0, ...gaps);
+  return {
+    variable,
+    cron: task.getPattern(),
+    intervalMs,
+    regular: gaps.every((gap) => gap === intervalMs),
+  };
+}
 
 /** PostgreSQL advisory lock keys: with several replicas on one database, each job runs on one. */
 export const JOB_LOCK_KEYS: Record<JobName, number> = { poll: 727_101, expiry: 727_102 };
@@ -71,6 +121,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const db = database.db;
   const channel = config.channel;
   const { poster } = deps;
+  const recorder = deps.recorder ?? NO_RECORDER;
   const stopping = new AbortController();
 
   const poller = createPoller({
@@ -90,6 +141,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         thresholds: config.schedule.expiryDays,
         digest: config.schedule.expiryDigest,
         stuckAfterHours: config.stuckAfterHours,
+        recorder,
       })
     : undefined;
 
@@ -109,14 +161,29 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       logger.debug(`The ${LABELS[name]} is still running; this run is skipped.`);
       return Promise.resolve(undefined);
     }
-    const run = database.withAdvisoryLock(JOB_LOCK_KEYS[name], job).then((result) => {
-      if (result.ran) return result.value;
-      logger.debug(`Another replica is running the ${LABELS[name]}; this one skips it.`);
-      return undefined;
-    });
+    const startedAt = clock.now();
+    const started = performance.now();
+    let ranHere = false;
+    const run = database
+      .withAdvisoryLock(JOB_LOCK_KEYS[name], () => {
+        ranHere = true;
+        return job();
+      })
+      .then((result) => {
+        if (result.ran) return result.value;
+        logger.debug(`Another replica is running the ${LABELS[name]}; this one skips it.`);
+        return undefined;
+      });
     running.set(name, run);
-    const done = () => running.delete(name);
-    run.then(done, done);
+    const ended = (outcome: JobRun["outcome"]) => {
+      running.delete(name);
+      const durationSeconds = (performance.now() - started) / 1_000;
+      recorder.ran(name, { startedAt, endedAt: clock.now(), durationSeconds, outcome });
+    };
+    run.then(
+      () => ended(ranHere ? "ok" : "elsewhere"),
+      () => ended("failed"),
+    );
     return run;
   }
 
@@ -202,10 +269,16 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         );
       }
       const options = (name: string) => ({ name, timezone: config.schedule.timeZone, noOverlap: true });
-      tasks.push(
-        schedule(config.schedule.pollCron, fromCron("poll", runPoll), options("certdesk-poll")),
-        schedule(config.schedule.expiryCron, fromCron("expiry", runExpiryScan), options("certdesk-expiry")),
+      const poll = schedule(config.schedule.pollCron, fromCron("poll", runPoll), options("certdesk-poll"));
+      const expiry = schedule(
+        config.schedule.expiryCron,
+        fromCron("expiry", runExpiryScan),
+        options("certdesk-expiry"),
       );
+      tasks.push(poll, expiry);
+      const at = clock.now();
+      recorder.scheduled("poll", scheduleOf("POLL_CRON", poll), at);
+      recorder.scheduled("expiry", scheduleOf("EXPIRY_CRON", expiry), at);
     },
     async stop() {
       await Promise.all(tasks.splice(0).map((task) => task.destroy()));

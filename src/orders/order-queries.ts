@@ -1,7 +1,7 @@
-import { and, asc, count, desc, eq, inArray, lt, notExists, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, isNull, lt, lte, notExists, or, sql } from "drizzle-orm";
 import type { Database } from "../db/client.js";
 import { clients, orderEvents, orders } from "../db/schema.js";
-import type { OrderListEntry } from "../domain/order.js";
+import type { OrderListEntry, OrderStatus } from "../domain/order.js";
 import { pendingReissueOrders } from "./certificates.js";
 import type { Order } from "./repository.js";
 
@@ -88,4 +88,50 @@ export async function listUnflaggedSubmissions(db: Database, since: Date, reason
       ),
     )
     .orderBy(asc(orders.id));
+}
+
+/** How many orders each provider has in each status (metrics): one row per pair that has any. */
+export async function countOrdersByStatus(
+  db: Database,
+): Promise<{ provider: string; status: OrderStatus; count: number }[]> {
+  return db
+    .select({ provider: orders.provider, status: orders.status, count: count() })
+    .from(orders)
+    .groupBy(orders.provider, orders.status)
+    .orderBy(asc(orders.provider), asc(orders.status));
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Certificates in use that end within each of `days` from `now` (metrics): issued orders whose
+ * current certificate's not-after is after `now` and no later than `now` plus that many 24-hour
+ * days, and that no issued renewal replaced (renewed_at). One range scan of
+ * orders_status_not_after_idx, whatever the number of windows.
+ */
+export async function countExpiringCertificates(
+  db: Database,
+  now: Date,
+  days: readonly number[],
+): Promise<{ days: number; count: number }[]> {
+  if (days.length === 0) return [];
+  const until = (within: number) => new Date(now.getTime() + within * DAY_MS);
+  const columns = Object.fromEntries(
+    days.map((within, index) => [
+      `within${index}`,
+      sql<number>`count(*) filter (where ${lte(orders.notAfter, until(within))})`.mapWith(Number),
+    ]),
+  );
+  const [row] = await db
+    .select(columns)
+    .from(orders)
+    .where(
+      and(
+        eq(orders.status, "issued"),
+        isNull(orders.renewedAt),
+        gt(orders.notAfter, now),
+        lte(orders.notAfter, until(Math.max(...days))),
+      ),
+    );
+  return days.map((within, index) => ({ days: within, count: Number(row?.[`within${index}`] ?? 0) }));
 }

@@ -37,7 +37,13 @@ const MAX_RATE_LIMIT_WAITS = 10;
  * its client rejects rate-limited calls rather than pausing (on a real timer) every request queued
  * on it. Posts to one channel go out one at a time, in the order they were asked for.
  */
-export function createChannelPoster(client: WebClient, sleeper: Sleeper, signal: AbortSignal): ChannelPoster {
+export function createChannelPoster(
+  client: WebClient,
+  sleeper: Sleeper,
+  signal: AbortSignal,
+  /** Told each wait for a 429's Retry-After, in seconds (metrics). */
+  onRateLimitWait: (seconds: number) => void = () => undefined,
+): ChannelPoster {
   const lastPostAt = new Map<string, number>();
   const queues = new Map<string, Promise<unknown>>();
 
@@ -53,6 +59,7 @@ export function createChannelPoster(client: WebClient, sleeper: Sleeper, signal:
         return { channel: posted.channel ?? message.channel, ts: posted.ts ?? "" };
       } catch (error) {
         if (!(error instanceof WebAPIRateLimitedError) || waits >= MAX_RATE_LIMIT_WAITS) throw error;
+        onRateLimitWait(error.retryAfter);
         await sleeper.sleep(error.retryAfter * 1_000, signal);
       }
     }

@@ -1,7 +1,7 @@
 import type { Logger } from "@slack/logger";
 import type { HomeView, KnownBlock, ModalView } from "@slack/types";
 import { type ChannelPoster, createChannelPoster, type Sleeper } from "./channel-poster.js";
-import type { SlackClients } from "./clients.js";
+import type { SlackCallRecorder, SlackClients } from "./clients.js";
 
 /**
  * Everything certdesk sends to Slack, and the few things it asks: handlers, jobs and the order
@@ -73,7 +73,13 @@ export class ViewChangedError extends Error {
   }
 }
 
-export function createSlack(deps: { clients: SlackClients; logger: Logger; sleeper: Sleeper }): Slack {
+export function createSlack(deps: {
+  clients: SlackClients;
+  logger: Logger;
+  sleeper: Sleeper;
+  /** Counts the paced poster's rate-limit waits (the clients count the rest themselves). */
+  recorder?: Pick<SlackCallRecorder, "rateLimitWait">;
+}): Slack {
   const { interactive, quiet, lookup, background } = deps.clients;
   const stopping = new AbortController();
 
@@ -158,7 +164,9 @@ export function createSlack(deps: { clients: SlackClients; logger: Logger; sleep
     async whisperInDm(userId, channelId, text) {
       await quiet.chat.postEphemeral({ channel: channelId, user: userId, text });
     },
-    background: createChannelPoster(background, deps.sleeper, stopping.signal),
+    background: createChannelPoster(background, deps.sleeper, stopping.signal, (seconds) =>
+      deps.recorder?.rateLimitWait("background", seconds),
+    ),
     userInfo: (userId) => lookup.users.info({ user: userId }),
     async groupMembers(groupId) {
       return (await interactive.usergroups.users.list({ usergroup: groupId })).users ?? [];

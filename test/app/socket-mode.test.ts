@@ -43,7 +43,7 @@ beforeAll(async () => {
   app = createApp(config, {
     database,
     clock,
-    logger: createLogger(LogLevel.ERROR, () => {}),
+    logger: createLogger(LogLevel.ERROR, { sink: () => {} }),
     vault,
     providers: buildProviders(config.providers, { db: database.db, vault, clock }),
   });

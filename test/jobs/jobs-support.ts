@@ -30,7 +30,10 @@ export async function testScheduler(
   options: { sleeper?: Sleeper; config?: Partial<Config["schedule"]> } = {},
 ): Promise<Scheduler> {
   await t.app.scheduler.stop();
-  const logger = createLogger(LogLevel.DEBUG, (_level, line) => t.logLines.push(line));
+  const logger = createLogger(LogLevel.DEBUG, {
+    format: t.config.logFormat ?? "pretty",
+    sink: (_level, line) => t.logLines.push(line),
+  });
   const scheduler = createScheduler({
     config: { ...t.config, schedule: { ...t.config.schedule, ...options.config } },
     database: t.database,

@@ -24,7 +24,7 @@ const config = loadConfig(process.env);
 // PORT must be a valid port for loadConfig; the child takes any free one and reports it.
 config.port = 0;
 const level = { debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN, error: LogLevel.ERROR };
-const logger = createLogger(level[config.logLevel]);
+const logger = createLogger(level[config.logLevel], { format: config.logFormat });
 const database = config.databaseUrl
   ? await openDatabase({ kind: "postgres", url: config.databaseUrl })
   : await openDatabase({ kind: "pglite", dataDir: path.resolve(config.dataDir, "pglite") });

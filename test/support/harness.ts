@@ -56,6 +56,8 @@ export interface TestApp {
   driver: Pick<SlackDriver, "slashCommand" | "interactive">;
   /** The signed-HTTP driver (HTTP mode only), for tests of the HTTP layer itself. */
   http: SlackDriver;
+  /** Slack's side of the socket (`mode: "socket"` only), for tests of the connection itself. */
+  socket?: SocketModeDriver;
   database: TestDatabase;
   clock: TestClock;
   vault: Vault;
@@ -102,7 +104,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   config.port = 0;
   const logLines: string[] = [];
   // The level LOG_LEVEL asks for, as main.ts sets it (default info; tests of logging set debug).
-  const logger = createLogger(LOG_LEVELS[config.logLevel], (_level, line) => logLines.push(line));
+  const logger = createLogger(LOG_LEVELS[config.logLevel], {
+    // Readable text, as on a terminal (tests look for " ERROR " and " DEBUG "), unless LOG_FORMAT says.
+    format: config.logFormat ?? "pretty",
+    sink: (_level, line) => logLines.push(line),
+  });
   const clock = new TestClock();
   const vaultKey = randomBytes(32);
   const vault = createVault({ keys: [vaultKey, ...(options.oldVaultKeys ?? [])] });
@@ -136,6 +142,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     slack,
     driver: socket ?? http,
     http,
+    socket,
     database,
     clock,
     vault,

@@ -14,6 +14,8 @@ export class SocketModeDriver {
   private socket?: WebSocket;
   private connected?: Promise<WebSocket>;
   private readonly acks = new Map<string, (payload: unknown) => void>();
+  /** Connections the app made so far (a reconnect makes another). */
+  connections = 0;
 
   constructor(
     private readonly slack: SlackApiFake,
@@ -29,6 +31,7 @@ export class SocketModeDriver {
     this.connected = new Promise((resolve) => {
       server.on("connection", (socket) => {
         this.socket = socket;
+        this.connections += 1;
         socket.on("message", (data) => {
           const message = JSON.parse(String(data)) as { envelope_id?: string; payload?: unknown };
           if (message.envelope_id) this.acks.get(message.envelope_id)?.(message.payload);
@@ -45,6 +48,15 @@ export class SocketModeDriver {
   /** Resolves once the app connected and got its hello. */
   async ready(): Promise<void> {
     await this.connected;
+  }
+
+  /**
+   * Slack's `disconnect` message (it refreshes connections now and then): the app closes this socket
+   * and, after the client's reconnect delay (5 s), connects again through apps.connections.open.
+   */
+  async requestRefresh(): Promise<void> {
+    const socket = this.socket ?? (await this.connected);
+    socket?.send(JSON.stringify({ type: "disconnect", reason: "refresh_requested" }));
   }
 
   slashCommand(text: string, options: { userId?: string; channelId?: string; responseUrl?: string } = {}) {
@@ -65,7 +77,7 @@ export class SocketModeDriver {
   }
 
   private async send(type: string, payload: Record<string, unknown>): Promise<DriverResponse> {
-    const socket = await this.connected;
+    const socket = (await this.connected) && this.socket;
     if (!socket) throw new Error("the app never connected");
     const envelopeId = randomUUID();
     const acked = new Promise<unknown>((resolve) => this.acks.set(envelopeId, resolve));

@@ -1,0 +1,20 @@
+# certdesk as a container: build stage, then a slim Node runtime as a non-root user.
+# The steps are scripts/image.sh's, which .ci/run also runs (CI machines have no Docker engine).
+FROM node:22-bookworm-slim AS build
+WORKDIR /src
+COPY . .
+RUN scripts/image.sh build /app
+
+FROM node:22-bookworm-slim
+ENV NODE_ENV=production \
+    DATA_DIR=/data \
+    PORT=3000
+WORKDIR /app
+COPY --from=build --chown=node:node /app /app
+RUN mkdir -p /data && chown node:node /data
+USER node
+# PGlite's data directory and, unless CERTDESK_KEY(_FILE) is given, the key file: keep it.
+VOLUME /data
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["node", "scripts/healthcheck.mjs"]
+CMD ["scripts/image.sh", "start"]
