@@ -10,7 +10,9 @@ ENV NODE_ENV=production \
     DATA_DIR=/data \
     PORT=3000
 WORKDIR /app
-COPY --from=build --chown=node:node /app /app
+# The app stays root-owned and read-only for the runtime user: only /data is writable, so a wrong
+# DATA_DIR fails loudly instead of writing inside the container.
+COPY --from=build /app /app
 RUN mkdir -p /data && chown node:node /data
 USER node
 # PGlite's data directory and, unless CERTDESK_KEY(_FILE) is given, the key file: keep it.

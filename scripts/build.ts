@@ -9,6 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { ensureSeed } from "../src/db/seed.js";
+import { buildInputsHash } from "./build-inputs.mjs";
 
 const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
@@ -32,7 +33,7 @@ export async function compile(options: { entryPoints: string[]; outdir: string; 
   const srcOut = path.join(outdir, path.relative(options.outbase, "src"));
   await cp(path.join(repo, "src/db/migrations"), path.join(srcOut, "db/migrations"), { recursive: true });
   // What `npm start` compares the sources with (scripts/build-if-stale.mjs).
-  await writeFile(path.join(outdir, ".build-stamp"), `${new Date().toISOString()}\n`);
+  await writeFile(path.join(outdir, ".build-stamp"), `${buildInputsHash(repo)}\n`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -5,7 +5,7 @@
  * 200, and SIGTERM ends it cleanly. Slack is a local stub that answers every Web API call "ok"
  * (no network here). Run by .ci/run:  node scripts/image-smoke.mjs <dir>
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
@@ -85,6 +85,9 @@ while (health.code !== 200) {
 const healthyMs = Date.now() - started;
 const ready = await status("/readyz");
 if (ready.code !== 200) fail(`/readyz answered ${ready.code}: ${ready.body}`);
+// npm start and the CLI scripts begin with the staleness check: it must run in this tree (no src/).
+const stale = spawnSync(process.execPath, ["scripts/build-if-stale.mjs"], { cwd: dir, encoding: "utf8" });
+if (stale.status !== 0) fail(`scripts/build-if-stale.mjs failed in the image tree: ${stale.stderr}`);
 app.kill("SIGTERM");
 const timer = setTimeout(() => fail("no clean exit within 15 s of SIGTERM"), 15_000);
 const end = await exited;

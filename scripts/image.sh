@@ -17,7 +17,9 @@ case "${1:-}" in
     mkdir -p "$dest/scripts"
     cp -R "$src/dist" "$dest/dist"
     cp "$src/package.json" "$src/package-lock.json" "$src/manifest.yml" "$dest/"
-    cp "$src/scripts/image.sh" "$src/scripts/prepare.mjs" "$src/scripts/healthcheck.mjs" "$dest/scripts/"
+    # What package.json's scripts run there: npm start, npm run rotate-key / import-clients.
+    cp "$src/scripts/image.sh" "$src/scripts/prepare.mjs" "$src/scripts/healthcheck.mjs" \
+      "$src/scripts/build-if-stale.mjs" "$src/scripts/build-inputs.mjs" "$dest/scripts/"
     (cd "$dest" && npm ci --omit=dev --no-audit --no-fund)
     ;;
   start)

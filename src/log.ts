@@ -12,6 +12,8 @@ const SECRET_PATTERNS: [RegExp, string][] = [
   [/\bxox[abposr]-[A-Za-z0-9-]+/g, "[slack token redacted]"],
   [/\bxapp-[A-Za-z0-9-]+/g, "[slack token redacted]"],
   [/(\b[a-z][a-z0-9+.-]*:\/\/[^:/\s@]+:)[^@\s]+@/gi, "$1***@"],
+  // Credentials in query strings and form bodies (GoGetSSL's auth_key, Sectigo's loginPassword).
+  [/\b(auth_key|loginPassword|password|hmac_key|token)=[^&\s"']+/gi, "$1=***"],
 ];
 
 export function redactSecrets(text: string): string {

@@ -224,3 +224,14 @@ describe("LOG_LEVEL", () => {
     ]);
   });
 });
+
+describe("credentials in query strings and form bodies", () => {
+  it("are masked in free text", () => {
+    expect(
+      redactSecrets("GET https://my.gogetssl.com/api/orders/status/1?auth_key=abc123secret&x=1 failed"),
+    ).toBe("GET https://my.gogetssl.com/api/orders/status/1?auth_key=***&x=1 failed");
+    expect(redactSecrets("loginName=reseller&loginPassword=Pa55w0rd!&orderNumber=1")).toBe(
+      "loginName=reseller&loginPassword=***&orderNumber=1",
+    );
+  });
+});

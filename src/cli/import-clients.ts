@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { readVariableFiles } from "../config.js";
 import { DatabaseStartError, type DatabaseTarget, openDatabase } from "../db/client.js";
 import { redactSecrets } from "../log.js";
 import { CSV_COLUMNS, type ImportResult, importClients } from "../orders/client-import.js";
@@ -29,7 +30,13 @@ async function main(): Promise<number> {
     process.stderr.write(`Cannot read ${csvPath}: ${(error as Error).message}\n`);
     return 1;
   }
-  const database = await openDatabase(databaseTarget(process.env));
+  // NAME_FILE as the app reads it (compose secrets, systemd credentials): the same database.
+  const files = readVariableFiles(process.env, ["DATABASE_URL", "DATA_DIR"]);
+  if (files.problems.length > 0) {
+    process.stderr.write(`${files.problems.join("\n")}\n`);
+    return 1;
+  }
+  const database = await openDatabase(databaseTarget(files.env));
   try {
     const result = await importClients(database.db, csv);
     process.stdout.write(summary(result, path.basename(csvPath)));

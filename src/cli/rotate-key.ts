@@ -15,6 +15,7 @@ import {
 } from "drizzle-orm";
 import { createVault, keyIdOf, type Vault, VaultError } from "../certs/vault.js";
 import { loadVaultKeys } from "../certs/vault-keys.js";
+import { readVariableFiles } from "../config.js";
 import { type Database, DatabaseStartError, type DatabaseTarget, openDatabase } from "../db/client.js";
 import { ENCRYPTED_COLUMNS, type EncryptedColumn } from "../db/encrypted-columns.js";
 import { redactSecrets } from "../log.js";
@@ -56,7 +57,18 @@ interface ColumnResult {
 
 async function main(): Promise<number> {
   if (existsSync(".env")) process.loadEnvFile(".env");
-  const env = process.env;
+  // NAME_FILE as the app reads it (compose secrets, systemd credentials): the same database and keys.
+  const files = readVariableFiles(process.env, [
+    "DATABASE_URL",
+    "DATA_DIR",
+    "CERTDESK_KEY",
+    "CERTDESK_OLD_KEYS",
+  ]);
+  if (files.problems.length > 0) {
+    process.stderr.write(`${files.problems.join("\n")}\n`);
+    return 1;
+  }
+  const env = files.env;
   if (process.argv.includes("--help") || process.argv.includes("-h")) {
     process.stdout.write(`${USAGE}\n`);
     return 0;

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -125,9 +126,12 @@ describe("npm run rotate-key", { timeout: 120_000 }, () => {
     });
     await db.release(seeded);
 
+    // The new key from a file, as compose secrets and systemd credentials give it (CERTDESK_KEY_FILE).
+    const newKeyFile = path.join(dir, "new-key");
+    writeFileSync(newKeyFile, `${newKey.toString("base64")}\n`);
     const env = {
       ...db.env,
-      CERTDESK_KEY: newKey.toString("base64"),
+      CERTDESK_KEY_FILE: newKeyFile,
       CERTDESK_OLD_KEYS: oldKey.toString("base64"),
     };
     try {
