@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../src/config.js";
+import { loadConfig } from "../src/config.js";
+import { problemsOf } from "./support/config-problems.js";
 
 /** Secrets from files (`NAME_FILE`), as Docker/compose secrets and systemd credentials give them. */
 
@@ -11,16 +12,6 @@ function secretFile(name: string, content: string): string {
   const file = path.join(dir, name);
   writeFileSync(file, content);
   return file;
-}
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error("expected a ConfigError");
 }
 
 describe("NAME_FILE variables", () => {

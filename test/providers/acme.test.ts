@@ -96,6 +96,17 @@ async function orderRequest(
   };
 }
 
+/** The order's status once the CA stopped working on it (Pebble validates on its own, in real time). */
+async function statusOnceSettled(provider: SslProvider, providerOrderId: string) {
+  const deadline = Date.now() + 15_000;
+  let status = await provider.getStatus(providerOrderId);
+  while (status.status === "pending" && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    status = await provider.getStatus(providerOrderId);
+  }
+  return status;
+}
+
 /** The rejection `promise` ends in (it must reject). */
 async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -416,12 +427,7 @@ describe.skipIf(!pebbleInstalled() && !process.env.CI)("acme provider against Pe
       csrPem: request.csrPem,
       domains: [{ domain: "*.wild.example.com", method: "dns" }],
     });
-    const deadline = Date.now() + 15_000;
-    let status = await provider.getStatus(placed.providerOrderId);
-    while (status.status === "pending" && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      status = await provider.getStatus(placed.providerOrderId);
-    }
+    const status = await statusOnceSettled(provider, placed.providerOrderId);
     expect(status.status, status.detail.join("; ")).toBe("issued");
     expect(status.domains).toEqual([{ domain: "*.wild.example.com", method: "dns", state: "validated" }]);
     const certificatePem = status.certificate?.certificatePem ?? "";
@@ -449,12 +455,7 @@ describe.skipIf(!pebbleInstalled() && !process.env.CI)("acme provider against Pe
       csrPem: request.csrPem,
       domains: [{ domain: "switch.example.com", method: "http" }],
     });
-    const deadline = Date.now() + 15_000;
-    let status = await provider.getStatus(placed.providerOrderId);
-    while (status.status === "pending" && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      status = await provider.getStatus(placed.providerOrderId);
-    }
+    const status = await statusOnceSettled(provider, placed.providerOrderId);
     expect(status.status, status.detail.join("; ")).toBe("issued");
     expect(status.domains).toEqual([{ domain: "switch.example.com", method: "http", state: "validated" }]);
     site.setRoutes({});
