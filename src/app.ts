@@ -49,6 +49,8 @@ export interface AppDeps {
   pause?: Pause;
   /** Paces background channel posts; tests pass one that does not wait. */
   sleeper?: Sleeper;
+  /** How long a new or changed order form waits for its domain's lookups (OPEN_GRACE_MS by default). */
+  formGraceMs?: number;
 }
 
 export interface CertdeskApp {
@@ -297,6 +299,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     revocation,
     status,
     catalogue,
+    formGraceMs: deps.formGraceMs,
     ssl: createSslCommands(),
     describeFailure,
   };

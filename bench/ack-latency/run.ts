@@ -1,7 +1,8 @@
 /**
  * Hardening issue, item 1: how fast certdesk acks `/ssl` commands and opens the order modal, beside two
- * reference apps on the same Bolt receiver — "bare" (only acks) and "minimal" (certdesk's Slack calls
- * and payloads, no database or logic). Each app runs in a node of its own over HTTP on 127.0.0.1,
+ * reference apps on the same Bolt receiver — "bare" (only acks) and "minimal" (no database or logic:
+ * `/ssl order` acks, renders a realistic 12-input form and calls views.open once, minimal-order-form.ts;
+ * `help` and `list` answer with certdesk's own payloads). Each app runs in a node of its own over HTTP on 127.0.0.1,
  * against the Slack API fake running here.
  *  1. Fixed rate: `--rate` commands/s (help, order, list in turn) for `--duration` s, sent on schedule
  *     whatever the answers (open loop): ack p50/p99, `/ssl order` → views.open p50/p99.
@@ -52,7 +53,7 @@ const saturationSeconds = Number(options.saturation ?? Math.max(5, Math.round(du
 const warmupSeconds = options.quick ? 2 : 5;
 const apps = (options.apps ?? "").split(",").map((name) => name.trim());
 if (apps.includes("minimal") && !apps.includes("certdesk")) {
-  throw new Error("--apps: the minimal app replays certdesk's payloads, so certdesk must run too");
+  throw new Error("--apps: the minimal app replays certdesk's help and list payloads, so certdesk must run too");
 }
 
 const SIGNING_SECRET = "bench-signing-secret-0123456789abcdef";

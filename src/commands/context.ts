@@ -35,6 +35,12 @@ export interface FeatureContext {
   revocation: RevocationService;
   status: StatusService;
   catalogue: Catalogue;
+  /**
+   * How long the order form waits for its domain's approver list and "Will it issue?" before it is
+   * shown without them (commands/order/step1.ts, OPEN_GRACE_MS when unset); tests of the loading
+   * state set 0 rather than make a provider slow.
+   */
+  formGraceMs?: number;
   /** The `/ssl` sub-commands: a feature answers its own (`ssl.on("order", …)`). */
   ssl: SslCommands;
   /** A message for the user when something unexpected failed: what happened, nothing internal. */

@@ -3,6 +3,7 @@ import { alertsFeature } from "./alerts/index.js";
 import { approvalFeature } from "./approval/index.js";
 import { clientsFeature } from "./clients/index.js";
 import type { Feature, FeatureContext } from "./context.js";
+import { countriesFeature } from "./countries/index.js";
 import { detailsFeature } from "./details/index.js";
 import { homeFeature } from "./home/index.js";
 import { type Membership, registerMembershipGuard } from "./membership.js";
@@ -24,6 +25,7 @@ const FEATURES: Feature[] = [
   approvalFeature,
   alertsFeature,
   clientsFeature,
+  countriesFeature,
   homeFeature,
   stuckFeature,
   validationFeature,

@@ -21,8 +21,8 @@ export interface Listener {
 }
 
 export interface Slack {
-  /** Opens a modal; the view's id, for later updates. */
-  openModal(triggerId: string, view: ModalView): Promise<string | undefined>;
+  /** Opens a modal; the view's id and hash, for later updates. */
+  openModal(triggerId: string, view: ModalView): Promise<OpenedModal | undefined>;
   /**
    * Replaces a modal; resolves to its new hash. With `hash`, only if nobody changed the view since
    * that hash was given (Slack's `hash_conflict` becomes ViewChangedError), so late work never
@@ -65,6 +65,12 @@ export interface Slack {
   stop(): void;
 }
 
+export interface OpenedModal {
+  viewId: string;
+  /** For an update that must not overwrite what the person changed since (updateModal's `hash`). */
+  hash?: string;
+}
+
 /** The modal changed since the hash given to updateModal: the update was not made. */
 export class ViewChangedError extends Error {
   override name = "ViewChangedError";
@@ -100,7 +106,7 @@ export function createSlack(deps: {
   return {
     async openModal(triggerId, view) {
       const opened = await interactive.views.open({ trigger_id: triggerId, view });
-      return opened.view?.id;
+      return opened.view?.id ? { viewId: opened.view.id, hash: opened.view.hash } : undefined;
     },
     async updateModal(viewId, view, hash) {
       try {

@@ -8,7 +8,7 @@ import {
   formatExpiryDays,
 } from "../domain/client.js";
 import { context, escapeMrkdwn, plain } from "./blocks.js";
-import { countryOptionGroups } from "./countries.js";
+import { countryOption } from "./countries.js";
 
 /**
  * The client modal (add and edit) and the contact modal pushed on top of it.
@@ -17,7 +17,7 @@ import { countryOptionGroups } from "./countries.js";
  * while block_id and action_id stay the same. Every input's action_id equals its block_id.
  *   client modal (callback_id client_add / client_edit):
  *     client_name, client_organisation, client_street, client_city, client_state, client_postal_code,
- *     client_country (static_select), client_phone, client_email, client_expiry_days;
+ *     client_country (external_select), client_phone, client_email, client_expiry_days;
  *     add mode only, the first contact: client_first_contact (heading), client_contact_first_name,
  *     client_contact_last_name, client_contact_email, client_contact_phone, client_contact_title;
  *     edit mode only: client_contacts (heading), client_contacts_notice (context),
@@ -162,17 +162,17 @@ export function contactErrorsByBlock(errors: FieldErrors<ContactField>): Record<
 }
 
 function countryInput(country: string | undefined): InputBlock {
-  const groups = countryOptionGroups();
-  const initial = groups.flatMap((group) => group.options).find((option) => option.value === country);
+  const initial = countryOption(country);
   return {
     type: "input",
     block_id: CLIENT_BLOCKS.country,
     label: plain("Country"),
     element: {
-      type: "static_select",
+      // Options from countrySuggestions (commands/countries.ts) when the menu opens.
+      type: "external_select",
       action_id: CLIENT_BLOCKS.country,
       placeholder: plain("Type to search countries"),
-      option_groups: groups,
+      min_query_length: 0,
       ...(initial ? { initial_option: initial } : {}),
     },
   };

@@ -18,7 +18,7 @@ import {
   option,
   plain,
 } from "./blocks.js";
-import { countryOptionGroups } from "./countries.js";
+import { countryOption } from "./countries.js";
 import { type ApproverState, approverSelectBlocks, chooseDcvMethod, dcvMethodInput } from "./dcv-fields.js";
 import { type PurchaseReview, purchaseReviewBlocks } from "./purchase-review.js";
 import { findingsText } from "./readiness.js";
@@ -401,10 +401,7 @@ function organisationBlocks(data: OrderStep1Data): KnownBlock[] {
       ...(data.values[field] ? { initial_value: clip(data.values[field] as string, 64) } : {}),
     },
   });
-  const groups = countryOptionGroups();
-  const initialCountry = groups
-    .flatMap((group) => group.options)
-    .find((candidate) => candidate.value === data.values.country);
+  const initialCountry = countryOption(data.values.country);
   const warnings = data.warnings ?? {};
   const blocks: KnownBlock[] = [
     { type: "divider" },
@@ -417,10 +414,11 @@ function organisationBlocks(data: OrderStep1Data): KnownBlock[] {
       block_id: blockId("country", clientKey),
       label: plain("Country"),
       element: {
-        type: "static_select",
+        // Options from countrySuggestions (commands/countries.ts) when the menu opens.
+        type: "external_select",
         action_id: ORDER_ACTIONS.country,
         placeholder: plain("Choose a country"),
-        option_groups: groups,
+        min_query_length: 0,
         ...(initialCountry ? { initial_option: initialCountry } : {}),
       },
     },

@@ -161,7 +161,7 @@ describe("Will it issue?", () => {
 });
 
 describe("Will it issue? in the order form", () => {
-  it("warns under the domain, after the approver list, and still lets the order go on", async () => {
+  it("opens the form with the approver list and the check's warning when both answer at once", async () => {
     dns.setZone({
       records: {
         "www.example.com": [{ type: "A", address: "127.0.0.1" }],
@@ -169,34 +169,34 @@ describe("Will it issue? in the order form", () => {
       },
     });
     await t.driver.slashCommand('order "Acme Ltd" www.example.com');
-    await t.slack.waitFor("views.open");
-    // The approver list is fetched first (shown once e-mail is chosen; DNS is the default).
-    const withApprovers = await t.slack.waitFor("views.update", (call) =>
-      String((call.args.view as { private_metadata?: string }).private_metadata).includes('"approvers"'),
-    );
-    const checked = await t.slack.waitFor("views.update", (call) =>
-      textOf(call.args.view).includes("Will it issue?"),
-    );
-    expect(t.slack.calls.indexOf(withApprovers)).toBeLessThan(t.slack.calls.indexOf(checked));
-    const text = textOf(checked.args.view);
+    const opened = await t.slack.waitFor("views.open");
+    await t.app.settled();
+    // One call: the local provider and DNS answered within the form's grace.
+    expect(t.slack.callsTo("views.update")).toEqual([]);
+    const text = textOf(opened.args.view);
+    expect(text).toContain("Will it issue?");
     expect(text).toContain("(advice; the order can still be placed)");
     expect(text).toContain("CAA at example.com allows only letsencrypt.org, not sandbox.certdesk.invalid");
-    // The check adds to the form and takes nothing away: the list stays in it for the e-mail choice.
-    expect(String((checked.args.view as { private_metadata?: string }).private_metadata)).toContain(
+    // The approver list (shown once e-mail is chosen; DNS is the default) is in the same form.
+    expect(holdsApprovers(opened.args.view)).toBe(true);
+    expect(String((opened.args.view as { private_metadata?: string }).private_metadata)).toContain(
       "admin@example.com",
     );
   });
 
-  it("never puts a late check over a form the person changed meanwhile", async () => {
+  it("shows a late check after the list, and never over a form the person changed meanwhile", async () => {
     dns.setZone({ records: { "www.example.com": [{ type: "A", address: "127.0.0.1" }] } });
     const release = dns.hold();
     await t.driver.slashCommand('order "Acme Ltd" www.example.com');
-    const listed = await t.slack.waitFor("views.update", (call) => holdsApprovers(call.args.view));
+    // DNS does not answer within the grace: the form opens with the list, without the check.
+    const opened = await t.slack.waitFor("views.open");
+    expect(holdsApprovers(opened.args.view)).toBe(true);
+    expect(textOf(opened.args.view)).not.toContain("Will it issue?");
     // The check is still waiting for DNS when the person picks a multi-domain product.
     await t.driver.interactive(
       viewBlockAction(
-        listed.args.view as Record<string, unknown>,
-        { viewId: String(listed.args.view_id) },
+        opened.args.view as Record<string, unknown>,
+        { viewId: String((opened.answer?.view as { id?: string } | undefined)?.id) },
         "order_product",
         {
           order_product: "sandbox:positivessl-multidomain",
@@ -218,10 +218,8 @@ describe("Will it issue? in the order form", () => {
   it("says nothing stands in the way when DNS and CAA are fine", async () => {
     dns.setZone({ records: { "www.example.com": [{ type: "A", address: "127.0.0.1" }] } });
     await t.driver.slashCommand('order "Acme Ltd" www.example.com');
-    const checked = await t.slack.waitFor("views.update", (call) =>
-      textOf(call.args.view).includes("Will it issue?"),
-    );
-    expect(textOf(checked.args.view)).toContain("Nothing in the way for www.example.com (DNS and CAA)");
+    const opened = await t.slack.waitFor("views.open");
+    expect(textOf(opened.args.view)).toContain("Nothing in the way for www.example.com (DNS and CAA)");
   });
 });
 

@@ -14,7 +14,7 @@ import { DAY_MS, insertOrder, testScheduler } from "../jobs/jobs-support.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { useTestApp } from "../support/harness.js";
 import { messageButton, textOf, viewBlockAction, viewOf, viewSubmission } from "../support/modal.js";
-import { holdsApprovers } from "../support/order-modal.js";
+import { waitForLoadedOrderForm } from "../support/order-modal.js";
 import { orderRequest } from "../support/orders.js";
 import type { RecordedCall } from "../support/slack-api-fake.js";
 
@@ -154,8 +154,7 @@ async function alertEvents(kind: "alert_snoozed" | "alert_acknowledged") {
 async function orderStep1(userId: string): Promise<{ view: View; viewId: string }> {
   expect((await t.driver.slashCommand('order "Acme Ltd" www.example.com', { userId })).status).toBe(200);
   // The approver list loaded (DNS validation, the default, submits without choosing one).
-  const loaded = await t.slack.waitFor("views.update", (call) => holdsApprovers(call.args.view));
-  return { view: viewOf(loaded), viewId: String(loaded.args.view_id) };
+  return waitForLoadedOrderForm(t.slack);
 }
 
 async function orderStep2(userId: string): Promise<{ view: View; viewId: string; previousViewId: string }> {

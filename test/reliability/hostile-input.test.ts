@@ -11,7 +11,7 @@ import { hostileId, hostileText, MRKDWN_INJECTIONS, propertyOptions } from "../s
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
 import { type Inputs, messageButton, textOf, viewSubmission } from "../support/modal.js";
-import { holdsApprovers } from "../support/order-modal.js";
+import { waitForLoadedOrderForm } from "../support/order-modal.js";
 import { orderRequest } from "../support/orders.js";
 import type { RecordedCall } from "../support/slack-api-fake.js";
 
@@ -275,10 +275,9 @@ describe("/ssl with hostile arguments", () => {
 async function loadedOrderForm(): Promise<{ view: View; viewId: string }> {
   const triggerId = `trigger-${randomUUID()}`;
   await t.driver.slashCommand('order "Acme Ltd" www.example.com', { triggerId });
-  await until(() => t.slack.calls.find((call) => call.args.trigger_id === triggerId), "views.open");
   // The approver list loaded (DNS validation, the default, submits without choosing one).
-  const loaded = await t.slack.waitFor("views.update", (call) => holdsApprovers(call.args.view));
-  return { view: loaded.args.view as View, viewId: String(loaded.args.view_id) };
+  const form = await waitForLoadedOrderForm(t.slack, { triggerId });
+  return { view: form.view as View, viewId: form.viewId };
 }
 
 async function orderStep2(): Promise<View> {

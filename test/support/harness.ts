@@ -70,6 +70,8 @@ export interface TestApp {
 
 export interface TestAppOptions {
   env?: Record<string, string>;
+  /** The order form's wait for its domain's lookups (AppDeps.formGraceMs); 0 shows their loading state. */
+  formGraceMs?: number;
   database?: TestDatabase;
   /** Leave POLL_CRON / EXPIRY_CRON scheduled (only for tests of the scheduling itself). */
   keepCron?: boolean;
@@ -123,6 +125,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     vault,
     pause: async () => {},
     sleeper: new ImmediateSleeper(),
+    formGraceMs: options.formGraceMs,
   });
   const { port } = await app.start();
   await socket?.ready();

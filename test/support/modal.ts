@@ -229,3 +229,16 @@ export function messageShortcut(
     action_ts: "1700000003.1",
   };
 }
+
+/** What Slack sends when a person opens an external select's menu (`value` "") or types in it. */
+export function blockSuggestion(actionId: string, value: string, userId = "U0ANN"): Json {
+  return {
+    type: "block_suggestion",
+    user: { id: userId, team_id: "T0TEST" },
+    team: { id: "T0TEST" },
+    action_id: actionId,
+    block_id: `${actionId}_blk`,
+    value,
+    view: { id: "VX", type: "modal", callback_id: "any_form" },
+  };
+}

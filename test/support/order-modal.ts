@@ -20,20 +20,34 @@ export function holdsApprovers(view: unknown): boolean {
 }
 
 /**
- * After `/ssl order …`: the modal opens at once and a views.update brings the approver list later
- * (shown when e-mail validation is chosen; DNS is the default), so step 1 is submitted from that
- * update. Waiting for the open first makes a modal that never opened fail as such. With `driver`,
+ * After `/ssl order …`: the modal opens with the approver list when the provider answered within
+ * the form's grace (commands/order/step1.ts), else a views.update brings it later (shown when
+ * e-mail validation is chosen; DNS is the default), so step 1 is submitted from whichever holds it
+ * (`triggerId` picks the open when earlier ones were recorded).
+ * Waiting for the open first makes a modal that never opened fail as such. With `driver`,
  * e-mail validation is then chosen as a person would, and the form that shows the approver select
  * is returned.
  */
 export async function waitForLoadedOrderForm(
   slack: SlackApiFake,
-  options: { timeoutMs?: number; chooseEmail?: Driver } = {},
+  options: { timeoutMs?: number; chooseEmail?: Driver; triggerId?: string } = {},
 ): Promise<LoadedOrderForm> {
-  const { timeoutMs } = options;
-  await slack.waitFor("views.open", () => true, timeoutMs);
-  const loaded = await slack.waitFor("views.update", (call) => holdsApprovers(call.args.view), timeoutMs);
-  const form = { view: loaded.args.view as View, viewId: String(loaded.args.view_id) };
+  const { timeoutMs, triggerId } = options;
+  const opened = await slack.waitFor(
+    "views.open",
+    (call) => triggerId === undefined || call.args.trigger_id === triggerId,
+    timeoutMs,
+  );
+  const viewId = String((opened.answer?.view as { id?: string } | undefined)?.id ?? "");
+  const form = holdsApprovers(opened.args.view)
+    ? { view: opened.args.view as View, viewId }
+    : await slack
+        .waitFor(
+          "views.update",
+          (call) => call.args.view_id === viewId && holdsApprovers(call.args.view),
+          timeoutMs,
+        )
+        .then((loaded) => ({ view: loaded.args.view as View, viewId }));
   if (!options.chooseEmail) return form;
   await options.chooseEmail.interactive(
     viewBlockAction(form.view, { viewId: form.viewId }, "order_dcv_method", { order_dcv_method: "email" }),

@@ -13,6 +13,8 @@ export interface RecordedCall {
   token?: string;
   /** Slack's error when it refused the call (only `hash_conflict` is decided by the fake itself). */
   refused?: string;
+  /** What the fake answered (for views.open: the view with its id and hash). */
+  answer?: Record<string, unknown>;
 }
 
 type MethodHandler = (args: Record<string, unknown>, call: RecordedCall) => SlackReply | Promise<SlackReply>;
@@ -152,6 +154,7 @@ export class SlackApiFake {
     const override = this.overrides.get(name);
     const reply = override ? await override(args, call) : { body: this.defaultAnswer(name, args) };
     if (reply.body.ok === false && typeof reply.body.error === "string") call.refused = reply.body.error;
+    call.answer = reply.body;
     this.record(call);
     return reply;
   }

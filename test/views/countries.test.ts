@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { allCountries } from "../../src/domain/countries.js";
-import { countryOptionGroups } from "../../src/views/countries.js";
+import { countryOption, countryOptionGroups, countrySuggestions } from "../../src/views/countries.js";
 import { expectValidBlockKit } from "../support/block-kit.js";
 import { modalOf } from "./fixtures.js";
 
@@ -51,5 +51,45 @@ describe("country option groups", () => {
 
   it("builds the groups once", () => {
     expect(countryOptionGroups()).toBe(groups);
+  });
+});
+
+const values = (answer: ReturnType<typeof countrySuggestions>) =>
+  "options" in answer ? answer.options.map((option) => option.value) : [];
+
+describe("the Country menu", () => {
+  it("offers every country grouped by initial when nothing is typed, within Slack's limits", () => {
+    const answer = countrySuggestions("  ");
+    if (!("option_groups" in answer)) throw new Error("expected groups");
+    expect(answer.option_groups.length).toBeLessThanOrEqual(100);
+    expect(answer.option_groups.map((group) => group.label.text).slice(0, 3)).toEqual(["A", "B", "C"]);
+    const codes = answer.option_groups.flatMap((group) => group.options.map((option) => option.value));
+    expect(new Set(codes).size).toBe(250);
+  });
+
+  it("finds countries by the start of their name first, then by a part of it, ignoring case and accents", () => {
+    const found = values(countrySuggestions("united"));
+    // United Arab Emirates, United Kingdom, United Republic of Tanzania, United States…, in name order.
+    expect(found.slice(0, 5).sort()).toEqual(["AE", "GB", "TZ", "UM", "US"]);
+    expect(values(countrySuggestions("COTE"))).toContain("CI");
+    // "land" starts no name before it is found inside them (Finland, Iceland, …).
+    expect(values(countrySuggestions("land"))).toEqual(expect.arrayContaining(["FI", "IS", "NL"]));
+  });
+
+  it("finds a country by its two-letter code", () => {
+    expect(values(countrySuggestions("de"))[0]).toBe("DE");
+  });
+
+  it("answers nothing for what no country matches", () => {
+    expect(countrySuggestions("zzqx")).toEqual({ options: [] });
+  });
+
+  it("names a stored code as the field's initial option, and nothing for an unknown one", () => {
+    // The same option the menu offers, so Slack shows it as chosen.
+    const menu = countrySuggestions("");
+    const offered = "option_groups" in menu ? menu.option_groups.flatMap((group) => group.options) : [];
+    expect(countryOption("gb")).toEqual(offered.find((candidate) => candidate.value === "GB"));
+    expect(countryOption("XX")).toBeUndefined();
+    expect(countryOption(undefined)).toBeUndefined();
   });
 });

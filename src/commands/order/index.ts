@@ -5,7 +5,16 @@ import { type OrderFormValues, orderProgressView } from "../../views/order-modal
 import type { Feature, FeatureContext } from "../context.js";
 import { guard } from "../guard.js";
 import type { Step1Metadata } from "./form.js";
-import { clientPrefill, loadApprovers, providerFor, registerStep1, renderStep1 } from "./step1.js";
+import {
+  answeredWithin,
+  clientPrefill,
+  loadApprovers,
+  lookUpDomain,
+  OPEN_GRACE_MS,
+  registerStep1,
+  renderStep1,
+  showDomainLookup,
+} from "./step1.js";
 import { registerStep2 } from "./step2.js";
 
 /**
@@ -33,40 +42,43 @@ export const orderFeature: Feature = {
               client: `No client named “${escapeMrkdwn(request.client)}”; pick one, or add it with \`/ssl client add\`.`,
             }
           : undefined;
-      const catalogue = context.catalogue.snapshot();
-      const usable = catalogue.some((candidate) => candidate.products.length > 0);
-      const entry = providerFor(catalogue, values);
-      const viewId = await context.slack.openModal(
+      const usable = context.catalogue.snapshot().some((candidate) => candidate.products.length > 0);
+      const lookup = usable && request.domain ? lookUpDomain(context, values, metadata) : undefined;
+      // What the domain's lookups answer within the grace is in the form Slack opens (the common
+      // case: one views.open, no loading state); the rest follows in one update.
+      const shown = lookup ? await answeredWithin(context.formGraceMs ?? OPEN_GRACE_MS, lookup) : {};
+      const opened = await context.slack.openModal(
         triggerId,
         usable
-          ? await renderStep1(context, values, metadata, {
-              warnings,
+          ? await renderStep1(context, values, shown.state?.metadata ?? metadata, {
               known: found,
-              approvers: request.domain
-                ? {
-                    state: "loading",
-                    domain: request.domain,
-                    providerName: entry?.provider.displayName ?? "the provider",
-                  }
-                : undefined,
+              ...shown.state?.extra,
+              warnings: { ...warnings, ...shown.state?.extra.warnings },
+              readiness: shown.readiness,
+              ...(!shown.state && lookup?.kind === "looking" ? { approvers: lookup.loading } : {}),
             })
           : orderProgressView("Order SSL Cert", "Loading the providers' products…"),
       );
-      if (!viewId) return;
+      if (!opened) return;
       if (!usable) {
         // Only now, with the modal open: the first provider to answer fills the form.
         await context.catalogue.firstUsable();
         if (!request.domain) {
           await context.slack.updateModal(
-            viewId,
+            opened.viewId,
             await renderStep1(context, values, metadata, { warnings, known: found }),
           );
+        } else {
+          await loadApprovers(context, opened.viewId, values, metadata);
         }
+        return;
       }
-      if (request.domain) {
-        await loadApprovers(context, viewId, values, metadata, {
+      if (lookup) {
+        await showDomainLookup(context, opened.viewId, values, lookup, {
+          state: shown.state,
+          readiness: Boolean(shown.readiness),
+          hash: opened.hash,
           known: found,
-          showsLoading: usable && Boolean(entry),
         });
       }
     });

@@ -1,7 +1,7 @@
 import type { App } from "@slack/bolt";
 import type { ModalView } from "@slack/types";
 import { baseName } from "../../domain/names.js";
-import { findProduct, type ProviderCatalogue } from "../../domain/product.js";
+import { findProduct } from "../../domain/product.js";
 import type { Finding } from "../../domain/readiness.js";
 import { type Client, getClient, searchClients } from "../../orders/clients.js";
 import { saveDraft } from "../../orders/drafts.js";
@@ -46,11 +46,6 @@ export function clientPrefill(found: Client | undefined): Partial<OrderFormValue
   };
 }
 
-/** The provider whose product the form shows, for its approver list. */
-export function providerFor(catalogue: ProviderCatalogue[], values: OrderFormValues) {
-  return findProduct(catalogue, effectiveProductKey({ values, catalogue }))?.entry;
-}
-
 function loadedFor(metadata: Step1Metadata, domain: string | undefined): ApproverState {
   const checked = checkDomain(domain ?? "");
   const list = metadata.approvers;
@@ -83,31 +78,47 @@ export async function renderStep1(
   });
 }
 
-/** Loading state, then the provider's DCV list (or its reason) in the Approval Email select. */
-export async function loadApprovers(
+/** Step 1 as the domain's lookups leave it: the metadata to keep and what the form shows. */
+export interface Step1State {
+  metadata: Step1Metadata;
+  extra: Step1Extra;
+}
+
+/**
+ * The approver list and "Will it issue?" for the form's domain, both started at once (after the
+ * ack: they ask the provider and DNS). `refused` when the domain itself is not acceptable.
+ */
+export type DomainLookup =
+  | { kind: "refused"; state: Step1State }
+  | {
+      kind: "looking";
+      /** What the Approval Email field shows until the list is there. */
+      loading: ApproverState;
+      approvers: Promise<Step1State>;
+      /** Undefined when the check failed (logged): the form simply goes without it. */
+      readiness: Promise<Step1Extra["readiness"]>;
+    };
+
+export function lookUpDomain(
   context: FeatureContext,
-  viewId: string,
   values: OrderFormValues,
   metadata: Step1Metadata,
-  opened: { known?: Client; showsLoading?: boolean } = {},
-): Promise<void> {
-  const { known } = opened;
-  const show = async (next: Step1Metadata, extra: Step1Extra, hash?: string) =>
-    context.slack.updateModal(viewId, await renderStep1(context, values, next, { ...extra, known }), hash);
+): DomainLookup | undefined {
   const checked = checkDomain(values.domain ?? "");
   if (!checked.ok) {
-    await show({ ...metadata, approvers: undefined }, { warnings: { domain: checked.message } });
-    return;
+    return {
+      kind: "refused",
+      state: {
+        metadata: { ...metadata, approvers: undefined },
+        extra: { warnings: { domain: checked.message } },
+      },
+    };
   }
-  const offered = findProduct(
-    context.catalogue.snapshot(),
-    effectiveProductKey({ values, catalogue: context.catalogue.snapshot() }),
-  );
-  const entry = offered?.entry;
-  if (!entry || !offered) return;
+  const catalogue = context.catalogue.snapshot();
+  const offered = findProduct(catalogue, effectiveProductKey({ values, catalogue }));
+  if (!offered) return undefined;
+  const { entry } = offered;
   const domain = baseName(checked.value);
-  // "Will it issue?" runs beside the approver list (never before the ack, never holding the list
-  // up) and is shown after it: at most DNS's 5 s later.
   const readiness = context.validation
     .checkBeforeOrder({
       providerId: entry.provider.id,
@@ -120,28 +131,133 @@ export async function loadApprovers(
       context.logger.warn("The order form's validation check failed:", error);
       return undefined;
     });
-  if (!opened.showsLoading) {
-    await show(metadata, {
-      approvers: { state: "loading", domain, providerName: entry.provider.displayName },
-    });
+  const approvers = fetchApprovers(context, entry.provider.id, checked.value).then(
+    (fetched): Step1State =>
+      fetched.ok
+        ? { metadata: { ...metadata, approvers: fetched.list }, extra: {} }
+        : {
+            metadata: { ...metadata, approvers: undefined },
+            extra: fetched.aboutDomain
+              ? { warnings: { domain: fetched.message } }
+              : { approvers: { state: "error", domain, message: fetched.message } },
+          },
+  );
+  return {
+    kind: "looking",
+    loading: { state: "loading", domain, providerName: entry.provider.displayName },
+    approvers,
+    readiness,
+  };
+}
+
+/** How long a new form waits for its domain's lookups before it opens without them. */
+export const OPEN_GRACE_MS = 200;
+
+/** The promise's value if it settles within `ms`, else undefined (it goes on; nothing is lost). */
+export async function within<T>(ms: number, promise: Promise<T>): Promise<T | undefined> {
+  if (ms <= 0) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
   }
-  const fetched = await fetchApprovers(context, entry.provider.id, checked.value);
-  const [next, extra]: [Step1Metadata, Step1Extra] = fetched.ok
-    ? [{ ...metadata, approvers: fetched.list }, {}]
-    : [
-        { ...metadata, approvers: undefined },
-        fetched.aboutDomain
-          ? { warnings: { domain: fetched.message } }
-          : { approvers: { state: "error", domain, message: fetched.message } },
-      ];
-  const hash = await show(next, extra);
-  const found = await readiness;
-  // Only over the form just shown: if the person changed it meanwhile (another domain, product),
-  // that change's own check follows, and this one is dropped rather than undo their change.
-  if (found)
-    await show(next, { ...extra, readiness: found }, hash).catch((error: unknown) => {
-      if (!(error instanceof ViewChangedError)) throw error;
-    });
+}
+
+/**
+ * What the lookups answered within `ms` (the approver list, then "Will it issue?" in what is left),
+ * for a form about to be shown; what did not answer follows with showDomainLookup.
+ */
+export async function answeredWithin(
+  ms: number,
+  lookup: DomainLookup,
+): Promise<{ state?: Step1State; readiness?: Step1Extra["readiness"] }> {
+  if (lookup.kind === "refused") return { state: lookup.state };
+  const deadline = performance.now() + ms;
+  const state = await within(ms, lookup.approvers);
+  if (!state) return {};
+  return { state, readiness: await within(Math.max(0, deadline - performance.now()), lookup.readiness) };
+}
+
+/** The value of a promise that has already settled, without waiting; undefined while it is pending. */
+async function ifSettled<T>(promise: Promise<T>): Promise<T | undefined> {
+  return Promise.race([promise, Promise.resolve(undefined)]);
+}
+
+/**
+ * Shows in the open form `viewId` what the lookups had not answered when it was shown (`shown`):
+ * the approver list (with "Will it issue?" when that answered too, in one update), then "Will it
+ * issue?" on its own, only over the form just shown: if the person changed it meanwhile (another
+ * domain, product), that change's own lookups follow, and this one is dropped rather than undo
+ * their change.
+ */
+export async function showDomainLookup(
+  context: FeatureContext,
+  viewId: string,
+  values: OrderFormValues,
+  lookup: DomainLookup,
+  shown: { state?: Step1State; readiness?: boolean; hash?: string; known?: Client },
+): Promise<void> {
+  const show = async (state: Step1State, extra: Step1Extra, hash?: string) =>
+    context.slack.updateModal(
+      viewId,
+      await renderStep1(context, values, state.metadata, { ...state.extra, ...extra, known: shown.known }),
+      hash,
+    );
+  if (lookup.kind === "refused") {
+    if (!shown.state) await show(lookup.state, {});
+    return;
+  }
+  let hash = shown.hash;
+  let state = shown.state;
+  if (!state) {
+    state = await lookup.approvers;
+    const readiness = await ifSettled(lookup.readiness);
+    hash = await show(state, readiness ? { readiness } : {});
+    if (readiness) return;
+  } else if (shown.readiness) {
+    return;
+  }
+  const readiness = await lookup.readiness;
+  if (!readiness) return;
+  await show(state, { readiness }, hash).catch((error: unknown) => {
+    if (!(error instanceof ViewChangedError)) throw error;
+  });
+}
+
+/**
+ * The form's domain changed (or what its list depends on): what its lookups answer within the
+ * grace in one update, else a loading state first; the rest follows.
+ */
+export async function loadApprovers(
+  context: FeatureContext,
+  viewId: string,
+  values: OrderFormValues,
+  metadata: Step1Metadata,
+): Promise<void> {
+  const lookup = lookUpDomain(context, values, metadata);
+  if (!lookup) return;
+  if (lookup.kind === "refused") {
+    await showDomainLookup(context, viewId, values, lookup, {});
+    return;
+  }
+  const shown = await answeredWithin(context.formGraceMs ?? OPEN_GRACE_MS, lookup);
+  const hash = await context.slack.updateModal(
+    viewId,
+    await renderStep1(context, values, shown.state?.metadata ?? metadata, {
+      ...shown.state?.extra,
+      readiness: shown.readiness,
+      ...(shown.state ? {} : { approvers: lookup.loading }),
+    }),
+  );
+  await showDomainLookup(context, viewId, values, lookup, {
+    state: shown.state,
+    readiness: Boolean(shown.readiness),
+    hash,
+  });
 }
 
 /** A submission Slack would not send (no state, wrong types): the form cannot be trusted, so start over. */

@@ -138,12 +138,14 @@ export async function openRenewal(
   const loading =
     context.catalogue.snapshot().find((entry) => entry.provider.id === original.provider)?.state ===
     "loading";
-  const viewId = await context.slack.openModal(
-    args.triggerId,
-    loading
-      ? renewMessageView(`Loading ${providerName}'s products…`)
-      : await renderRenewForm(context, original, values, metadata, { approvers }),
-  );
+  const viewId = (
+    await context.slack.openModal(
+      args.triggerId,
+      loading
+        ? renewMessageView(`Loading ${providerName}'s products…`)
+        : await renderRenewForm(context, original, values, metadata, { approvers }),
+    )
+  )?.viewId;
   if (!viewId) return;
   if (loading) {
     // Only now, with the modal open: this provider's lists, however long it takes to answer.
