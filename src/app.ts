@@ -12,6 +12,7 @@ import type { FeatureContext } from "./commands/context.js";
 import { registerCommands } from "./commands/index.js";
 import { createMembership } from "./commands/membership.js";
 import { listenerOf } from "./commands/payloads.js";
+import type { RoutedKind } from "./commands/router.js";
 import { createSslCommands } from "./commands/ssl/index.js";
 import type { Config } from "./config.js";
 import { type DatabaseHandle, isDatabaseUnavailable } from "./db/client.js";
@@ -55,6 +56,8 @@ export interface AppDeps {
 
 export interface CertdeskApp {
   bolt: App;
+  /** The action, view and options ids the features registered (commands/router.ts serves them). */
+  listenerIds(kind: RoutedKind): string[];
   orders: OrderService;
   reissues: ReissueService;
   status: StatusService;
@@ -303,7 +306,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     ssl: createSslCommands(),
     describeFailure,
   };
-  registerCommands(
+  const routed = registerCommands(
     bolt,
     context,
     createMembership(slack.userInfo, deps.clock, () => ({
@@ -335,6 +338,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
   }
   return {
     bolt,
+    listenerIds: routed.ids,
     slack,
     orders,
     reissues,

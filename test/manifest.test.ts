@@ -214,13 +214,20 @@ afterAll(() => {
 
 const t = useTestApp();
 
-/** The first argument (the constraint) of each `app.<kind>(…)` this test's app made. */
+/**
+ * The first argument (the constraint) of each `app.<kind>(…)` this test's app made: with Bolt, or
+ * (string action, view and options ids) with the router that serves them (src/commands/router.ts),
+ * whose own catch-all listeners are left out.
+ */
 function registered(kind: ListenerKind): unknown[] {
   const spy = spies.get(kind);
   if (!spy) throw new Error(`no spy on App.${kind}`);
-  return spy.mock.calls
+  const withBolt = spy.mock.calls
     .filter((_call, index) => spy.mock.contexts[index] === t.app.bolt)
-    .map((call) => call[0]);
+    .map((call) => call[0])
+    .filter((constraint) => !(constraint instanceof RegExp && constraint.source === "^"));
+  const routed = kind === "action" || kind === "view" || kind === "options" ? t.app.listenerIds(kind) : [];
+  return [...withBolt, ...routed];
 }
 
 /** Web API methods the running app called, whatever made them (certdesk's clients, or Bolt's). */

@@ -10,6 +10,7 @@ import { type Membership, registerMembershipGuard } from "./membership.js";
 import { orderFeature } from "./order/index.js";
 import { reissueFeature } from "./reissue/index.js";
 import { renewFeature } from "./renew/index.js";
+import { type RoutedApp, routeById } from "./router.js";
 import { type createSslCommands, registerSslCommand } from "./ssl/index.js";
 import { stuckFeature } from "./stuck/index.js";
 import { trackingFeature } from "./tracking/index.js";
@@ -39,7 +40,7 @@ export function registerCommands(
   app: App,
   context: FeatureContext & { ssl: ReturnType<typeof createSslCommands> },
   membership: Membership,
-): void {
+): RoutedApp {
   registerMembershipGuard(app, {
     membership,
     refusals: context.refusals,
@@ -47,6 +48,8 @@ export function registerCommands(
     logger: context.logger,
     slack: context.slack,
   });
-  for (const feature of FEATURES) feature.register(app, context);
-  registerSslCommand(app, context, context.ssl);
+  const routed = routeById(app);
+  for (const feature of FEATURES) feature.register(routed.app, context);
+  registerSslCommand(routed.app, context, context.ssl);
+  return routed;
 }
