@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
@@ -10,8 +10,9 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { type DataDirLock, lockDataDir } from "./data-dir-lock.js";
+import { openRemotePglite, type RemotePglite } from "./pglite-remote.js";
 import * as schema from "./schema.js";
-import { exists, migrationsFolder, readSeed } from "./seed.js";
+import { exists, migrationsFolder, seedFile } from "./seed.js";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -70,12 +71,13 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
     }
     lock = result;
   }
-  let client: PGlite;
+  let client: RemotePglite;
   try {
-    // A new database starts from the seed (seed.ts) when there is one, instead of initdb.
+    // A new database starts from the seed (seed.ts) when there is one, instead of initdb. PGlite
+    // runs in a worker thread, so its queries never hold up the event loop (pglite-remote.ts).
     const isNew = !dataDir || !(await exists(join(dataDir, "PG_VERSION")));
-    client = new PGlite({ dataDir, loadDataDir: isNew ? await readSeed() : undefined });
-    await client.waitReady;
+    const seed = isNew ? await seedFile().catch(() => undefined) : undefined;
+    client = await openRemotePglite({ dataDir, seedFile: seed });
   } catch (error) {
     lock?.release();
     throw new DatabaseStartError(
@@ -83,7 +85,8 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
         "If DATA_DIR holds a damaged database, move it aside (nothing was deleted) or set DATABASE_URL to use PostgreSQL.",
     );
   }
-  const db = drizzlePglite(client, { schema }) as unknown as Database;
+  // The client implements the part of PGlite's interface that drizzle's pglite driver uses.
+  const db = drizzlePglite(client as unknown as PGlite, { schema }) as unknown as Database;
   try {
     await migratePglite(db as never, { migrationsFolder });
   } catch (error) {

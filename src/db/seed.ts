@@ -39,15 +39,6 @@ export async function seedFile(folder = migrationsFolder): Promise<string> {
   return path.join(cacheDir, `pglite-seed-${hash.digest("hex").slice(0, 16)}.tar.gz`);
 }
 
-/** The seed for the current migrations, or undefined when none was made (the caller runs initdb). */
-export async function readSeed(): Promise<Blob | undefined> {
-  try {
-    return new Blob([await readFile(await seedFile())]);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Makes the seed unless it exists; returns its path. Safe when processes race (write, then rename). */
 export async function ensureSeed(): Promise<string> {
   const file = await seedFile();
