@@ -68,9 +68,16 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
+/** See TestAppOptions.formGraceMs. */
+const TEST_FORM_GRACE_MS = 2_000;
+
 export interface TestAppOptions {
   env?: Record<string, string>;
-  /** The order form's wait for its domain's lookups (AppDeps.formGraceMs); 0 shows their loading state. */
+  /**
+   * The order form's wait for its domain's lookups (AppDeps.formGraceMs). Tests default to a long
+   * one, so the local fakes' answers are always in the form that opens (production's 25 ms could be
+   * missed by a busy test worker); 0 shows their loading state.
+   */
   formGraceMs?: number;
   database?: TestDatabase;
   /** Leave POLL_CRON / EXPIRY_CRON scheduled (only for tests of the scheduling itself). */
@@ -125,7 +132,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     vault,
     pause: async () => {},
     sleeper: new ImmediateSleeper(),
-    formGraceMs: options.formGraceMs,
+    formGraceMs: options.formGraceMs ?? TEST_FORM_GRACE_MS,
   });
   const { port } = await app.start();
   await socket?.ready();
