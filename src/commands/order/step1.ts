@@ -160,9 +160,12 @@ export function lookUpDomain(
  */
 export const OPEN_GRACE_MS = 25;
 
-/** The promise's value if it settles within `ms`, else undefined (it goes on; nothing is lost). */
+/**
+ * The promise's value if it settles within `ms` (with 0: if it already has), else undefined; it
+ * goes on either way, nothing is lost.
+ */
 export async function within<T>(ms: number, promise: Promise<T>): Promise<T | undefined> {
-  if (ms <= 0) return undefined;
+  if (ms <= 0) return ifSettled(promise);
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), ms);
