@@ -6,6 +6,10 @@ COPY . .
 RUN scripts/image.sh build /app
 
 FROM node:22-bookworm-slim
+# A font for the forecast chart's words (resvg draws text only with fonts it finds on the system).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
     DATA_DIR=/data \
     PORT=3000

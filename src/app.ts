@@ -34,6 +34,7 @@ import { createValidationService, type ValidationService } from "./orders/valida
 import type { ProviderRegistry } from "./providers/registry.js";
 import { realSleeper, type Sleeper } from "./slack/channel-poster.js";
 import { boltClientOptions, createSlackClients } from "./slack/clients.js";
+import { createForecastPoster } from "./slack/forecast-poster.js";
 import { type BotIdentity, verifyBotToken } from "./slack/identity.js";
 import { createOrderNotifier } from "./slack/order-notifier.js";
 import { createSlack, type Slack } from "./slack/slack.js";
@@ -66,7 +67,7 @@ export interface CertdeskApp {
   catalogue: Catalogue;
   /** Everything certdesk sends to Slack (bench and jobs tests use its background poster). */
   slack: Slack;
-  /** POLL_CRON and EXPIRY_CRON jobs; start() schedules them, and tests run them directly. */
+  /** POLL_CRON, EXPIRY_CRON and FORECAST_CRON jobs; start() schedules them, and tests run them directly. */
   scheduler: Scheduler;
   /**
    * Resolves once no request's work is in flight, including what runs after its ack (an approver
@@ -284,6 +285,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     renewalWindows,
     poster: slack.background,
     recorder: metrics.jobs,
+    forecast: createForecastPoster({ db, clock: deps.clock, config, catalogue, slack }),
   });
 
   const context: FeatureContext & { ssl: ReturnType<typeof createSslCommands> } = {

@@ -237,6 +237,8 @@ const envSchema = (providerIds: readonly string[]) =>
     }),
     POLL_CRON: cronExpression("*/15 * * * *"),
     EXPIRY_CRON: cronExpression("0 9 * * *"),
+    // The weekly forecast chart in SSL_CHANNEL: Mondays at 09:00 (in TZ).
+    FORECAST_CRON: cronExpression("0 9 * * 1"),
     EXPIRY_DAYS: z
       .string()
       .optional()
@@ -336,6 +338,8 @@ export interface Config {
   schedule: {
     pollCron: string;
     expiryCron: string;
+    /** FORECAST_CRON: when the forecast chart is posted in SSL_CHANNEL. */
+    forecastCron: string;
     expiryDays: number[];
     expiryDigest: boolean;
     timeZone: string;
@@ -447,6 +451,7 @@ function toConfig(env: Env, settings: Config["providers"]["settings"]): Config {
     schedule: {
       pollCron: env.POLL_CRON,
       expiryCron: env.EXPIRY_CRON,
+      forecastCron: env.FORECAST_CRON,
       expiryDays: env.EXPIRY_DAYS,
       expiryDigest: env.EXPIRY_DIGEST,
       timeZone: env.TZ,

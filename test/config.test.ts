@@ -17,6 +17,7 @@ describe("loadConfig", () => {
     expect(config.schedule).toEqual({
       pollCron: "*/15 * * * *",
       expiryCron: "0 9 * * *",
+      forecastCron: "0 9 * * 1",
       expiryDays: [30, 14, 7, 1],
       expiryDigest: false,
       timeZone: "UTC",

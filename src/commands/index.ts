@@ -5,6 +5,7 @@ import { clientsFeature } from "./clients/index.js";
 import type { Feature, FeatureContext } from "./context.js";
 import { countriesFeature } from "./countries/index.js";
 import { detailsFeature } from "./details/index.js";
+import { forecastFeature } from "./forecast/index.js";
 import { homeFeature } from "./home/index.js";
 import { type Membership, registerMembershipGuard } from "./membership.js";
 import { orderFeature } from "./order/index.js";
@@ -30,6 +31,7 @@ const FEATURES: Feature[] = [
   homeFeature,
   stuckFeature,
   validationFeature,
+  forecastFeature,
 ];
 
 /**

@@ -1,5 +1,5 @@
 import type { DcvMethod } from "../domain/dcv.js";
-import { moneyText, quote } from "../domain/money.js";
+import { moneyText, quoteOrder } from "../domain/money.js";
 import { displayDomain } from "../domain/names.js";
 import { findProduct, productKey } from "../domain/product.js";
 import type { PurchaseReview } from "../views/purchase-review.js";
@@ -25,13 +25,7 @@ export function purchaseReview(
   renews?: string,
 ): PurchaseReview {
   const chosen = findProduct(context.catalogue.snapshot(), productKey(order.providerId, order.productId));
-  const price = chosen
-    ? quote(chosen.product, {
-        periodMonths: order.periodMonths,
-        addonIds: order.addonIds,
-        additionalDomains: order.sans.length,
-      })
-    : undefined;
+  const price = chosen ? quoteOrder(chosen.product, order) : undefined;
   return {
     clientName,
     providerName: context.providers.nameOf(order.providerId),

@@ -44,20 +44,41 @@ export function quote(product: Product, purchase: Purchase): Money | undefined {
   return { amount: fromCents(cents), ...(currency ? { currency } : {}) };
 }
 
+/** The list price of an order's purchase: its product for its period, add-ons and each extra domain. */
+export function quoteOrder(
+  product: Product,
+  order: { periodMonths: number; addonIds: string[]; sans: string[] },
+): Money | undefined {
+  return quote(product, {
+    periodMonths: order.periodMonths,
+    addonIds: order.addonIds,
+    additionalDomains: order.sans.length,
+  });
+}
+
 function priceFor(prices: PeriodPrice[] | undefined, months: number): Money | undefined {
   return prices?.find((entry) => entry.months === months)?.price;
 }
 
-function toCents(amount: string): number {
+/** A decimal amount ("8.95") in whole cents (895); digits beyond the cents are dropped. */
+export function toCents(amount: string): number {
   const [whole = "0", fraction = ""] = amount.split(".");
   return Number(whole) * 100 + Number(fraction.padEnd(2, "0").slice(0, 2));
 }
 
-function fromCents(cents: number): string {
+/** Whole cents (895) as a decimal amount ("8.95"). */
+export function fromCents(cents: number): string {
   return `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;
 }
 
 /** How a price is stored on an order (and how providers' costs have always been): "9.00 USD". */
 export function moneyText(money: Money): string {
   return money.currency ? `${money.amount} ${money.currency}` : money.amount;
+}
+
+/** moneyText read back ("9.00 USD", "9.00"); undefined for anything else (null, "n/a"). */
+export function parseMoneyText(text: string | null | undefined): Money | undefined {
+  const match = /^(\d{1,12}(?:\.\d{1,4})?)(?: ([A-Z]{3}))?$/.exec(text?.trim() ?? "");
+  if (!match?.[1]) return undefined;
+  return { amount: match[1], ...(match[2] ? { currency: match[2] } : {}) };
 }

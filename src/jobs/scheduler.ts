@@ -11,8 +11,10 @@ import type { ValidationService } from "../orders/validation-service.js";
 import type { ProviderRegistry } from "../providers/registry.js";
 import type { ChannelPoster } from "../slack/channel-poster.js";
 import { createExpiryAlertPoster } from "../slack/expiry-alert-poster.js";
+import type { ForecastPoster } from "../slack/forecast-poster.js";
 import { createAutoReissue } from "./auto-reissue.js";
 import { type AlertRecorder, createExpiryAlerts, type ScanSummary } from "./expiry-alerts.js";
+import { createForecastJob, type ForecastPostSummary } from "./forecast.js";
 import { createPoller, type PollSummary } from "./poller.js";
 
 export interface ExpiryScanSummary extends ScanSummary {
@@ -23,7 +25,7 @@ export interface ExpiryScanSummary extends ScanSummary {
 }
 
 export interface Scheduler {
-  /** Schedules POLL_CRON and EXPIRY_CRON (in TZ). */
+  /** Schedules POLL_CRON, EXPIRY_CRON and, with SSL_CHANNEL, FORECAST_CRON (in TZ). */
   start(): void;
   /** Unschedules, interrupts waits, and lets runs in progress end. */
   stop(): Promise<void>;
@@ -34,6 +36,11 @@ export interface Scheduler {
   >;
   /** One expiry scan now (alerts and draft clean-up); undefined when running here or elsewhere. */
   runExpiryScan(): Promise<ExpiryScanSummary | undefined>;
+  /**
+   * The forecast chart posted in SSL_CHANNEL now; undefined when running here or elsewhere, or when
+   * there is nowhere to post it (no SSL_CHANNEL, no forecast poster).
+   */
+  runForecast(): Promise<ForecastPostSummary | undefined>;
 }
 
 export interface SchedulerDeps {
@@ -58,13 +65,15 @@ export interface SchedulerDeps {
   renewalWindows?: Pick<RenewalWindows, "run">;
   /** Told when each job is scheduled and each run ends, and each expiry alert posted (metrics, /readyz). */
   recorder?: JobRecorder & AlertRecorder;
+  /** FORECAST_CRON's chart in SSL_CHANNEL; absent (benchmarks), the weekly forecast is not scheduled. */
+  forecast?: ForecastPoster;
 }
 
-export type JobName = "poll" | "expiry";
+export type JobName = "poll" | "expiry" | "forecast";
 
 /** A job's schedule, as start() made it. */
 export interface JobSchedule {
-  /** The variable it comes from, for messages: POLL_CRON, EXPIRY_CRON. */
+  /** The variable it comes from, for messages: POLL_CRON, EXPIRY_CRON, FORECAST_CRON. */
   variable: string;
   cron: string;
   /** The longest gap between its next runs (in TZ), in milliseconds. */
@@ -111,8 +120,12 @@ export function scheduleOf(variable: string, task: ScheduledTask): JobSchedule {
 }
 
 /** PostgreSQL advisory lock keys: with several replicas on one database, each job runs on one. */
-export const JOB_LOCK_KEYS: Record<JobName, number> = { poll: 727_101, expiry: 727_102 };
-const LABELS: Record<JobName, string> = { poll: "pending-order poll", expiry: "expiry scan" };
+export const JOB_LOCK_KEYS: Record<JobName, number> = { poll: 727_101, expiry: 727_102, forecast: 727_103 };
+const LABELS: Record<JobName, string> = {
+  poll: "pending-order poll",
+  expiry: "expiry scan",
+  forecast: "forecast post",
+};
 
 const isAbort = (error: unknown) => error instanceof Error && error.name === "AbortError";
 
@@ -153,6 +166,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     days: config.autoReissueDays,
     signal: stopping.signal,
   });
+
+  const forecast =
+    channel && deps.forecast
+      ? createForecastJob({ poster: deps.forecast, channel, logger, signal: stopping.signal })
+      : undefined;
 
   const running = new Map<JobName, Promise<unknown>>();
 
@@ -248,6 +266,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       return summary;
     });
 
+  const runForecast = () =>
+    forecast ? runJob("forecast", () => forecast.run()) : Promise.resolve(undefined);
+
   const tasks: ScheduledTask[] = [];
 
   function fromCron(name: JobName, run: () => Promise<unknown>) {
@@ -261,11 +282,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   return {
     runPoll,
     runExpiryScan,
+    runForecast,
     start() {
       if (tasks.length > 0) return;
       if (!channel) {
         logger.info(
-          "SSL_CHANNEL is not set: expiry alerts and issue announcements are off; pending orders are still polled.",
+          "SSL_CHANNEL is not set: expiry alerts, issue announcements and the weekly forecast are off; pending orders are still polled.",
         );
       }
       const options = (name: string) => ({ name, timezone: config.schedule.timeZone, noOverlap: true });
@@ -279,6 +301,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const at = clock.now();
       recorder.scheduled("poll", scheduleOf("POLL_CRON", poll), at);
       recorder.scheduled("expiry", scheduleOf("EXPIRY_CRON", expiry), at);
+      if (forecast) {
+        const weekly = schedule(
+          config.schedule.forecastCron,
+          fromCron("forecast", runForecast),
+          options("certdesk-forecast"),
+        );
+        tasks.push(weekly);
+        recorder.scheduled("forecast", scheduleOf("FORECAST_CRON", weekly), at);
+      }
     },
     async stop() {
       await Promise.all(tasks.splice(0).map((task) => task.destroy()));

@@ -54,6 +54,12 @@ export interface Slack {
     userId: string,
     upload: { comment: string; files: { filename: string; content: Buffer }[] },
   ): Promise<{ channelId: string }>;
+  /**
+   * Uploads one file into a channel (files upload v2: getUploadURLExternal, the bytes,
+   * completeUploadExternal), shared with `initialComment`; the file's id. Slack's refusal (the bot
+   * not in the channel…) is thrown as the Web API error: channelProblem() names it.
+   */
+  uploadToChannel(channel: string, upload: ChannelUpload): Promise<{ fileId?: string }>;
   /** Ephemeral in the person's DM, through the quiet client: shown once, to them only. */
   whisperInDm(userId: string, channelId: string, text: string): Promise<void>;
   /** Paced posts nobody waits on (alerts, announcements, notices): one a second per channel, 429s waited out. */
@@ -63,6 +69,16 @@ export interface Slack {
   authTest(): Promise<{ botId?: string; userId?: string; teamId?: string; enterpriseId?: string }>;
   /** Stops the background poster's waits (a stopping app). */
   stop(): void;
+}
+
+/** A file for a channel (a chart): what it is called, its bytes and what goes with it. */
+export interface ChannelUpload {
+  filename: string;
+  content: Buffer;
+  title: string;
+  initialComment: string;
+  /** What the picture shows, for people who cannot see it (images only). */
+  altText?: string;
 }
 
 export interface OpenedModal {
@@ -166,6 +182,17 @@ export function createSlack(deps: {
         file_uploads: upload.files.map((file) => ({ file: file.content, filename: file.filename })),
       });
       return { channelId };
+    },
+    async uploadToChannel(channel, upload) {
+      const uploaded = await interactive.filesUploadV2({
+        channel_id: channel,
+        initial_comment: upload.initialComment,
+        file: upload.content,
+        filename: upload.filename,
+        title: upload.title,
+        ...(upload.altText ? { alt_text: upload.altText } : {}),
+      });
+      return { fileId: uploaded.files[0]?.files?.[0]?.id };
     },
     async whisperInDm(userId, channelId, text) {
       await quiet.chat.postEphemeral({ channel: channelId, user: userId, text });

@@ -13,6 +13,7 @@ const USAGE = [
   "`/ssl reissue <SSL-1042 | domain>` — a new certificate inside the subscription (free)",
   "`/ssl renew <SSL-1042 | domain>` — renew: a new purchase when the subscription ends",
   "`/ssl validations` — orders still validated by e-mail, validations running out, stuck orders",
+  "`/ssl forecast` — a chart of the next 26 weeks: certificates expiring, reissues and renewals due, their cost",
   "`/ssl clients` — client accounts · `/ssl client add` · `/ssl client edit <name>`",
   "`/ssl help` — this message",
 ];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { moneyText, quote } from "../../src/domain/money.js";
+import { moneyText, parseMoneyText, quote } from "../../src/domain/money.js";
 import type { Product } from "../../src/domain/product.js";
 
 const product: Product = {
@@ -55,5 +55,18 @@ describe("quote", () => {
     expect(quote(product, { periodMonths: 12, addonIds: ["free"] })).toBeUndefined();
     expect(quote(product, { periodMonths: 12, addonIds: ["seal"] })).toBeUndefined();
     expect(quote({ ...product, prices: undefined }, { periodMonths: 12 })).toBeUndefined();
+  });
+});
+
+describe("parseMoneyText", () => {
+  it("reads back what moneyText stored on an order, and nothing else", () => {
+    expect(parseMoneyText(moneyText({ amount: "8.95", currency: "USD" }))).toEqual({
+      amount: "8.95",
+      currency: "USD",
+    });
+    expect(parseMoneyText("12")).toEqual({ amount: "12" });
+    for (const text of [null, undefined, "", "n/a", "-1.00 USD", "8.95 usd", "1e3"]) {
+      expect(parseMoneyText(text)).toBeUndefined();
+    }
   });
 });

@@ -3,6 +3,7 @@ import { createScheduler, type Scheduler } from "../../src/jobs/scheduler.js";
 import { createLogger, LogLevel } from "../../src/log.js";
 import type { Sleeper } from "../../src/slack/channel-poster.js";
 import { createSlackClients } from "../../src/slack/clients.js";
+import { createForecastPoster } from "../../src/slack/forecast-poster.js";
 import { createSlack } from "../../src/slack/slack.js";
 import type { TestApp } from "../support/harness.js";
 
@@ -22,7 +23,8 @@ export class FakeSleeper implements Sleeper {
 }
 
 /**
- * A scheduler over the test app's database, providers, clock and Slack fake, with a fake sleeper.
+ * A scheduler over the test app's database, providers, catalogue, clock and Slack fake, with a fake
+ * sleeper.
  * The app's own scheduler is stopped so its cron never fires during a test.
  */
 export async function testScheduler(
@@ -34,8 +36,18 @@ export async function testScheduler(
     format: t.config.logFormat ?? "pretty",
     sink: (_level, line) => t.logLines.push(line),
   });
+  const config = { ...t.config, schedule: { ...t.config.schedule, ...options.config } };
+  const slack = createSlack({
+    clients: createSlackClients({
+      botToken: t.config.slack.botToken,
+      apiUrl: t.config.slack.apiUrl,
+      logger,
+    }),
+    logger,
+    sleeper: options.sleeper ?? new FakeSleeper(),
+  });
   const scheduler = createScheduler({
-    config: { ...t.config, schedule: { ...t.config.schedule, ...options.config } },
+    config,
     database: t.database,
     clock: t.clock,
     logger,
@@ -44,15 +56,14 @@ export async function testScheduler(
     reissues: t.app.reissues,
     validation: t.app.validation,
     renewalWindows: t.app.renewalWindows,
-    poster: createSlack({
-      clients: createSlackClients({
-        botToken: t.config.slack.botToken,
-        apiUrl: t.config.slack.apiUrl,
-        logger,
-      }),
-      logger,
-      sleeper: options.sleeper ?? new FakeSleeper(),
-    }).background,
+    poster: slack.background,
+    forecast: createForecastPoster({
+      db: t.database.db,
+      clock: t.clock,
+      config,
+      catalogue: t.app.catalogue,
+      slack,
+    }),
   });
   return scheduler;
 }

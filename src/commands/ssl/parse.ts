@@ -10,6 +10,7 @@ export type SslRequest =
   | { kind: "client-edit"; name?: string }
   | { kind: "clients" }
   | { kind: "validations" }
+  | { kind: "forecast" }
   | { kind: "unknown"; text: string };
 
 const MAX_TEXT = 500;
@@ -50,6 +51,8 @@ export function parseSslText(raw: string): SslRequest {
       return { kind: "clients" };
     case "validations":
       return { kind: "validations" };
+    case "forecast":
+      return { kind: "forecast" };
     case "client": {
       const sub = rest[0]?.toLowerCase();
       if (sub === "add") return { kind: "client-add" };
