@@ -8,7 +8,7 @@ import { violates } from "../../src/db/errors.js";
 import { createRemotePglite, type RemotePglite, startPgliteWorker } from "../../src/db/pglite-remote.js";
 import { clients } from "../../src/db/schema.js";
 import { seedFile } from "../../src/db/seed.js";
-import { useTestDatabase } from "../support/database.js";
+import { testDatabaseUrl, useTestDatabase } from "../support/database.js";
 
 /**
  * The embedded database runs in a worker thread (src/db/pglite-remote.ts): the main thread, which
@@ -34,7 +34,8 @@ function failure(promise: PromiseLike<unknown>): Promise<Error & Record<string, 
 /** A query that keeps PGlite busy for a while (a tenth of a second and more), with no sleep. */
 const SLOW = "select count(*)::int as n from generate_series(1, 1500000)";
 
-describe("the embedded database through drizzle", () => {
+// The PostgreSQL pass (TEST_DATABASE_URL) has no embedded database to test here.
+describe.skipIf(testDatabaseUrl !== undefined)("the embedded database through drizzle", () => {
   const database = useTestDatabase();
 
   it("runs queries in a worker thread: the event loop keeps turning while one runs", async () => {
