@@ -25,6 +25,7 @@ import { instrumentProviders } from "./metrics/providers.js";
 import { createReadiness } from "./metrics/readiness.js";
 import { createRefusalAudit } from "./orders/access-audit.js";
 import { type Catalogue, createCatalogue } from "./orders/catalogue.js";
+import { createCertificateImport } from "./orders/certificate-import.js";
 import { createOrderService, type OrderService, type Pause } from "./orders/order-service.js";
 import { createReissueService, type ReissueService } from "./orders/reissue-service.js";
 import { createRenewalWindows, type RenewalWindows } from "./orders/renewal-windows.js";
@@ -304,6 +305,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     revocation,
     status,
     catalogue,
+    imports: createCertificateImport({ db, clock: deps.clock, observer: notifier }),
     formGraceMs: deps.formGraceMs,
     ssl: createSslCommands(),
     describeFailure,

@@ -2,9 +2,9 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { readVariableFiles } from "../config.js";
-import { DatabaseStartError, type DatabaseTarget, openDatabase } from "../db/client.js";
-import { redactSecrets } from "../log.js";
+import { openDatabase } from "../db/client.js";
 import { CSV_COLUMNS, type ImportResult, importClients } from "../orders/client-import.js";
+import { databaseTarget, runCli } from "./run-cli.js";
 
 /**
  * `npm run import-clients -- clients.csv`: imports or updates client accounts from a CSV file.
@@ -46,13 +46,6 @@ async function main(): Promise<number> {
   }
 }
 
-/** The same database main.ts opens, from the two variables that choose it. */
-function databaseTarget(env: NodeJS.ProcessEnv): DatabaseTarget {
-  const url = env.DATABASE_URL?.trim();
-  if (url) return { kind: "postgres", url, max: 1 };
-  return { kind: "pglite", dataDir: path.resolve(env.DATA_DIR?.trim() || "./data", "pglite") };
-}
-
 function summary(result: ImportResult, fileName: string): string {
   const lines = [
     `${fileName}: ${result.imported} client${result.imported === 1 ? "" : "s"} imported, ${result.updated} updated, ` +
@@ -62,16 +55,4 @@ function summary(result: ImportResult, fileName: string): string {
   return `${lines.join("\n")}\n`;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    const message =
-      error instanceof DatabaseStartError
-        ? error.message
-        : redactSecrets(String((error as Error)?.stack ?? error));
-    process.stderr.write(`import-clients stopped: ${message}\n`);
-    process.exitCode = 1;
-  },
-);
+runCli("import-clients", main);

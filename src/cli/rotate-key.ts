@@ -1,5 +1,4 @@
 import { existsSync } from "node:fs";
-import path from "node:path";
 import {
   and,
   asc,
@@ -16,9 +15,9 @@ import {
 import { createVault, keyIdOf, type Vault, VaultError } from "../certs/vault.js";
 import { loadVaultKeys } from "../certs/vault-keys.js";
 import { readVariableFiles } from "../config.js";
-import { type Database, DatabaseStartError, type DatabaseTarget, openDatabase } from "../db/client.js";
+import { type Database, openDatabase } from "../db/client.js";
 import { ENCRYPTED_COLUMNS, type EncryptedColumn } from "../db/encrypted-columns.js";
-import { redactSecrets } from "../log.js";
+import { databaseTarget, runCli } from "./run-cli.js";
 
 /**
  * `npm run rotate-key`: re-encrypts every stored secret (ENCRYPTED_COLUMNS) with CERTDESK_KEY, reading
@@ -243,23 +242,4 @@ function conclusion(results: ColumnResult[]): string {
   return "0 failed: every stored secret is under CERTDESK_KEY, so the old keys can be removed from CERTDESK_OLD_KEYS.\n";
 }
 
-/** The same database main.ts opens, from the two variables that choose it. */
-function databaseTarget(env: NodeJS.ProcessEnv): DatabaseTarget {
-  const url = env.DATABASE_URL?.trim();
-  if (url) return { kind: "postgres", url, max: 1 };
-  return { kind: "pglite", dataDir: path.resolve(env.DATA_DIR?.trim() || "./data", "pglite") };
-}
-
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    const message =
-      error instanceof DatabaseStartError || error instanceof VaultError
-        ? error.message
-        : redactSecrets(String((error as Error)?.stack ?? error));
-    process.stderr.write(`rotate-key stopped: ${message}\n`);
-    process.exitCode = 1;
-  },
-);
+runCli("rotate-key", main, [VaultError]);

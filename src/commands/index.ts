@@ -7,6 +7,7 @@ import { countriesFeature } from "./countries/index.js";
 import { detailsFeature } from "./details/index.js";
 import { forecastFeature } from "./forecast/index.js";
 import { homeFeature } from "./home/index.js";
+import { importFeature } from "./import/index.js";
 import { type Membership, registerMembershipGuard } from "./membership.js";
 import { orderFeature } from "./order/index.js";
 import { reissueFeature } from "./reissue/index.js";
@@ -32,6 +33,7 @@ const FEATURES: Feature[] = [
   stuckFeature,
   validationFeature,
   forecastFeature,
+  importFeature,
 ];
 
 /**

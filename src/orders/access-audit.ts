@@ -19,7 +19,8 @@ export type GuardedAction =
   | "revoke"
   | "snooze"
   | "acknowledge"
-  | "settle";
+  | "settle"
+  | "import";
 
 export type RefusalReason =
   | "not in SSL_ORDERERS"

@@ -325,3 +325,38 @@ export async function listDueForReissue(db: Database, before: Date, limit = 500)
     .orderBy(asc(orders.notAfter), asc(orders.id))
     .limit(limit);
 }
+
+/**
+ * A certificate certdesk did not order (orders/certificate-import.ts): an issued order and its
+ * certificate 1 in one transaction. Undefined when the order's idempotency key was taken (the same
+ * certificate imported twice at once: the other import stored it).
+ */
+export async function recordImportedCertificate(
+  db: Database,
+  args: { order: NewOrder & { status: "issued" }; now: Date },
+): Promise<Order | undefined> {
+  return db.transaction(async (tx) => {
+    const [order] = await tx
+      .insert(orders)
+      .values(args.order)
+      .onConflictDoNothing({ target: orders.idempotencyKey })
+      .returning();
+    if (!order) return undefined;
+    await tx.insert(certificates).values({ ...firstCertificateOf(order), keySource: "client_csr" });
+    return order;
+  });
+}
+
+/** Issued certificates with this serial (upper-case hex), with their order, newest first. */
+export async function findCertificatesBySerial(
+  db: Database,
+  serial: string,
+): Promise<{ certificate: Certificate; order: Order }[]> {
+  return db
+    .select({ certificate: certificates, order: orders })
+    .from(certificates)
+    .innerJoin(orders, eq(orders.id, certificates.orderId))
+    .where(eq(certificates.serial, serial))
+    .orderBy(desc(certificates.id))
+    .limit(20);
+}

@@ -42,7 +42,9 @@ export type OrderEventKind =
    * The CA's renewal window opened (detail: start, end, explanationUrl, source; renewal when
    * ACME_AUTO_RENEW placed one): told once per order.
    */
-  | "renewal_window_open";
+  | "renewal_window_open"
+  /** A certificate certdesk did not order began to be tracked (detail: source, host, names, serial, notes). */
+  | "imported";
 
 export interface OrderEventInput {
   orderId: number;

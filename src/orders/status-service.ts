@@ -1,6 +1,7 @@
 import { addSeconds, isBefore } from "date-fns";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/client.js";
+import { EXTERNAL_PROVIDER } from "../domain/imported.js";
 import { type OrderStatus, STUCK_SUBMISSION_REASON } from "../domain/order.js";
 import { ProviderError } from "../providers/errors.js";
 import type { ProviderRegistry } from "../providers/registry.js";
@@ -195,6 +196,9 @@ function targetStatus(current: OrderStatus, result: StatusResult): OrderStatus {
 }
 
 function notCheckableReason(order: Order): string {
+  if (order.provider === EXTERNAL_PROVIDER) {
+    return `${order.reference} is a certificate certdesk did not order (imported): there is no provider to ask. Its expiry is tracked.`;
+  }
   switch (order.status) {
     case "awaiting_approval":
       return `${order.reference} is waiting for approval; it has not reached the provider yet.`;

@@ -4,6 +4,7 @@ import type { Config } from "../config.js";
 import type { Database } from "../db/client.js";
 import { wentThroughApproval } from "../domain/approval.js";
 import { certificateLabel } from "../domain/certificate.js";
+import { EXTERNAL_PROVIDER } from "../domain/imported.js";
 import { STUCK_SUBMISSION_REASON } from "../domain/order.js";
 import { getClient } from "../orders/clients.js";
 import type { OrderObserver } from "../orders/order-service.js";
@@ -44,7 +45,8 @@ export function createOrderNotifier(deps: {
         deps.providers.has(order.provider) &&
         deps.providers.get(order.provider).capabilities.validatesWhenAsked,
       reissuable:
-        !deps.providers.has(order.provider) || deps.providers.get(order.provider).capabilities.reissue,
+        order.provider !== EXTERNAL_PROVIDER &&
+        (!deps.providers.has(order.provider) || deps.providers.get(order.provider).capabilities.reissue),
       renewalOfReference: original?.reference,
     };
   }

@@ -14,6 +14,7 @@ const USAGE = [
   "`/ssl renew <SSL-1042 | domain>` — renew: a new purchase when the subscription ends",
   "`/ssl validations` — orders still validated by e-mail, validations running out, stuck orders",
   "`/ssl forecast` — a chart of the next 26 weeks: certificates expiring, reissues and renewals due, their cost",
+  "`/ssl import [host[:port] client]` — track a certificate certdesk did not order: paste it (PEM, with its chain) or fetch it from the host",
   "`/ssl clients` — client accounts · `/ssl client add` · `/ssl client edit <name>`",
   "`/ssl help` — this message",
 ];

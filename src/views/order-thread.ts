@@ -99,6 +99,8 @@ export function threadReplyText(
     }
     case "renewal_window_open":
       return renewalWindowText(order, detail);
+    case "imported":
+      return importedText(order, change);
     case "validation_stuck": {
       const findings = (detail.findings as Finding[] | undefined) ?? [];
       return `:hourglass_flowing_sand: ${escapeMrkdwn(order.reference)} has waited for domain validation at ${escapeMrkdwn(order.providerName)} for over ${Number(detail.hours)} hours. What certdesk sees from outside:\n${findingsText(findings)}\nFix what is marked, then press *${checkButtonLabel(order.validatesWhenAsked)}*; or change the validation.`;
@@ -277,4 +279,15 @@ function renewalWindowText(order: ThreadOrder, detail: Record<string, unknown>):
     return `:calendar: ${window}.${why}\n:warning: The automatic renewal failed: ${escapeMrkdwn(detail.failure)}\nPress *Renew* (free) to try again.`;
   }
   return `:calendar: ${window}.${why}\nPress *Renew* (free) to order the next certificate.`;
+}
+
+/** The thread's first reply for a certificate certdesk did not order. */
+function importedText(order: ThreadOrder, change: ThreadChange): string {
+  const detail = change.detail;
+  const from = typeof detail.host === "string" ? ` from ${escapeMrkdwn(detail.host)}` : "";
+  const until = order.notAfter ? `, valid until ${format(order.notAfter, "yyyy-MM-dd")}` : "";
+  const notes = Array.isArray(detail.notes)
+    ? detail.notes.map((note) => `\n• ${escapeMrkdwn(String(note))}`)
+    : [];
+  return `:inbox_tray: ${who(change.actor)} imported this certificate${from} (issued by ${escapeMrkdwn(String(detail.issuer ?? "an unknown CA"))}${until}). certdesk did not order it: expiry alerts cover it; renew it where it was bought.${notes.join("")}`;
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ContactField } from "../../domain/client.js";
 import type { DcvMethod } from "../../domain/dcv.js";
+import { EXTERNAL_PROVIDER } from "../../domain/imported.js";
 import type { ContactSnapshot, OrderField } from "../../domain/order.js";
 import { productKey } from "../../domain/product.js";
 import { validateContactInput } from "../../orders/clients.js";
@@ -49,6 +50,9 @@ export function notRenewableReason(
   context: Pick<FeatureContext, "providers">,
   order: Order,
 ): string | undefined {
+  if (order.provider === EXTERNAL_PROVIDER) {
+    return `*${order.reference}* is a certificate certdesk did not order (imported): renew it where it was bought, or order its successor with \`/ssl order\`.`;
+  }
   if (!order.csr || !order.providerOrderId) {
     return `*${order.reference}* never reached the provider (it is ${order.status.replace("_", " ")}), so there is nothing to renew. Order it again with \`/ssl order\`.`;
   }

@@ -11,6 +11,8 @@ export type SslRequest =
   | { kind: "clients" }
   | { kind: "validations" }
   | { kind: "forecast" }
+  /** `/ssl import [host[:port] [client]]`: no host opens the import modal. */
+  | { kind: "import"; host?: string; client?: string }
   | { kind: "unknown"; text: string };
 
 const MAX_TEXT = 500;
@@ -53,6 +55,8 @@ export function parseSslText(raw: string): SslRequest {
       return { kind: "validations" };
     case "forecast":
       return { kind: "forecast" };
+    case "import":
+      return { kind: "import", host: rest[0], client: rest.slice(1).join(" ") || undefined };
     case "client": {
       const sub = rest[0]?.toLowerCase();
       if (sub === "add") return { kind: "client-add" };
