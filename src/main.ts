@@ -1,17 +1,25 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { createApp, SlackStartError } from "./app.js";
 import { createVault, VaultError } from "./certs/vault.js";
 import { loadVaultKeys } from "./certs/vault-keys.js";
 import { systemClock } from "./clock.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { type DatabaseHandle, DatabaseStartError, openDatabase, redactUrl } from "./db/client.js";
-import { stopGracefully } from "./lifecycle.js";
 import { createLogger, type Logger, LogLevel, redactSecrets } from "./log.js";
-import { buildProviders } from "./providers/build.js";
+
+/**
+ * Only what opening the database needs is imported up front: the embedded database opens in its
+ * worker thread (db/pglite-remote.ts) while this thread loads the rest of certdesk (Bolt, the
+ * providers, every feature: about a second of module loading), instead of one after the other.
+ */
+const loadingApp = () =>
+  Promise.all([import("./app.js"), import("./lifecycle.js"), import("./providers/build.js")]);
 
 /** Errors whose message is the whole story: printed as one paragraph, no stack trace. */
-const EXPECTED_ERRORS = [ConfigError, DatabaseStartError, VaultError, SlackStartError];
+async function isExpected(error: unknown): Promise<boolean> {
+  const { SlackStartError } = await import("./slack/identity.js");
+  return [ConfigError, DatabaseStartError, VaultError, SlackStartError].some((kind) => error instanceof kind);
+}
 
 async function main(): Promise<void> {
   if (existsSync(".env")) process.loadEnvFile(".env");
@@ -19,7 +27,16 @@ async function main(): Promise<void> {
   const logger = createLogger(toLogLevel(config.logLevel), { format: config.logFormat });
   const startedAt = performance.now();
 
-  const database = await openConfiguredDatabase(config, logger);
+  const opening = openConfiguredDatabase(config, logger);
+  // Its failure is awaited (and reported) below, after the modules.
+  opening.catch(() => {});
+  const [{ createApp }, { stopGracefully }, { buildProviders }] = await loadingApp().catch(
+    async (error: unknown) => {
+      await opening.then((database) => database.close()).catch(() => {});
+      throw error;
+    },
+  );
+  const database = await opening;
   const vault = createVault({
     keys: await loadVaultKeys({
       certdeskKey: config.certdeskKey,
@@ -74,8 +91,8 @@ function toLogLevel(level: Config["logLevel"]): LogLevel {
   return { debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN, error: LogLevel.ERROR }[level];
 }
 
-main().catch((error: unknown) => {
-  if (EXPECTED_ERRORS.some((kind) => error instanceof kind)) {
+main().catch(async (error: unknown) => {
+  if (await isExpected(error).catch(() => false)) {
     process.stderr.write(`${(error as Error).message}\n`);
   } else {
     process.stderr.write(
