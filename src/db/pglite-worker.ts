@@ -21,6 +21,17 @@ import type {
  * keeps each transaction open, by id, until the main thread commits or rolls it back.
  */
 
+/**
+ * PostgreSQL's default 128 MB of shared buffers is sized for a server with many connections; the
+ * embedded database has one, and its working set (orders, clients, events) is a few megabytes. In
+ * WASM those buffers are memory PGlite allocates and touches at every start: with 16 MB an existing
+ * database opened in 252 ms instead of 661 ms and the process held 253 MB instead of 375 MB
+ * (a standalone open, 2026-12-04; bench/idle-rss.ts has the app's figures). Given on the command
+ * line rather than PGlite's `postgresqlconf`, which writes a postgresql.conf into the data
+ * directory: a directory certdesk refuses to open (damaged, someone else's) stays as it was.
+ */
+const POSTGRES_SETTINGS = ["-c", "shared_buffers=16MB"];
+
 /** The callback's way out when the main thread's transaction failed: PGlite rolls back on a throw. */
 const ROLLBACK = Symbol("rollback");
 
@@ -46,7 +57,11 @@ async function serve(port: MessagePort, data: PgliteWorkerData): Promise<void> {
   let pglite: PGlite;
   try {
     const seed = data.seedFile ? await readFile(data.seedFile).catch(() => undefined) : undefined;
-    pglite = new PGlite({ dataDir: data.dataDir, loadDataDir: seed ? new Blob([seed]) : undefined });
+    pglite = new PGlite({
+      dataDir: data.dataDir,
+      loadDataDir: seed ? new Blob([seed]) : undefined,
+      startParams: [...PGlite.defaultStartParams, ...POSTGRES_SETTINGS],
+    });
     await pglite.waitReady;
   } catch (error) {
     reply({ id: 0, ok: false, error: toWire(error) });

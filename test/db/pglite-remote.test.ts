@@ -38,6 +38,11 @@ const SLOW = "select count(*)::int as n from generate_series(1, 1500000)";
 describe.skipIf(testDatabaseUrl !== undefined)("the embedded database through drizzle", () => {
   const database = useTestDatabase();
 
+  it("opens PostgreSQL with 16 MB of shared buffers, not the server default of 128 MB", async () => {
+    const shown = await database.current.db.execute(sql`show shared_buffers`);
+    expect(rowsOf<{ shared_buffers: string }>(shown)).toEqual([{ shared_buffers: "16MB" }]);
+  });
+
   it("runs queries in a worker thread: the event loop keeps turning while one runs", async () => {
     let done = false;
     let turns = 0;
