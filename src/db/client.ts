@@ -12,7 +12,7 @@ import postgres from "postgres";
 import { type DataDirLock, lockDataDir } from "./data-dir-lock.js";
 import { openRemotePglite, type RemotePglite } from "./pglite-remote.js";
 import * as schema from "./schema.js";
-import { exists, migrationsFolder, seedFile } from "./seed.js";
+import { exists, migrationsFolder, seedDirectory, seedFile } from "./seed.js";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -76,8 +76,8 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
     // A new database starts from the seed (seed.ts) when there is one, instead of initdb. PGlite
     // runs in a worker thread, so its queries never hold up the event loop (pglite-remote.ts).
     const isNew = !dataDir || !(await exists(join(dataDir, "PG_VERSION")));
-    const seed = isNew ? await seedFile().catch(() => undefined) : undefined;
-    client = await openRemotePglite({ dataDir, seedFile: seed });
+    const [seed, seedDir] = isNew ? await Promise.all([seedFile(), seedDirectory()]).catch(() => []) : [];
+    client = await openRemotePglite({ dataDir, seedFile: seed, seedDirectory: seedDir });
   } catch (error) {
     lock?.release();
     throw new DatabaseStartError(

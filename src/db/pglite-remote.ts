@@ -61,6 +61,8 @@ export interface PgliteWorkerData {
   dataDir?: string;
   /** A PGlite dump (seed.ts) to load instead of running initdb; only for a new database. */
   seedFile?: string;
+  /** The seed as a data directory (seed.ts), copied into a new `dataDir` in preference to the dump. */
+  seedDirectory?: string;
 }
 
 /** The query options that cross: parsers are reduced to the type ids they apply to. */

@@ -14,6 +14,7 @@ import type {
   WorkerReply,
   WorkerRequest,
 } from "./pglite-remote.js";
+import { copySeedDirectory } from "./seed.js";
 
 /**
  * The worker thread that owns the embedded database (PGlite): it opens it, answers the requests of
@@ -31,6 +32,24 @@ import type {
  * directory: a directory certdesk refuses to open (damaged, someone else's) stays as it was.
  */
 const POSTGRES_SETTINGS = ["-c", "shared_buffers=16MB"];
+
+/**
+ * A new database's files: the seed directory copied into the data directory when there is one
+ * (seed.ts), else the seed's dump for PGlite to load, else nothing (PGlite runs initdb).
+ */
+async function seedFor(data: PgliteWorkerData): Promise<Blob | undefined> {
+  if (data.dataDir && data.seedDirectory) {
+    try {
+      await copySeedDirectory(data.seedDirectory, data.dataDir);
+      return undefined;
+    } catch {
+      // No seed directory (a cache made before there was one): the dump. PG_VERSION is copied last,
+      // so a copy that failed part way leaves nothing PGlite would take for a database.
+    }
+  }
+  const seed = data.seedFile ? await readFile(data.seedFile).catch(() => undefined) : undefined;
+  return seed ? new Blob([seed]) : undefined;
+}
 
 /** The callback's way out when the main thread's transaction failed: PGlite rolls back on a throw. */
 const ROLLBACK = Symbol("rollback");
@@ -56,10 +75,9 @@ async function serve(port: MessagePort, data: PgliteWorkerData): Promise<void> {
 
   let pglite: PGlite;
   try {
-    const seed = data.seedFile ? await readFile(data.seedFile).catch(() => undefined) : undefined;
     pglite = new PGlite({
       dataDir: data.dataDir,
-      loadDataDir: seed ? new Blob([seed]) : undefined,
+      loadDataDir: await seedFor(data),
       startParams: [...PGlite.defaultStartParams, ...POSTGRES_SETTINGS],
     });
     await pglite.waitReady;

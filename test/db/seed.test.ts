@@ -5,7 +5,14 @@ import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/client.js";
 import { clients } from "../../src/db/schema.js";
-import { ensureSeed, exists, migrationsFolder, seedFile } from "../../src/db/seed.js";
+import {
+  copySeedDirectory,
+  ensureSeed,
+  exists,
+  migrationsFolder,
+  seedDirectory,
+  seedFile,
+} from "../../src/db/seed.js";
 
 /**
  * A new embedded database starts from the seed (initdb and the migrations done once) and is then
@@ -45,6 +52,20 @@ describe("the embedded database's seed", () => {
     const reopened = await openDatabase({ kind: "pglite", dataDir });
     expect((await reopened.db.select().from(clients)).map((client) => client.name)).toEqual(["Acme Ltd"]);
     await reopened.close();
+  });
+
+  it("is copied as a directory, and a copy cut short before PG_VERSION is made again", async () => {
+    await ensureSeed();
+    expect(await exists(path.join(await seedDirectory(), "PG_VERSION"))).toBe(true);
+    const dataDir = path.join(await tempDir(), "pglite");
+    // What a start killed mid-copy leaves: every file but PG_VERSION, which is copied last.
+    await copySeedDirectory(await seedDirectory(), dataDir);
+    await rm(path.join(dataDir, "PG_VERSION"));
+    await writeFile(path.join(dataDir, "postgresql.conf"), "garbage left half written\n");
+    const database = await openDatabase({ kind: "pglite", dataDir });
+    await database.db.insert(clients).values({ name: "Acme Ltd" });
+    expect((await database.db.select().from(clients)).map((client) => client.name)).toEqual(["Acme Ltd"]);
+    await database.close();
   });
 
   it("is named by the migrations, so a changed or added migration never loads an old seed", async () => {
