@@ -3,6 +3,7 @@ import { formatDistance, formatDistanceStrict } from "date-fns";
 import { replacementFor } from "../domain/lifetime.js";
 import type { OrderListEntry, OrderStatus } from "../domain/order.js";
 import { context, escapeMrkdwn, markdownSection, option, plain } from "./blocks.js";
+import { dateFormat } from "./date-formats.js";
 import { STATUS_EMOJI, STATUS_LABEL } from "./order-message.js";
 
 /**
@@ -105,7 +106,7 @@ export function coveredPhrase(
 
 /** yyyy-MM-dd of `date` as seen in `timeZone`. */
 export function dayIn(date: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat("en", {
+  const parts = dateFormat("en", {
     timeZone,
     year: "numeric",
     month: "2-digit",

@@ -2,6 +2,7 @@ import type { KnownBlock } from "@slack/types";
 import { formatDistanceStrict } from "date-fns";
 import type { OrderStatus, ProviderStatusDetail } from "../domain/order.js";
 import { clip, context, escapeMrkdwn, markdownSection } from "./blocks.js";
+import { dateFormat } from "./date-formats.js";
 import { dayIn, expiryPhrase } from "./order-list.js";
 import { STATUS_EMOJI, STATUS_LABEL } from "./order-message.js";
 
@@ -130,13 +131,13 @@ function reply(text: string, order?: StatusReplyOrder): StatusReply {
 }
 
 function timeIn(at: Date, clock: StatusReplyClock): string {
-  const time = new Intl.DateTimeFormat("en-GB", {
+  const time = dateFormat("en-GB", {
     timeZone: clock.timeZone,
     hour: "2-digit",
     minute: "2-digit",
     hourCycle: "h23",
   }).format(at);
   if (dayIn(at, clock.timeZone) === dayIn(clock.now, clock.timeZone)) return time;
-  const day = new Intl.DateTimeFormat("en-GB", { timeZone: clock.timeZone, day: "numeric", month: "short" });
+  const day = dateFormat("en-GB", { timeZone: clock.timeZone, day: "numeric", month: "short" });
   return `${day.format(at)} ${time}`;
 }
