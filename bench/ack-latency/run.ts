@@ -10,8 +10,9 @@
  *  2. Saturation: `--concurrency` commands in flight (a command ends when acked and its Slack calls
  *     arrived): commands/s and CPU per command. Target: ≤ 1.5× the minimal app's CPU per command.
  * Run: npx tsx bench/ack-latency/run.ts [--quick] [--duration 60] [--rate 100] [--concurrency 50]
- *        [--saturation 20] [--apps certdesk,minimal,bare] [--by-kind] [--cpu-prof DIR] [--postgres]
- * --by-kind adds a saturation run per command kind (CPU per help, order, list); --cpu-prof DIR profiles
+ *        [--saturation 20] [--apps certdesk,minimal,bare] [--by-kind [--kinds order]] [--cpu-prof DIR] [--postgres]
+ * --by-kind adds a saturation run per command kind (CPU per help, order, list; --kinds order,list keeps
+ * those); --cpu-prof DIR profiles
  * each app's process (node --cpu-prof). --postgres runs certdesk on a fresh PostgreSQL database
  * (TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test) instead of embedded PGlite, whose
  * queries otherwise run, and are counted, in certdesk's own process.
@@ -42,6 +43,7 @@ const { values: options } = parseArgs({
     saturation: { type: "string" },
     apps: { type: "string", default: "certdesk,minimal,bare" },
     "by-kind": { type: "boolean", default: false },
+    kinds: { type: "string" },
     "cpu-prof": { type: "string" },
     postgres: { type: "boolean", default: false },
   },
@@ -52,6 +54,10 @@ const concurrency = Number(options.concurrency);
 const saturationSeconds = Number(options.saturation ?? Math.max(5, Math.round(duration / 3)));
 const warmupSeconds = options.quick ? 2 : 5;
 const apps = (options.apps ?? "").split(",").map((name) => name.trim());
+/** --kinds order: only those kinds' --by-kind runs (e.g. to profile one path with --cpu-prof). */
+const byKindKinds = options.kinds
+  ? KINDS.filter((kind) => (options.kinds ?? "").split(",").includes(kind))
+  : KINDS;
 if (apps.includes("minimal") && !apps.includes("certdesk")) {
   throw new Error(
     "--apps: the minimal app replays certdesk's help and list payloads, so certdesk must run too",
@@ -124,7 +130,7 @@ try {
   const saturation = await saturate(KINDS);
   const byKind = new Map<string, Record<CommandKind, Saturated>>();
   if (options["by-kind"]) {
-    for (const kind of KINDS) {
+    for (const kind of byKindKinds) {
       log(`saturation, only ${kind}`);
       for (const [name, result] of await saturate([kind])) {
         byKind.set(name, { ...(byKind.get(name) ?? ({} as Record<CommandKind, Saturated>)), [kind]: result });

@@ -223,8 +223,36 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 export async function findClientByName(db: Database, name: string): Promise<Client | undefined> {
-  const [client] = await db.select().from(clients).where(sameNameAs(name.trim())).limit(1);
+  const [client] = await clientByName(db).execute({ name: name.trim() });
   return client;
+}
+
+/**
+ * `/ssl order Acme …` and `/ssl list Acme` read the client by name on every command: the query is
+ * built once per database (drizzle's prepared query) instead of each time, which was most of the
+ * read's CPU on the order path (bench/ack-latency --by-kind --cpu-prof). Kept per database object,
+ * so each app, test database and transaction has its own.
+ */
+const CLIENT_BY_NAME = new WeakMap<Database, ClientByName>();
+
+type ClientByName = ReturnType<typeof prepareClientByName>;
+
+function clientByName(db: Database): ClientByName {
+  let prepared = CLIENT_BY_NAME.get(db);
+  if (!prepared) {
+    prepared = prepareClientByName(db);
+    CLIENT_BY_NAME.set(db, prepared);
+  }
+  return prepared;
+}
+
+function prepareClientByName(db: Database) {
+  return db
+    .select()
+    .from(clients)
+    .where(sql`lower(${clients.name}) = lower(${sql.placeholder("name")})`)
+    .limit(1)
+    .prepare("client_by_name");
 }
 
 export async function getClient(db: Database, id: number): Promise<Client | undefined> {
