@@ -1,6 +1,6 @@
+import { createRequire } from "node:module";
 import { type Logger, LogLevel } from "@slack/logger";
 import pino, { type DestinationStream } from "pino";
-import { prettyFactory } from "pino-pretty";
 
 /**
  * Last line of defence for "secrets never reach a log": whatever a caller passes, private keys,
@@ -198,6 +198,9 @@ function toRecord(parts: unknown[]): { fields: Record<string, unknown>; msg: str
 
 /** Pretty text: the time, level, name and message on one line, then any fields; an error as its stack. */
 function prettyPrinter(colorize: boolean): (line: string) => string {
+  // Required only for pretty output (a terminal, LOG_FORMAT=pretty): a service writing JSON lines
+  // never loads pino-pretty and its colour and date libraries (bench/idle-rss.ts).
+  const { prettyFactory } = createRequire(import.meta.url)("pino-pretty") as typeof import("pino-pretty");
   return prettyFactory({
     colorize,
     translateTime: "SYS:standard",

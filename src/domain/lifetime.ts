@@ -1,4 +1,7 @@
-import { addDays, addMonths, min as earliest, isBefore } from "date-fns";
+import { addDays } from "date-fns/addDays";
+import { addMonths } from "date-fns/addMonths";
+import { isBefore } from "date-fns/isBefore";
+import { min as earliest } from "date-fns/min";
 
 /**
  * The CA/Browser Forum's limits on how long a public TLS certificate lives and how long a domain

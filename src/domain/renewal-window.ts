@@ -1,4 +1,4 @@
-import { addHours } from "date-fns";
+import { addHours } from "date-fns/addHours";
 
 /**
  * When to renew a certificate whose CA gives a renewal window (ACME Renewal Information, RFC 9773),

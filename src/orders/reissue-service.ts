@@ -1,4 +1,4 @@
-import { isBefore } from "date-fns";
+import { isBefore } from "date-fns/isBefore";
 import { checkClientCsr } from "../certs/csr-check.js";
 import { KEY_ALGORITHMS, type KeyAlgorithm } from "../certs/keys.js";
 import type { Vault } from "../certs/vault.js";

@@ -1,4 +1,5 @@
-import { addSeconds, isBefore } from "date-fns";
+import { addSeconds } from "date-fns/addSeconds";
+import { isBefore } from "date-fns/isBefore";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/client.js";
 import { EXTERNAL_PROVIDER } from "../domain/imported.js";

@@ -1,5 +1,5 @@
 import type { Button, KnownBlock } from "@slack/types";
-import { format } from "date-fns";
+import { format } from "date-fns/format";
 import { replacementFor } from "../domain/lifetime.js";
 import { context, escapeMrkdwn, markdownSection, plain } from "./blocks.js";
 import { ORDER_MESSAGE_ACTIONS } from "./order-message.js";

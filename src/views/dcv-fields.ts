@@ -1,5 +1,5 @@
 import type { ContextBlock, InputBlock, KnownBlock, Option } from "@slack/types";
-import { format } from "date-fns";
+import { format } from "date-fns/format";
 import { type DcvMethod, dcvMethodFor, type ValidationStanding } from "../domain/dcv.js";
 import { clip, context, escapeMrkdwn, fieldWarning, markdownSection, option, plain } from "./blocks.js";
 

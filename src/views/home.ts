@@ -1,5 +1,5 @@
 import type { ActionsBlock, Button, HomeView, KnownBlock } from "@slack/types";
-import { format } from "date-fns";
+import { format } from "date-fns/format";
 import { replacementFor } from "../domain/lifetime.js";
 import type { OrderStatus } from "../domain/order.js";
 import { context, escapeMrkdwn, markdownSection, plain } from "./blocks.js";

@@ -1,5 +1,5 @@
 import type { InputBlock, KnownBlock, ModalView } from "@slack/types";
-import { format } from "date-fns";
+import { format } from "date-fns/format";
 import {
   context,
   escapeMrkdwn,

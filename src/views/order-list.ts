@@ -1,5 +1,6 @@
 import type { ActionsBlock, Button, KnownBlock, SectionBlock } from "@slack/types";
-import { formatDistance, formatDistanceStrict } from "date-fns";
+import { formatDistance } from "date-fns/formatDistance";
+import { formatDistanceStrict } from "date-fns/formatDistanceStrict";
 import { replacementFor } from "../domain/lifetime.js";
 import type { OrderListEntry, OrderStatus } from "../domain/order.js";
 import { context, escapeMrkdwn, markdownSection, option, plain } from "./blocks.js";

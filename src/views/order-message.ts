@@ -1,5 +1,5 @@
 import type { ActionsBlock, Button, KnownBlock } from "@slack/types";
-import { format } from "date-fns";
+import { format } from "date-fns/format";
 import { isFreePrice } from "../domain/approval.js";
 import type { DcvInstruction } from "../domain/dcv.js";
 import { replacementFor } from "../domain/lifetime.js";

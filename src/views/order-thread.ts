@@ -1,5 +1,5 @@
 import type { ActionsBlock, KnownBlock } from "@slack/types";
-import { format } from "date-fns";
+import { format } from "date-fns/format";
 import { certificateLabel } from "../domain/certificate.js";
 import type { DcvInstruction } from "../domain/dcv.js";
 import type { Finding } from "../domain/readiness.js";

@@ -1,5 +1,5 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from "@slack/types";
-import { format } from "date-fns";
+import { format } from "date-fns/format";
 import type { DcvMethod, ValidationStanding } from "../domain/dcv.js";
 import {
   context,

@@ -1,5 +1,5 @@
 import type { KnownBlock } from "@slack/types";
-import { formatDistanceStrict } from "date-fns";
+import { formatDistanceStrict } from "date-fns/formatDistanceStrict";
 import type { OrderStatus, ProviderStatusDetail } from "../domain/order.js";
 import { clip, context, escapeMrkdwn, markdownSection } from "./blocks.js";
 import { dateFormat } from "./date-formats.js";

@@ -1,5 +1,5 @@
 import type { KnownBlock } from "@slack/types";
-import { format } from "date-fns";
+import { format } from "date-fns/format";
 import type { ValidationListing } from "../domain/dcv.js";
 import { clip, context, escapeMrkdwn, markdownSection } from "./blocks.js";
 

@@ -1,5 +1,5 @@
 import type { App } from "@slack/bolt";
-import { addDays } from "date-fns";
+import { addDays } from "date-fns/addDays";
 import { z } from "zod";
 import { acknowledgeAlerts, daysLeft, getAlert, type SentAlert, snoozeAlerts } from "../../orders/expiry.js";
 import {

@@ -1,6 +1,6 @@
 import { Agent } from "node:https";
 import { rootCertificates } from "node:tls";
-import acme from "acme-client";
+import type acme from "acme-client";
 import axios, { type AxiosAdapter } from "axios";
 
 /**
@@ -18,12 +18,22 @@ export interface AcmeConnection {
   timeoutMs: number;
 }
 
-// acme-client retries a failed request up to 5 times, waiting 5 s more each time (75 s in all),
-// inside a person's click or a poll. certdesk retries at its own level instead (the poller asks
-// again on its next run; a person clicks again), so a failure is reported at once. This setting
-// lives on acme-client's own axios instance, which nothing else in certdesk uses.
-const axiosDefaults = acme.axios.defaults as unknown as { acmeSettings: Record<string, unknown> };
-axiosDefaults.acmeSettings = { ...axiosDefaults.acmeSettings, retryMaxAttempts: 0 };
+/**
+ * acme-client, loaded when an ACME session is first opened rather than with the app: with its
+ * crypto libraries (@peculiar/x509, tsyringe, node-forge's copy) it is ~9 MB of heap that a
+ * certdesk without SSL_PROVIDERS=acme never uses (bench/idle-rss.ts). Node keeps the module once
+ * loaded; the setting below is the same each time.
+ */
+async function loadAcmeClient(): Promise<typeof acme> {
+  const { default: client } = await import("acme-client");
+  // acme-client retries a failed request up to 5 times, waiting 5 s more each time (75 s in all),
+  // inside a person's click or a poll. certdesk retries at its own level instead (the poller asks
+  // again on its next run; a person clicks again), so a failure is reported at once. This setting
+  // lives on acme-client's own axios instance, which nothing else in certdesk uses.
+  const axiosDefaults = client.axios.defaults as unknown as { acmeSettings: Record<string, unknown> };
+  axiosDefaults.acmeSettings = { ...axiosDefaults.acmeSettings, retryMaxAttempts: 0 };
+  return client;
+}
 
 // acme-client 5.4.0's response interceptor reads `error.response.config` when a request fails with
 // no response at all (refused, timed out, TLS refused, DNS), so every such failure came out as a
@@ -76,11 +86,12 @@ export interface AcmeSession {
   lastProblem(): { status: number; type?: string } | undefined;
 }
 
-export function openAcmeSession(
+export async function openAcmeSession(
   connection: AcmeConnection,
   account: { key: string; url?: string },
-): AcmeSession {
-  const client = new acme.Client({
+): Promise<AcmeSession> {
+  const acmeClient = await loadAcmeClient();
+  const client = new acmeClient.Client({
     directoryUrl: connection.directoryUrl,
     accountKey: account.key,
     ...(account.url ? { accountUrl: account.url } : {}),

@@ -1,4 +1,4 @@
-import { isBefore } from "date-fns";
+import { isBefore } from "date-fns/isBefore";
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { parseCsr } from "../../certs/csr.js";
@@ -697,7 +697,7 @@ export class AcmeProvider implements SslProvider {
       });
     }
     const { privateKeyPem } = await generateKeyPair("ec-p256");
-    const session = openAcmeSession(connection, { key: privateKeyPem });
+    const session = await openAcmeSession(connection, { key: privateKeyPem });
     try {
       await session.client.createAccount({
         termsOfServiceAgreed: true,

@@ -1,4 +1,5 @@
-import { addSeconds, isBefore } from "date-fns";
+import { addSeconds } from "date-fns/addSeconds";
+import { isBefore } from "date-fns/isBefore";
 import { and, eq } from "drizzle-orm";
 import { getDomain } from "tldts";
 import { type CertificateAuthority, createCertificateAuthority, signCsr } from "../../certs/authority.js";
