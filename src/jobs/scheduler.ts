@@ -6,6 +6,7 @@ import type { DatabaseHandle } from "../db/client.js";
 import { deleteStaleDrafts } from "../orders/drafts.js";
 import type { ReissueService } from "../orders/reissue-service.js";
 import type { RenewalWindows } from "../orders/renewal-windows.js";
+import type { ServedProbe, ServedProbeSummary } from "../orders/served-probe.js";
 import type { StatusService } from "../orders/status-service.js";
 import type { ValidationService } from "../orders/validation-service.js";
 import type { ProviderRegistry } from "../providers/registry.js";
@@ -25,7 +26,7 @@ export interface ExpiryScanSummary extends ScanSummary {
 }
 
 export interface Scheduler {
-  /** Schedules POLL_CRON, EXPIRY_CRON and, with SSL_CHANNEL, FORECAST_CRON (in TZ). */
+  /** Schedules POLL_CRON, EXPIRY_CRON, PROBE_CRON and, with SSL_CHANNEL, FORECAST_CRON (in TZ). */
   start(): void;
   /** Unschedules, interrupts waits, and lets runs in progress end. */
   stop(): Promise<void>;
@@ -41,6 +42,11 @@ export interface Scheduler {
    * there is nowhere to post it (no SSL_CHANNEL, no forecast poster).
    */
   runForecast(): Promise<ForecastPostSummary | undefined>;
+  /**
+   * What is served, looked at now (PROBE_CRON); undefined when running here or elsewhere, or when
+   * there is no probe (benchmarks).
+   */
+  runProbe(): Promise<ServedProbeSummary | undefined>;
 }
 
 export interface SchedulerDeps {
@@ -67,13 +73,19 @@ export interface SchedulerDeps {
   recorder?: JobRecorder & AlertRecorder;
   /** FORECAST_CRON's chart in SSL_CHANNEL; absent (benchmarks), the weekly forecast is not scheduled. */
   forecast?: ForecastPoster;
+  /**
+   * PROBE_CRON's served-certificate probe; absent (benchmarks), it is not scheduled. It runs whether
+   * or not SSL_CHANNEL is set: its problems go to each order's own thread, and Details and App Home
+   * show what it found.
+   */
+  probe?: Pick<ServedProbe, "run">;
 }
 
-export type JobName = "poll" | "expiry" | "forecast";
+export type JobName = "poll" | "expiry" | "forecast" | "probe";
 
 /** A job's schedule, as start() made it. */
 export interface JobSchedule {
-  /** The variable it comes from, for messages: POLL_CRON, EXPIRY_CRON, FORECAST_CRON. */
+  /** The variable it comes from, for messages: POLL_CRON, EXPIRY_CRON, FORECAST_CRON, PROBE_CRON. */
   variable: string;
   cron: string;
   /** The longest gap between its next runs (in TZ), in milliseconds. */
@@ -120,11 +132,17 @@ export function scheduleOf(variable: string, task: ScheduledTask): JobSchedule {
 }
 
 /** PostgreSQL advisory lock keys: with several replicas on one database, each job runs on one. */
-export const JOB_LOCK_KEYS: Record<JobName, number> = { poll: 727_101, expiry: 727_102, forecast: 727_103 };
+export const JOB_LOCK_KEYS: Record<JobName, number> = {
+  poll: 727_101,
+  expiry: 727_102,
+  forecast: 727_103,
+  probe: 727_104,
+};
 const LABELS: Record<JobName, string> = {
   poll: "pending-order poll",
   expiry: "expiry scan",
   forecast: "forecast post",
+  probe: "served-certificate probe",
 };
 
 const isAbort = (error: unknown) => error instanceof Error && error.name === "AbortError";
@@ -269,6 +287,20 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const runForecast = () =>
     forecast ? runJob("forecast", () => forecast.run()) : Promise.resolve(undefined);
 
+  const { probe } = deps;
+  const runProbe = () =>
+    probe
+      ? runJob("probe", async () => {
+          const summary = await probe.run({ signal: stopping.signal });
+          logger[summary.told > 0 ? "info" : "debug"](
+            `Served-certificate probe: ${summary.certificates} certificates, ${summary.looked} names looked at, ` +
+              `${summary.served} served, ${summary.different} serving a different certificate, ` +
+              `${summary.notServed} not served, ${summary.told} problems told in threads.`,
+          );
+          return summary;
+        })
+      : Promise.resolve(undefined);
+
   const tasks: ScheduledTask[] = [];
 
   function fromCron(name: JobName, run: () => Promise<unknown>) {
@@ -283,6 +315,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     runPoll,
     runExpiryScan,
     runForecast,
+    runProbe,
     start() {
       if (tasks.length > 0) return;
       if (!channel) {
@@ -301,6 +334,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const at = clock.now();
       recorder.scheduled("poll", scheduleOf("POLL_CRON", poll), at);
       recorder.scheduled("expiry", scheduleOf("EXPIRY_CRON", expiry), at);
+      if (probe) {
+        const daily = schedule(
+          config.schedule.probeCron,
+          fromCron("probe", runProbe),
+          options("certdesk-probe"),
+        );
+        tasks.push(daily);
+        recorder.scheduled("probe", scheduleOf("PROBE_CRON", daily), at);
+      }
       if (forecast) {
         const weekly = schedule(
           config.schedule.forecastCron,
