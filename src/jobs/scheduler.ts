@@ -323,35 +323,21 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           "SSL_CHANNEL is not set: expiry alerts, issue announcements and the weekly forecast are off; pending orders are still polled.",
         );
       }
-      const options = (name: string) => ({ name, timezone: config.schedule.timeZone, noOverlap: true });
-      const poll = schedule(config.schedule.pollCron, fromCron("poll", runPoll), options("certdesk-poll"));
-      const expiry = schedule(
-        config.schedule.expiryCron,
-        fromCron("expiry", runExpiryScan),
-        options("certdesk-expiry"),
-      );
-      tasks.push(poll, expiry);
       const at = clock.now();
-      recorder.scheduled("poll", scheduleOf("POLL_CRON", poll), at);
-      recorder.scheduled("expiry", scheduleOf("EXPIRY_CRON", expiry), at);
-      if (probe) {
-        const daily = schedule(
-          config.schedule.probeCron,
-          fromCron("probe", runProbe),
-          options("certdesk-probe"),
-        );
-        tasks.push(daily);
-        recorder.scheduled("probe", scheduleOf("PROBE_CRON", daily), at);
-      }
-      if (forecast) {
-        const weekly = schedule(
-          config.schedule.forecastCron,
-          fromCron("forecast", runForecast),
-          options("certdesk-forecast"),
-        );
-        tasks.push(weekly);
-        recorder.scheduled("forecast", scheduleOf("FORECAST_CRON", weekly), at);
-      }
+      /** One job on its cron (in TZ), named certdesk-<job>, and told to the recorder. */
+      const add = (job: JobName, variable: string, cron: string, run: () => Promise<unknown>) => {
+        const task = schedule(cron, fromCron(job, run), {
+          name: `certdesk-${job}`,
+          timezone: config.schedule.timeZone,
+          noOverlap: true,
+        });
+        tasks.push(task);
+        recorder.scheduled(job, scheduleOf(variable, task), at);
+      };
+      add("poll", "POLL_CRON", config.schedule.pollCron, runPoll);
+      add("expiry", "EXPIRY_CRON", config.schedule.expiryCron, runExpiryScan);
+      if (probe) add("probe", "PROBE_CRON", config.schedule.probeCron, runProbe);
+      if (forecast) add("forecast", "FORECAST_CRON", config.schedule.forecastCron, runForecast);
     },
     async stop() {
       await Promise.all(tasks.splice(0).map((task) => task.destroy()));

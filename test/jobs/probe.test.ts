@@ -12,7 +12,7 @@ import { testDatabaseUrl } from "../support/database.js";
 import { TestDnsServer } from "../support/dns-server.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { startTestApp, type TestApp } from "../support/harness.js";
-import { messageButton } from "../support/modal.js";
+import { appHomeOpened, messageButton } from "../support/modal.js";
 import { DAY_MS, insertOrder, testScheduler } from "./jobs-support.js";
 
 /**
@@ -125,23 +125,8 @@ async function openDetails(order: Order): Promise<string> {
   return sectionTexts(opened.args.view);
 }
 
-let eventCounter = 0;
 async function openHome(user = "U0ANN"): Promise<string> {
-  eventCounter += 1;
-  const response = await t.driver.interactive({
-    type: "event_callback",
-    team_id: "T0TEST",
-    api_app_id: "A0TEST",
-    event_id: `EvProbe${eventCounter}`,
-    event_time: 1_700_000_000,
-    event: {
-      type: "app_home_opened",
-      user,
-      channel: "D0HOME",
-      tab: "home",
-      event_ts: `1700000000.${eventCounter}`,
-    },
-  });
+  const response = await t.driver.interactive(appHomeOpened(user));
   expect(response.status).toBe(200);
   return sectionTexts((await t.slack.waitFor("views.publish")).args.view);
 }
