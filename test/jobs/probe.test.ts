@@ -97,6 +97,29 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/**
+ * A TCP server on 127.0.0.1 that accepts connections and never answers (no TLS); `onConnection`
+ * sees each one. Its connections are dropped when the test ends. Resolves to its port.
+ */
+async function silentServer(onConnection: (socket: Socket) => void = () => undefined): Promise<number> {
+  const accepted: Socket[] = [];
+  const server = createServer((socket) => {
+    accepted.push(socket);
+    socket.on("error", () => undefined);
+    onConnection(socket);
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  closers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of accepted) socket.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  return (server.address() as AddressInfo).port;
+}
+
 const threadReplies = () =>
   t.slack.callsTo("chat.postMessage").filter((call) => call.args.thread_ts === THREAD.slackThreadTs);
 
@@ -233,21 +256,7 @@ describe("the served-certificate probe", () => {
 
   it("gives up on a server that never completes the handshake after the time-out", async () => {
     pointAtLocalhost(["slow.example.com"]);
-    const accepted: Socket[] = [];
-    const silent = createServer((socket) => {
-      accepted.push(socket);
-      socket.on("error", () => undefined);
-    });
-    silent.listen(0, "127.0.0.1");
-    await once(silent, "listening");
-    closers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          for (const socket of accepted) socket.destroy();
-          silent.close(() => resolve());
-        }),
-    );
-    const port = (silent.address() as AddressInfo).port;
+    const port = await silentServer();
     const clientId = await clientOnPorts([port]);
     const { order } = await issuedOrder(clientId, ["slow.example.com"]);
     expect(await scheduler.runProbe()).toMatchObject({ notServed: 1 });
@@ -277,23 +286,13 @@ describe("the served-certificate probe", () => {
         dropWhenFull();
       }, 25);
     };
-    const gate = createServer((socket) => {
+    const gate = await silentServer((socket) => {
       open += 1;
       most = Math.max(most, open);
       held.push(socket);
-      socket.on("error", () => undefined);
       dropWhenFull();
     });
-    gate.listen(0, "127.0.0.1");
-    await once(gate, "listening");
-    closers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          for (const socket of held) socket.destroy();
-          gate.close(() => resolve());
-        }),
-    );
-    const clientId = await clientOnPorts([(gate.address() as AddressInfo).port]);
+    const clientId = await clientOnPorts([gate]);
     // One certificate with all ten names: ten looks in one run.
     await issuedOrder(clientId, names);
 
