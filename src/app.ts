@@ -6,6 +6,7 @@ import type { Logger } from "@slack/logger";
 import { z } from "zod";
 import { type Vault, VaultError } from "./certs/vault.js";
 import { createReadinessChecker } from "./checks/readiness-checker.js";
+import { createServedProber } from "./checks/served-certificate.js";
 import type { Clock } from "./clock.js";
 import { createAccessControl } from "./commands/access.js";
 import type { FeatureContext } from "./commands/context.js";
@@ -30,6 +31,7 @@ import { createOrderService, type OrderService, type Pause } from "./orders/orde
 import { createReissueService, type ReissueService } from "./orders/reissue-service.js";
 import { createRenewalWindows, type RenewalWindows } from "./orders/renewal-windows.js";
 import { createRevocationService } from "./orders/revocation-service.js";
+import { createServedProbe, type ServedProbe } from "./orders/served-probe.js";
 import { createStatusService, type StatusService } from "./orders/status-service.js";
 import { createValidationService, type ValidationService } from "./orders/validation-service.js";
 import type { ProviderRegistry } from "./providers/registry.js";
@@ -54,6 +56,8 @@ export interface AppDeps {
   sleeper?: Sleeper;
   /** How long a new or changed order form waits for its domain's lookups (OPEN_GRACE_MS by default). */
   formGraceMs?: number;
+  /** The served-certificate probe's time-out for each DNS look-up and TLS handshake (5 s by default). */
+  probeTimeoutMs?: number;
 }
 
 export interface CertdeskApp {
@@ -65,10 +69,12 @@ export interface CertdeskApp {
   status: StatusService;
   validation: ValidationService;
   renewalWindows: RenewalWindows;
+  /** PROBE_CRON's served-certificate probe (jobs tests run it through a scheduler of their own). */
+  servedProbe: ServedProbe;
   catalogue: Catalogue;
   /** Everything certdesk sends to Slack (bench and jobs tests use its background poster). */
   slack: Slack;
-  /** POLL_CRON, EXPIRY_CRON and FORECAST_CRON jobs; start() schedules them, and tests run them directly. */
+  /** POLL_CRON, EXPIRY_CRON, PROBE_CRON and FORECAST_CRON jobs; start() schedules them, and tests run them directly. */
   scheduler: Scheduler;
   /**
    * Resolves once no request's work is in flight, including what runs after its ack (an approver
@@ -276,6 +282,13 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     orders,
     logger: deps.logger,
   });
+  const servedProbe = createServedProbe({
+    db,
+    clock: deps.clock,
+    observer: notifier,
+    prober: createServedProber({ dnsServers: config.checks.dnsServers, timeoutMs: deps.probeTimeoutMs }),
+    logger: deps.logger,
+  });
   const scheduler = createScheduler({
     ...deps,
     providers,
@@ -287,6 +300,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     poster: slack.background,
     recorder: metrics.jobs,
     forecast: createForecastPoster({ db, clock: deps.clock, config, catalogue, slack }),
+    probe: servedProbe,
   });
 
   const context: FeatureContext & { ssl: ReturnType<typeof createSslCommands> } = {
@@ -349,6 +363,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     status,
     validation,
     renewalWindows,
+    servedProbe,
     catalogue,
     scheduler,
     settled: () => inFlight.settled(),

@@ -239,6 +239,8 @@ const envSchema = (providerIds: readonly string[]) =>
     EXPIRY_CRON: cronExpression("0 9 * * *"),
     // The weekly forecast chart in SSL_CHANNEL: Mondays at 09:00 (in TZ).
     FORECAST_CRON: cronExpression("0 9 * * 1"),
+    // What is served: each issued certificate's names looked at over TLS, daily at 06:00 (in TZ).
+    PROBE_CRON: cronExpression("0 6 * * *"),
     EXPIRY_DAYS: z
       .string()
       .optional()
@@ -340,6 +342,8 @@ export interface Config {
     expiryCron: string;
     /** FORECAST_CRON: when the forecast chart is posted in SSL_CHANNEL. */
     forecastCron: string;
+    /** PROBE_CRON: when the served-certificate probe looks at what each issued certificate's names serve. */
+    probeCron: string;
     expiryDays: number[];
     expiryDigest: boolean;
     timeZone: string;
@@ -452,6 +456,7 @@ function toConfig(env: Env, settings: Config["providers"]["settings"]): Config {
       pollCron: env.POLL_CRON,
       expiryCron: env.EXPIRY_CRON,
       forecastCron: env.FORECAST_CRON,
+      probeCron: env.PROBE_CRON,
       expiryDays: env.EXPIRY_DAYS,
       expiryDigest: env.EXPIRY_DIGEST,
       timeZone: env.TZ,

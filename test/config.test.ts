@@ -18,6 +18,7 @@ describe("loadConfig", () => {
       pollCron: "*/15 * * * *",
       expiryCron: "0 9 * * *",
       forecastCron: "0 9 * * 1",
+      probeCron: "0 6 * * *",
       expiryDays: [30, 14, 7, 1],
       expiryDigest: false,
       timeZone: "UTC",

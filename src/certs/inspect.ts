@@ -1,5 +1,6 @@
 import { createPublicKey, X509Certificate } from "node:crypto";
 import type { CertificateDetails } from "../domain/certificate.js";
+import type { CertificateFacts } from "../domain/served.js";
 import { parseCsr } from "./csr.js";
 
 const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
@@ -13,6 +14,18 @@ export function inspectCertificate(pem: string): CertificateDetails {
     serialNumber: certificate.serialNumber.replace(/:/g, "").toUpperCase(),
     sha256Fingerprint: certificate.fingerprint256.toUpperCase(),
     notBefore: new Date(certificate.validFrom),
+    notAfter: new Date(certificate.validTo),
+  };
+}
+
+/** What the served-certificate probe compares (domain/served.ts); throws on text that is not a certificate. */
+export function certificateFacts(pem: string): CertificateFacts {
+  const certificate = new X509Certificate(pem);
+  return {
+    fingerprint: certificate.fingerprint256.toUpperCase(),
+    serial: certificate.serialNumber.replace(/:/g, "").toUpperCase(),
+    subject: certificate.subject,
+    issuer: certificate.issuer,
     notAfter: new Date(certificate.validTo),
   };
 }

@@ -20,7 +20,11 @@ export type ServedCertificates =
  */
 export function fetchServedCertificates(
   target: HostPort,
-  options: { timeoutMs?: number } = {},
+  options: {
+    timeoutMs?: number;
+    /** Connect here (an address resolved beforehand) while SNI still names `target.host`. */
+    address?: string;
+  } = {},
 ): Promise<ServedCertificates> {
   const timeoutMs = options.timeoutMs ?? HOST_FETCH_TIMEOUT_MS;
   const where = hostPortText(target);
@@ -34,7 +38,7 @@ export function fetchServedCertificates(
       resolve(result);
     };
     const socket = connect({
-      host: target.host,
+      host: options.address ?? target.host,
       port: target.port,
       ...(isIP(target.host) ? {} : { servername: target.host }),
       rejectUnauthorized: false,

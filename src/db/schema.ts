@@ -15,6 +15,7 @@ import {
 import type { CertificateReason, CertificateStatus, KeySource } from "../domain/certificate.js";
 import type { DcvInstruction } from "../domain/dcv.js";
 import type { ContactSnapshot, OrderStatus, ProviderStatusDetail } from "../domain/order.js";
+import type { ServedStatus } from "../domain/served.js";
 
 /**
  * The whole product's schema. Slack timestamps (ts) are text: as floats they lose precision.
@@ -40,6 +41,8 @@ export const clients = pgTable(
     email: text("email"),
     /** Per-client override of EXPIRY_DAYS; null = the global thresholds. */
     expiryDays: jsonb("expiry_days").$type<number[]>(),
+    /** The TLS ports the served-certificate probe (PROBE_CRON) connects to; null = [443]. */
+    probePorts: jsonb("probe_ports").$type<number[]>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -252,6 +255,44 @@ export const orderEvents = pgTable(
     uniqueIndex("order_events_one_renewal_window_idx")
       .on(table.orderId)
       .where(sql`${table.kind} = 'renewal_window_open'`),
+    // What the served-certificate probe finds is told once per certificate and problem
+    // (not served, expires sooner, incomplete chain), whichever replica probes.
+    uniqueIndex("order_events_one_served_problem_idx")
+      .on(table.orderId, sql`(${table.detail}->>'certificateId')`, sql`(${table.detail}->>'problem')`)
+      .where(sql`${table.kind} = 'served_problem'`),
+  ],
+);
+
+/**
+ * The served-certificate probe's last look (PROBE_CRON) at each name and port of a certificate:
+ * what the server presented there, compared with the certificate certdesk holds. One row per
+ * (certificate, name, port), replaced by each probe; Details and App Home read it.
+ */
+export const servedProbes = pgTable(
+  "served_probes",
+  {
+    id: serial("id").primaryKey(),
+    certificateId: integer("certificate_id")
+      .notNull()
+      .references(() => certificates.id, { onDelete: "cascade" }),
+    orderId: integer("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    port: integer("port").notNull(),
+    status: text("status").$type<ServedStatus>().notNull(),
+    /** Our certificate is served, but without an intermediate of its chain. */
+    chainIncomplete: boolean("chain_incomplete").notNull().default(false),
+    /** What was served instead of ours (different certificate): its serial and end. */
+    servedSerial: text("served_serial"),
+    servedNotAfter: timestamp("served_not_after", { withTimezone: true }),
+    /** Why nothing was served (no address, refused, timed out), in words. */
+    message: text("message"),
+    checkedAt: timestamp("checked_at", { withTimezone: true }).notNull(),
+  },
+  (table) => [
+    uniqueIndex("served_probes_target_idx").on(table.certificateId, table.name, table.port),
+    index("served_probes_order_idx").on(table.orderId),
   ],
 );
 

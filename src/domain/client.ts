@@ -23,6 +23,8 @@ export interface ClientInput {
   email?: string;
   /** Alert thresholds such as "30,14,7,1"; empty = the global EXPIRY_DAYS. */
   expiryDays?: string;
+  /** TLS ports the served-certificate probe connects to, such as "443, 8443"; empty = 443. */
+  probePorts?: string;
   /** The first contact, when adding a client; an existing client's contacts are managed one by one. */
   contact?: ContactInput;
 }
@@ -45,6 +47,8 @@ export interface ClientRecord {
   email: string | null;
   /** Per-client override of EXPIRY_DAYS; null = the global thresholds. */
   expiryDays: number[] | null;
+  /** Ports the served-certificate probe (PROBE_CRON) connects to; null or absent = 443. */
+  probePorts?: number[] | null;
 }
 
 export interface ContactRecord {
@@ -62,6 +66,11 @@ export interface ContactRecord {
 export interface ClientSummary extends ClientRecord {
   contactCount: number;
   defaultContact: ContactRecord | null;
+}
+
+/** "443, 8443", as the client form shows the probe's ports. */
+export function formatProbePorts(ports: number[] | null): string {
+  return ports ? ports.join(", ") : "";
 }
 
 /** "30,14,7,1", as the client form shows per-client thresholds. */

@@ -1,6 +1,7 @@
 import type { Logger } from "@slack/logger";
 import type { Clock } from "../clock.js";
 import type { Database } from "../db/client.js";
+import { forEachLimited } from "../domain/concurrency.js";
 import { listPendingForPolling } from "../orders/order-queries.js";
 import { nextCheckOf, type StatusService } from "../orders/status-service.js";
 import type { ProviderRegistry } from "../providers/registry.js";
@@ -126,16 +127,4 @@ export function createPoller(deps: PollerDeps) {
   }
 
   return { run };
-}
-
-async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next] as T;
-      next += 1;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -6,6 +6,7 @@ import type { DatabaseHandle } from "../db/client.js";
 import { deleteStaleDrafts } from "../orders/drafts.js";
 import type { ReissueService } from "../orders/reissue-service.js";
 import type { RenewalWindows } from "../orders/renewal-windows.js";
+import type { ServedProbe, ServedProbeSummary } from "../orders/served-probe.js";
 import type { StatusService } from "../orders/status-service.js";
 import type { ValidationService } from "../orders/validation-service.js";
 import type { ProviderRegistry } from "../providers/registry.js";
@@ -25,7 +26,7 @@ export interface ExpiryScanSummary extends ScanSummary {
 }
 
 export interface Scheduler {
-  /** Schedules POLL_CRON, EXPIRY_CRON and, with SSL_CHANNEL, FORECAST_CRON (in TZ). */
+  /** Schedules POLL_CRON, EXPIRY_CRON, PROBE_CRON and, with SSL_CHANNEL, FORECAST_CRON (in TZ). */
   start(): void;
   /** Unschedules, interrupts waits, and lets runs in progress end. */
   stop(): Promise<void>;
@@ -41,6 +42,11 @@ export interface Scheduler {
    * there is nowhere to post it (no SSL_CHANNEL, no forecast poster).
    */
   runForecast(): Promise<ForecastPostSummary | undefined>;
+  /**
+   * What is served, looked at now (PROBE_CRON); undefined when running here or elsewhere, or when
+   * there is no probe (benchmarks).
+   */
+  runProbe(): Promise<ServedProbeSummary | undefined>;
 }
 
 export interface SchedulerDeps {
@@ -67,13 +73,19 @@ export interface SchedulerDeps {
   recorder?: JobRecorder & AlertRecorder;
   /** FORECAST_CRON's chart in SSL_CHANNEL; absent (benchmarks), the weekly forecast is not scheduled. */
   forecast?: ForecastPoster;
+  /**
+   * PROBE_CRON's served-certificate probe; absent (benchmarks), it is not scheduled. It runs whether
+   * or not SSL_CHANNEL is set: its problems go to each order's own thread, and Details and App Home
+   * show what it found.
+   */
+  probe?: Pick<ServedProbe, "run">;
 }
 
-export type JobName = "poll" | "expiry" | "forecast";
+export type JobName = "poll" | "expiry" | "forecast" | "probe";
 
 /** A job's schedule, as start() made it. */
 export interface JobSchedule {
-  /** The variable it comes from, for messages: POLL_CRON, EXPIRY_CRON, FORECAST_CRON. */
+  /** The variable it comes from, for messages: POLL_CRON, EXPIRY_CRON, FORECAST_CRON, PROBE_CRON. */
   variable: string;
   cron: string;
   /** The longest gap between its next runs (in TZ), in milliseconds. */
@@ -120,11 +132,17 @@ export function scheduleOf(variable: string, task: ScheduledTask): JobSchedule {
 }
 
 /** PostgreSQL advisory lock keys: with several replicas on one database, each job runs on one. */
-export const JOB_LOCK_KEYS: Record<JobName, number> = { poll: 727_101, expiry: 727_102, forecast: 727_103 };
+export const JOB_LOCK_KEYS: Record<JobName, number> = {
+  poll: 727_101,
+  expiry: 727_102,
+  forecast: 727_103,
+  probe: 727_104,
+};
 const LABELS: Record<JobName, string> = {
   poll: "pending-order poll",
   expiry: "expiry scan",
   forecast: "forecast post",
+  probe: "served-certificate probe",
 };
 
 const isAbort = (error: unknown) => error instanceof Error && error.name === "AbortError";
@@ -269,6 +287,20 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const runForecast = () =>
     forecast ? runJob("forecast", () => forecast.run()) : Promise.resolve(undefined);
 
+  const { probe } = deps;
+  const runProbe = () =>
+    probe
+      ? runJob("probe", async () => {
+          const summary = await probe.run({ signal: stopping.signal });
+          logger[summary.told > 0 ? "info" : "debug"](
+            `Served-certificate probe: ${summary.certificates} certificates, ${summary.looked} names looked at, ` +
+              `${summary.served} served, ${summary.different} serving a different certificate, ` +
+              `${summary.notServed} not served, ${summary.told} problems told in threads.`,
+          );
+          return summary;
+        })
+      : Promise.resolve(undefined);
+
   const tasks: ScheduledTask[] = [];
 
   function fromCron(name: JobName, run: () => Promise<unknown>) {
@@ -283,6 +315,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     runPoll,
     runExpiryScan,
     runForecast,
+    runProbe,
     start() {
       if (tasks.length > 0) return;
       if (!channel) {
@@ -290,26 +323,21 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           "SSL_CHANNEL is not set: expiry alerts, issue announcements and the weekly forecast are off; pending orders are still polled.",
         );
       }
-      const options = (name: string) => ({ name, timezone: config.schedule.timeZone, noOverlap: true });
-      const poll = schedule(config.schedule.pollCron, fromCron("poll", runPoll), options("certdesk-poll"));
-      const expiry = schedule(
-        config.schedule.expiryCron,
-        fromCron("expiry", runExpiryScan),
-        options("certdesk-expiry"),
-      );
-      tasks.push(poll, expiry);
       const at = clock.now();
-      recorder.scheduled("poll", scheduleOf("POLL_CRON", poll), at);
-      recorder.scheduled("expiry", scheduleOf("EXPIRY_CRON", expiry), at);
-      if (forecast) {
-        const weekly = schedule(
-          config.schedule.forecastCron,
-          fromCron("forecast", runForecast),
-          options("certdesk-forecast"),
-        );
-        tasks.push(weekly);
-        recorder.scheduled("forecast", scheduleOf("FORECAST_CRON", weekly), at);
-      }
+      /** One job on its cron (in TZ), named certdesk-<job>, and told to the recorder. */
+      const add = (job: JobName, variable: string, cron: string, run: () => Promise<unknown>) => {
+        const task = schedule(cron, fromCron(job, run), {
+          name: `certdesk-${job}`,
+          timezone: config.schedule.timeZone,
+          noOverlap: true,
+        });
+        tasks.push(task);
+        recorder.scheduled(job, scheduleOf(variable, task), at);
+      };
+      add("poll", "POLL_CRON", config.schedule.pollCron, runPoll);
+      add("expiry", "EXPIRY_CRON", config.schedule.expiryCron, runExpiryScan);
+      if (probe) add("probe", "PROBE_CRON", config.schedule.probeCron, runProbe);
+      if (forecast) add("forecast", "FORECAST_CRON", config.schedule.forecastCron, runForecast);
     },
     async stop() {
       await Promise.all(tasks.splice(0).map((task) => task.destroy()));

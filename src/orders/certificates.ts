@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, lte, notExists, sql } from "drizzle-orm";
 import { certificateMatchesCsr, inspectCertificate } from "../certs/inspect.js";
 import type { Database } from "../db/client.js";
-import { alertsSent, certificates, orders } from "../db/schema.js";
+import { alertsSent, certificates, orders, servedProbes } from "../db/schema.js";
 import { OPEN_CERTIFICATE_STATUSES } from "../domain/certificate.js";
 import { coverageEnd } from "../domain/lifetime.js";
 import type { IssuedCertificate } from "../providers/types.js";
@@ -253,6 +253,8 @@ export async function recordReissued(
       .where(eq(orders.id, order.id))
       .returning();
     await tx.delete(alertsSent).where(eq(alertsSent.orderId, order.id));
+    // What the probe saw concerns the old certificate; the new one is looked at on the next probe.
+    await tx.delete(servedProbes).where(eq(servedProbes.orderId, order.id));
     if (!updated) throw new Error(`order ${order.id} vanished while its reissue was recorded`);
     return { order: updated, certificate };
   });
@@ -261,7 +263,15 @@ export async function recordReissued(
 /** The issued certificate the order row holds a copy of (the last issued one, failing that). */
 export async function currentCertificate(db: Database, order: Order): Promise<Certificate | undefined> {
   // Orders issued before certificates had rows get their certificate 1 here.
-  const issued = (await listCertificates(db, order)).filter((row) => row.status === "issued");
+  return currentOf(order, await listCertificates(db, order));
+}
+
+/** currentCertificate among rows already read (listCertificates). */
+export function currentOf<T extends Pick<Certificate, "status" | "certificate">>(
+  order: Pick<Order, "certificate">,
+  rows: T[],
+): T | undefined {
+  const issued = rows.filter((row) => row.status === "issued");
   return issued.findLast((row) => row.certificate === order.certificate) ?? issued[issued.length - 1];
 }
 

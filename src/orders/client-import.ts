@@ -45,7 +45,8 @@ const REQUIRED_COLUMNS: Column[] = [
   "contact_phone",
 ];
 
-const FIELD_COLUMNS: Record<ClientField, Column> = {
+/** The probe's TLS ports are set in the client form only: a CSV row leaves them as they are. */
+const FIELD_COLUMNS: Record<Exclude<ClientField, "probePorts">, Column> = {
   name: "name",
   organisation: "organisation",
   street: "street",
@@ -239,7 +240,7 @@ function toClientInput(
 /** "country: Choose a country…; contact_phone: "12" is not…" — named by column, as in the file. */
 function describeErrors(errors: FieldErrors<ClientField>): string {
   return Object.entries(errors)
-    .map(([field, message]) => `${FIELD_COLUMNS[field as ClientField]}: ${message}`)
+    .map(([field, message]) => `${FIELD_COLUMNS[field as keyof typeof FIELD_COLUMNS]}: ${message}`)
     .join("; ");
 }
 

@@ -37,6 +37,8 @@ export interface ClientValues {
   phone: string | null;
   email: string | null;
   expiryDays: number[] | null;
+  /** Undefined when the input did not say (a CSV row): the stored ports stay. */
+  probePorts?: number[] | null;
   contact?: ContactValues;
 }
 
@@ -79,6 +81,7 @@ export function validateClientInput(input: ClientInput): Validated<ClientValues,
   );
   const email = collect(errors, "email", optional(input.email, checkEmail));
   const expiryDays = collect(errors, "expiryDays", parseExpiryDays(input.expiryDays ?? ""));
+  const probePorts = collect(errors, "probePorts", parseProbePorts(input.probePorts ?? ""));
   const contact = input.contact && collectContact(errors, validateContactInput(input.contact, country));
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {
@@ -94,6 +97,7 @@ export function validateClientInput(input: ClientInput): Validated<ClientValues,
       phone: phone ?? null,
       email: email ?? null,
       expiryDays: expiryDays ?? null,
+      probePorts: input.probePorts === undefined ? undefined : (probePorts ?? null),
       contact,
     },
   };
@@ -135,6 +139,28 @@ export function parseExpiryDays(text: string): Checked<number[] | null> {
     };
   }
   return { ok: true, value: [...new Set(parts.map(Number))].sort((a, b) => b - a) };
+}
+
+/** At most this many ports: each is one more connection per name on every probe. */
+const MAX_PROBE_PORTS = 5;
+
+/** "443, 8443" → [443, 8443]; empty → null (443). */
+export function parseProbePorts(text: string): Checked<number[] | null> {
+  const parts = text.split(/[\s,;]+/).filter(Boolean);
+  if (parts.length === 0) return { ok: true, value: null };
+  const ports = parts.map((part) => (/^\d{1,5}$/.test(part) ? Number(part) : 0));
+  if (!ports.every((port) => port >= 1 && port <= 65_535)) {
+    return {
+      ok: false,
+      message:
+        'Use port numbers from 1 to 65535, separated by commas (e.g. "443, 8443"), or leave it empty for 443.',
+    };
+  }
+  const unique = [...new Set(ports)];
+  if (unique.length > MAX_PROBE_PORTS) {
+    return { ok: false, message: `At most ${MAX_PROBE_PORTS} ports.` };
+  }
+  return { ok: true, value: unique };
 }
 
 export async function createClient(

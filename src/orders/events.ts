@@ -43,6 +43,12 @@ export type OrderEventKind =
    * ACME_AUTO_RENEW placed one): told once per order.
    */
   | "renewal_window_open"
+  /**
+   * The served-certificate probe (PROBE_CRON) found a problem with what a name serves (detail:
+   * certificateId, certificate, label, problem: not_served | expires_sooner | incomplete_chain,
+   * targets, notAfter, servedNotAfter, missing, reasons): told once per certificate and problem.
+   */
+  | "served_problem"
   /** A certificate certdesk did not order began to be tracked (detail: source, host, names, serial, notes). */
   | "imported";
 

@@ -3,6 +3,7 @@ import {
   asc,
   desc,
   eq,
+  exists,
   gt,
   gte,
   inArray,
@@ -17,7 +18,7 @@ import {
   sql,
 } from "drizzle-orm";
 import type { Database } from "../db/client.js";
-import { alertsSent, clients, orders } from "../db/schema.js";
+import { alertsSent, clients, orders, servedProbes } from "../db/schema.js";
 import type { OrderStatus } from "../domain/order.js";
 import { recordEvent } from "./events.js";
 
@@ -419,6 +420,8 @@ export interface HomeLists {
   awaitingApproval: HomeOrder[];
   pending: HomeOrder[];
   expiring: HomeOrder[];
+  /** Issued certificates the served-certificate probe found not served as issued (or without their chain). */
+  notServed: HomeOrder[];
 }
 
 const homeColumns = {
@@ -444,7 +447,8 @@ export async function listHomeOrders(
   const { userId, now, limit } = options;
   const base = () =>
     db.select(homeColumns).from(orders).innerJoin(clients, eq(clients.id, orders.clientId)).$dynamic();
-  const [awaitingApproval, pending, expiring] = await Promise.all([
+  const live = and(eq(orders.status, "issued"), gt(orders.notAfter, now), isNull(orders.renewedAt));
+  const [awaitingApproval, pending, expiring, notServed] = await Promise.all([
     options.mayApprove
       ? base()
           .where(and(eq(orders.status, "awaiting_approval"), ne(orders.requestedBy, userId)))
@@ -471,8 +475,27 @@ export async function listHomeOrders(
       )
       .orderBy(asc(orders.notAfter), asc(orders.id))
       .limit(limit + 1),
+    base()
+      .where(
+        and(
+          live,
+          exists(
+            db
+              .select({ one: sql`1` })
+              .from(servedProbes)
+              .where(
+                and(
+                  eq(servedProbes.orderId, orders.id),
+                  or(ne(servedProbes.status, "served"), eq(servedProbes.chainIncomplete, true)),
+                ),
+              ),
+          ),
+        ),
+      )
+      .orderBy(asc(orders.notAfter), asc(orders.id))
+      .limit(limit + 1),
   ]);
-  return { awaitingApproval, pending, expiring };
+  return { awaitingApproval, pending, expiring, notServed };
 }
 
 /** Whole days left, rounded down so an alert never promises more time than there is. */

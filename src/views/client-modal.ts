@@ -6,6 +6,7 @@ import {
   type ContactRecord,
   type FieldErrors,
   formatExpiryDays,
+  formatProbePorts,
 } from "../domain/client.js";
 import { context, escapeMrkdwn, plain } from "./blocks.js";
 import { countryOption } from "./countries.js";
@@ -44,6 +45,7 @@ export const CLIENT_BLOCKS = {
   phone: "client_phone",
   email: "client_email",
   expiryDays: "client_expiry_days",
+  probePorts: "client_probe_ports",
 } as const satisfies Record<Exclude<ClientField, `contact.${string}`>, string>;
 
 export const CONTACT_BLOCKS = {
@@ -114,6 +116,11 @@ export function clientModal(options: ClientModalOptions): ModalView {
       optional: true,
       placeholder: options.defaultExpiryDays.join(","),
       hint: `Days before expiry to alert, e.g. 30,14,7,1. Empty = the default (${options.defaultExpiryDays.join(",")}).`,
+    }),
+    textInput(CLIENT_BLOCKS.probePorts, "TLS ports to check", formatProbePorts(client?.probePorts ?? null), {
+      optional: true,
+      placeholder: "443",
+      hint: "Where the daily check of what is served connects to the client's names, e.g. 443, 8443. Empty = 443.",
     }),
     ...(edit ? contactsSection(edit.contacts, edit.notice) : firstContactSection()),
   ];

@@ -2,8 +2,10 @@ import type { ActionsBlock, Button, HomeView, KnownBlock } from "@slack/types";
 import { format } from "date-fns/format";
 import { replacementFor } from "../domain/lifetime.js";
 import type { OrderStatus } from "../domain/order.js";
+import type { ServedSummary } from "../domain/served.js";
 import { context, escapeMrkdwn, markdownSection, plain } from "./blocks.js";
 import { ORDER_MESSAGE_ACTIONS, STATUS_EMOJI, STATUS_LABEL } from "./order-message.js";
+import { servedHomeText } from "./served.js";
 
 export interface HomeOrderLine {
   id: number;
@@ -15,6 +17,8 @@ export interface HomeOrderLine {
   notAfter: Date | null;
   /** The subscription's end: shown when it outlives the certificate. */
   coverageEndsAt?: Date | null;
+  /** What the served-certificate probe last saw (issued orders it looked at). */
+  served?: ServedSummary;
 }
 
 export interface HomeContent {
@@ -24,7 +28,12 @@ export interface HomeContent {
   awaitingApproval?: HomeOrderLine[];
   pending: HomeOrderLine[];
   expiring: HomeOrderLine[];
-  /** Lines shown per list (at most 15); a longer list ends with a pointer to `/ssl list`. */
+  /**
+   * Issued certificates not served as issued (not served, a different certificate, or without
+   * their chain), by the last probe; the list is left out while it is empty.
+   */
+  notServed?: HomeOrderLine[];
+  /** Lines shown per list (at most 11: 4 lists); a longer list ends with a pointer to `/ssl list`. */
   limit: number;
   expiringDays: number;
 }
@@ -83,7 +92,7 @@ function list(
   return [...blocks, { type: "divider" }];
 }
 
-/** The App Home tab: what needs this person now; 3 lists of 2 × limit + 3 blocks stay under 100 for limit ≤ 15. */
+/** The App Home tab: what needs this person now; 4 lists of 2 × limit + 3 blocks stay under 100 for limit ≤ 11. */
 export function homeView(content: HomeContent): HomeView {
   const blocks: KnownBlock[] = [];
   if (content.awaitingApproval) {
@@ -111,11 +120,23 @@ export function homeView(content: HomeContent): HomeView {
       content.expiring,
       `No certificate expires in the next ${content.expiringDays} days.`,
       (order) =>
-        order.notAfter
-          ? `Expires on ${format(order.notAfter, "yyyy-MM-dd")}${coveredText(order.notAfter, order.coverageEndsAt)}`
-          : "",
+        [
+          order.notAfter
+            ? `Expires on ${format(order.notAfter, "yyyy-MM-dd")}${coveredText(order.notAfter, order.coverageEndsAt)}`
+            : "",
+          order.served ? servedHomeText(order.served) : "",
+        ]
+          .filter(Boolean)
+          .join("\n"),
     ),
   );
+  if (content.notServed && content.notServed.length > 0) {
+    blocks.push(
+      ...list(content, "Not served as issued", content.notServed, "", (order) =>
+        order.served ? servedHomeText(order.served) : "",
+      ),
+    );
+  }
   return { type: "home", blocks };
 }
 

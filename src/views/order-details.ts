@@ -2,10 +2,12 @@ import type { ActionsBlock, Button, KnownBlock, ModalView } from "@slack/types";
 import type { CertificateDetails } from "../domain/certificate.js";
 import type { DcvInstruction } from "../domain/dcv.js";
 import type { OrderStatus, ProviderStatusDetail } from "../domain/order.js";
+import type { ServedCheck } from "../domain/served.js";
 import { clip, context, escapeMrkdwn, markdownSection, messageModal, plain } from "./blocks.js";
 import { ORDER_MESSAGE_ACTIONS, orderPriceText, STATUS_EMOJI, STATUS_LABEL } from "./order-message.js";
 import { validationButtons } from "./readiness.js";
 import { revocationReasonText } from "./revoke-modal.js";
+import { servedSectionText } from "./served.js";
 
 /**
  * The order's Details modal: Overview, Status and Certificate tabs. A tab button rebuilds the same
@@ -108,6 +110,11 @@ export interface OrderDetailsData {
   renewedBy: string[];
   /** First first; the last issued one is the order's current certificate. */
   certificates: CertificateLine[];
+  /**
+   * The served-certificate probe's last looks (PROBE_CRON) at the current certificate's names;
+   * empty or absent before the first probe.
+   */
+  served?: ServedCheck[];
   /** Why Reissue is not offered now, or undefined when it is. */
   reissueRefusal?: string;
   /**
@@ -204,6 +211,8 @@ function overview(data: OrderDetailsData): KnownBlock[] {
   if (data.certificates.length > 0) {
     blocks.push(markdownSection(certificatesText(data.certificates), "details_certificates"));
   }
+  const served = order.status === "issued" ? servedSectionText(data.served ?? []) : undefined;
+  if (served) blocks.push(markdownSection(clip(served, MAX_SECTION), "details_served"));
   if (order.status === "issued") blocks.push(...lifecycleActions(data));
   if (order.status === "pending" && order.providerOrderId) blocks.push(validationActions(data));
   const links = [
@@ -264,6 +273,12 @@ function validationActions(data: OrderDetailsData): ActionsBlock {
     blockId: "details_validation",
   });
 }
+
+const SERVED_PROBLEM_WORDS: Record<string, string> = {
+  not_served: "still not served",
+  expires_sooner: "a certificate that expires sooner is served",
+  incomplete_chain: "served without its full chain",
+};
 
 const REASON_TEXT = { initial: "first", reissue: "reissue", renewal: "renewal" } as const;
 
@@ -393,6 +408,8 @@ export function describeEvent(event: TimelineEvent): string {
       return `Reissue failed (certificate ${text("certificate")}): ${text("reason")}`;
     case "revoked":
       return `Certificate ${text("certificate")} revoked: ${revocationReasonText(detail.reason)}`;
+    case "served_problem":
+      return `What is served: ${SERVED_PROBLEM_WORDS[String(detail.problem)] ?? text("problem")} (${text("label")}) on ${escapeMrkdwn(clip(Array.isArray(detail.targets) ? detail.targets.join(", ") : "", 300))}`;
     default:
       return escapeMrkdwn(event.kind);
   }

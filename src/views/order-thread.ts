@@ -3,6 +3,7 @@ import { format } from "date-fns/format";
 import { certificateLabel } from "../domain/certificate.js";
 import type { DcvInstruction } from "../domain/dcv.js";
 import type { Finding } from "../domain/readiness.js";
+import { SERVED_GRACE_DAYS } from "../domain/served.js";
 import { escapeMrkdwn, markdownSection, plain } from "./blocks.js";
 import { nextStepText, ORDER_MESSAGE_ACTIONS, STATUS_LABEL } from "./order-message.js";
 import { checkButtonLabel, findingsText, validationButtons } from "./readiness.js";
@@ -99,6 +100,8 @@ export function threadReplyText(
     }
     case "renewal_window_open":
       return renewalWindowText(order, detail);
+    case "served_problem":
+      return servedProblemText(order, detail);
     case "imported":
       return importedText(order, change);
     case "validation_stuck": {
@@ -143,6 +146,26 @@ export function threadReplyText(
     }
     default:
       return undefined;
+  }
+}
+
+/** What the served-certificate probe (PROBE_CRON) found, told once per certificate and problem. */
+function servedProblemText(order: ThreadOrder, detail: Record<string, unknown>): string {
+  const label = escapeMrkdwn(String(detail.label ?? order.reference));
+  const targets = Array.isArray(detail.targets) ? detail.targets.map(String) : [];
+  const where = escapeMrkdwn(targets.join(", ").slice(0, 500));
+  const day = (key: string) =>
+    typeof detail[key] === "string" ? format(new Date(detail[key] as string), "yyyy-MM-dd") : "?";
+  switch (detail.problem) {
+    case "incomplete_chain":
+      return `:link: ${where} ${targets.length > 1 ? "serve" : "serves"} *${label}* without its full chain: ${escapeMrkdwn(String(detail.missing ?? "an intermediate"))} is not sent, so clients that do not already have it refuse the connection. Install the full chain (Details → Certificate sends it).`;
+    case "expires_sooner":
+      return `:warning: ${where} still ${targets.length > 1 ? "serve" : "serves"} another certificate, which expires on ${day("servedNotAfter")}, before *${label}* (${day("notAfter")}). Install *${label}* there.`;
+    default: {
+      const reasons = Array.isArray(detail.reasons) ? detail.reasons.map(String) : [];
+      const why = reasons.length > 0 ? `: ${escapeMrkdwn(reasons.join(" ").slice(0, 800))}` : ".";
+      return `:mag: *${label}* is still not served on ${where}, ${SERVED_GRACE_DAYS} days after it was issued${why}\nInstall it there; if it is served on another port, set the client's TLS ports (\`/ssl client edit\`).`;
+    }
   }
 }
 

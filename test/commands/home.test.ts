@@ -2,7 +2,7 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DAY_MS, insertOrder } from "../jobs/jobs-support.js";
 import { createAcmeClient } from "../support/fixtures.js";
 import { useTestApp } from "../support/harness.js";
-import { textOf } from "../support/modal.js";
+import { appHomeOpened, textOf } from "../support/modal.js";
 
 const t = useTestApp({ env: { SSL_REQUIRE_APPROVAL: "true", SSL_APPROVERS: "U0APPROVER" } });
 let clientId: number;
@@ -13,18 +13,8 @@ beforeEach(async () => {
   clientId = (await createAcmeClient(t.database.db)).id;
 });
 
-let eventCounter = 0;
-/** Slack sends events as JSON; Bolt reads the same body from the driver's `payload` form field. */
 async function openHome(user: string, tab: "home" | "messages" = "home") {
-  eventCounter += 1;
-  const response = await t.driver.interactive({
-    type: "event_callback",
-    team_id: "T0TEST",
-    api_app_id: "A0TEST",
-    event_id: `Ev${eventCounter}`,
-    event_time: 1_700_000_000,
-    event: { type: "app_home_opened", user, channel: "D0HOME", tab, event_ts: `1700000000.${eventCounter}` },
-  });
+  const response = await t.driver.interactive(appHomeOpened(user, tab));
   expect(response.status).toBe(200);
 }
 

@@ -56,6 +56,7 @@ export async function testScheduler(
     reissues: t.app.reissues,
     validation: t.app.validation,
     renewalWindows: t.app.renewalWindows,
+    probe: t.app.servedProbe,
     poster: slack.background,
     forecast: createForecastPoster({
       db: t.database.db,

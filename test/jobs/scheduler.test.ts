@@ -74,9 +74,13 @@ describe("scheduler without SSL_CHANNEL", () => {
     expect(alerts?.total).toBe(0);
   });
 
-  it("schedules both jobs in TZ, says once that alerts are off, and stops the jobs with the app", async () => {
+  it("schedules the poll, expiry scan and probe in TZ, says once that alerts are off, and stops the jobs with the app", async () => {
     const tasks = [...getTasks().values()].filter((task) => task.name?.startsWith("certdesk-"));
-    expect(tasks.map((task) => task.getPattern()).sort()).toEqual(["*/15 * * * *", "30 9 * * *"]);
+    expect(tasks.map((task) => task.getPattern()).sort()).toEqual([
+      "*/15 * * * *",
+      "0 6 * * *",
+      "30 9 * * *",
+    ]);
     const expiry = tasks.find((task) => task.name === "certdesk-expiry");
     // 09:30 in Tokyo (UTC+9, no daylight saving) is 00:30 UTC.
     expect(expiry?.getNextRun()?.toISOString()).toMatch(/T00:30:00\.000Z$/);

@@ -60,6 +60,7 @@ describe("/readyz in HTTP mode", () => {
         slack: "HTTP mode: no connection to hold (events arrive as requests)",
         poll: "no run since start 2026-11-27T10:00:00.000Z (POLL_CRON every 5 min)",
         expiry: "no run since start 2026-11-27T10:00:00.000Z (EXPIRY_CRON every 24 h)",
+        probe: "no run since start 2026-11-27T10:00:00.000Z (PROBE_CRON every 24 h)",
       },
     });
     // Liveness is as it was.
@@ -88,11 +89,12 @@ describe("/readyz in HTTP mode", () => {
     expect((await readyz(t.url)).body.problems).toEqual([
       "poll: last run 2026-11-27T10:11:00.000Z, overdue (POLL_CRON every 5 min)",
     ]);
-    // The daily expiry scan is overdue only after two days without a run.
+    // The daily expiry scan and served-certificate probe are overdue only after two days without a run.
     t.clock.advance(2 * 24 * 60 * MINUTE_MS);
     expect((await readyz(t.url)).body.problems).toEqual([
       "poll: last run 2026-11-27T10:11:00.000Z, overdue (POLL_CRON every 5 min)",
       "expiry: no run since start 2026-11-27T10:00:00.000Z, overdue (EXPIRY_CRON every 24 h)",
+      "probe: no run since start 2026-11-27T10:00:00.000Z, overdue (PROBE_CRON every 24 h)",
     ]);
   });
 });

@@ -79,6 +79,8 @@ export interface TestAppOptions {
    * missed by a busy test worker); 0 shows their loading state.
    */
   formGraceMs?: number;
+  /** The served-certificate probe's time-out per look-up and handshake (AppDeps.probeTimeoutMs). */
+  probeTimeoutMs?: number;
   database?: TestDatabase;
   /** Leave POLL_CRON / EXPIRY_CRON scheduled (only for tests of the scheduling itself). */
   keepCron?: boolean;
@@ -133,6 +135,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     pause: async () => {},
     sleeper: new ImmediateSleeper(),
     formGraceMs: options.formGraceMs ?? TEST_FORM_GRACE_MS,
+    probeTimeoutMs: options.probeTimeoutMs,
   });
   const { port } = await app.start();
   await socket?.ready();

@@ -167,6 +167,23 @@ function actionState(element: ElementLike, chosen: Inputs[string] | undefined): 
   };
 }
 
+let homeEvents = 0;
+/**
+ * The App Home tab opened by `user`, as Slack sends the event (JSON; Bolt reads the same body from
+ * the driver's `payload` form field). Each call is a new event id.
+ */
+export function appHomeOpened(user: string, tab: "home" | "messages" = "home") {
+  homeEvents += 1;
+  return {
+    type: "event_callback",
+    team_id: "T0TEST",
+    api_app_id: "A0TEST",
+    event_id: `EvHome${homeEvents}`,
+    event_time: 1_700_000_000,
+    event: { type: "app_home_opened", user, channel: "D0HOME", tab, event_ts: `1700000000.${homeEvents}` },
+  };
+}
+
 /** A button click on a message the bot posted; the block defaults to the order message's buttons. */
 export function messageButton(
   message: { channel: string; ts: string },

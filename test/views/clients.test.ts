@@ -17,6 +17,7 @@ const client: Client = {
   phone: null,
   email: null,
   expiryDays: null,
+  probePorts: null,
   createdAt: now,
   updatedAt: now,
 };

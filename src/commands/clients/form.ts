@@ -50,6 +50,7 @@ export function readClientInput(values: StateValues): ClientInput {
     phone: readText(values, CLIENT_BLOCKS.phone),
     email: readText(values, CLIENT_BLOCKS.email),
     expiryDays: readText(values, CLIENT_BLOCKS.expiryDays),
+    probePorts: readText(values, CLIENT_BLOCKS.probePorts),
   };
 }
 

@@ -2,10 +2,11 @@ import type { ModalView } from "@slack/types";
 import { inspectCertificate } from "../../certs/inspect.js";
 import { type CertificateDetails, certificateLabel } from "../../domain/certificate.js";
 import { displayDomain } from "../../domain/names.js";
-import { listCertificates } from "../../orders/certificates.js";
+import { type Certificate, currentOf, listCertificates } from "../../orders/certificates.js";
 import { getClient } from "../../orders/clients.js";
 import { listEvents } from "../../orders/events.js";
 import { getOrder, type Order } from "../../orders/repository.js";
+import { listServedChecks } from "../../orders/served-probe.js";
 import {
   type DeliveryState,
   type DetailsTab,
@@ -36,6 +37,7 @@ export async function renderDetails(
 ): Promise<ModalView> {
   const { db, providers, access } = context;
   const events = await listEvents(db, order.id);
+  const certificates = await listCertificates(db, order);
   const owner = await getClient(db, order.clientId);
   const original = order.renewalOfId ? await getOrder(db, order.renewalOfId) : undefined;
   const serverType = context.catalogue
@@ -57,10 +59,11 @@ export async function renderDetails(
     serverTypeLabel: serverType?.label ?? order.serverType,
     renews: original?.reference,
     renewedBy: await renewalsOf(context, events),
-    certificates: (await listCertificates(db, order)).map((issued) => ({
+    certificates: certificates.map((issued) => ({
       ...issued,
       label: certificateLabel(order.reference, issued.number),
     })),
+    served: await servedNow(context, order, certificates),
     reissueRefusal: order.status === "issued" ? await context.reissues.refusal(order) : undefined,
     mayRevoke: tab === "overview" && (await mayRevoke(context, order, userId)),
     events,
@@ -101,6 +104,14 @@ async function renewalsOf(
         ? `${renewal.reference} (${renewal.status})`
         : renewal.reference,
     );
+}
+
+/** The probe's looks at the order's current certificate (the last issued one), first name first. */
+async function servedNow(context: FeatureContext, order: Order, certificates: Certificate[]) {
+  if (order.status !== "issued") return [];
+  const current = currentOf(order, certificates);
+  const checks = (await listServedChecks(context.db, [order.id])).get(order.id) ?? [];
+  return checks.filter((check) => check.certificateId === current?.id);
 }
 
 function inspect(context: FeatureContext, order: Order): CertificateDetails | undefined {

@@ -1,5 +1,7 @@
 import type { App } from "@slack/bolt";
+import { summariseServed } from "../../domain/served.js";
 import { listHomeOrders } from "../../orders/expiry.js";
+import { listServedChecks } from "../../orders/served-probe.js";
 import { homeView } from "../../views/home.js";
 import type { Feature, FeatureContext } from "../context.js";
 
@@ -23,11 +25,20 @@ export const homeFeature: Feature = {
           days: EXPIRING_DAYS,
           limit: LINES_PER_LIST,
         });
+        // What is served (PROBE_CRON), for the issued certificates shown.
+        const served = await listServedChecks(db, [
+          ...new Set([...lists.expiring, ...lists.notServed].map((order) => order.id)),
+        ]);
+        const withServed = <T extends { id: number }>(order: T) => ({
+          ...order,
+          served: summariseServed(served.get(order.id) ?? []),
+        });
         const view = homeView({
           viewer: event.user,
           awaitingApproval: mayApprove ? lists.awaitingApproval : undefined,
           pending: lists.pending,
-          expiring: lists.expiring,
+          expiring: lists.expiring.map(withServed),
+          notServed: lists.notServed.map(withServed),
           limit: LINES_PER_LIST,
           expiringDays: EXPIRING_DAYS,
         });

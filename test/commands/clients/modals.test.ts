@@ -36,6 +36,7 @@ function clientValues(fields: Inputs = {}): Inputs {
     client_phone: "+44 20 7946 0000",
     client_email: "admin@acme.example",
     client_expiry_days: null,
+    client_probe_ports: null,
     ...fields,
   };
 }
@@ -129,6 +130,7 @@ describe("/ssl client add", () => {
         "client_phone",
         "client_email",
         "client_expiry_days",
+        "client_probe_ports",
         "client_contact_first_name",
         "client_contact_last_name",
         "client_contact_email",
@@ -243,6 +245,29 @@ describe("/ssl client edit", () => {
       `remove:${contact?.id}`,
     ]);
     expect(blockIds(view)).toContain("client_contacts_actions");
+  });
+
+  it("keeps the TLS ports the served-certificate probe connects to, 443 when left empty", async () => {
+    const client = await createAcme();
+    const view = await openedView("client edit Acme Ltd");
+    expect(initialValue(view, "client_probe_ports")).toBeUndefined();
+    expect(input(view, "client_probe_ports").hint?.text).toContain("Empty = 443");
+    const bad = await submit(view, clientValues({ client_probe_ports: "443, https" }));
+    expect(bad).toMatchObject({
+      response_action: "errors",
+      errors: {
+        client_probe_ports:
+          'Use port numbers from 1 to 65535, separated by commas (e.g. "443, 8443"), or leave it empty for 443.',
+      },
+    });
+    expect(await submit(view, clientValues({ client_probe_ports: "8443 443,8443" }))).toEqual({});
+    expect(await findClientByName(t.database.db, "acme ltd")).toMatchObject({
+      id: client.id,
+      probePorts: [8443, 443],
+    });
+    t.slack.reset();
+    const again = await openedView("client edit Acme Ltd");
+    expect(initialValue(again, "client_probe_ports")).toBe("8443, 443");
   });
 
   it("saves the edited fields and confirms; bad input stays inline", async () => {
