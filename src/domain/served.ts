@@ -96,6 +96,12 @@ export function servedProblems(
   now: Date,
 ): ServedProblem[] {
   if (verdict.status === "served") return verdict.chainIncomplete ? ["incomplete_chain"] : [];
+  // A new certificate (or reissue) is installed by a person, after it is issued: until the grace
+  // is over, the previous certificate still being served is the expected state, not news. After
+  // it, a served certificate that ends before ours is said as such (the more useful words: the site
+  // will break sooner than we think), anything else as "not served"; either once.
+  const overdue = now.getTime() >= ours.issuedAt.getTime() + SERVED_GRACE_DAYS * DAY_MS;
+  if (!overdue) return [];
   if (
     verdict.status === "different" &&
     verdict.servedNotAfter &&
@@ -103,8 +109,7 @@ export function servedProblems(
   ) {
     return ["expires_sooner"];
   }
-  const overdue = now.getTime() >= ours.issuedAt.getTime() + SERVED_GRACE_DAYS * DAY_MS;
-  return overdue ? ["not_served"] : [];
+  return ["not_served"];
 }
 
 /** One name and port's last look, as Details and App Home read it. */

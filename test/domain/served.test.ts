@@ -68,17 +68,15 @@ describe("servedProblems", () => {
   const issuedAt = now;
   const later = (days: number) => new Date(now.getTime() + days * DAY_MS);
 
-  it("tells an incomplete chain and a sooner-ending certificate at once", () => {
+  it("tells an incomplete chain at once, a sooner-ending certificate only after 3 days", () => {
     expect(
       servedProblems({ status: "served", chainIncomplete: true }, { notAfter: leaf.notAfter, issuedAt }, now),
     ).toEqual(["incomplete_chain"]);
-    expect(
-      servedProblems(
-        { status: "different", chainIncomplete: false, servedNotAfter: later(5) },
-        { notAfter: leaf.notAfter, issuedAt },
-        now,
-      ),
-    ).toEqual(["expires_sooner"]);
+    const older = { status: "different" as const, chainIncomplete: false, servedNotAfter: later(5) };
+    expect(servedProblems(older, { notAfter: leaf.notAfter, issuedAt }, later(2.9))).toEqual([]);
+    expect(servedProblems(older, { notAfter: leaf.notAfter, issuedAt }, later(3))).toEqual([
+      "expires_sooner",
+    ]);
   });
 
   it("tells not served only from 3 days after issue, and a later-ending other certificate as not served", () => {

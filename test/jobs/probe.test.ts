@@ -174,13 +174,16 @@ describe("the served-certificate probe", () => {
     expect(details).toContain(`www.example.com:${port} — served`);
   });
 
-  it("tells once that a name still serves an older certificate that expires sooner", async () => {
+  it("tells once, after the 3 days' grace, that a name still serves an older certificate that expires sooner", async () => {
     pointAtLocalhost(["www.example.com", "example.com"]);
     const old = ca.leaf(["www.example.com", "example.com"], { days: 10, now: t.clock.now() });
     const port = await serve(old.pem, old.keyPem, [ca.intermediatePem]);
     const clientId = await clientOnPorts([port]);
     const { order } = await issuedOrder(clientId, ["www.example.com", "example.com"]);
 
+    // Just issued: the previous certificate still being served is expected until someone installs ours.
+    expect(await scheduler.runProbe()).toMatchObject({ looked: 2, different: 2, told: 0 });
+    t.clock.advance(3 * DAY_MS);
     const first = await scheduler.runProbe();
     expect(first).toMatchObject({ looked: 2, different: 2, told: 1 });
     const again = await scheduler.runProbe();
