@@ -5,6 +5,7 @@ import type { ExtendedErrorHandlerArgs } from "@slack/bolt/dist/App.js";
 import type { Logger } from "@slack/logger";
 import { z } from "zod";
 import { type Vault, VaultError } from "./certs/vault.js";
+import { type CtSearchOptions, createCtSearch } from "./checks/ct-search.js";
 import { createReadinessChecker } from "./checks/readiness-checker.js";
 import type { Clock } from "./clock.js";
 import { createAccessControl } from "./commands/access.js";
@@ -26,6 +27,7 @@ import { createReadiness } from "./metrics/readiness.js";
 import { createRefusalAudit } from "./orders/access-audit.js";
 import { type Catalogue, createCatalogue } from "./orders/catalogue.js";
 import { createCertificateImport } from "./orders/certificate-import.js";
+import { type CtWatch, createCtWatch } from "./orders/ct-watch.js";
 import { createOrderService, type OrderService, type Pause } from "./orders/order-service.js";
 import { createReissueService, type ReissueService } from "./orders/reissue-service.js";
 import { createRenewalWindows, type RenewalWindows } from "./orders/renewal-windows.js";
@@ -54,6 +56,8 @@ export interface AppDeps {
   sleeper?: Sleeper;
   /** How long a new or changed order form waits for its domain's lookups (OPEN_GRACE_MS by default). */
   formGraceMs?: number;
+  /** The CT search service's time limit and retry backoff (tests shrink them; the URL is CT_SEARCH_URL). */
+  ctSearch?: Omit<CtSearchOptions, "baseUrl">;
 }
 
 export interface CertdeskApp {
@@ -66,9 +70,11 @@ export interface CertdeskApp {
   validation: ValidationService;
   renewalWindows: RenewalWindows;
   catalogue: Catalogue;
+  /** The Certificate Transparency watch's searches and sightings (CT_CRON runs it; tests too). */
+  ctWatch: CtWatch;
   /** Everything certdesk sends to Slack (bench and jobs tests use its background poster). */
   slack: Slack;
-  /** POLL_CRON, EXPIRY_CRON and FORECAST_CRON jobs; start() schedules them, and tests run them directly. */
+  /** POLL_CRON, EXPIRY_CRON, FORECAST_CRON and CT_CRON jobs; start() schedules them, and tests run them directly. */
   scheduler: Scheduler;
   /**
    * Resolves once no request's work is in flight, including what runs after its ack (an approver
@@ -276,6 +282,13 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     orders,
     logger: deps.logger,
   });
+  const imports = createCertificateImport({ db, clock: deps.clock, observer: notifier });
+  const ctWatch = createCtWatch({
+    db,
+    clock: deps.clock,
+    search: createCtSearch({ baseUrl: config.ctSearchUrl, ...deps.ctSearch }),
+    imports,
+  });
   const scheduler = createScheduler({
     ...deps,
     providers,
@@ -287,6 +300,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     poster: slack.background,
     recorder: metrics.jobs,
     forecast: createForecastPoster({ db, clock: deps.clock, config, catalogue, slack }),
+    ctWatch,
   });
 
   const context: FeatureContext & { ssl: ReturnType<typeof createSslCommands> } = {
@@ -305,7 +319,8 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     revocation,
     status,
     catalogue,
-    imports: createCertificateImport({ db, clock: deps.clock, observer: notifier }),
+    imports,
+    ctWatch,
     formGraceMs: deps.formGraceMs,
     ssl: createSslCommands(),
     describeFailure,
@@ -350,6 +365,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     validation,
     renewalWindows,
     catalogue,
+    ctWatch,
     scheduler,
     settled: () => inFlight.settled(),
     async start() {

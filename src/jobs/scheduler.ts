@@ -3,6 +3,7 @@ import { type ScheduledTask, schedule } from "node-cron";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { DatabaseHandle } from "../db/client.js";
+import type { CtWatch } from "../orders/ct-watch.js";
 import { deleteStaleDrafts } from "../orders/drafts.js";
 import type { ReissueService } from "../orders/reissue-service.js";
 import type { RenewalWindows } from "../orders/renewal-windows.js";
@@ -10,9 +11,11 @@ import type { StatusService } from "../orders/status-service.js";
 import type { ValidationService } from "../orders/validation-service.js";
 import type { ProviderRegistry } from "../providers/registry.js";
 import type { ChannelPoster } from "../slack/channel-poster.js";
+import { createCtSightingPoster } from "../slack/ct-sighting-poster.js";
 import { createExpiryAlertPoster } from "../slack/expiry-alert-poster.js";
 import type { ForecastPoster } from "../slack/forecast-poster.js";
 import { createAutoReissue } from "./auto-reissue.js";
+import { type CtWatchSummary, createCtWatchJob } from "./ct-watch.js";
 import { type AlertRecorder, createExpiryAlerts, type ScanSummary } from "./expiry-alerts.js";
 import { createForecastJob, type ForecastPostSummary } from "./forecast.js";
 import { createPoller, type PollSummary } from "./poller.js";
@@ -25,7 +28,7 @@ export interface ExpiryScanSummary extends ScanSummary {
 }
 
 export interface Scheduler {
-  /** Schedules POLL_CRON, EXPIRY_CRON and, with SSL_CHANNEL, FORECAST_CRON (in TZ). */
+  /** Schedules POLL_CRON, EXPIRY_CRON and, with SSL_CHANNEL, FORECAST_CRON and CT_CRON (in TZ). */
   start(): void;
   /** Unschedules, interrupts waits, and lets runs in progress end. */
   stop(): Promise<void>;
@@ -41,6 +44,11 @@ export interface Scheduler {
    * there is nowhere to post it (no SSL_CHANNEL, no forecast poster).
    */
   runForecast(): Promise<ForecastPostSummary | undefined>;
+  /**
+   * One Certificate Transparency watch now (search, then post what is new); undefined when running
+   * here or elsewhere, or when there is nowhere to post (no SSL_CHANNEL, no watch).
+   */
+  runCtWatch(): Promise<CtWatchSummary | undefined>;
 }
 
 export interface SchedulerDeps {
@@ -67,13 +75,15 @@ export interface SchedulerDeps {
   recorder?: JobRecorder & AlertRecorder;
   /** FORECAST_CRON's chart in SSL_CHANNEL; absent (benchmarks), the weekly forecast is not scheduled. */
   forecast?: ForecastPoster;
+  /** CT_CRON's Certificate Transparency watch; absent (benchmarks), it is not scheduled. */
+  ctWatch?: CtWatch;
 }
 
-export type JobName = "poll" | "expiry" | "forecast";
+export type JobName = "poll" | "expiry" | "forecast" | "ct";
 
 /** A job's schedule, as start() made it. */
 export interface JobSchedule {
-  /** The variable it comes from, for messages: POLL_CRON, EXPIRY_CRON, FORECAST_CRON. */
+  /** The variable it comes from, for messages: POLL_CRON, EXPIRY_CRON, FORECAST_CRON, CT_CRON. */
   variable: string;
   cron: string;
   /** The longest gap between its next runs (in TZ), in milliseconds. */
@@ -120,11 +130,17 @@ export function scheduleOf(variable: string, task: ScheduledTask): JobSchedule {
 }
 
 /** PostgreSQL advisory lock keys: with several replicas on one database, each job runs on one. */
-export const JOB_LOCK_KEYS: Record<JobName, number> = { poll: 727_101, expiry: 727_102, forecast: 727_103 };
+export const JOB_LOCK_KEYS: Record<JobName, number> = {
+  poll: 727_101,
+  expiry: 727_102,
+  forecast: 727_103,
+  ct: 727_104,
+};
 const LABELS: Record<JobName, string> = {
   poll: "pending-order poll",
   expiry: "expiry scan",
   forecast: "forecast post",
+  ct: "Certificate Transparency watch",
 };
 
 const isAbort = (error: unknown) => error instanceof Error && error.name === "AbortError";
@@ -170,6 +186,16 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const forecast =
     channel && deps.forecast
       ? createForecastJob({ poster: deps.forecast, channel, logger, signal: stopping.signal })
+      : undefined;
+
+  const ctWatch =
+    channel && deps.ctWatch
+      ? createCtWatchJob({
+          watch: deps.ctWatch,
+          poster: createCtSightingPoster({ poster, channel, searchUrl: config.ctSearchUrl }),
+          logger,
+          signal: stopping.signal,
+        })
       : undefined;
 
   const running = new Map<JobName, Promise<unknown>>();
@@ -269,6 +295,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const runForecast = () =>
     forecast ? runJob("forecast", () => forecast.run()) : Promise.resolve(undefined);
 
+  const runCtWatch = () => (ctWatch ? runJob("ct", () => ctWatch.run()) : Promise.resolve(undefined));
+
   const tasks: ScheduledTask[] = [];
 
   function fromCron(name: JobName, run: () => Promise<unknown>) {
@@ -283,11 +311,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     runPoll,
     runExpiryScan,
     runForecast,
+    runCtWatch,
     start() {
       if (tasks.length > 0) return;
       if (!channel) {
         logger.info(
-          "SSL_CHANNEL is not set: expiry alerts, issue announcements and the weekly forecast are off; pending orders are still polled.",
+          "SSL_CHANNEL is not set: expiry alerts, issue announcements, the weekly forecast and the Certificate Transparency watch are off; pending orders are still polled.",
         );
       }
       const options = (name: string) => ({ name, timezone: config.schedule.timeZone, noOverlap: true });
@@ -309,6 +338,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         );
         tasks.push(weekly);
         recorder.scheduled("forecast", scheduleOf("FORECAST_CRON", weekly), at);
+      }
+      if (ctWatch) {
+        const daily = schedule(config.schedule.ctCron, fromCron("ct", runCtWatch), options("certdesk-ct"));
+        tasks.push(daily);
+        recorder.scheduled("ct", scheduleOf("CT_CRON", daily), at);
       }
     },
     async stop() {
