@@ -86,6 +86,10 @@ describe("scheduler without SSL_CHANNEL", () => {
       ),
     ]);
 
+    // Nowhere to post: the forecast and the Certificate Transparency watch do not run at all.
+    expect(await t.app.scheduler.runForecast()).toBeUndefined();
+    expect(await t.app.scheduler.runCtWatch()).toBeUndefined();
+
     await t.app.scheduler.stop();
     expect([...getTasks().values()].filter((task) => task.name?.startsWith("certdesk-"))).toEqual([]);
   });
