@@ -154,7 +154,13 @@ describe("the Certificate Transparency watch", () => {
       { crtshId: certificateId, entryIds: [certificateId, precertificateId] },
     ]);
 
-    await click("ct_import");
+    const { responseUrl } = await click("ct_import");
+    const told = t.slack
+      .callsTo("response_url")
+      .filter((call) => call.args.responseUrlId === responseUrl.split("/").pop());
+    expect(told.map((call) => call.args.text)).toEqual([
+      ":hourglass_flowing_sand: Fetching the certificate from the Certificate Transparency search service…",
+    ]);
     const edited = await t.slack.waitFor("chat.update");
     expect(edited.args).toMatchObject({ channel: "C0SSL" });
     expect(textOf(edited.args.blocks)).toMatch(/Imported by <@U0ANN> as \*SSL-\d+\*/);
@@ -233,6 +239,22 @@ describe("the Certificate Transparency watch", () => {
     stub.force({ status: 503 });
     expect(await scheduler.runCtWatch()).toMatchObject({ searched: 1, failed: 0, recorded: 1, posted: 1 });
     expect(ctPosts()).toHaveLength(1);
+  });
+
+  it("keeps the buttons when the certificate cannot be fetched for Import, and tells the presser to try later", async () => {
+    stub.log(ca.leaf(["shop.example.com"]).pem);
+    await scheduler.runCtWatch();
+    stub.force({ status: 503 }, { status: 503 });
+    const { responseUrl } = await click("ct_import");
+    const told = t.slack
+      .callsTo("response_url")
+      .filter((call) => call.args.responseUrlId === responseUrl.split("/").pop());
+    expect(String(told.at(-1)?.args.text)).toContain(
+      "did not hand out the certificate (HTTP 503). Nothing was imported; press Import again later.",
+    );
+    expect(t.slack.callsTo("chat.update")).toEqual([]);
+    expect(await sightings()).toMatchObject([{ status: "posted", resolvedBy: null }]);
+    expect(await t.database.db.select().from(orders).where(eq(orders.provider, "external"))).toEqual([]);
   });
 
   it("stops at a 429 and asks the rest at the next run", async () => {

@@ -93,6 +93,12 @@ export const ctFeature: Feature = {
     }
 
     on(CT_ACTIONS.import, async (shown, { userId, channelId, tell }) => {
+      // crt.sh can take tens of seconds: the presser hears that something is happening.
+      if (shown.sighting.status === "new" || shown.sighting.status === "posted") {
+        await tell(
+          ":hourglass_flowing_sand: Fetching the certificate from the Certificate Transparency search service…",
+        );
+      }
       const outcome = await ctWatch.importSighting({
         id: shown.sighting.id,
         userId,
