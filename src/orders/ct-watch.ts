@@ -8,6 +8,7 @@ import {
   belongsTo,
   type CtCertificate,
   mergeEntries,
+  normaliseSerial,
   registrableDomain,
   serialSpellings,
   stillValid,
@@ -114,7 +115,7 @@ export function createCtWatch(deps: {
       .select({ serial: certificates.serial })
       .from(certificates)
       .where(inArray(certificates.serial, spellings));
-    const heldSerials = new Set(held.map((row) => (row.serial ?? "").replace(/^0+(?=.)/, "")));
+    const heldSerials = new Set(held.map((row) => normaliseSerial(row.serial ?? "")));
     return found.filter((certificate) => !heldSerials.has(certificate.serial));
   }
 
