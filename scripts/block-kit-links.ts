@@ -9,6 +9,7 @@ import type { ProviderCatalogue } from "../src/domain/product.js";
 import type { Finding } from "../src/domain/readiness.js";
 import { SANDBOX_PRODUCTS, SANDBOX_SERVER_TYPES } from "../src/providers/sandbox/catalogue.js";
 import { expiryAlertMessage } from "../src/views/alert-message.js";
+import { ctSightingMessage } from "../src/views/ct-sighting.js";
 import { type DetailsOrder, orderDetailsView } from "../src/views/order-details.js";
 import { type OrderSummary, orderMessage } from "../src/views/order-message.js";
 import { type ContactChoice, orderStep1View, orderStep2View } from "../src/views/order-modal.js";
@@ -319,6 +320,25 @@ function buildViews(): ExampleView[] {
         "30 days before the certificate ends, while the subscription still covers it: Reissue (free), Snooze 7 days, Acknowledge",
       surface: "message",
       ...asLink(alert),
+    },
+    {
+      id: "view-ct-sighting",
+      title: "A Certificate Transparency find",
+      caption:
+        "`CT_CRON` found a certificate for a client's domain that certdesk did not order: issuer, names, dates, with Import and Ignore",
+      surface: "message",
+      ...asLink(
+        ctSightingMessage({
+          sightingId: 3,
+          clientName: CLIENT.name,
+          issuer: "C=US, O=Let's Encrypt, CN=R11",
+          commonName: "shop.example.com",
+          names: ["shop.example.com", "www.shop.example.com"],
+          notBefore: ISSUED_AT,
+          notAfter: new Date(ISSUED_AT.getTime() + 90 * 86_400_000),
+          entryUrl: "https://crt.sh/?id=15880042161",
+        }),
+      ),
     },
   ];
 }

@@ -5,6 +5,7 @@ import type { ExtendedErrorHandlerArgs } from "@slack/bolt/dist/App.js";
 import type { Logger } from "@slack/logger";
 import { z } from "zod";
 import { type Vault, VaultError } from "./certs/vault.js";
+import { type CtSearchOptions, createCtSearch } from "./checks/ct-search.js";
 import { createReadinessChecker } from "./checks/readiness-checker.js";
 import { createServedProber } from "./checks/served-certificate.js";
 import type { Clock } from "./clock.js";
@@ -27,6 +28,7 @@ import { createReadiness } from "./metrics/readiness.js";
 import { createRefusalAudit } from "./orders/access-audit.js";
 import { type Catalogue, createCatalogue } from "./orders/catalogue.js";
 import { createCertificateImport } from "./orders/certificate-import.js";
+import { type CtWatch, createCtWatch } from "./orders/ct-watch.js";
 import { createOrderService, type OrderService, type Pause } from "./orders/order-service.js";
 import { createReissueService, type ReissueService } from "./orders/reissue-service.js";
 import { createRenewalWindows, type RenewalWindows } from "./orders/renewal-windows.js";
@@ -58,6 +60,8 @@ export interface AppDeps {
   formGraceMs?: number;
   /** The served-certificate probe's time-out for each DNS look-up and TLS handshake (5 s by default). */
   probeTimeoutMs?: number;
+  /** The CT search service's time limit and retry backoff (tests shrink them; the URL is CT_SEARCH_URL). */
+  ctSearch?: Omit<CtSearchOptions, "baseUrl">;
 }
 
 export interface CertdeskApp {
@@ -72,9 +76,11 @@ export interface CertdeskApp {
   /** PROBE_CRON's served-certificate probe (jobs tests run it through a scheduler of their own). */
   servedProbe: ServedProbe;
   catalogue: Catalogue;
+  /** The Certificate Transparency watch's searches and sightings (CT_CRON runs it; tests too). */
+  ctWatch: CtWatch;
   /** Everything certdesk sends to Slack (bench and jobs tests use its background poster). */
   slack: Slack;
-  /** POLL_CRON, EXPIRY_CRON, PROBE_CRON and FORECAST_CRON jobs; start() schedules them, and tests run them directly. */
+  /** POLL_CRON, EXPIRY_CRON, PROBE_CRON, FORECAST_CRON and CT_CRON jobs; start() schedules them, and tests run them directly. */
   scheduler: Scheduler;
   /**
    * Resolves once no request's work is in flight, including what runs after its ack (an approver
@@ -289,6 +295,13 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     prober: createServedProber({ dnsServers: config.checks.dnsServers, timeoutMs: deps.probeTimeoutMs }),
     logger: deps.logger,
   });
+  const imports = createCertificateImport({ db, clock: deps.clock, observer: notifier });
+  const ctWatch = createCtWatch({
+    db,
+    clock: deps.clock,
+    search: createCtSearch({ baseUrl: config.ctSearchUrl, ...deps.ctSearch }),
+    imports,
+  });
   const scheduler = createScheduler({
     ...deps,
     providers,
@@ -301,6 +314,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     recorder: metrics.jobs,
     forecast: createForecastPoster({ db, clock: deps.clock, config, catalogue, slack }),
     probe: servedProbe,
+    ctWatch,
   });
 
   const context: FeatureContext & { ssl: ReturnType<typeof createSslCommands> } = {
@@ -319,7 +333,8 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     revocation,
     status,
     catalogue,
-    imports: createCertificateImport({ db, clock: deps.clock, observer: notifier }),
+    imports,
+    ctWatch,
     formGraceMs: deps.formGraceMs,
     ssl: createSslCommands(),
     describeFailure,
@@ -365,6 +380,7 @@ export function createApp(config: Config, deps: AppDeps): CertdeskApp {
     renewalWindows,
     servedProbe,
     catalogue,
+    ctWatch,
     scheduler,
     settled: () => inFlight.settled(),
     async start() {

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { validate as validateCron } from "node-cron";
 import { z } from "zod";
+import { CT_SEARCH_DEFAULT_URL } from "./checks/ct-search.js";
 import { parseDnsServers } from "./checks/readiness-checker.js";
 import { flag, httpUrl, optionalText } from "./providers/env.js";
 import { checkPluginEnv, type ProviderPlugin } from "./providers/plugin.js";
@@ -241,6 +242,9 @@ const envSchema = (providerIds: readonly string[]) =>
     FORECAST_CRON: cronExpression("0 9 * * 1"),
     // What is served: each issued certificate's names looked at over TLS, daily at 06:00 (in TZ).
     PROBE_CRON: cronExpression("0 6 * * *"),
+    // The Certificate Transparency watch (needs SSL_CHANNEL): daily at 07:00 (in TZ), asking CT_SEARCH_URL.
+    CT_CRON: cronExpression("0 7 * * *"),
+    CT_SEARCH_URL: httpUrl("e.g. https://crt.sh").transform((value) => value ?? CT_SEARCH_DEFAULT_URL),
     EXPIRY_DAYS: z
       .string()
       .optional()
@@ -335,6 +339,8 @@ export interface Config {
   autoReissueDays: number;
   /** An order waiting for validation at the provider longer than this is stuck (`/ssl validations`). */
   stuckAfterHours: number;
+  /** CT_SEARCH_URL: the Certificate Transparency search service (crt.sh's JSON interface). */
+  ctSearchUrl: string;
   /** The "Will it issue?" checks: resolvers (DNS_SERVERS; empty = the system's) and the HTTP port. */
   checks: { dnsServers: string[]; httpPort: number };
   schedule: {
@@ -344,6 +350,8 @@ export interface Config {
     forecastCron: string;
     /** PROBE_CRON: when the served-certificate probe looks at what each issued certificate's names serve. */
     probeCron: string;
+    /** CT_CRON: when the Certificate Transparency watch asks CT_SEARCH_URL (only with SSL_CHANNEL). */
+    ctCron: string;
     expiryDays: number[];
     expiryDigest: boolean;
     timeZone: string;
@@ -452,11 +460,13 @@ function toConfig(env: Env, settings: Config["providers"]["settings"]): Config {
     autoReissueDays: env.AUTO_REISSUE_DAYS,
     stuckAfterHours: env.STUCK_AFTER_HOURS,
     checks: { dnsServers: env.DNS_SERVERS, httpPort: env.VALIDATION_CHECK_HTTP_PORT },
+    ctSearchUrl: env.CT_SEARCH_URL,
     schedule: {
       pollCron: env.POLL_CRON,
       expiryCron: env.EXPIRY_CRON,
       forecastCron: env.FORECAST_CRON,
       probeCron: env.PROBE_CRON,
+      ctCron: env.CT_CRON,
       expiryDays: env.EXPIRY_DAYS,
       expiryDigest: env.EXPIRY_DIGEST,
       timeZone: env.TZ,

@@ -14,11 +14,13 @@ describe("loadConfig", () => {
     expect(config.slack.socketMode).toBe(false);
     expect(config.requireApproval).toBe(false);
     expect(config.orderers).toEqual([]);
+    expect(config.ctSearchUrl).toBe("https://crt.sh");
     expect(config.schedule).toEqual({
       pollCron: "*/15 * * * *",
       expiryCron: "0 9 * * *",
       forecastCron: "0 9 * * 1",
       probeCron: "0 6 * * *",
+      ctCron: "0 7 * * *",
       expiryDays: [30, 14, 7, 1],
       expiryDigest: false,
       timeZone: "UTC",

@@ -54,3 +54,14 @@ function dnsNamesOf(subjectAltName: string | undefined): string[] {
     .filter((entry) => entry.startsWith("DNS:"))
     .map((entry) => entry.slice("DNS:".length));
 }
+
+/** The DER of RFC 6962's precertificate poison extension's OID, 1.3.6.1.4.1.11129.2.4.3. */
+const PRECERTIFICATE_POISON_OID = Buffer.from("060a2b06010401d679020403", "hex");
+
+/**
+ * Whether the certificate is an RFC 6962 precertificate (it carries the critical "poison"
+ * extension no server certificate has): what a CA logs before issuing the certificate itself.
+ */
+export function isPrecertificate(pem: string): boolean {
+  return new X509Certificate(pem).raw.includes(PRECERTIFICATE_POISON_OID);
+}

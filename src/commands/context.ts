@@ -7,6 +7,7 @@ import type { Database } from "../db/client.js";
 import type { RefusalAudit } from "../orders/access-audit.js";
 import type { Catalogue } from "../orders/catalogue.js";
 import type { CertificateImport } from "../orders/certificate-import.js";
+import type { CtWatch } from "../orders/ct-watch.js";
 import type { OrderService } from "../orders/order-service.js";
 import type { ReissueService } from "../orders/reissue-service.js";
 import type { RevocationService } from "../orders/revocation-service.js";
@@ -38,6 +39,8 @@ export interface FeatureContext {
   catalogue: Catalogue;
   /** `/ssl import`: certificates certdesk did not order, tracked as orders of the provider "external". */
   imports: CertificateImport;
+  /** The Certificate Transparency watch's sightings: Import and Ignore on its posts. */
+  ctWatch: CtWatch;
   /**
    * How long the order form waits for its domain's approver list and "Will it issue?" before it is
    * shown without them (commands/order/step1.ts, OPEN_GRACE_MS when unset); tests of the loading

@@ -4,6 +4,7 @@ import { approvalFeature } from "./approval/index.js";
 import { clientsFeature } from "./clients/index.js";
 import type { Feature, FeatureContext } from "./context.js";
 import { countriesFeature } from "./countries/index.js";
+import { ctFeature } from "./ct/index.js";
 import { detailsFeature } from "./details/index.js";
 import { forecastFeature } from "./forecast/index.js";
 import { homeFeature } from "./home/index.js";
@@ -34,6 +35,7 @@ const FEATURES: Feature[] = [
   validationFeature,
   forecastFeature,
   importFeature,
+  ctFeature,
 ];
 
 /**

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   boolean,
   index,
@@ -13,6 +14,7 @@ import {
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 import type { CertificateReason, CertificateStatus, KeySource } from "../domain/certificate.js";
+import type { CtSightingStatus } from "../domain/ct.js";
 import type { DcvInstruction } from "../domain/dcv.js";
 import type { ContactSnapshot, OrderStatus, ProviderStatusDetail } from "../domain/order.js";
 import type { ServedStatus } from "../domain/served.js";
@@ -426,3 +428,44 @@ export interface AcmeChallengeRecord {
   /** The CA had a valid authorization for the domain already (reused): nothing to publish. */
   alreadyValid?: boolean;
 }
+
+/**
+ * Certificate Transparency watch (CT_CRON): each certificate certdesk did not order that the CT
+ * search service listed for a client's domain, once per client, serial and CA. The row is written
+ * before the post ("new") and gets its Slack ts once Slack accepted it ("posted"), so a post that
+ * failed is made by the next run and none is made twice; Import and Ignore settle it for good.
+ */
+export const ctSightings = pgTable(
+  "ct_sightings",
+  {
+    id: serial("id").primaryKey(),
+    clientId: integer("client_id")
+      .notNull()
+      .references(() => clients.id, { onDelete: "cascade" }),
+    /** Upper-case hex without leading zeros (domain/ct.ts normaliseSerial). */
+    serial: text("serial").notNull(),
+    /** The search service's id of the issuing CA (crt.sh's issuer_ca_id) and its name. */
+    issuerCaId: integer("issuer_ca_id").notNull(),
+    issuer: text("issuer").notNull(),
+    /** The service's entry ids (crt.sh's `id`, `?d=<id>` serves the PEM), newest first. */
+    crtshId: bigint("crtsh_id", { mode: "number" }).notNull(),
+    entryIds: jsonb("entry_ids").$type<number[]>().notNull(),
+    commonName: text("common_name").notNull(),
+    names: jsonb("names").$type<string[]>().notNull(),
+    notBefore: timestamp("not_before", { withTimezone: true }).notNull(),
+    notAfter: timestamp("not_after", { withTimezone: true }).notNull(),
+    status: text("status").$type<CtSightingStatus>().notNull().default("new"),
+    slackChannel: text("slack_channel"),
+    slackTs: text("slack_ts"),
+    /** Slack user ID of whoever pressed Import or Ignore, and when. */
+    resolvedBy: text("resolved_by"),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+    /** The order Import made (or found: certdesk already tracked it). */
+    orderId: integer("order_id").references(() => orders.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    uniqueIndex("ct_sightings_client_certificate_idx").on(table.clientId, table.issuerCaId, table.serial),
+    index("ct_sightings_status_idx").on(table.status),
+  ],
+);

@@ -3,6 +3,7 @@ import { type ScheduledTask, schedule } from "node-cron";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { DatabaseHandle } from "../db/client.js";
+import type { CtWatch } from "../orders/ct-watch.js";
 import { deleteStaleDrafts } from "../orders/drafts.js";
 import type { ReissueService } from "../orders/reissue-service.js";
 import type { RenewalWindows } from "../orders/renewal-windows.js";
@@ -11,9 +12,11 @@ import type { StatusService } from "../orders/status-service.js";
 import type { ValidationService } from "../orders/validation-service.js";
 import type { ProviderRegistry } from "../providers/registry.js";
 import type { ChannelPoster } from "../slack/channel-poster.js";
+import { createCtSightingPoster } from "../slack/ct-sighting-poster.js";
 import { createExpiryAlertPoster } from "../slack/expiry-alert-poster.js";
 import type { ForecastPoster } from "../slack/forecast-poster.js";
 import { createAutoReissue } from "./auto-reissue.js";
+import { type CtWatchSummary, createCtWatchJob } from "./ct-watch.js";
 import { type AlertRecorder, createExpiryAlerts, type ScanSummary } from "./expiry-alerts.js";
 import { createForecastJob, type ForecastPostSummary } from "./forecast.js";
 import { createPoller, type PollSummary } from "./poller.js";
@@ -26,7 +29,7 @@ export interface ExpiryScanSummary extends ScanSummary {
 }
 
 export interface Scheduler {
-  /** Schedules POLL_CRON, EXPIRY_CRON, PROBE_CRON and, with SSL_CHANNEL, FORECAST_CRON (in TZ). */
+  /** Schedules POLL_CRON, EXPIRY_CRON, PROBE_CRON and, with SSL_CHANNEL, FORECAST_CRON and CT_CRON (in TZ). */
   start(): void;
   /** Unschedules, interrupts waits, and lets runs in progress end. */
   stop(): Promise<void>;
@@ -47,6 +50,11 @@ export interface Scheduler {
    * there is no probe (benchmarks).
    */
   runProbe(): Promise<ServedProbeSummary | undefined>;
+  /**
+   * One Certificate Transparency watch now (search, then post what is new); undefined when running
+   * here or elsewhere, or when there is nowhere to post (no SSL_CHANNEL, no watch).
+   */
+  runCtWatch(): Promise<CtWatchSummary | undefined>;
 }
 
 export interface SchedulerDeps {
@@ -79,13 +87,15 @@ export interface SchedulerDeps {
    * show what it found.
    */
   probe?: Pick<ServedProbe, "run">;
+  /** CT_CRON's Certificate Transparency watch; absent (benchmarks), it is not scheduled. */
+  ctWatch?: CtWatch;
 }
 
-export type JobName = "poll" | "expiry" | "forecast" | "probe";
+export type JobName = "poll" | "expiry" | "forecast" | "probe" | "ct";
 
 /** A job's schedule, as start() made it. */
 export interface JobSchedule {
-  /** The variable it comes from, for messages: POLL_CRON, EXPIRY_CRON, FORECAST_CRON, PROBE_CRON. */
+  /** The variable it comes from, for messages: POLL_CRON, EXPIRY_CRON, FORECAST_CRON, PROBE_CRON, CT_CRON. */
   variable: string;
   cron: string;
   /** The longest gap between its next runs (in TZ), in milliseconds. */
@@ -137,12 +147,14 @@ export const JOB_LOCK_KEYS: Record<JobName, number> = {
   expiry: 727_102,
   forecast: 727_103,
   probe: 727_104,
+  ct: 727_105,
 };
 const LABELS: Record<JobName, string> = {
   poll: "pending-order poll",
   expiry: "expiry scan",
   forecast: "forecast post",
   probe: "served-certificate probe",
+  ct: "Certificate Transparency watch",
 };
 
 const isAbort = (error: unknown) => error instanceof Error && error.name === "AbortError";
@@ -188,6 +200,16 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const forecast =
     channel && deps.forecast
       ? createForecastJob({ poster: deps.forecast, channel, logger, signal: stopping.signal })
+      : undefined;
+
+  const ctWatch =
+    channel && deps.ctWatch
+      ? createCtWatchJob({
+          watch: deps.ctWatch,
+          poster: createCtSightingPoster({ poster, channel, searchUrl: config.ctSearchUrl }),
+          logger,
+          signal: stopping.signal,
+        })
       : undefined;
 
   const running = new Map<JobName, Promise<unknown>>();
@@ -300,6 +322,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           return summary;
         })
       : Promise.resolve(undefined);
+  const runCtWatch = () => (ctWatch ? runJob("ct", () => ctWatch.run()) : Promise.resolve(undefined));
 
   const tasks: ScheduledTask[] = [];
 
@@ -316,11 +339,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     runExpiryScan,
     runForecast,
     runProbe,
+    runCtWatch,
     start() {
       if (tasks.length > 0) return;
       if (!channel) {
         logger.info(
-          "SSL_CHANNEL is not set: expiry alerts, issue announcements and the weekly forecast are off; pending orders are still polled.",
+          "SSL_CHANNEL is not set: expiry alerts, issue announcements, the weekly forecast and the Certificate Transparency watch are off; pending orders are still polled.",
         );
       }
       const at = clock.now();
@@ -338,6 +362,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       add("expiry", "EXPIRY_CRON", config.schedule.expiryCron, runExpiryScan);
       if (probe) add("probe", "PROBE_CRON", config.schedule.probeCron, runProbe);
       if (forecast) add("forecast", "FORECAST_CRON", config.schedule.forecastCron, runForecast);
+      if (ctWatch) add("ct", "CT_CRON", config.schedule.ctCron, runCtWatch);
     },
     async stop() {
       await Promise.all(tasks.splice(0).map((task) => task.destroy()));

@@ -65,6 +65,7 @@ export async function testScheduler(
       catalogue: t.app.catalogue,
       slack,
     }),
+    ctWatch: t.app.ctWatch,
   });
   return scheduler;
 }

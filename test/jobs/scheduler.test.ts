@@ -86,9 +86,13 @@ describe("scheduler without SSL_CHANNEL", () => {
     expect(expiry?.getNextRun()?.toISOString()).toMatch(/T00:30:00\.000Z$/);
     expect(t.logLines.filter((line) => line.includes("SSL_CHANNEL is not set"))).toEqual([
       expect.stringContaining(
-        "SSL_CHANNEL is not set: expiry alerts, issue announcements and the weekly forecast are off; pending orders are still polled.",
+        "SSL_CHANNEL is not set: expiry alerts, issue announcements, the weekly forecast and the Certificate Transparency watch are off; pending orders are still polled.",
       ),
     ]);
+
+    // Nowhere to post: the forecast and the Certificate Transparency watch do not run at all.
+    expect(await t.app.scheduler.runForecast()).toBeUndefined();
+    expect(await t.app.scheduler.runCtWatch()).toBeUndefined();
 
     await t.app.scheduler.stop();
     expect([...getTasks().values()].filter((task) => task.name?.startsWith("certdesk-"))).toEqual([]);

@@ -55,7 +55,7 @@ describe("the README's Block Kit Builder links", () => {
     expect(withBlockKitLinks(readme)).toBe(readme);
   });
 
-  it("cover the order form, its review, the order message, a thread reply, Details and an expiry alert", () => {
+  it("cover the order form, its review, the order message, a thread reply, Details, an expiry alert and a CT find", () => {
     expect(exampleViews().map((view) => view.id)).toEqual([
       "view-order-form",
       "view-order-review",
@@ -63,6 +63,7 @@ describe("the README's Block Kit Builder links", () => {
       "view-thread-reply",
       "view-details",
       "view-expiry-alert",
+      "view-ct-sighting",
     ]);
   });
 

@@ -39,10 +39,13 @@ function sign(spec: {
   notBefore: Date;
   notAfter: Date;
   altNames?: string[];
+  serialNumber?: string;
+  /** RFC 6962's critical poison extension: a precertificate, as CAs log it before issuing. */
+  precertificate?: boolean;
 }): string {
   const cert = forge.pki.createCertificate();
   cert.publicKey = spec.publicKey;
-  cert.serialNumber = `01${randomBytes(8).toString("hex")}`;
+  cert.serialNumber = spec.serialNumber ?? `01${randomBytes(8).toString("hex")}`;
   cert.validity.notBefore = spec.notBefore;
   cert.validity.notAfter = spec.notAfter;
   cert.setSubject([{ name: "commonName", value: spec.commonName }]);
@@ -51,6 +54,11 @@ function sign(spec: {
   if (spec.isCa) extensions.push({ name: "keyUsage", keyCertSign: true, cRLSign: true });
   if (spec.altNames) {
     extensions.push({ name: "subjectAltName", altNames: spec.altNames.map((value) => ({ type: 2, value })) });
+  }
+  if (spec.precertificate) {
+    const asn1 = forge.asn1;
+    const poison = asn1.toDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, "")).getBytes();
+    extensions.push({ id: "1.3.6.1.4.1.11129.2.4.3", critical: true, value: poison });
   }
   cert.setExtensions(extensions);
   cert.sign(spec.issuer.key, forge.md.sha256.create());
@@ -67,6 +75,11 @@ export interface ImportCa {
     names: string[],
     options?: { days?: number; bits?: number; now?: Date },
   ): { pem: string; keyPem: string; notAfter: Date };
+  /** A server certificate and the precertificate logged for it: same serial, key, names and dates. */
+  leafWithPrecertificate(
+    names: string[],
+    options?: { days?: number },
+  ): { pem: string; precertificatePem: string; keyPem: string; notAfter: Date };
 }
 
 export function createImportCa(name = "Import Test"): ImportCa {
@@ -91,24 +104,38 @@ export function createImportCa(name = "Import Test"): ImportCa {
     notBefore: seconds(now - 5 * 365 * DAY_MS),
     notAfter: seconds(now + 1825 * DAY_MS),
   });
+  function leafSpec(names: string[], options: { days?: number; bits?: number; now?: Date }) {
+    const key = keyPair(options.bits ?? 2048);
+    const at = options.now?.getTime() ?? Date.now();
+    const days = options.days ?? 90;
+    const notAfter = seconds(at + days * DAY_MS);
+    const spec = {
+      commonName: names[0] ?? "unknown",
+      issuer: { commonName: intermediateName, key: intermediate.privateKey },
+      publicKey: key.publicKey,
+      isCa: false,
+      notBefore: seconds(Math.min(at - DAY_MS, notAfter.getTime() - DAY_MS)),
+      notAfter,
+      altNames: names,
+      serialNumber: `01${randomBytes(8).toString("hex")}`,
+    };
+    return { spec, keyPem: key.privateKeyPem, notAfter };
+  }
   return {
     rootPem,
     intermediatePem,
     leaf(names, options = {}) {
-      const key = keyPair(options.bits ?? 2048);
-      const at = options.now?.getTime() ?? Date.now();
-      const days = options.days ?? 90;
-      const notAfter = seconds(at + days * DAY_MS);
-      const pem = sign({
-        commonName: names[0] ?? "unknown",
-        issuer: { commonName: intermediateName, key: intermediate.privateKey },
-        publicKey: key.publicKey,
-        isCa: false,
-        notBefore: seconds(Math.min(at - DAY_MS, notAfter.getTime() - DAY_MS)),
+      const { spec, keyPem, notAfter } = leafSpec(names, options);
+      return { pem: sign(spec), keyPem, notAfter };
+    },
+    leafWithPrecertificate(names, options = {}) {
+      const { spec, keyPem, notAfter } = leafSpec(names, options);
+      return {
+        pem: sign(spec),
+        precertificatePem: sign({ ...spec, precertificate: true }),
+        keyPem,
         notAfter,
-        altNames: names,
-      });
-      return { pem, keyPem: key.privateKeyPem, notAfter };
+      };
     },
   };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import { type CertdeskApp, createApp } from "../../src/app.js";
+import { type AppDeps, type CertdeskApp, createApp } from "../../src/app.js";
 import { createVault, type Vault } from "../../src/certs/vault.js";
 import type { Clock } from "../../src/clock.js";
 import { type Config, loadConfig } from "../../src/config.js";
@@ -88,6 +88,8 @@ export interface TestAppOptions {
   oldVaultKeys?: Buffer[];
   /** `socket`: Socket Mode (SLACK_APP_TOKEN) with `driver` sending envelopes down a WebSocket. */
   mode?: "http" | "socket";
+  /** The CT search client's time limit and retry backoff (CT_SEARCH_URL points at a stub). */
+  ctSearch?: AppDeps["ctSearch"];
   /** Replace the providers SSL_PROVIDERS would build (e.g. adapters pointed at stub servers). */
   providers?: (services: { vault: Vault; clock: TestClock; database: TestDatabase }) => ProviderRegistry;
 }
@@ -136,6 +138,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     sleeper: new ImmediateSleeper(),
     formGraceMs: options.formGraceMs ?? TEST_FORM_GRACE_MS,
     probeTimeoutMs: options.probeTimeoutMs,
+    ctSearch: options.ctSearch,
   });
   const { port } = await app.start();
   await socket?.ready();
