@@ -1,5 +1,5 @@
 import type { Button, KnownBlock } from "@slack/types";
-import { format } from "date-fns";
+import { format } from "date-fns/format";
 import { clip, context, escapeMrkdwn, markdownSection, plain } from "./blocks.js";
 
 /**

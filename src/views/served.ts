@@ -1,4 +1,4 @@
-import { format } from "date-fns";
+import { format } from "date-fns/format";
 import {
   SERVED_WORDS,
   type ServedCheck,
