@@ -1,4 +1,6 @@
-import countries from "i18n-iso-countries";
+// The library without its entry point, which loads all of its ~80 languages at start (index.js is
+// what its "browser" field names): English is the one certdesk shows.
+import countries from "i18n-iso-countries/index.js";
 import english from "i18n-iso-countries/langs/en.json" with { type: "json" };
 
 countries.registerLocale(english);

@@ -1,5 +1,4 @@
 import { domainToASCII } from "node:url";
-import countries from "i18n-iso-countries";
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { parse as parseHostname } from "tldts";
 import { z } from "zod";
@@ -60,7 +59,7 @@ export function checkEmail(input: string): Checked<string> {
 export function checkPhone(input: string, country?: string): Checked<string> {
   const value = input.trim();
   if (!value) return { ok: false, message: "Enter a phone number, e.g. +44 20 7946 0000." };
-  const region = country && countries.isValid(country) ? (country.toUpperCase() as never) : undefined;
+  const region = country && isCountryCode(country) ? (country.toUpperCase() as never) : undefined;
   const parsed = parsePhoneNumberFromString(value, region);
   if (!parsed?.isValid()) {
     return {
