@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import { validate as validateCron } from "node-cron";
 import { z } from "zod";
-import { CT_SEARCH_DEFAULT_URL } from "./checks/ct-search.js";
-import { parseDnsServers } from "./checks/readiness-checker.js";
+import { parseDnsServers } from "./checks/dns-servers.js";
 import { flag, httpUrl, optionalText } from "./providers/env.js";
 import { checkPluginEnv, type ProviderPlugin } from "./providers/plugin.js";
 import { PROVIDER_PLUGINS, type ProviderSettings } from "./providers/plugins.js";
@@ -244,7 +243,7 @@ const envSchema = (providerIds: readonly string[]) =>
     PROBE_CRON: cronExpression("0 6 * * *"),
     // The Certificate Transparency watch (needs SSL_CHANNEL): daily at 07:00 (in TZ), asking CT_SEARCH_URL.
     CT_CRON: cronExpression("0 7 * * *"),
-    CT_SEARCH_URL: httpUrl("e.g. https://crt.sh").transform((value) => value ?? CT_SEARCH_DEFAULT_URL),
+    CT_SEARCH_URL: httpUrl("e.g. https://crt.sh").transform((value) => value ?? "https://crt.sh"),
     EXPIRY_DAYS: z
       .string()
       .optional()

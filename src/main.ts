@@ -45,7 +45,7 @@ async function main(): Promise<void> {
       warn: (message) => logger.warn(message),
     }),
   });
-  const providers = buildProviders(config.providers, { db: database.db, vault, clock: systemClock });
+  const providers = await buildProviders(config.providers, { db: database.db, vault, clock: systemClock });
 
   process.on("unhandledRejection", (reason) => {
     logger.error("Unhandled promise rejection (certdesk keeps running):", reason);

@@ -87,7 +87,7 @@ async function seedOrders(dataDir: string, env: Record<string, string>): Promise
     const key = env.CERTDESK_KEY ? parseVaultKey(env.CERTDESK_KEY) : (await loadOrCreateKeyFile(dataDir)).key;
     const vault = createVault({ keys: [key] });
     const services = { db: database.db, vault, clock: systemClock };
-    const providers = buildProviders(config.providers, services);
+    const providers = await buildProviders(config.providers, services);
     const catalogue = createCatalogue(providers, systemClock);
     await catalogue.get();
     const orders = createOrderService({

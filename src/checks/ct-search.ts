@@ -30,8 +30,6 @@ import type { CtEntry } from "../domain/ct.js";
  *   limit (and its Retry-After can be an hour), so the watch stops and the next run starts over.
  */
 
-export const CT_SEARCH_DEFAULT_URL = "https://crt.sh";
-
 export interface CtSearchOptions {
   baseUrl: string;
   /** Each request's time limit (crt.sh can take tens of seconds on a busy domain). */

@@ -28,8 +28,12 @@ export interface ProviderPlugin<Id extends string = string, Env extends z.ZodObj
   readonly env: Env;
   /** One line per variable for `.env.example` (`npm run env:example`). */
   readonly envHelp: { readonly [Name in keyof Env["shape"]]: string };
-  /** The provider, from its validated variables; `provider.id` must be `id`. */
-  create(settings: z.output<Env>, services: ProviderServices): SslProvider;
+  /**
+   * The provider, from its validated variables; `provider.id` must be `id`. Asynchronous so that
+   * the adapter (its HTTP client, its wire formats) is imported here, not by config.ts, which
+   * reads the plug-in list before the database can start opening (docs/benchmarks.md, start time).
+   */
+  create(settings: z.output<Env>, services: ProviderServices): Promise<SslProvider>;
 }
 
 /** The settings `create` takes: the plug-in's variables, validated. */

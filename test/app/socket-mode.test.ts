@@ -45,7 +45,7 @@ beforeAll(async () => {
     clock,
     logger: createLogger(LogLevel.ERROR, { sink: () => {} }),
     vault,
-    providers: buildProviders(config.providers, { db: database.db, vault, clock }),
+    providers: await buildProviders(config.providers, { db: database.db, vault, clock }),
   });
   await app.start();
 });

@@ -44,17 +44,19 @@ const database = useTestDatabase();
 const SLACK = { SLACK_BOT_TOKEN: "xoxb-acme-test", SLACK_SIGNING_SECRET: "acme-test-signing" };
 
 /** The acme provider `env` configures, built as src/main.ts builds it (loadConfig + buildProviders). */
-function acmeProvider(
+async function acmeProvider(
   env: Record<string, string>,
   services: { vault?: Vault; clock?: TestClock } = {},
-): SslProvider {
+): Promise<SslProvider> {
   const config = loadConfig({ ...SLACK, SSL_PROVIDERS: "acme", ...env });
-  const [provider, ...others] = buildProviders(config.providers, {
-    db: database.current.db,
-    vault: services.vault ?? createVault({ keys: [randomBytes(32)] }),
-    // Pebble's certificates are dated now: a clock at now keeps them "issued".
-    clock: services.clock ?? new TestClock(new Date()),
-  }).enabled;
+  const [provider, ...others] = (
+    await buildProviders(config.providers, {
+      db: database.current.db,
+      vault: services.vault ?? createVault({ keys: [randomBytes(32)] }),
+      // Pebble's certificates are dated now: a clock at now keeps them "issued".
+      clock: services.clock ?? new TestClock(new Date()),
+    })
+  ).enabled;
   if (!provider || others.length > 0) throw new Error("expected exactly the acme provider");
   return provider;
 }
@@ -225,7 +227,7 @@ describe.skipIf(!pebbleInstalled() && !process.env.CI)("acme provider against Pe
     });
 
     it("opens the account with the CA's binding and places an order", async () => {
-      const provider = acmeProvider({
+      const provider = await acmeProvider({
         ...eabEnv(),
         ACME_EAB_KID: eab.kid,
         ACME_EAB_HMAC_KEY: eab.hmacKey,
@@ -236,7 +238,7 @@ describe.skipIf(!pebbleInstalled() && !process.env.CI)("acme provider against Pe
     });
 
     it("reports a CA that needs a binding, when none is configured, as an account problem", async () => {
-      const provider = acmeProvider(eabEnv());
+      const provider = await acmeProvider(eabEnv());
       const error = await rejectionOf(
         provider.placeOrder(await orderRequest("dv", ["no-eab.example.com"], "http")),
       );
@@ -249,7 +251,11 @@ describe.skipIf(!pebbleInstalled() && !process.env.CI)("acme provider against Pe
 
     it("reports a wrong HMAC key as an account problem, without the key in any message", async () => {
       const wrongKey = randomBytes(64).toString("base64url");
-      const provider = acmeProvider({ ...eabEnv(), ACME_EAB_KID: eab.kid, ACME_EAB_HMAC_KEY: wrongKey });
+      const provider = await acmeProvider({
+        ...eabEnv(),
+        ACME_EAB_KID: eab.kid,
+        ACME_EAB_HMAC_KEY: wrongKey,
+      });
       const error = await rejectionOf(
         provider.placeOrder(await orderRequest("dv", ["wrong-eab.example.com"], "http")),
       );
@@ -272,7 +278,7 @@ describe.skipIf(!pebbleInstalled() && !process.env.CI)("acme provider against Pe
     it("is made once, kept encrypted, and used by every provider on the same database and vault", async () => {
       const front = await proxy();
       const vault = createVault({ keys: [randomBytes(32)] });
-      const first = acmeProvider(envFor(front.directoryUrl), { vault });
+      const first = await acmeProvider(envFor(front.directoryUrl), { vault });
       const firstOrder = await first.placeOrder(await orderRequest("dv", ["one.example.com"], "http"));
 
       const [account, ...more] = await accountRows();
@@ -285,7 +291,7 @@ describe.skipIf(!pebbleInstalled() && !process.env.CI)("acme provider against Pe
       expect(createPrivateKey(keyPem).asymmetricKeyType).toBe("ec");
 
       // A second provider (another replica, or after a restart) on the same database and vault.
-      const second = acmeProvider(envFor(front.directoryUrl), { vault });
+      const second = await acmeProvider(envFor(front.directoryUrl), { vault });
       const secondOrder = await second.placeOrder(await orderRequest("dv", ["two.example.com"], "http"));
       expect(secondOrder.providerOrderId).not.toBe(firstOrder.providerOrderId);
       expect(await accountRows()).toEqual([account]);
@@ -306,7 +312,7 @@ describe.skipIf(!pebbleInstalled() && !process.env.CI)("acme provider against Pe
 
   describe("products", () => {
     it("are DV, DV wildcard and DV multi-domain, free, where the directory lists no profiles", async () => {
-      const products = await acmeProvider(envFor(pebble.directoryUrl)).listProducts();
+      const products = await (await acmeProvider(envFor(pebble.directoryUrl))).listProducts();
       expect(products.map((product) => product.id)).toEqual(["dv", "dv-wildcard", "dv-multidomain"]);
       for (const product of products) {
         expect(product.validation).toBe("DV");
@@ -329,7 +335,7 @@ describe.skipIf(!pebbleInstalled() && !process.env.CI)("acme provider against Pe
       const front = await proxy({
         profiles: { classic: "The usual 90-day certificate", shortlived: "A 6-day certificate" },
       });
-      const provider = acmeProvider(envFor(front.directoryUrl));
+      const provider = await acmeProvider(envFor(front.directoryUrl));
       const ids = (await provider.listProducts()).map((product) => product.id);
       expect(ids.sort()).toEqual(
         [
@@ -358,7 +364,7 @@ describe.skipIf(!pebbleInstalled() && !process.env.CI)("acme provider against Pe
 
     it("refuses an order naming a profile the directory does not list", async () => {
       const front = await proxy({ profiles: { classic: "The usual 90-day certificate" } });
-      const provider = acmeProvider(envFor(front.directoryUrl));
+      const provider = await acmeProvider(envFor(front.directoryUrl));
       const error = await rejectionOf(
         provider.placeOrder(await orderRequest("dv@shortlived", ["gone.example.com"], "http")),
       );
@@ -375,7 +381,7 @@ describe.skipIf(!pebbleInstalled() && !process.env.CI)("acme provider against Pe
   describe("refusals before anything is sent", () => {
     it("refuses e-mail validation, http-01 for a wildcard, and a wildcard on the single-name product", async () => {
       const front = await proxy();
-      const provider = acmeProvider(envFor(front.directoryUrl));
+      const provider = await acmeProvider(envFor(front.directoryUrl));
 
       const email = await rejectionOf(
         provider.placeOrder(await orderRequest("dv", ["mail.example.com"], "email")),
@@ -404,7 +410,7 @@ describe.skipIf(!pebbleInstalled() && !process.env.CI)("acme provider against Pe
   });
 
   it("issues a wildcard validated by dns-01", async () => {
-    const provider = acmeProvider(envFor(pebble.directoryUrl));
+    const provider = await acmeProvider(envFor(pebble.directoryUrl));
     const request = await orderRequest("dv-wildcard", ["*.wild.example.com"], "dns");
     const placed = await provider.placeOrder(request);
     expect(placed.dcv).toEqual([
@@ -436,7 +442,7 @@ describe.skipIf(!pebbleInstalled() && !process.env.CI)("acme provider against Pe
   });
 
   it("moves a pending domain from DNS to an HTTP file, and issues once the file is served", async () => {
-    const provider = acmeProvider(envFor(pebble.directoryUrl));
+    const provider = await acmeProvider(envFor(pebble.directoryUrl));
     const request = await orderRequest("dv", ["switch.example.com"], "dns");
     const placed = await provider.placeOrder(request);
     const [changed] = await provider.changeValidation({
@@ -465,7 +471,7 @@ describe.skipIf(!pebbleInstalled() && !process.env.CI)("acme provider against Pe
     it("is the CA's suggested window, with its explanation and when to ask again", async () => {
       const front = await proxy();
       const clock = new TestClock(new Date());
-      const provider = acmeProvider(envFor(front.directoryUrl), { clock });
+      const provider = await acmeProvider(envFor(front.directoryUrl), { clock });
       const { providerOrderId, certificatePem } = await issueByDns(provider, pebble, "dv", [
         "ari.example.com",
       ]);
@@ -495,7 +501,7 @@ describe.skipIf(!pebbleInstalled() && !process.env.CI)("acme provider against Pe
     });
 
     it("is unknown where the directory offers no renewal information", async () => {
-      const provider = acmeProvider(envFor(pebble.directoryUrl));
+      const provider = await acmeProvider(envFor(pebble.directoryUrl));
       const { providerOrderId, certificatePem } = await issueByDns(provider, pebble, "dv", [
         "no-ari.example.com",
       ]);
@@ -506,7 +512,7 @@ describe.skipIf(!pebbleInstalled() && !process.env.CI)("acme provider against Pe
 
 describe("an unreachable ACME directory", () => {
   it("is reported as unavailable at once (acme-client's retries are off)", async () => {
-    const provider = acmeProvider({ ACME_DIRECTORY_URL: "https://127.0.0.1:1/dir" });
+    const provider = await acmeProvider({ ACME_DIRECTORY_URL: "https://127.0.0.1:1/dir" });
     const listing = await rejectionOf(provider.listProducts());
     expect(listing).toBeInstanceOf(ProviderUnavailableError);
     expect((listing as Error).message).toMatch(/could not be reached .*\(ECONNREFUSED\)/);

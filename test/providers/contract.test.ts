@@ -41,10 +41,11 @@ afterAll(async () => {
 });
 
 /** The one provider `env` enables, built from the environment like src/main.ts does. */
-function providerFromEnv(env: Record<string, string>, clock = new TestClock()): SslProvider {
+async function providerFromEnv(env: Record<string, string>, clock = new TestClock()): Promise<SslProvider> {
   const config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-contract", SLACK_SIGNING_SECRET: "contract", ...env });
   const vault = createVault({ keys: [randomBytes(32)] });
-  const [provider, ...others] = buildProviders(config.providers, { db: database.db, vault, clock }).enabled;
+  const [provider, ...others] = (await buildProviders(config.providers, { db: database.db, vault, clock }))
+    .enabled;
   if (!provider || others.length > 0) throw new Error("expected exactly one provider");
   return provider;
 }
@@ -52,7 +53,7 @@ function providerFromEnv(env: Record<string, string>, clock = new TestClock()): 
 describeProviderContract("sandbox", async () => {
   await database.truncateAll();
   const clock = new TestClock();
-  const provider = providerFromEnv(
+  const provider = await providerFromEnv(
     { SSL_PROVIDERS: "sandbox", SANDBOX_APPROVAL_SECONDS: String(APPROVAL_SECONDS) },
     clock,
   );
@@ -76,7 +77,7 @@ describeProviderContract("sectigo", async () => {
     loginPassword: PASSWORD,
     issueCertificate: (csrPem) => testCa.issueCertificate(csrPem),
   });
-  const provider = providerFromEnv({
+  const provider = await providerFromEnv({
     SSL_PROVIDERS: "sectigo",
     SECTIGO_LOGIN_NAME: "reseller",
     SECTIGO_LOGIN_PASSWORD: PASSWORD,
@@ -98,7 +99,7 @@ describeProviderContract("gogetssl", async () => {
     password: PASSWORD,
     issueCertificate: (csrPem) => testCa.issueCertificate(csrPem),
   });
-  const provider = providerFromEnv({
+  const provider = await providerFromEnv({
     SSL_PROVIDERS: "gogetssl",
     GOGETSSL_USER: "reseller@example.com",
     GOGETSSL_PASSWORD: PASSWORD,
@@ -130,7 +131,7 @@ describe.skipIf(!pebbleInstalled() && !process.env.CI)("acme (Pebble)", () => {
     }
     const { server, site } = pebble;
     site.setRoutes({});
-    const provider = providerFromEnv({
+    const provider = await providerFromEnv({
       SSL_PROVIDERS: "acme",
       ACME_DIRECTORY_URL: server.directoryUrl,
       ACME_CA_BUNDLE: server.caBundlePath,

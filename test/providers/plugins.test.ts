@@ -311,7 +311,7 @@ function echoPlugin(ca: EchoCa) {
       ECHO_TOKEN: "Echo account token. Required when SSL_PROVIDERS has echo.",
       ECHO_REGION: "eu or us. Default eu.",
     },
-    create: (settings) => new EchoProvider(settings.ECHO_TOKEN, ca),
+    create: async (settings) => new EchoProvider(settings.ECHO_TOKEN, ca),
   });
 }
 
@@ -327,7 +327,7 @@ function pluginsWith(ca: EchoCa) {
   return [...PROVIDER_PLUGINS, echoPlugin(ca)] as const;
 }
 
-function buildEcho(ca: EchoCa, env: Record<string, string>) {
+async function buildEcho(ca: EchoCa, env: Record<string, string>) {
   const plugins = pluginsWith(ca);
   const config = loadConfig({ ...SLACK, ...env }, plugins);
   const services = {
@@ -336,7 +336,7 @@ function buildEcho(ca: EchoCa, env: Record<string, string>) {
     vault: createVault({ keys: [Buffer.alloc(32, 9)] }),
     clock: new TestClock(),
   };
-  return { config, providers: buildProviders(config.providers, services, plugins) };
+  return { config, providers: await buildProviders(config.providers, services, plugins) };
 }
 
 function problemsOf(load: () => unknown): string[] {
@@ -350,9 +350,9 @@ function problemsOf(load: () => unknown): string[] {
 }
 
 describe("a plug-in added to the list", () => {
-  it("is enabled by SSL_PROVIDERS, configured from its own variables and built into the registry", () => {
+  it("is enabled by SSL_PROVIDERS, configured from its own variables and built into the registry", async () => {
     const ca = new EchoCa(testCa, TOKEN);
-    const { config, providers } = buildEcho(ca, { SSL_PROVIDERS: "echo", ECHO_TOKEN: TOKEN });
+    const { config, providers } = await buildEcho(ca, { SSL_PROVIDERS: "echo", ECHO_TOKEN: TOKEN });
 
     expect(config.providers.enabled).toEqual(["echo"]);
     expect(config.providers.settings.echo).toEqual({ ECHO_TOKEN: TOKEN, ECHO_REGION: "eu" });
@@ -383,19 +383,19 @@ describe("a plug-in added to the list", () => {
     ]);
   });
 
-  it("exists only in the list it was added to", () => {
+  it("exists only in the list it was added to", async () => {
     expect(problemsOf(() => loadConfig({ ...SLACK, SSL_PROVIDERS: "echo", ECHO_TOKEN: TOKEN }))).toEqual([
       `SSL_PROVIDERS has "echo", which is not a provider: use ${PROVIDER_IDS.join(", ")}`,
     ]);
     const ca = new EchoCa(testCa, TOKEN);
-    const { config } = buildEcho(ca, { SSL_PROVIDERS: "echo", ECHO_TOKEN: TOKEN });
-    expect(() =>
+    const { config } = await buildEcho(ca, { SSL_PROVIDERS: "echo", ECHO_TOKEN: TOKEN });
+    await expect(
       buildProviders(config.providers, {
         db: undefined as unknown as Database,
         vault: createVault({ keys: [Buffer.alloc(32, 9)] }),
         clock: new TestClock(),
       }),
-    ).toThrow(/no provider plug-in has that id/);
+    ).rejects.toThrow(/no provider plug-in has that id/);
   });
 
   it("appears in .env.example once the script is run", () => {
@@ -412,7 +412,7 @@ describe("a plug-in added to the list", () => {
 
 describeProviderContract("echo, a plug-in defined in this test", async () => {
   const ca = new EchoCa(testCa, TOKEN);
-  const { providers } = buildEcho(ca, { SSL_PROVIDERS: "echo", ECHO_TOKEN: TOKEN });
+  const { providers } = await buildEcho(ca, { SSL_PROVIDERS: "echo", ECHO_TOKEN: TOKEN });
   return {
     provider: providers.get("echo"),
     rejectableDomain: "www.example.com",

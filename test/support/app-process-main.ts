@@ -36,7 +36,7 @@ const vault = createVault({
     warn: (message) => logger.warn(message),
   }),
 });
-const providers = buildProviders(config.providers, { db: database.db, vault, clock });
+const providers = await buildProviders(config.providers, { db: database.db, vault, clock });
 const app = createApp(config, { database, clock, logger, providers, vault });
 const { port } = await app.start();
 

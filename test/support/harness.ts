@@ -127,7 +127,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const vault = createVault({ keys: [vaultKey, ...(options.oldVaultKeys ?? [])] });
   const providers =
     options.providers?.({ vault, clock, database }) ??
-    buildProviders(config.providers, { db: database.db, vault, clock });
+    (await buildProviders(config.providers, { db: database.db, vault, clock }));
   const app = createApp(config, {
     database,
     clock,

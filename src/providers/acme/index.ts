@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { flag, optionalText, providerUrl } from "../env.js";
 import { defineProviderPlugin } from "../plugin.js";
-import { AcmeProvider } from "./provider.js";
 
 /** A PEM file's text, checked when the configuration loads (a wrong path stops the start). */
 const pemFile = optionalText.transform((path, ctx) => {
@@ -58,8 +57,9 @@ export const acme = defineProviderPlugin({
     ACME_AUTO_RENEW:
       "true: renew ACME certificates in the CA's renewal window without asking (default false: the thread asks).",
   },
-  create: (settings, { db, vault, clock }) =>
-    new AcmeProvider({
+  create: async (settings, { db, vault, clock }) => {
+    const { AcmeProvider } = await import("./provider.js");
+    return new AcmeProvider({
       db,
       vault,
       clock,
@@ -74,5 +74,6 @@ export const acme = defineProviderPlugin({
       },
       email: settings.ACME_EMAIL,
       autoRenew: settings.ACME_AUTO_RENEW,
-    }),
+    });
+  },
 });

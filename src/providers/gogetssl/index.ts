@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { providerUrl, requiredText } from "../env.js";
 import { defineProviderPlugin } from "../plugin.js";
-import { GoGetSslProvider } from "./provider.js";
 
 const credentials = "SSL_PROVIDERS enables gogetssl, which needs its reseller account credentials";
 
@@ -21,10 +20,12 @@ export const gogetssl = defineProviderPlugin({
     GOGETSSL_API_URL:
       "GoGetSSL API URL override (https; http only on localhost), e.g. their sandbox https://sandbox.gogetssl.com/api",
   },
-  create: (settings) =>
-    new GoGetSslProvider({
+  create: async (settings) => {
+    const { GoGetSslProvider } = await import("./provider.js");
+    return new GoGetSslProvider({
       user: settings.GOGETSSL_USER,
       password: settings.GOGETSSL_PASSWORD,
       apiUrl: settings.GOGETSSL_API_URL,
-    }),
+    });
+  },
 });

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { defineProviderPlugin } from "../plugin.js";
-import { SandboxProvider } from "./provider.js";
 
 /** The built-in provider: no account, orders issued by a CA of its own (see provider.ts). */
 export const sandbox = defineProviderPlugin({
@@ -16,6 +15,8 @@ export const sandbox = defineProviderPlugin({
   envHelp: {
     SANDBOX_APPROVAL_SECONDS: 'Seconds the sandbox provider takes to "validate" and issue. Default 60.',
   },
-  create: (settings, { db, vault, clock }) =>
-    new SandboxProvider({ db, vault, clock, approvalSeconds: settings.SANDBOX_APPROVAL_SECONDS }),
+  create: async (settings, { db, vault, clock }) => {
+    const { SandboxProvider } = await import("./provider.js");
+    return new SandboxProvider({ db, vault, clock, approvalSeconds: settings.SANDBOX_APPROVAL_SECONDS });
+  },
 });

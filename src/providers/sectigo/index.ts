@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { flag, providerUrl, requiredText } from "../env.js";
 import { defineProviderPlugin } from "../plugin.js";
-import { SectigoProvider } from "./provider.js";
 
 const credentials = "SSL_PROVIDERS enables sectigo, which needs its reseller account credentials";
 
@@ -22,12 +21,14 @@ export const sectigo = defineProviderPlugin({
       "Sectigo API URL override (https only, plain http only on localhost). Default https://secure.trust-provider.com",
     SECTIGO_TEST: "true sends test=Y (unbilled test) orders; must be enabled on the account. Default false.",
   },
-  create: (settings, { clock }) =>
-    new SectigoProvider({
+  create: async (settings, { clock }) => {
+    const { SectigoProvider } = await import("./provider.js");
+    return new SectigoProvider({
       loginName: settings.SECTIGO_LOGIN_NAME,
       loginPassword: settings.SECTIGO_LOGIN_PASSWORD,
       apiUrl: settings.SECTIGO_API_URL,
       test: settings.SECTIGO_TEST,
       now: () => clock.now(),
-    }),
+    });
+  },
 });
