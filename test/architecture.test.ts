@@ -16,14 +16,16 @@ const MAY_IMPORT: Record<string, string[]> = {
   clock: [],
   log: [],
   "in-flight": [],
+  // axios's CommonJS copy, the one Bolt loads (src/axios.ts).
+  axios: [],
   views: ["domain"],
   certs: ["domain"],
   db: ["domain"],
   config: ["providers", "domain", "checks"],
   // "Will it issue?": DNS and HTTP from outside; knows nothing of orders, Slack or the database.
-  checks: ["domain"],
+  checks: ["domain", "axios"],
   // build.ts reads the validated settings' type from config.
-  providers: ["domain", "certs", "db", "clock", "config"],
+  providers: ["domain", "certs", "db", "clock", "config", "axios"],
   orders: ["domain", "db", "providers", "certs", "clock", "checks"],
   slack: ["domain", "views", "orders", "providers", "db", "clock", "config"],
   commands: ["domain", "views", "orders", "providers", "certs", "db", "clock", "config", "slack"],
@@ -100,6 +102,13 @@ describe("architecture", () => {
       }
     }
     expect(broken).toEqual([]);
+  });
+
+  it("loads one copy of axios: values come from src/axios.ts, only types from the package", () => {
+    const importing = files
+      .filter((file) => /^import (?!type )[^;]*from "axios";/m.test(readFileSync(file, "utf8")))
+      .map((file) => relative(SRC, file));
+    expect(importing).toEqual([]);
   });
 
   it("has views import nothing of ours but the domain and other views", () => {

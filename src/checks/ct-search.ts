@@ -1,6 +1,7 @@
-import axios, { type AxiosInstance, isAxiosError } from "axios";
+import type { AxiosInstance } from "axios";
 import axiosRetry, { exponentialDelay, isNetworkError } from "axios-retry";
 import { z } from "zod";
+import axios, { isAxiosError } from "../axios.js";
 import type { CtEntry } from "../domain/ct.js";
 
 /**

@@ -1,5 +1,6 @@
-import axios, { type AxiosRequestConfig, type AxiosResponse, isAxiosError } from "axios";
+import type { AxiosRequestConfig, AxiosResponse } from "axios";
 import axiosRetry, { exponentialDelay, isNetworkError } from "axios-retry";
+import axios, { isAxiosError } from "../axios.js";
 
 export interface ProviderHttpOptions {
   baseURL: string;

@@ -1,7 +1,8 @@
 import { Agent } from "node:https";
 import { rootCertificates } from "node:tls";
 import type acme from "acme-client";
-import axios, { type AxiosAdapter } from "axios";
+import type { AxiosAdapter } from "axios";
+import axios from "../../axios.js";
 
 /**
  * How certdesk talks to one ACME directory: acme-client for the protocol (JWS, nonces, EAB), with
