@@ -2,13 +2,10 @@ import { mkdir } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { PGlite } from "@electric-sql/pglite";
-import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { type DataDirLock, lockDataDir } from "./data-dir-lock.js";
 import { openRemotePglite, type RemotePglite } from "./pglite-remote.js";
-import * as schema from "./schema.js";
+import type * as schema from "./schema.js";
 import { exists, migrationsFolder, seedDirectory, seedFile } from "./seed.js";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -43,7 +40,16 @@ export async function openDatabase(target: DatabaseTarget): Promise<DatabaseHand
   return target.kind === "pglite" ? openPglite(target.dataDir) : openPostgres(target.url, target.max);
 }
 
+/**
+ * drizzle and the schema, imported once the worker has been started rather than with this module:
+ * main.ts imports this module before it can start the worker, and those imports (about 200 ms)
+ * would hold the worker back; loaded while PGlite opens, they cost nothing (docs/benchmarks.md).
+ */
+const loadDrizzleForPglite = () =>
+  Promise.all([import("drizzle-orm/pglite"), import("drizzle-orm/pglite/migrator"), import("./schema.js")]);
+
 async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> {
+  let drizzleForPglite: ReturnType<typeof loadDrizzleForPglite> | undefined;
   // A directory serves one process (data-dir-lock.ts); the in-memory database is private anyway.
   let lock: { release(): void } | undefined;
   if (dataDir) {
@@ -74,7 +80,10 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
     // runs in a worker thread, so its queries never hold up the event loop (pglite-remote.ts).
     const isNew = !dataDir || !(await exists(join(dataDir, "PG_VERSION")));
     const [seed, seedDir] = isNew ? await Promise.all([seedFile(), seedDirectory()]).catch(() => []) : [];
-    client = await openRemotePglite({ dataDir, seedFile: seed, seedDirectory: seedDir });
+    const opening = openRemotePglite({ dataDir, seedFile: seed, seedDirectory: seedDir });
+    drizzleForPglite = loadDrizzleForPglite();
+    drizzleForPglite.catch(() => {});
+    client = await opening;
   } catch (error) {
     lock?.release();
     throw new DatabaseStartError(
@@ -83,6 +92,8 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
     );
   }
   // The client implements the part of PGlite's interface that drizzle's pglite driver uses.
+  const [{ drizzle: drizzlePglite }, { migrate: migratePglite }, schema] = await (drizzleForPglite ??
+    loadDrizzleForPglite());
   const db = drizzlePglite(client as unknown as PGlite, { schema }) as unknown as Database;
   try {
     await migratePglite(db as never, { migrationsFolder });
@@ -104,11 +115,13 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
 async function openPostgres(url: string, max = 10): Promise<DatabaseHandle> {
   // Loaded here, not with the module: the embedded database's processes never need them (a few MB
   // of heap less at idle, bench/idle-rss.ts).
-  const [{ default: postgres }, { drizzle: drizzlePostgres }, { migrate: migratePostgres }] =
+  const [{ default: postgres }, { drizzle: drizzlePostgres }, { migrate: migratePostgres }, schema, { sql }] =
     await Promise.all([
       import("postgres"),
       import("drizzle-orm/postgres-js"),
       import("drizzle-orm/postgres-js/migrator"),
+      import("./schema.js"),
+      import("drizzle-orm"),
     ]);
   const migrator = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
   try {
